@@ -1,0 +1,57 @@
+/**
+ * An action is one capability (isolate an instance's ENIs, snapshot its volumes …). It never decides policy.
+ * Contract: `capture` reads the pre-image (no mutation); the engine journals it; only then `apply` mutates.
+ * `apply` is idempotent: run twice, the second run finds the state already reached and changes nothing.
+ * `release` restores the pre-image. `verify` reads state back to prove the effect holds.
+ */
+import type { AwsClients } from '../aws/clients.js';
+import type { Json, Subject } from '../findings/model.js';
+import type { EffectClass } from '../playbooks/plan.js';
+import type { EvidenceWriter } from '../evidence/evidence-writer.js';
+
+/** One IAM statement the action needs. ARNs may use `${Partition}`, `${Region}`, `${Account}` placeholders. */
+export interface IamPermission {
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+  /** IAM condition block, e.g. `{ StringEquals: { 'aws:ResourceTag/tourniquet:case': '...' } }`. */
+  readonly conditions?: { readonly [operator: string]: { readonly [key: string]: string | readonly string[] } };
+  /** Why the action needs it (becomes the statement Sid/comment). */
+  readonly why: string;
+}
+
+export interface ActionContext {
+  readonly clients: AwsClients;
+  readonly incidentId: string;
+  /** Case id used in tags and evidence (the incident id). */
+  readonly caseId: string;
+  readonly subject: Subject;
+  readonly evidence: EvidenceWriter;
+  readonly now: () => Date;
+  /** Who or what is acting (`tourniquet/<version>` or the releasing user). */
+  readonly actor: string;
+}
+
+export interface VerifyResult {
+  readonly holds: boolean;
+  /** What was read back, for people. */
+  readonly detail: string;
+}
+
+export interface Action<I extends Json = Json, P extends Json = Json, O extends Json = Json> {
+  readonly name: string;
+  readonly effect: EffectClass;
+  readonly reversible: boolean;
+  readonly description: string;
+  readonly permissions: readonly IamPermission[];
+  /** Read the state the action is about to change. Must not mutate. */
+  capture(input: I, ctx: ActionContext): Promise<P>;
+  /** Mutate. Idempotent. Returns what it did (ids created, etc.). */
+  apply(input: I, preImage: P, ctx: ActionContext): Promise<O>;
+  /** Restore the pre-image. Idempotent. Absent for non-reversible actions. */
+  release?(input: I, preImage: P, output: O | undefined, ctx: ActionContext): Promise<Json>;
+  verify?(input: I, ctx: ActionContext): Promise<VerifyResult>;
+}
+
+/** An action whose input/pre-image/output types are erased, as held by the registry. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAction = Action<any, any, any>;

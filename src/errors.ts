@@ -1,0 +1,146 @@
+/**
+ * The one error hierarchy of Tourniquet. Every error says what was wrong and the value received, and keeps `cause`.
+ * Received values are rendered through `describeValue` so attacker-controlled strings are shown, never evaluated,
+ * and long ones are cut.
+ */
+export class TourniquetError extends Error {
+  override readonly name: string = 'TourniquetError';
+  /** Stable machine-readable code, e.g. `finding.invalid`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+  }
+}
+
+/** Where a record came from: a file (and line for JSON Lines), stdin, an event, an S3 object. */
+export interface SourceRef {
+  /** File path, `-` for stdin, `s3://bucket/key`, or a label such as `sqs:<messageId>`. */
+  readonly name: string;
+  /** 1-based line for JSON Lines input. */
+  readonly line?: number;
+  /** 0-based index inside a JSON array or `Findings` list. */
+  readonly index?: number;
+}
+
+export function formatSource(source: SourceRef): string {
+  let s = source.name;
+  if (source.line !== undefined) s += `:${source.line}`;
+  if (source.index !== undefined) s += `[${source.index}]`;
+  return s;
+}
+
+/** A GuardDuty input record that could not be read as a finding (or scan result). */
+export class FindingParseError extends TourniquetError {
+  override readonly name = 'FindingParseError';
+  constructor(
+    readonly source: SourceRef,
+    /** JSON path of the offending value, e.g. `$.detail.resource.instanceDetails.networkInterfaces[0].securityGroups`. */
+    readonly path: string,
+    readonly expected: string,
+    readonly received: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'finding.invalid',
+      `${formatSource(source)}: ${path}: expected ${expected}, received ${received}`,
+      options,
+    );
+  }
+}
+
+/** The policy file is not valid. `line` is 1-based when known. */
+export class PolicyError extends TourniquetError {
+  override readonly name = 'PolicyError';
+  constructor(
+    readonly file: string,
+    readonly issues: ReadonlyArray<{ path: string; message: string; line?: number }>,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'policy.invalid',
+      `${file}: ${issues.length} problem(s)\n` +
+        issues.map((i) => `  ${i.line !== undefined ? `line ${i.line}: ` : ''}${i.path}: ${i.message}`).join('\n'),
+      options,
+    );
+  }
+}
+
+/** A command-line flag or argument is wrong. */
+export class UsageError extends TourniquetError {
+  override readonly name = 'UsageError';
+  constructor(message: string) {
+    super('usage', message);
+  }
+}
+
+/** An AWS call failed. `transient` says whether retrying may help (throttling, 5xx, network). */
+export class AwsCallError extends TourniquetError {
+  override readonly name = 'AwsCallError';
+  constructor(
+    readonly service: string,
+    readonly operation: string,
+    readonly awsCode: string,
+    readonly transient: boolean,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('aws.call', `${service}.${operation} failed (${awsCode}${transient ? ', transient' : ''}): ${message}`, options);
+  }
+}
+
+/** A step of a plan failed, or cannot run because of the state it found. */
+export class StepError extends TourniquetError {
+  override readonly name = 'StepError';
+  constructor(
+    readonly stepId: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('step.failed', `step ${stepId}: ${message}`, options);
+  }
+}
+
+/** A conditional write lost a race, or an incident/step is not in the state an operation needs. */
+export class ConflictError extends TourniquetError {
+  override readonly name = 'ConflictError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('conflict', message, options);
+  }
+}
+
+/** Something asked for does not exist (incident, step, approval). */
+export class NotFoundError extends TourniquetError {
+  override readonly name = 'NotFoundError';
+  constructor(what: string, id: string) {
+    super('not-found', `${what} not found: ${describeValue(id)}`);
+  }
+}
+
+/** A required local tool (e.g. moto_server) is missing or failed to start. */
+export class EnvironmentError extends TourniquetError {
+  override readonly name = 'EnvironmentError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('environment', message, options);
+  }
+}
+
+const MAX_SHOWN = 80;
+
+/** Renders a received value for an error message: type plus a short, quoted, escaped excerpt. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'nothing (missing)';
+  if (typeof value === 'string') {
+    const shown = value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}… (${value.length} chars)` : value;
+    return `string ${JSON.stringify(shown)}`;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  if (Array.isArray(value)) return `array of ${value.length}`;
+  if (typeof value === 'object') {
+    const keys = Object.keys(value);
+    return `object {${keys.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}${keys.length > 5 ? ', …' : ''}}`;
+  }
+  return typeof value;
+}

@@ -1,0 +1,183 @@
+/**
+ * The normalized model Tourniquet builds from any GuardDuty input. The wire object is kept untouched in `raw`
+ * (contract: the raw JSON is always retained); everything else is derived from it.
+ */
+import type { SourceRef } from '../errors.js';
+
+/** A JSON value as received. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** `ThreatPurpose:ResourceTypeAffected/ThreatFamilyName.DetectionMechanism!Artifact`. */
+export interface FindingType {
+  readonly raw: string;
+  readonly threatPurpose: string;
+  readonly resourceTypeAffected: string;
+  /** e.g. `C&CActivity`, `BitcoinTool` (literal `&` kept). */
+  readonly family: string;
+  /** e.g. `B`, `Tcp`, `OutsideAWS`, `Custom`, `Reputation`; undefined when absent. */
+  readonly mechanism?: string;
+  /** e.g. `DNS`, `Snapshot`; undefined when absent. */
+  readonly artifact?: string;
+  /** True when the mechanism is `.Custom` (matched the user's own threat list). */
+  readonly custom: boolean;
+}
+
+export type SeverityBand = 'Low' | 'Medium' | 'High' | 'Critical';
+
+/** Who did it, as far as the finding says. Every field optional. */
+export interface Actor {
+  readonly remoteIp?: string;
+  readonly asn?: string;
+  readonly asnOrg?: string;
+  readonly country?: string;
+  readonly accessKeyId?: string;
+  /** IAM principal id or ARN-like name (e.g. `AROA…:i-0abc`, user name). */
+  readonly principal?: string;
+  readonly userAgent?: string;
+  /** Account of a remote caller (InsideAWS credential exfiltration). */
+  readonly callerAccount?: string;
+  readonly api?: string;
+  readonly serviceName?: string;
+  readonly domain?: string;
+}
+
+export interface Tag {
+  readonly key: string;
+  readonly value: string;
+}
+
+export type AiReasonCode =
+  | 'accelerator-instance' // p*, g*, inf*, trn*, dl* … instance families
+  | 'ai-tag' // one of the configured tag keys is present
+  | 'sagemaker' // SageMaker involvement (API service, managed names/tags)
+  | 'bedrock' // Bedrock involvement (API service)
+  | 'model-details' // resource.modelDetails present
+  | 'guardrail' // resource.bedrockGuardrailDetails present
+  | 'ai-protection-type'; // one of the AI Protection finding types
+
+export interface AiReason {
+  readonly code: AiReasonCode;
+  /** Human-readable evidence, e.g. `instance type p4d.24xlarge (family p4d)`. */
+  readonly detail: string;
+}
+
+export interface AiContext {
+  readonly isAi: boolean;
+  readonly reasons: readonly AiReason[];
+}
+
+export type SubjectKind =
+  | 'ec2-instance'
+  | 'access-key'
+  | 'iam-user'
+  | 'iam-role-session'
+  | 'root'
+  | 'federated-user'
+  | 's3-bucket'
+  | 's3-object'
+  | 'eks-cluster'
+  | 'k8s-workload'
+  | 'k8s-user'
+  | 'container'
+  | 'ecs-cluster'
+  | 'ecs-task'
+  | 'lambda-function'
+  | 'rds-instance'
+  | 'attack-sequence'
+  | 'bedrock-model'
+  | 'malware-scan-object';
+
+export interface NetworkInterfaceRef {
+  readonly networkInterfaceId: string;
+  readonly subnetId?: string;
+  readonly vpcId?: string;
+  readonly securityGroups: ReadonlyArray<{ readonly groupId: string; readonly groupName?: string }>;
+  readonly publicIp?: string;
+  readonly privateIpAddress?: string;
+  readonly ipv6Addresses: readonly string[];
+}
+
+/** Kind-specific facts. Only `ec2-instance` is fixed here because playbooks and actions rely on it. */
+export interface Ec2InstanceDetails {
+  readonly instanceId: string;
+  readonly instanceType?: string;
+  readonly imageId?: string;
+  readonly instanceState?: string;
+  readonly availabilityZone?: string;
+  readonly iamInstanceProfile?: { readonly arn?: string; readonly id?: string };
+  readonly networkInterfaces: readonly NetworkInterfaceRef[];
+  readonly launchTime?: string;
+  readonly platform?: string;
+}
+
+export interface SubjectBase<K extends SubjectKind, D> {
+  readonly kind: K;
+  /** The resource's id (instance id, access key id, bucket name, function ARN …). */
+  readonly id: string;
+  readonly arn?: string;
+  readonly name?: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly tags: readonly Tag[];
+  readonly ai: AiContext;
+  /** Role in the finding: TARGET (default) or ACTOR. */
+  readonly role?: string;
+  readonly details: D;
+}
+
+export type Ec2InstanceSubject = SubjectBase<'ec2-instance', Ec2InstanceDetails>;
+/** Any other kind carries its details as a plain object of the values the parser validated. */
+export type OtherSubject = SubjectBase<Exclude<SubjectKind, 'ec2-instance'>, Readonly<Record<string, unknown>>>;
+export type Subject = Ec2InstanceSubject | OtherSubject;
+
+/** One GuardDuty finding, normalized. */
+export interface Finding {
+  readonly kind: 'finding';
+  readonly source: SourceRef;
+  readonly id: string;
+  readonly arn: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition: string;
+  readonly type: FindingType;
+  readonly severity: number;
+  readonly band: SeverityBand;
+  readonly title?: string;
+  readonly description?: string;
+  /** ISO-8601 strings as on the wire. */
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly firstSeen?: string;
+  readonly lastSeen?: string;
+  readonly count: number;
+  readonly sample: boolean;
+  readonly archived: boolean;
+  readonly resourceType: string;
+  readonly actor?: Actor;
+  readonly subjects: readonly Subject[];
+  /** The finding object exactly as received (the EventBridge `detail`, or one export line). Never mutated. */
+  readonly raw: Json;
+  /** The EventBridge envelope id when the input was an event. */
+  readonly eventId?: string;
+}
+
+/** "GuardDuty Malware Protection Object Scan Result" event: not a finding, its own kind. */
+export interface MalwareScanResult {
+  readonly kind: 'malware-scan-result';
+  readonly source: SourceRef;
+  readonly accountId: string;
+  readonly region: string;
+  readonly time: string;
+  readonly scanStatus: string;
+  readonly scanResultStatus: string;
+  readonly bucketName: string;
+  readonly objectKey: string;
+  readonly versionId?: string;
+  readonly eTag?: string;
+  readonly threats: readonly string[];
+  readonly subjects: readonly Subject[];
+  readonly raw: Json;
+  readonly eventId?: string;
+}
+
+export type GuardDutyRecord = Finding | MalwareScanResult;

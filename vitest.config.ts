@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+const json = process.env.TOURNIQUET_VITEST_JSON;
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Integration tests share one moto_server per file; EC2 calls are slow in moto.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    reporters: json ? ['default', 'json'] : ['default'],
+    outputFile: json ? { json } : undefined,
+  },
+});
