@@ -53,7 +53,8 @@ export type AiReasonCode =
   | 'bedrock' // Bedrock involvement (API service)
   | 'model-details' // resource.modelDetails present
   | 'guardrail' // resource.bedrockGuardrailDetails present
-  | 'ai-protection-type'; // one of the AI Protection finding types
+  | 'ai-protection-type' // one of the AI Protection finding types
+  | 'ml-artifact'; // ML software or artefacts named in the finding: framework/serving images, model files, Kubeflow, DL AMIs
 
 export interface AiReason {
   readonly code: AiReasonCode;
@@ -85,7 +86,11 @@ export type SubjectKind =
   | 'rds-instance'
   | 'attack-sequence'
   | 'bedrock-model'
-  | 'malware-scan-object';
+  | 'malware-scan-object'
+  // Malware Protection for Backup / EC2 scanned artefacts (`Execution:EC2/MaliciousFile!Snapshot|!AMI|!RecoveryPoint`).
+  | 'ebs-snapshot'
+  | 'ec2-image'
+  | 'recovery-point';
 
 export interface NetworkInterfaceRef {
   readonly networkInterfaceId: string;
@@ -122,6 +127,12 @@ export interface SubjectBase<K extends SubjectKind, D> {
   readonly ai: AiContext;
   /** Role in the finding: TARGET (default) or ACTOR. */
   readonly role?: string;
+  /**
+   * True when the finding does not state this resource but the parser inferred it, e.g. the EC2 instance named by an
+   * assumed-role session `AROA…:i-0abc…`. `derivedFrom` says from what (a JSON path).
+   */
+  readonly derived?: boolean;
+  readonly derivedFrom?: string;
   readonly details: D;
 }
 
@@ -155,10 +166,21 @@ export interface Finding {
   readonly resourceType: string;
   readonly actor?: Actor;
   readonly subjects: readonly Subject[];
-  /** The finding object exactly as received (the EventBridge `detail`, or one export line). Never mutated. */
+  /**
+   * The finding object exactly as received (the EventBridge `detail`, or one export line). Never mutated.
+   * For PascalCase input (AWS CLI `get-findings`, SDK output) it is the camelCase mapping of what was received.
+   */
   readonly raw: Json;
+  /** The record as received when `raw` had to be mapped from it (PascalCase CLI/SDK output); otherwise absent. */
+  readonly original?: Json;
   /** The EventBridge envelope id when the input was an event. */
   readonly eventId?: string;
+  readonly detectorId?: string;
+  /** `service.featureName`, e.g. `RuntimeMonitoring`, `Correlation`. */
+  readonly featureName?: string;
+  /** `service.resourceRole`: `TARGET` or `ACTOR`. */
+  readonly resourceRole?: string;
+  readonly associatedAttackSequenceArn?: string;
 }
 
 /** "GuardDuty Malware Protection Object Scan Result" event: not a finding, its own kind. */

@@ -1,0 +1,64 @@
+/**
+ * Plain-text tables and terminal-safe strings for CLI output.
+ *
+ * Findings carry attacker-controlled strings (user agents, file paths, tag values, names). Printed raw, an escape
+ * sequence could rewrite the terminal (move the cursor, hide lines, set the window title) and bidi controls could
+ * reorder what the reader sees. Every cell therefore goes through `terminalSafe`, which shows such characters as
+ * visible escapes instead of emitting them.
+ */
+
+/** C0 and C1 control characters and DEL. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+/** Bidirectional embeddings/overrides/isolates, and line/paragraph separators. */
+const BIDI_AND_SEPARATORS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+
+function hex(c: string, width: number): string {
+  return c.charCodeAt(0).toString(16).padStart(width, '0');
+}
+
+/** The string with control, bidi and separator characters replaced by visible escapes (`\x1b`, `\u202e`). */
+export function terminalSafe(value: string): string {
+  return value
+    .replace(CONTROL, (c) => `\\x${hex(c, 2)}`)
+    .replace(BIDI_AND_SEPARATORS, (c) => `\\u${hex(c, 4)}`);
+}
+
+/** Cuts a (terminal-safe) string to `max` characters, marking the cut with `…`. */
+export function truncate(value: string, max: number): string {
+  if (max < 1) return '';
+  const chars = Array.from(value);
+  return chars.length <= max ? value : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+export interface TableOptions {
+  /**
+   * Widest a cell may be (characters); longer cells are cut with `…`. One number for every column, or one per column
+   * (`Infinity` never cuts: use it for identifiers such as finding types). Default 60.
+   */
+  readonly maxCellWidth?: number | readonly number[];
+  /** Spaces between columns. Default 2. */
+  readonly gap?: number;
+}
+
+function width(s: string): number {
+  return Array.from(s).length;
+}
+
+/**
+ * Lays out rows under headers, left-aligned, columns as wide as their widest cell (up to `maxCellWidth`).
+ * Cells are made terminal-safe here, so callers may pass raw values. Trailing spaces are trimmed.
+ */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], options: TableOptions = {}): string[] {
+  const limit = options.maxCellWidth ?? 60;
+  const max = (i: number): number => (typeof limit === 'number' ? limit : (limit[i] ?? 60));
+  const gap = ' '.repeat(options.gap ?? 2);
+  const cells = [headers, ...rows].map((row) => headers.map((_, i) => truncate(terminalSafe(row[i] ?? ''), max(i))));
+  const widths = headers.map((_, i) => Math.max(...cells.map((row) => width(row[i] ?? ''))));
+  return cells.map((row) =>
+    row
+      .map((cell, i) => cell + ' '.repeat(Math.max(0, (widths[i] ?? 0) - width(cell))))
+      .join(gap)
+      .trimEnd(),
+  );
+}

@@ -1,0 +1,96 @@
+/**
+ * Public entry points for reading GuardDuty input.
+ *
+ * - `parseRecord(value)`: one parsed JSON value that is a single record (event, bare finding, PascalCase finding).
+ * - `parseDocument(text)`: a JSON document (event, finding, array of either, `{"Findings": [...]}`) or JSON Lines.
+ * - `readFindings(target)`: a file (`.json`, `.jsonl`, `.jsonl.gz` — gzip recognized by content, JSON Lines
+ *   streamed line by line), a directory (recursive, sorted, `.json` / `.jsonl` / `.jsonl.gz` files), or `-` (stdin).
+ * - `readRecords(target)`: the same as an async stream of records and rejections, for exports too large to batch.
+ *
+ * A batch continues past bad records and reports every one as a FindingParseError naming the source (file, line for
+ * JSON Lines, index in arrays) and the JSON path; nothing is dropped silently.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { FindingParseError, UsageError } from '../errors.js';
+import type { SourceRef } from '../errors.js';
+import { batchSink, parseText } from './document.js';
+import type { GuardDutyRecord } from './model.js';
+import { resolveOptions, type ParseBatch, type ParseOptions, type ResolvedOptions } from './parse-options.js';
+import { findingListKey, recordAt } from './record-shapes.js';
+import { streamRecords } from './stream-reader.js';
+
+export type { ParseBatch, ParseOptions } from './parse-options.js';
+export { DEFAULT_AI_TAG_KEYS } from './ai-context.js';
+export { parseFindingType } from './finding-type.js';
+export { severityBand } from './severity.js';
+
+/** Parses one record; throws FindingParseError (arrays and finding lists belong to `parseDocument`). */
+export function parseRecord(value: unknown, source: SourceRef, options?: ParseOptions): GuardDutyRecord {
+  const resolved = resolveOptions(options);
+  if (Array.isArray(value) || findingListKey(value) !== undefined) {
+    throw new FindingParseError(source, '$', 'a single finding or event (parse arrays and {"Findings": [...]} with parseDocument)', Array.isArray(value) ? `array of ${value.length}` : 'a finding list');
+  }
+  return recordAt(value, source, '$', resolved);
+}
+
+/** Parses a whole text: one JSON document or JSON Lines (detected). */
+export function parseDocument(text: string, source: SourceRef, options?: ParseOptions): ParseBatch {
+  const resolved = resolveOptions(options);
+  const { records, rejected, sink } = batchSink();
+  parseText(text, source, resolved, sink);
+  return { records, rejected };
+}
+
+const INPUT_FILE = /\.(?:json|jsonl|jsonl\.gz)$/i;
+
+async function listInputFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    const entries = await readdir(d, { withFileTypes: true });
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (INPUT_FILE.test(e.name) && (e.isFile() || (e.isSymbolicLink() && (await stat(p).then((s) => s.isFile(), () => false))))) out.push(p);
+    }
+  };
+  await walk(dir);
+  // Code-point order: deterministic across locales (S3 export keys sort by date this way).
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+async function* fileRecords(file: string, options: ResolvedOptions): AsyncGenerator<GuardDutyRecord | FindingParseError> {
+  yield* streamRecords(createReadStream(file), { name: file }, options);
+}
+
+/** Records and rejections of `target`, streamed in input order. Throws UsageError when `target` does not exist. */
+export async function* readRecords(
+  target: string,
+  options: ParseOptions & { stdin?: NodeJS.ReadableStream } = {},
+): AsyncGenerator<GuardDutyRecord | FindingParseError> {
+  const resolved = resolveOptions(options);
+  if (target === '-') {
+    yield* streamRecords(options.stdin ?? process.stdin, { name: '-' }, resolved);
+    return;
+  }
+  const info = await stat(target).catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read findings from ${JSON.stringify(target)}: ${err.code ?? err.message}`);
+  });
+  if (!info.isDirectory()) {
+    yield* fileRecords(target, resolved);
+    return;
+  }
+  for (const file of await listInputFiles(target)) yield* fileRecords(file, resolved);
+}
+
+/** Reads every record of a file, directory or stdin (`-`) into one batch. */
+export async function readFindings(target: string, options: ParseOptions & { stdin?: NodeJS.ReadableStream } = {}): Promise<ParseBatch> {
+  const records: GuardDutyRecord[] = [];
+  const rejected: FindingParseError[] = [];
+  for await (const r of readRecords(target, options)) {
+    if (r instanceof FindingParseError) rejected.push(r);
+    else records.push(r);
+  }
+  return { records, rejected };
+}
