@@ -1,0 +1,71 @@
+/**
+ * Playbook names and step ids: the one list both the policy validator and the playbooks use (playbooks import it;
+ * policy cannot import playbooks, which depend on it). Unknown ids in a policy file are warnings, not errors.
+ */
+import type { SubjectKind } from '../findings/model.js';
+
+export const NO_PLAYBOOK = 'none';
+export const EC2_INSTANCE_PLAYBOOK = 'ec2-instance';
+
+/** Step ids of the `ec2-instance` playbook (plan order). */
+export const EC2_INSTANCE_STEP_IDS: readonly string[] = [
+  'capture-evidence',
+  'snapshot-volumes',
+  'tag-instance',
+  'preserve-instance',
+  'leave-auto-scaling',
+  'deregister-targets',
+  'isolate-network',
+  'deny-instance-session',
+  'replace-instance-profile',
+  'enforce-imdsv2',
+  'revoke-role-sessions',
+  'nacl-cut',
+  'stop-instance',
+];
+
+export interface PlaybookInfo {
+  /** Subject kinds the playbook handles; undefined = every kind. */
+  readonly subjects?: readonly SubjectKind[];
+  readonly stepIds: readonly string[];
+}
+
+/** The playbooks known to the validator, by name. */
+export const KNOWN_PLAYBOOKS: ReadonlyMap<string, PlaybookInfo> = new Map<string, PlaybookInfo>([
+  [EC2_INSTANCE_PLAYBOOK, { subjects: ['ec2-instance'], stepIds: EC2_INSTANCE_STEP_IDS }],
+  // Record the incident and notify; no steps of its own.
+  [NO_PLAYBOOK, { stepIds: [] }],
+]);
+
+/** The playbook used for a subject kind when no rule names one. */
+export function defaultPlaybookForKind(kind: SubjectKind): string {
+  return kind === 'ec2-instance' ? EC2_INSTANCE_PLAYBOOK : NO_PLAYBOOK;
+}
+
+// A Record so the compiler flags a subject kind added to the model but not here.
+const KIND_SET: Readonly<Record<SubjectKind, true>> = {
+  'ec2-instance': true,
+  'access-key': true,
+  'iam-user': true,
+  'iam-role-session': true,
+  'root': true,
+  'federated-user': true,
+  's3-bucket': true,
+  's3-object': true,
+  'eks-cluster': true,
+  'k8s-workload': true,
+  'k8s-user': true,
+  'container': true,
+  'ecs-cluster': true,
+  'ecs-task': true,
+  'lambda-function': true,
+  'rds-instance': true,
+  'attack-sequence': true,
+  'bedrock-model': true,
+  'malware-scan-object': true,
+  'ebs-snapshot': true,
+  'ec2-image': true,
+  'recovery-point': true,
+};
+
+export const SUBJECT_KINDS: readonly SubjectKind[] = Object.keys(KIND_SET) as SubjectKind[];

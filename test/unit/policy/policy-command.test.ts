@@ -1,0 +1,59 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { describe, expect, it, vi } from 'vitest';
+import { registerPolicyCommand } from '../../../src/cli/commands/policy.js';
+import { builtInPolicy, parsePolicy } from '../../../src/policy/load-policy.js';
+
+const example = (name: string) => fileURLToPath(new URL(`../../../examples/${name}`, import.meta.url));
+
+describe('tourniquet policy check / show', () => {
+  async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    let code = 0;
+    const out: string[] = [];
+    const err: string[] = [];
+    const program = new Command().exitOverride();
+    registerPolicyCommand(program, (c) => {
+      code = Math.max(code, c);
+    });
+    const log = vi.spyOn(console, 'log').mockImplementation((s: string) => void out.push(`${s}\n`));
+    const so = vi.spyOn(process.stdout, 'write').mockImplementation(((s: string) => out.push(s) > 0) as typeof process.stdout.write);
+    const se = vi.spyOn(process.stderr, 'write').mockImplementation(((s: string) => err.push(s) > 0) as typeof process.stderr.write);
+    try {
+      await program.parseAsync(args, { from: 'user' });
+    } finally {
+      log.mockRestore();
+      so.mockRestore();
+      se.mockRestore();
+    }
+    return { code, out: out.join(''), err: err.join('') };
+  }
+
+  it('check prints ok with the rule count, exit 0', async () => {
+    const r = await run(['policy', 'check', example('tourniquet.yaml')]);
+    expect(r).toEqual({ code: 0, out: 'ok: 4 rule(s)\n', err: '' });
+  });
+
+  it('check prints every error with file:line, exit 2', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'tq-policy-')), 'bad.yaml');
+    await writeFile(file, 'version: 1\ndefaults:\n  mode: auto\nrules:\n  - name: r\n    mach: {}\n');
+    const r = await run(['policy', 'check', file]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err.split('\n')).toEqual([
+      `error: ${file}:3: defaults.mode: expected one of "observe", "approve", "contain", received string "auto"`,
+      `error: ${file}:6: rules[0].mach: unknown key "mach" (did you mean "match"?); allowed here: name, description, match, playbook, mode, steps`,
+      `${file}: 2 error(s)`,
+      '',
+    ]);
+  });
+
+  it('show prints the built-in policy as YAML that loads back', async () => {
+    const r = await run(['policy', 'show']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('# Effective Tourniquet policy from <built-in>');
+    expect(parsePolicy(r.out, '<built-in>')).toEqual(builtInPolicy());
+  });
+});
