@@ -29,6 +29,8 @@ export interface ActionContext {
   readonly now: () => Date;
   /** Who or what is acting (`tourniquet/<version>` or the releasing user). */
   readonly actor: string;
+  /** The plan step being run, used in StepError messages (actions fall back to their own name). */
+  readonly stepId?: string;
 }
 
 export interface VerifyResult {

@@ -1,0 +1,214 @@
+/**
+ * `autoscaling.leave-group`: take the instance out of its Auto Scaling group before its network is cut, otherwise
+ * failed health checks make the group terminate (and replace) it and the evidence is lost. Termination protection
+ * does not stop an ASG.
+ *
+ * method `standby` (default; AWS's state for troubleshooting, used by AWSSupport-ContainEC2Instance) or `detach`.
+ * ShouldDecrementDesiredCapacity defaults to false for both, so the group launches a replacement and the service
+ * keeps its capacity; set `decrementDesiredCapacity: true` to avoid the extra instance. Both standby and detach
+ * deregister the instance from the group's load balancers and target groups.
+ *
+ * Release: ExitStandby or AttachInstances (both increment the desired capacity). If the group launched a
+ * replacement, it is then one instance larger than it needs and its termination policy may remove an instance —
+ * possibly the released one. AttachInstances fails when the group is at its maximum size; we say so before trying.
+ */
+import {
+  AttachInstancesCommand,
+  DescribeAutoScalingGroupsCommand,
+  DescribeAutoScalingInstancesCommand,
+  DetachInstancesCommand,
+  EnterStandbyCommand,
+  ExitStandbyCommand,
+  SetInstanceProtectionCommand,
+  type AutoScalingClient,
+  type AutoScalingGroup,
+  type AutoScalingInstanceDetails,
+} from '@aws-sdk/client-auto-scaling';
+import { z } from 'zod';
+import type { Json } from '../findings/model.js';
+import type { Action, ActionContext, VerifyResult } from './action.js';
+import { ARN, parseInput, resolveInstanceId, stepError } from './action-support.js';
+
+const NAME = 'autoscaling.leave-group';
+
+/** Input of `autoscaling.leave-group`. */
+export type LeaveGroupInput = {
+  /** Defaults to the subject's instance id. */
+  instanceId?: string;
+  /** `standby` (default) or `detach`. */
+  method?: 'standby' | 'detach';
+  /** Default false: the group launches a replacement so the service keeps its capacity. */
+  decrementDesiredCapacity?: boolean;
+};
+
+const InputSchema = z.strictObject({
+  instanceId: z.string().optional(),
+  method: z.enum(['standby', 'detach']).optional(),
+  decrementDesiredCapacity: z.boolean().optional(),
+});
+
+export type LeaveGroupPreImage =
+  | { instanceId: string; inGroup: false }
+  | {
+      instanceId: string;
+      inGroup: true;
+      groupName: string;
+      lifecycleState: string;
+      protectedFromScaleIn: boolean;
+      targetGroupArns: string[];
+      loadBalancerNames: string[];
+      desiredCapacity: number | null;
+      minSize: number | null;
+      maxSize: number | null;
+    };
+
+export type LeaveGroupOutput =
+  | { inGroup: false }
+  | { inGroup: true; groupName: string; method: 'standby' | 'detach'; decrementedDesiredCapacity: boolean; changed: boolean; lifecycleState: string | null };
+
+async function membership(asg: AutoScalingClient, instanceId: string): Promise<AutoScalingInstanceDetails | undefined> {
+  const out = await asg.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }));
+  return (out.AutoScalingInstances ?? []).find((i) => i.InstanceId === instanceId);
+}
+
+async function describeGroup(asg: AutoScalingClient, groupName: string): Promise<AutoScalingGroup | undefined> {
+  const out = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }));
+  return (out.AutoScalingGroups ?? []).find((g) => g.AutoScalingGroupName === groupName);
+}
+
+export const leaveGroup: Action<LeaveGroupInput, LeaveGroupPreImage, LeaveGroupOutput> = {
+  name: NAME,
+  effect: 'contain',
+  reversible: true,
+  description:
+    'Take the instance out of its Auto Scaling group (Standby by default, or detach) without decrementing the ' +
+    'desired capacity, so the group keeps serving and does not terminate the instance when it is isolated. ' +
+    'No-op when the instance is not in a group.',
+  permissions: [
+    {
+      actions: ['autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeAutoScalingGroups'],
+      resources: ['*'],
+      why: 'Describe calls do not support resource-level permissions',
+    },
+    {
+      actions: [
+        'autoscaling:EnterStandby',
+        'autoscaling:ExitStandby',
+        'autoscaling:DetachInstances',
+        'autoscaling:AttachInstances',
+        'autoscaling:SetInstanceProtection',
+      ],
+      resources: [ARN.autoScalingGroup],
+      why: 'Move the instance out of its group and back on release',
+    },
+  ],
+
+  async capture(input: LeaveGroupInput, ctx: ActionContext): Promise<LeaveGroupPreImage> {
+    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+    const asg = ctx.clients.autoScaling();
+    const member = await membership(asg, instanceId);
+    if (member?.AutoScalingGroupName === undefined) return { instanceId, inGroup: false };
+    const group = await describeGroup(asg, member.AutoScalingGroupName);
+    return {
+      instanceId,
+      inGroup: true,
+      groupName: member.AutoScalingGroupName,
+      lifecycleState: member.LifecycleState ?? 'unknown',
+      protectedFromScaleIn: member.ProtectedFromScaleIn === true,
+      targetGroupArns: group?.TargetGroupARNs ?? [],
+      loadBalancerNames: group?.LoadBalancerNames ?? [],
+      desiredCapacity: group?.DesiredCapacity ?? null,
+      minSize: group?.MinSize ?? null,
+      maxSize: group?.MaxSize ?? null,
+    };
+  },
+
+  async apply(input: LeaveGroupInput, pre: LeaveGroupPreImage, ctx: ActionContext): Promise<LeaveGroupOutput> {
+    if (!pre.inGroup) return { inGroup: false };
+    const parsed = parseInput(InputSchema, input, ctx, NAME);
+    const method = parsed.method ?? 'standby';
+    const decrement = parsed.decrementDesiredCapacity ?? false;
+    const asg = ctx.clients.autoScaling();
+    const member = await membership(asg, pre.instanceId);
+    const base = { inGroup: true as const, groupName: pre.groupName, method, decrementedDesiredCapacity: decrement };
+    if (member === undefined) {
+      // Already out of the group (a previous run detached it, or someone else did).
+      return { ...base, changed: false, lifecycleState: null };
+    }
+    const state = member.LifecycleState ?? '';
+    if (state.startsWith('Terminating') || state === 'Terminated') {
+      throw stepError(ctx, NAME, `the group is already terminating instance ${pre.instanceId} (lifecycle state ${state}); evidence may be lost`);
+    }
+    if (method === 'standby') {
+      if (state === 'Standby' || state === 'EnteringStandby') return { ...base, changed: false, lifecycleState: state };
+      if (state !== 'InService') {
+        throw stepError(ctx, NAME, `cannot put instance ${pre.instanceId} on standby from lifecycle state ${state}; retry when it is InService`);
+      }
+      await asg.send(
+        new EnterStandbyCommand({ AutoScalingGroupName: pre.groupName, InstanceIds: [pre.instanceId], ShouldDecrementDesiredCapacity: decrement }),
+      );
+    } else {
+      if (state === 'Detaching') return { ...base, changed: false, lifecycleState: state };
+      if (state !== 'InService' && state !== 'Standby') {
+        throw stepError(ctx, NAME, `cannot detach instance ${pre.instanceId} from lifecycle state ${state}; retry when it is InService`);
+      }
+      await asg.send(
+        new DetachInstancesCommand({ AutoScalingGroupName: pre.groupName, InstanceIds: [pre.instanceId], ShouldDecrementDesiredCapacity: decrement }),
+      );
+    }
+    const after = await membership(asg, pre.instanceId);
+    return { ...base, changed: true, lifecycleState: after?.LifecycleState ?? null };
+  },
+
+  async release(_input: LeaveGroupInput, pre: LeaveGroupPreImage, _output, ctx: ActionContext): Promise<Json> {
+    if (!pre.inGroup) return { inGroup: false, restored: false };
+    const asg = ctx.clients.autoScaling();
+    const member = await membership(asg, pre.instanceId);
+    const notes: string[] = [];
+    let restored = false;
+    if (member === undefined) {
+      const group = await describeGroup(asg, pre.groupName);
+      if (group === undefined) throw stepError(ctx, NAME, `group ${pre.groupName} no longer exists; cannot re-attach ${pre.instanceId}`);
+      if (group.DesiredCapacity !== undefined && group.MaxSize !== undefined && group.DesiredCapacity + 1 > group.MaxSize) {
+        throw stepError(
+          ctx,
+          NAME,
+          `group ${pre.groupName} is at its maximum size (desired ${group.DesiredCapacity}, max ${group.MaxSize}); ` +
+            `raise MaxSize (or scale in the replacement) before releasing ${pre.instanceId}`,
+        );
+      }
+      await asg.send(new AttachInstancesCommand({ AutoScalingGroupName: pre.groupName, InstanceIds: [pre.instanceId] }));
+      restored = true;
+    } else if (member.LifecycleState === 'Standby' && pre.lifecycleState !== 'Standby') {
+      await asg.send(new ExitStandbyCommand({ AutoScalingGroupName: pre.groupName, InstanceIds: [pre.instanceId] }));
+      restored = true;
+    }
+    const now = await membership(asg, pre.instanceId);
+    if (now !== undefined && (now.ProtectedFromScaleIn === true) !== pre.protectedFromScaleIn) {
+      await asg.send(
+        new SetInstanceProtectionCommand({
+          AutoScalingGroupName: pre.groupName,
+          InstanceIds: [pre.instanceId],
+          ProtectedFromScaleIn: pre.protectedFromScaleIn,
+        }),
+      );
+      notes.push(`scale-in protection restored to ${pre.protectedFromScaleIn}`);
+    }
+    if (restored) {
+      notes.push(
+        'the desired capacity was incremented; if a replacement was launched when the instance left, the group may ' +
+          'now terminate one instance (possibly this one) under its termination policy',
+      );
+    }
+    return { inGroup: true, groupName: pre.groupName, restored, lifecycleState: now?.LifecycleState ?? null, notes };
+  },
+
+  async verify(input: LeaveGroupInput, ctx: ActionContext): Promise<VerifyResult> {
+    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+    const member = await membership(ctx.clients.autoScaling(), instanceId);
+    if (member === undefined) return { holds: true, detail: `${instanceId} is not in an Auto Scaling group` };
+    const state = member.LifecycleState ?? 'unknown';
+    const holds = state === 'Standby' || state === 'EnteringStandby' || state === 'Detaching' || state === 'Detached';
+    return { holds, detail: `${instanceId} is in group ${member.AutoScalingGroupName} with lifecycle state ${state}` };
+  },
+};

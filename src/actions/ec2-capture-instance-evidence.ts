@@ -1,0 +1,185 @@
+/**
+ * `ec2.capture-instance-evidence`: reads everything about the instance that containment will change or that an
+ * investigator needs (instance, ENIs, volumes, profile association, protective attributes, user data, console
+ * output) and stores each API answer in the case evidence. No AWS mutation.
+ */
+import {
+  type DescribeNetworkInterfacesCommandOutput,
+  type DescribeVolumesCommandOutput,
+  type NetworkInterface,
+  type Volume,
+  DescribeIamInstanceProfileAssociationsCommand,
+  DescribeInstanceAttributeCommand,
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeVolumesCommand,
+  GetConsoleOutputCommand,
+  type InstanceAttributeName,
+} from '@aws-sdk/client-ec2';
+import { z } from 'zod';
+import type { Json } from '../findings/model.js';
+import type { Action, ActionContext } from './action.js';
+import { ARN, parseInput, resolveInstanceId, stepError } from './action-support.js';
+import { requireInstance } from './ec2-lookup.js';
+
+const NAME = 'ec2.capture-instance-evidence';
+
+/** Input of `ec2.capture-instance-evidence`. */
+export type CaptureInstanceEvidenceInput = {
+  /** Defaults to the subject's instance id. */
+  instanceId?: string;
+  /** Also store GetConsoleOutput (default true). */
+  consoleOutput?: boolean;
+};
+
+const InputSchema = z.strictObject({
+  instanceId: z.string().optional(),
+  consoleOutput: z.boolean().optional(),
+});
+
+export type CaptureInstanceEvidencePreImage = { instanceId: string; state: string | null };
+
+export type CaptureInstanceEvidenceOutput = {
+  instanceId: string;
+  state: string | null;
+  vpcId: string | null;
+  subnetId: string | null;
+  enis: Array<{ networkInterfaceId: string; subnetId: string | null; deviceIndex: number | null; groupIds: string[]; privateIp: string | null; publicIp: string | null }>;
+  volumes: Array<{ volumeId: string; device: string | null; sizeGiB: number | null; encrypted: boolean }>;
+  profileAssociation: { associationId: string; profileArn: string | null; state: string | null } | null;
+  /** Evidence artefact names written. */
+  evidence: string[];
+};
+
+const ATTRIBUTES: readonly InstanceAttributeName[] = [
+  'disableApiTermination',
+  'disableApiStop',
+  'instanceInitiatedShutdownBehavior',
+  'userData',
+];
+
+/** Strips the SDK's non-JSON bits while keeping `$metadata.requestId` (it ties the artefact to CloudTrail). */
+function asEvidence(api: string, request: unknown, response: unknown): Json {
+  return JSON.parse(JSON.stringify({ api, request, response })) as Json;
+}
+
+export const captureInstanceEvidence: Action<CaptureInstanceEvidenceInput, CaptureInstanceEvidencePreImage, CaptureInstanceEvidenceOutput> = {
+  name: NAME,
+  effect: 'read',
+  reversible: false,
+  description:
+    'Store the instance, its network interfaces, volumes, instance-profile association, protective attributes, ' +
+    'user data and console output as case evidence. Reads only. Fails if the instance does not exist.',
+  permissions: [
+    {
+      actions: [
+        'ec2:DescribeInstances',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeVolumes',
+        'ec2:DescribeIamInstanceProfileAssociations',
+      ],
+      resources: ['*'],
+      why: 'Describe calls do not support resource-level permissions',
+    },
+    {
+      actions: ['ec2:DescribeInstanceAttribute', 'ec2:GetConsoleOutput'],
+      resources: [ARN.ec2Instance],
+      why: 'Read instance attributes (including user data) and console output as evidence',
+    },
+  ],
+
+  async capture(input: CaptureInstanceEvidenceInput, ctx: ActionContext): Promise<CaptureInstanceEvidencePreImage> {
+    const parsed = parseInput(InputSchema, input, ctx, NAME);
+    const instanceId = resolveInstanceId(parsed, ctx, NAME);
+    const instance = await requireInstance(ctx, NAME, instanceId);
+    return { instanceId, state: instance.State?.Name ?? null };
+  },
+
+  async apply(input: CaptureInstanceEvidenceInput, pre: CaptureInstanceEvidencePreImage, ctx: ActionContext): Promise<CaptureInstanceEvidenceOutput> {
+    const parsed = parseInput(InputSchema, input, ctx, NAME);
+    const ec2 = ctx.clients.ec2();
+    const id = pre.instanceId;
+    const prefix = `ec2/${id}`;
+    const written: string[] = [];
+    const put = async (name: string, content: Json): Promise<void> => {
+      const full = `${prefix}/${name}.json`;
+      await ctx.evidence.put(full, content);
+      written.push(full);
+    };
+
+    const instanceReq = { Filters: [{ Name: 'instance-id', Values: [id] }] };
+    const instanceRes = await ec2.send(new DescribeInstancesCommand(instanceReq));
+    const instance = (instanceRes.Reservations ?? []).flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === id);
+    if (instance === undefined) throw stepError(ctx, NAME, `instance ${id} does not exist (any more)`);
+    await put('describe-instances', asEvidence('ec2:DescribeInstances', instanceReq, instanceRes));
+
+    const eniReq = { Filters: [{ Name: 'attachment.instance-id', Values: [id] }] };
+    const eniPages: unknown[] = [];
+    const enis: NetworkInterface[] = [];
+    let nextToken: string | undefined;
+    do {
+      const res: DescribeNetworkInterfacesCommandOutput = await ec2.send(new DescribeNetworkInterfacesCommand({ ...eniReq, NextToken: nextToken }));
+      eniPages.push(res);
+      enis.push(...(res.NetworkInterfaces ?? []));
+      nextToken = res.NextToken;
+    } while (nextToken);
+    await put('describe-network-interfaces', asEvidence('ec2:DescribeNetworkInterfaces', eniReq, eniPages));
+
+    const volReq = { Filters: [{ Name: 'attachment.instance-id', Values: [id] }] };
+    const volPages: unknown[] = [];
+    const volumes: Volume[] = [];
+    nextToken = undefined;
+    do {
+      const res: DescribeVolumesCommandOutput = await ec2.send(new DescribeVolumesCommand({ ...volReq, NextToken: nextToken }));
+      volPages.push(res);
+      volumes.push(...(res.Volumes ?? []));
+      nextToken = res.NextToken;
+    } while (nextToken);
+    await put('describe-volumes', asEvidence('ec2:DescribeVolumes', volReq, volPages));
+
+    const assocReq = { Filters: [{ Name: 'instance-id', Values: [id] }] };
+    const assocRes = await ec2.send(new DescribeIamInstanceProfileAssociationsCommand(assocReq));
+    await put('describe-iam-instance-profile-associations', asEvidence('ec2:DescribeIamInstanceProfileAssociations', assocReq, assocRes));
+
+    for (const attribute of ATTRIBUTES) {
+      const req = { InstanceId: id, Attribute: attribute };
+      const res = await ec2.send(new DescribeInstanceAttributeCommand(req));
+      await put(`attribute-${attribute}`, asEvidence('ec2:DescribeInstanceAttribute', req, res));
+    }
+
+    if (parsed.consoleOutput !== false) {
+      const req = { InstanceId: id };
+      const res = await ec2.send(new GetConsoleOutputCommand(req));
+      await put('console-output', asEvidence('ec2:GetConsoleOutput', req, res));
+    }
+
+    const active = (assocRes.IamInstanceProfileAssociations ?? []).find(
+      (a) => a.State === 'associated' || a.State === 'associating',
+    );
+    return {
+      instanceId: id,
+      state: instance.State?.Name ?? null,
+      vpcId: instance.VpcId ?? null,
+      subnetId: instance.SubnetId ?? null,
+      enis: enis.map((e) => ({
+        networkInterfaceId: e.NetworkInterfaceId ?? '',
+        subnetId: e.SubnetId ?? null,
+        deviceIndex: e.Attachment?.DeviceIndex ?? null,
+        groupIds: (e.Groups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : [])),
+        privateIp: e.PrivateIpAddress ?? null,
+        publicIp: e.Association?.PublicIp ?? null,
+      })),
+      volumes: volumes.map((v) => ({
+        volumeId: v.VolumeId ?? '',
+        device: v.Attachments?.find((a) => a.InstanceId === id)?.Device ?? null,
+        sizeGiB: v.Size ?? null,
+        encrypted: v.Encrypted === true,
+      })),
+      profileAssociation:
+        active?.AssociationId === undefined
+          ? null
+          : { associationId: active.AssociationId, profileArn: active.IamInstanceProfile?.Arn ?? null, state: active.State ?? null },
+      evidence: written,
+    };
+  },
+};

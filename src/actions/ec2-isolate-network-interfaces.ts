@@ -1,0 +1,217 @@
+/**
+ * `ec2.isolate-network-interfaces`: two-step security-group swap on EVERY ENI of the instance (primary and
+ * secondary, read from DescribeNetworkInterfaces): first the per-VPC "untrack" group, then the per-VPC "isolation"
+ * group with no rules. The instance's own groups are never modified; release puts each ENI's groups back.
+ *
+ * Why two steps: a flow is untracked only when rules allow all traffic from and to 0.0.0.0/0 (or ::/0) in both
+ * directions, and an untracked flow is cut as soon as the rule allowing it is removed; changing groups does not
+ * cut tracked connections. Caveats (see the containment reference, §2.2 step 8): no AWS document states how long a
+ * tracked flow takes to become untracked (AFO swaps back-to-back, the aws-samples isolation sample waits 180 s), so
+ * `settleSeconds` is an input (default 0); ICMP and flows through NLB, NAT gateway, TGW, GWLB, Global Accelerator
+ * or Network Firewall are always tracked, so this does not cut them — use `ec2.nacl-cut` or stop the instance.
+ */
+import { DescribeNetworkInterfacesCommand, ModifyNetworkInterfaceAttributeCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { z } from 'zod';
+import type { Json } from '../findings/model.js';
+import type { Action, ActionContext, VerifyResult } from './action.js';
+import { ARN, TAG, isAwsError, parseInput, resolveInstanceId, sleep } from './action-support.js';
+import { listInstanceEnis, requireInstance } from './ec2-lookup.js';
+import { ensureIsolationGroup, findIsolationGroup, groupHasShape } from './isolation-security-groups.js';
+
+const NAME = 'ec2.isolate-network-interfaces';
+
+/** Input of `ec2.isolate-network-interfaces`. */
+export type IsolateNetworkInterfacesInput = {
+  /** Defaults to the subject's instance id. */
+  instanceId?: string;
+  /** Wait between the untrack step and the isolation step (0–600 s, default 0). No AWS doc states a value. */
+  settleSeconds?: number;
+};
+
+const InputSchema = z.strictObject({
+  instanceId: z.string().optional(),
+  settleSeconds: z.number().min(0).max(600).optional(),
+});
+
+export type EniGroups = { networkInterfaceId: string; vpcId: string; groupIds: string[] };
+
+export type IsolateNetworkInterfacesPreImage = { instanceId: string; enis: EniGroups[] };
+
+export type IsolateNetworkInterfacesOutput = {
+  groups: Array<{ vpcId: string; untrackGroupId: string; isolationGroupId: string }>;
+  isolated: string[];
+  alreadyIsolated: string[];
+  /** ENIs of the pre-image no longer attached to the instance. */
+  missing: string[];
+};
+
+function sameGroups(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().every((g, i) => g === [...b].sort()[i]);
+}
+
+async function setGroups(ec2: EC2Client, networkInterfaceId: string, groupIds: string[]): Promise<void> {
+  await ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: networkInterfaceId, Groups: groupIds }));
+}
+
+async function currentEniGroups(ec2: EC2Client, instanceId: string): Promise<Map<string, EniGroups>> {
+  const map = new Map<string, EniGroups>();
+  for (const eni of await listInstanceEnis(ec2, instanceId)) {
+    if (eni.NetworkInterfaceId === undefined) continue;
+    map.set(eni.NetworkInterfaceId, {
+      networkInterfaceId: eni.NetworkInterfaceId,
+      vpcId: eni.VpcId ?? '',
+      groupIds: (eni.Groups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : [])),
+    });
+  }
+  return map;
+}
+
+export const isolateNetworkInterfaces: Action<IsolateNetworkInterfacesInput, IsolateNetworkInterfacesPreImage, IsolateNetworkInterfacesOutput> = {
+  name: NAME,
+  effect: 'contain',
+  reversible: true,
+  description:
+    'Isolate every network interface of the instance: swap its security groups to a per-VPC allow-all "untrack" ' +
+    'group, then to a per-VPC "isolation" group with no rules. Cuts untracked flows at once; tracked flows (ICMP, ' +
+    'via NLB/NAT/TGW/GWLB and others) may survive — combine with a NACL cut or a stop. Release restores each ' +
+    'interface\'s groups.',
+  permissions: [
+    {
+      actions: ['ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroups'],
+      resources: ['*'],
+      why: 'Describe calls do not support resource-level permissions',
+    },
+    {
+      actions: ['ec2:CreateSecurityGroup'],
+      resources: [ARN.ec2Vpc],
+      why: 'Create the untrack/isolation groups in the instance VPC',
+    },
+    {
+      actions: ['ec2:CreateSecurityGroup'],
+      resources: [ARN.ec2SecurityGroup],
+      conditions: { StringEquals: { [`aws:RequestTag/${TAG.role}`]: ['untrack', 'isolation'] } },
+      why: 'Only groups created with the Tourniquet role tag',
+    },
+    {
+      actions: ['ec2:CreateTags'],
+      resources: [ARN.ec2SecurityGroup],
+      conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
+      why: 'Tag the groups at creation (tag-on-create only)',
+    },
+    {
+      actions: [
+        'ec2:AuthorizeSecurityGroupIngress',
+        'ec2:AuthorizeSecurityGroupEgress',
+        'ec2:RevokeSecurityGroupIngress',
+        'ec2:RevokeSecurityGroupEgress',
+      ],
+      resources: [ARN.ec2SecurityGroup],
+      conditions: { StringEquals: { [`aws:ResourceTag/${TAG.role}`]: ['untrack', 'isolation'] } },
+      why: 'Shape the rules of Tourniquet\'s own groups only; the instance\'s groups are never modified',
+    },
+    {
+      actions: ['ec2:ModifyNetworkInterfaceAttribute'],
+      resources: [ARN.ec2NetworkInterface, ARN.ec2SecurityGroup, ARN.ec2Instance],
+      why: 'Swap the groups of each interface, and restore the original groups on release',
+    },
+  ],
+
+  async capture(input: IsolateNetworkInterfacesInput, ctx: ActionContext): Promise<IsolateNetworkInterfacesPreImage> {
+    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+    await requireInstance(ctx, NAME, instanceId);
+    const enis = [...(await currentEniGroups(ctx.clients.ec2(), instanceId)).values()];
+    return { instanceId, enis };
+  },
+
+  async apply(input: IsolateNetworkInterfacesInput, pre: IsolateNetworkInterfacesPreImage, ctx: ActionContext): Promise<IsolateNetworkInterfacesOutput> {
+    const parsed = parseInput(InputSchema, input, ctx, NAME);
+    const ec2 = ctx.clients.ec2();
+    const groups: IsolateNetworkInterfacesOutput['groups'] = [];
+    for (const vpcId of [...new Set(pre.enis.map((e) => e.vpcId))]) {
+      const untrackGroupId = await ensureIsolationGroup(ctx, NAME, vpcId, 'untrack');
+      const isolationGroupId = await ensureIsolationGroup(ctx, NAME, vpcId, 'isolation');
+      groups.push({ vpcId, untrackGroupId, isolationGroupId });
+    }
+    const current = await currentEniGroups(ec2, pre.instanceId);
+    const missing: string[] = [];
+    const alreadyIsolated: string[] = [];
+    const todo: Array<{ eniId: string; untrack: string; isolation: string }> = [];
+    for (const eni of pre.enis) {
+      const now = current.get(eni.networkInterfaceId);
+      const g = groups.find((x) => x.vpcId === eni.vpcId);
+      if (now === undefined || g === undefined) {
+        missing.push(eni.networkInterfaceId);
+      } else if (sameGroups(now.groupIds, [g.isolationGroupId])) {
+        alreadyIsolated.push(eni.networkInterfaceId);
+      } else {
+        todo.push({ eniId: eni.networkInterfaceId, untrack: g.untrackGroupId, isolation: g.isolationGroupId });
+      }
+    }
+    // Step 1 on every interface, one settle period, then step 2 on every interface.
+    for (const t of todo) await setGroups(ec2, t.eniId, [t.untrack]);
+    const settleMs = (parsed.settleSeconds ?? 0) * 1000;
+    if (todo.length > 0 && settleMs > 0) await sleep(settleMs);
+    for (const t of todo) await setGroups(ec2, t.eniId, [t.isolation]);
+    return { groups, isolated: todo.map((t) => t.eniId), alreadyIsolated, missing };
+  },
+
+  async release(_input: IsolateNetworkInterfacesInput, pre: IsolateNetworkInterfacesPreImage, _output, ctx: ActionContext): Promise<Json> {
+    const ec2 = ctx.clients.ec2();
+    const restored: string[] = [];
+    const unchanged: string[] = [];
+    const missing: string[] = [];
+    for (const eni of pre.enis) {
+      // A filter, not NetworkInterfaceIds: a deleted interface is an empty answer, not an error.
+      const out = await ec2.send(
+        new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'network-interface-id', Values: [eni.networkInterfaceId] }] }),
+      );
+      const now = out.NetworkInterfaces?.[0];
+      if (now === undefined) {
+        missing.push(eni.networkInterfaceId);
+        continue;
+      }
+      const groupIds = (now.Groups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : []));
+      if (sameGroups(groupIds, eni.groupIds)) {
+        unchanged.push(eni.networkInterfaceId);
+        continue;
+      }
+      try {
+        await setGroups(ec2, eni.networkInterfaceId, eni.groupIds);
+        restored.push(eni.networkInterfaceId);
+      } catch (err) {
+        if (!isAwsError(err, 'InvalidNetworkInterfaceID.NotFound')) throw err; // deleted between describe and modify
+        missing.push(eni.networkInterfaceId);
+      }
+    }
+    return { restored, unchanged, missing };
+  },
+
+  async verify(input: IsolateNetworkInterfacesInput, ctx: ActionContext): Promise<VerifyResult> {
+    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+    const ec2 = ctx.clients.ec2();
+    const problems: string[] = [];
+    const current = [...(await currentEniGroups(ec2, instanceId)).values()];
+    const isolationByVpc = new Map<string, { id: string; clean: boolean }>();
+    for (const vpcId of new Set(current.map((e) => e.vpcId))) {
+      const group = await findIsolationGroup(ec2, vpcId, 'isolation');
+      if (group?.GroupId === undefined) problems.push(`no isolation group in ${vpcId}`);
+      else {
+        isolationByVpc.set(vpcId, { id: group.GroupId, clean: groupHasShape(group, 'isolation') });
+        if (!groupHasShape(group, 'isolation')) problems.push(`isolation group ${group.GroupId} has rules`);
+      }
+    }
+    for (const eni of current) {
+      const iso = isolationByVpc.get(eni.vpcId);
+      if (iso === undefined || !sameGroups(eni.groupIds, [iso.id])) {
+        problems.push(`${eni.networkInterfaceId} has [${eni.groupIds.join(', ')}]`);
+      }
+    }
+    return {
+      holds: current.length > 0 && problems.length === 0,
+      detail:
+        problems.length === 0
+          ? `${current.length} interface(s) of ${instanceId} carry only the rule-less isolation group`
+          : problems.join('; '),
+    };
+  },
+};

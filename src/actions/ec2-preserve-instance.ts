@@ -1,0 +1,161 @@
+/**
+ * `ec2.preserve-instance`: keep the instance and its volumes from being destroyed while the case is open.
+ * ModifyInstanceAttribute, one attribute per call: termination protection on, OS-initiated shutdown → stop,
+ * DeleteOnTermination=false on every EBS mapping. Release restores the recorded values.
+ *
+ * DisableApiStop is deliberately NOT set: it would also block our own later `ec2.stop-instance` until cleared.
+ * Spot instances cannot get termination protection: that attribute is skipped and recorded in the output.
+ */
+import { DescribeInstanceAttributeCommand, ModifyInstanceAttributeCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { z } from 'zod';
+import type { Json } from '../findings/model.js';
+import type { Action, ActionContext, VerifyResult } from './action.js';
+import { ARN, parseInput, resolveInstanceId } from './action-support.js';
+import { instanceEbsVolumes, requireInstance } from './ec2-lookup.js';
+
+const NAME = 'ec2.preserve-instance';
+
+/** Input of `ec2.preserve-instance`. */
+export type PreserveInstanceInput = {
+  /** Defaults to the subject's instance id. */
+  instanceId?: string;
+};
+
+const InputSchema = z.strictObject({ instanceId: z.string().optional() });
+
+export type PreserveInstancePreImage = {
+  instanceId: string;
+  spot: boolean;
+  disableApiTermination: boolean;
+  instanceInitiatedShutdownBehavior: string;
+  ebs: Array<{ deviceName: string; volumeId: string; deleteOnTermination: boolean }>;
+};
+
+export type PreserveInstanceOutput = {
+  changed: string[];
+  notes: string[];
+};
+
+type Current = Omit<PreserveInstancePreImage, 'instanceId'>;
+
+async function readCurrent(ctx: ActionContext, instanceId: string): Promise<Current> {
+  const ec2 = ctx.clients.ec2();
+  const instance = await requireInstance(ctx, NAME, instanceId);
+  const term = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'disableApiTermination' }));
+  const shutdown = await ec2.send(
+    new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'instanceInitiatedShutdownBehavior' }),
+  );
+  return {
+    spot: instance.InstanceLifecycle === 'spot',
+    disableApiTermination: term.DisableApiTermination?.Value === true,
+    instanceInitiatedShutdownBehavior: shutdown.InstanceInitiatedShutdownBehavior?.Value ?? 'stop',
+    // DeleteOnTermination comes from DescribeInstances' mappings (always present there).
+    ebs: instanceEbsVolumes(instance),
+  };
+}
+
+async function setTermination(ec2: EC2Client, instanceId: string, value: boolean): Promise<void> {
+  await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, DisableApiTermination: { Value: value } }));
+}
+
+async function setShutdownBehavior(ec2: EC2Client, instanceId: string, value: string): Promise<void> {
+  // The Attribute/Value form is valid for instanceInitiatedShutdownBehavior (API reference) and is also the form
+  // moto implements; moto mishandles the `InstanceInitiatedShutdownBehavior: { Value }` form.
+  await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'instanceInitiatedShutdownBehavior', Value: value }));
+}
+
+async function setDeleteOnTermination(ec2: EC2Client, instanceId: string, devices: Array<{ deviceName: string; value: boolean }>): Promise<void> {
+  if (devices.length === 0) return;
+  await ec2.send(
+    new ModifyInstanceAttributeCommand({
+      InstanceId: instanceId,
+      BlockDeviceMappings: devices.map((d) => ({ DeviceName: d.deviceName, Ebs: { DeleteOnTermination: d.value } })),
+    }),
+  );
+}
+
+export const preserveInstance: Action<PreserveInstanceInput, PreserveInstancePreImage, PreserveInstanceOutput> = {
+  name: NAME,
+  effect: 'contain',
+  reversible: true,
+  description:
+    'Prevent evidence destruction: termination protection on, OS-initiated shutdown stops instead of terminating, ' +
+    'EBS volumes kept on termination. Does not set stop protection (it would block a later stop). Termination ' +
+    'protection does not stop Auto Scaling from terminating the instance and cannot be set on Spot instances.',
+  permissions: [
+    { actions: ['ec2:DescribeInstances'], resources: ['*'], why: 'Describe calls do not support resource-level permissions' },
+    {
+      actions: ['ec2:DescribeInstanceAttribute', 'ec2:ModifyInstanceAttribute'],
+      resources: [ARN.ec2Instance],
+      why: 'Read and set termination protection and shutdown behaviour',
+    },
+    {
+      actions: ['ec2:ModifyInstanceAttribute'],
+      resources: [ARN.ec2Volume],
+      why: 'Set DeleteOnTermination on the block-device mappings',
+    },
+  ],
+
+  async capture(input: PreserveInstanceInput, ctx: ActionContext): Promise<PreserveInstancePreImage> {
+    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+    return { instanceId, ...(await readCurrent(ctx, instanceId)) };
+  },
+
+  async apply(_input: PreserveInstanceInput, pre: PreserveInstancePreImage, ctx: ActionContext): Promise<PreserveInstanceOutput> {
+    const ec2 = ctx.clients.ec2();
+    const now = await readCurrent(ctx, pre.instanceId);
+    const changed: string[] = [];
+    const notes: string[] = [];
+    if (now.spot) {
+      notes.push('spot instance: termination protection cannot be enabled; other attributes set');
+    } else if (!now.disableApiTermination) {
+      await setTermination(ec2, pre.instanceId, true);
+      changed.push('disableApiTermination');
+    }
+    if (now.instanceInitiatedShutdownBehavior !== 'stop') {
+      await setShutdownBehavior(ec2, pre.instanceId, 'stop');
+      changed.push('instanceInitiatedShutdownBehavior');
+    }
+    const toKeep = now.ebs.filter((v) => v.deleteOnTermination).map((v) => ({ deviceName: v.deviceName, value: false }));
+    await setDeleteOnTermination(ec2, pre.instanceId, toKeep);
+    for (const d of toKeep) changed.push(`deleteOnTermination:${d.deviceName}`);
+    return { changed, notes };
+  },
+
+  async release(_input: PreserveInstanceInput, pre: PreserveInstancePreImage, _output, ctx: ActionContext): Promise<Json> {
+    const ec2 = ctx.clients.ec2();
+    const now = await readCurrent(ctx, pre.instanceId);
+    const restored: string[] = [];
+    if (!pre.spot && now.disableApiTermination !== pre.disableApiTermination) {
+      await setTermination(ec2, pre.instanceId, pre.disableApiTermination);
+      restored.push('disableApiTermination');
+    }
+    if (now.instanceInitiatedShutdownBehavior !== pre.instanceInitiatedShutdownBehavior) {
+      await setShutdownBehavior(ec2, pre.instanceId, pre.instanceInitiatedShutdownBehavior);
+      restored.push('instanceInitiatedShutdownBehavior');
+    }
+    const devices = pre.ebs.flatMap((before) => {
+      const current = now.ebs.find((v) => v.deviceName === before.deviceName);
+      return current !== undefined && current.deleteOnTermination !== before.deleteOnTermination
+        ? [{ deviceName: before.deviceName, value: before.deleteOnTermination }]
+        : [];
+    });
+    await setDeleteOnTermination(ec2, pre.instanceId, devices);
+    for (const d of devices) restored.push(`deleteOnTermination:${d.deviceName}`);
+    return { restored };
+  },
+
+  async verify(input: PreserveInstanceInput, ctx: ActionContext): Promise<VerifyResult> {
+    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+    const now = await readCurrent(ctx, instanceId);
+    const deleting = now.ebs.filter((v) => v.deleteOnTermination).map((v) => v.deviceName);
+    const holds = (now.spot || now.disableApiTermination) && now.instanceInitiatedShutdownBehavior === 'stop' && deleting.length === 0;
+    return {
+      holds,
+      detail:
+        `disableApiTermination=${now.disableApiTermination}${now.spot ? ' (spot: not settable)' : ''}, ` +
+        `instanceInitiatedShutdownBehavior=${now.instanceInitiatedShutdownBehavior}, ` +
+        `volumes deleted on termination: ${deleting.length > 0 ? deleting.join(', ') : 'none'}`,
+    };
+  },
+};

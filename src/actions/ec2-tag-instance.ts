@@ -1,0 +1,112 @@
+/**
+ * `ec2.tag-instance`: mark the instance as under investigation (`tourniquet:case`, `tourniquet:status`,
+ * `tourniquet:finding-type`, `tourniquet:finding-id`, `tourniquet:contained-at`) so operators see it and ABAC
+ * denies can key on it. Release restores exactly the recorded values of those keys (deleting the ones that did not
+ * exist); marking the incident released is the engine's business, not this action's.
+ */
+import { CreateTagsCommand, DeleteTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { z } from 'zod';
+import type { Json } from '../findings/model.js';
+import type { Action, ActionContext, VerifyResult } from './action.js';
+import { ARN, TAG, parseInput, resolveInstanceId, tagValue } from './action-support.js';
+import { requireInstance } from './ec2-lookup.js';
+
+const NAME = 'ec2.tag-instance';
+const FINDING_ID = 'tourniquet:finding-id';
+const KEYS = [TAG.case, TAG.status, TAG.findingType, FINDING_ID, TAG.containedAt] as const;
+
+/** Input of `ec2.tag-instance`. */
+export type TagInstanceInput = {
+  /** Defaults to the subject's instance id. */
+  instanceId?: string;
+  /** Value of `tourniquet:status` (default `contained`). */
+  status?: string;
+  findingType?: string;
+  findingId?: string;
+};
+
+const InputSchema = z.strictObject({
+  instanceId: z.string().optional(),
+  status: z.string().min(1).max(256).optional(),
+  findingType: z.string().min(1).optional(),
+  findingId: z.string().min(1).optional(),
+});
+
+export type TagInstancePreImage = {
+  instanceId: string;
+  /** Prior value of each key we may write; null = the key was absent. */
+  prior: Array<{ key: string; value: string | null }>;
+};
+
+export type TagInstanceOutput = { written: Array<{ key: string; value: string }> };
+
+async function currentTags(ctx: ActionContext, instanceId: string): Promise<Map<string, string>> {
+  const instance = await requireInstance(ctx, NAME, instanceId);
+  const tags = new Map<string, string>();
+  for (const t of instance.Tags ?? []) if (t.Key !== undefined) tags.set(t.Key, t.Value ?? '');
+  return tags;
+}
+
+async function writeTags(ec2: EC2Client, instanceId: string, tags: Array<{ key: string; value: string }>): Promise<void> {
+  if (tags.length === 0) return;
+  await ec2.send(new CreateTagsCommand({ Resources: [instanceId], Tags: tags.map((t) => ({ Key: t.key, Value: t.value })) }));
+}
+
+export const tagInstance: Action<TagInstanceInput, TagInstancePreImage, TagInstanceOutput> = {
+  name: NAME,
+  effect: 'contain',
+  reversible: true,
+  description:
+    'Tag the instance with the case id, status, finding type and id, and containment time. Release restores the ' +
+    'previous values of those tags (or removes them).',
+  permissions: [
+    { actions: ['ec2:DescribeInstances'], resources: ['*'], why: 'Describe calls do not support resource-level permissions' },
+    {
+      actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
+      resources: [ARN.ec2Instance],
+      conditions: { 'ForAllValues:StringLike': { 'aws:TagKeys': 'tourniquet:*' } },
+      why: 'Write and restore Tourniquet\'s own tag keys only',
+    },
+  ],
+
+  async capture(input: TagInstanceInput, ctx: ActionContext): Promise<TagInstancePreImage> {
+    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+    const tags = await currentTags(ctx, instanceId);
+    return { instanceId, prior: KEYS.map((key) => ({ key, value: tags.get(key) ?? null })) };
+  },
+
+  async apply(input: TagInstanceInput, pre: TagInstancePreImage, ctx: ActionContext): Promise<TagInstanceOutput> {
+    const parsed = parseInput(InputSchema, input, ctx, NAME);
+    const desired: Array<{ key: string; value: string }> = [
+      { key: TAG.case, value: tagValue(ctx.caseId) },
+      { key: TAG.status, value: tagValue(parsed.status ?? 'contained') },
+      ...(parsed.findingType !== undefined ? [{ key: TAG.findingType, value: tagValue(parsed.findingType) }] : []),
+      ...(parsed.findingId !== undefined ? [{ key: FINDING_ID, value: tagValue(parsed.findingId) }] : []),
+    ];
+    const now = await currentTags(ctx, pre.instanceId);
+    const toWrite = desired.filter((d) => now.get(d.key) !== d.value);
+    // Keep the first containment time of this case on re-runs.
+    if (now.get(TAG.case) !== ctx.caseId || !now.has(TAG.containedAt)) toWrite.push({ key: TAG.containedAt, value: ctx.now().toISOString() });
+    await writeTags(ctx.clients.ec2(), pre.instanceId, toWrite);
+    return { written: toWrite };
+  },
+
+  async release(_input: TagInstanceInput, pre: TagInstancePreImage, _output, ctx: ActionContext): Promise<Json> {
+    const ec2 = ctx.clients.ec2();
+    const now = await currentTags(ctx, pre.instanceId);
+    const restore = pre.prior.flatMap((p) => (p.value !== null && now.get(p.key) !== p.value ? [{ key: p.key, value: p.value }] : []));
+    const remove = pre.prior.filter((p) => p.value === null && now.has(p.key)).map((p) => p.key);
+    await writeTags(ec2, pre.instanceId, restore);
+    if (remove.length > 0) await ec2.send(new DeleteTagsCommand({ Resources: [pre.instanceId], Tags: remove.map((Key) => ({ Key })) }));
+    return { restored: restore.map((r) => r.key), removed: remove };
+  },
+
+  async verify(input: TagInstanceInput, ctx: ActionContext): Promise<VerifyResult> {
+    const parsed = parseInput(InputSchema, input, ctx, NAME);
+    const instanceId = resolveInstanceId(parsed, ctx, NAME);
+    const now = await currentTags(ctx, instanceId);
+    const status = parsed.status ?? 'contained';
+    const holds = now.get(TAG.case) === ctx.caseId && now.get(TAG.status) === status;
+    return { holds, detail: `${instanceId}: ${TAG.case}=${now.get(TAG.case) ?? '(none)'}, ${TAG.status}=${now.get(TAG.status) ?? '(none)'}` };
+  },
+};

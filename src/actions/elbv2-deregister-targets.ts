@@ -1,0 +1,193 @@
+/**
+ * `elbv2.deregister-targets`: remove the instance from every ELBv2 target group in its VPC — instance targets by
+ * instance id, IP targets by the private IPs of its ENIs — so no load balancer sends it traffic (and health checks
+ * of an isolated instance do not fail on a serving path). Release registers the same (id, port, zone) again.
+ *
+ * Registrations already `draining` are left alone: they are being deregistered, typically because
+ * `autoscaling.leave-group` put the instance on standby or detached it, and that step's release re-registers them.
+ */
+import {
+  DeregisterTargetsCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  RegisterTargetsCommand,
+  type ElasticLoadBalancingV2Client,
+  type TargetGroup,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { z } from 'zod';
+import type { Json } from '../findings/model.js';
+import type { Action, ActionContext, VerifyResult } from './action.js';
+import { ARN, parseInput, resolveInstanceId } from './action-support.js';
+import { listInstanceEnis, requireInstance } from './ec2-lookup.js';
+
+const NAME = 'elbv2.deregister-targets';
+
+/** Input of `elbv2.deregister-targets`. */
+export type DeregisterTargetsInput = {
+  /** Defaults to the subject's instance id. */
+  instanceId?: string;
+};
+
+const InputSchema = z.strictObject({ instanceId: z.string().optional() });
+
+export type TargetRegistration = {
+  targetGroupArn: string;
+  /** `instance` or `ip`. */
+  targetType: string;
+  /** Instance id (instance target groups) or IP address (ip target groups). */
+  id: string;
+  port: number | null;
+  availabilityZone: string | null;
+};
+
+export type DeregisterTargetsPreImage = {
+  instanceId: string;
+  vpcId: string | null;
+  registrations: TargetRegistration[];
+};
+
+export type DeregisterTargetsOutput = { deregistered: TargetRegistration[] };
+
+type Identity = { instanceId: string; vpcId: string | null; ips: Set<string> };
+
+async function identityOf(ctx: ActionContext, instanceId: string): Promise<Identity> {
+  const instance = await requireInstance(ctx, NAME, instanceId);
+  const enis = await listInstanceEnis(ctx.clients.ec2(), instanceId);
+  const ips = new Set<string>();
+  for (const eni of enis) {
+    for (const p of eni.PrivateIpAddresses ?? []) if (p.PrivateIpAddress) ips.add(p.PrivateIpAddress);
+    for (const a of eni.Ipv6Addresses ?? []) if (a.Ipv6Address) ips.add(a.Ipv6Address);
+  }
+  return { instanceId, vpcId: instance.VpcId ?? null, ips };
+}
+
+async function targetGroupsInVpc(elb: ElasticLoadBalancingV2Client, vpcId: string | null): Promise<TargetGroup[]> {
+  const groups: TargetGroup[] = [];
+  let marker: string | undefined;
+  do {
+    const out = await elb.send(new DescribeTargetGroupsCommand({ Marker: marker }));
+    groups.push(...(out.TargetGroups ?? []));
+    marker = out.NextMarker;
+  } while (marker);
+  return groups.filter(
+    (g) => (vpcId === null || g.VpcId === vpcId) && (g.TargetType === 'instance' || g.TargetType === 'ip' || g.TargetType === undefined),
+  );
+}
+
+/** Current registrations of this instance (not draining) in one target group. */
+async function registrationsIn(
+  elb: ElasticLoadBalancingV2Client,
+  arn: string,
+  targetType: string | undefined,
+  who: Identity,
+): Promise<TargetRegistration[]> {
+  // Without `Targets` the answer lists every registered target with its port; asking for the instance id alone
+  // would only show the target group's default port.
+  const out = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
+  const result: TargetRegistration[] = [];
+  for (const d of out.TargetHealthDescriptions ?? []) {
+    const id = d.Target?.Id;
+    if (id === undefined) continue;
+    const mine = targetType === 'ip' ? who.ips.has(id) : id === who.instanceId;
+    if (!mine) continue;
+    if (d.TargetHealth?.State === 'draining' || d.TargetHealth?.Reason === 'Target.NotRegistered') continue;
+    result.push({ targetGroupArn: arn, targetType: targetType ?? 'instance', id, port: d.Target?.Port ?? null, availabilityZone: d.Target?.AvailabilityZone ?? null });
+  }
+  return result;
+}
+
+function sameTarget(a: TargetRegistration, b: TargetRegistration): boolean {
+  return a.targetGroupArn === b.targetGroupArn && a.id === b.id && a.port === b.port;
+}
+
+function toTarget(r: TargetRegistration): { Id: string; Port?: number; AvailabilityZone?: string } {
+  return { Id: r.id, ...(r.port !== null ? { Port: r.port } : {}), ...(r.availabilityZone !== null ? { AvailabilityZone: r.availabilityZone } : {}) };
+}
+
+function groupByTargetGroup(regs: TargetRegistration[]): Map<string, TargetRegistration[]> {
+  const byGroup = new Map<string, TargetRegistration[]>();
+  for (const r of regs) byGroup.set(r.targetGroupArn, [...(byGroup.get(r.targetGroupArn) ?? []), r]);
+  return byGroup;
+}
+
+export const deregisterTargets: Action<DeregisterTargetsInput, DeregisterTargetsPreImage, DeregisterTargetsOutput> = {
+  name: NAME,
+  effect: 'contain',
+  reversible: true,
+  description:
+    'Deregister the instance (and, for IP target groups, its private IPs) from every ELBv2 target group in its VPC. ' +
+    'In-flight requests drain for the target group\'s deregistration delay. Release registers them again.',
+  permissions: [
+    {
+      actions: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'],
+      resources: ['*'],
+      why: 'Describe calls do not support resource-level permissions',
+    },
+    {
+      actions: ['elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:RegisterTargets'],
+      resources: [ARN.targetGroup],
+      why: 'Take the instance out of its target groups and put it back on release',
+    },
+    {
+      actions: ['ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces'],
+      resources: ['*'],
+      why: 'Find the instance VPC and private IPs (Describe calls do not support resource-level permissions)',
+    },
+  ],
+
+  async capture(input: DeregisterTargetsInput, ctx: ActionContext): Promise<DeregisterTargetsPreImage> {
+    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+    const who = await identityOf(ctx, instanceId);
+    const elb = ctx.clients.elbv2();
+    const registrations: TargetRegistration[] = [];
+    for (const group of await targetGroupsInVpc(elb, who.vpcId)) {
+      if (group.TargetGroupArn) registrations.push(...(await registrationsIn(elb, group.TargetGroupArn, group.TargetType, who)));
+    }
+    return { instanceId, vpcId: who.vpcId, registrations };
+  },
+
+  async apply(_input: DeregisterTargetsInput, pre: DeregisterTargetsPreImage, ctx: ActionContext): Promise<DeregisterTargetsOutput> {
+    const elb = ctx.clients.elbv2();
+    const who = await identityOf(ctx, pre.instanceId);
+    const deregistered: TargetRegistration[] = [];
+    for (const [arn, wanted] of groupByTargetGroup(pre.registrations)) {
+      const current = await registrationsIn(elb, arn, wanted[0]?.targetType, who);
+      const still = wanted.filter((w) => current.some((c) => sameTarget(c, w)));
+      if (still.length === 0) continue;
+      await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: still.map(toTarget) }));
+      deregistered.push(...still);
+    }
+    return { deregistered };
+  },
+
+  async release(_input: DeregisterTargetsInput, pre: DeregisterTargetsPreImage, _output, ctx: ActionContext): Promise<Json> {
+    const elb = ctx.clients.elbv2();
+    const who = await identityOf(ctx, pre.instanceId);
+    const registered: TargetRegistration[] = [];
+    for (const [arn, wanted] of groupByTargetGroup(pre.registrations)) {
+      const current = await registrationsIn(elb, arn, wanted[0]?.targetType, who);
+      const missing = wanted.filter((w) => !current.some((c) => sameTarget(c, w)));
+      if (missing.length === 0) continue;
+      await elb.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: missing.map(toTarget) }));
+      registered.push(...missing);
+    }
+    return { registered };
+  },
+
+  async verify(input: DeregisterTargetsInput, ctx: ActionContext): Promise<VerifyResult> {
+    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+    const who = await identityOf(ctx, instanceId);
+    const elb = ctx.clients.elbv2();
+    const remaining: TargetRegistration[] = [];
+    for (const group of await targetGroupsInVpc(elb, who.vpcId)) {
+      if (group.TargetGroupArn) remaining.push(...(await registrationsIn(elb, group.TargetGroupArn, group.TargetType, who)));
+    }
+    return {
+      holds: remaining.length === 0,
+      detail:
+        remaining.length === 0
+          ? `${instanceId} is not registered (or is draining) in any target group of ${who.vpcId ?? 'its VPC'}`
+          : `still registered: ${remaining.map((r) => `${r.targetGroupArn} ${r.id}:${r.port ?? '-'}`).join(', ')}`,
+    };
+  },
+};

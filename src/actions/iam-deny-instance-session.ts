@@ -1,0 +1,145 @@
+/**
+ * `iam.deny-instance-session`: an inline deny on the instance's role that matches only this instance's
+ * credentials, wherever they are used: the role session named after the instance (`aws:userid` =
+ * `<RoleId>:<instance-id>`, EC2 names role sessions after the instance) and requests signed with credentials
+ * delivered to this instance (`ec2:SourceInstanceARN`). The rest of the fleet using the role is unaffected.
+ *
+ * Release deletes the policy (or puts back a prior document of the same name). Caveat: stolen copies of this
+ * instance's credentials become usable again after release until they expire. Release is still correct here: it
+ * is a deliberate decision to return the instance to service; rotate the role's trust or wait out the session
+ * lifetime first if the credentials were exfiltrated.
+ */
+import { z } from 'zod';
+import type { Json } from '../findings/model.js';
+import type { Action, ActionContext, VerifyResult } from './action.js';
+import { ARN, parseInput, resolveInstanceId } from './action-support.js';
+import { partitionOfArn, readRolePolicy, resolveInstanceRole } from './iam-role-lookup.js';
+import { putRolePolicy, restoreRolePolicy, sameDocument } from './role-inline-policy.js';
+
+const NAME = 'iam.deny-instance-session';
+
+/** Input of `iam.deny-instance-session`. */
+export type DenyInstanceSessionInput = {
+  /** Defaults to the subject's instance id. */
+  instanceId?: string;
+  /** The instance's role, when known (else resolved from the profile). */
+  roleName?: string;
+  /** The instance's profile, when known (else the finding's, else the current association). */
+  instanceProfileArn?: string;
+};
+
+const InputSchema = z.strictObject({
+  instanceId: z.string().optional(),
+  roleName: z.string().optional(),
+  instanceProfileArn: z.string().optional(),
+});
+
+export type DenyInstanceSessionPreImage =
+  | { instanceId: string; role: null }
+  | {
+      instanceId: string;
+      role: { roleName: string; roleId: string; roleArn: string; source: string };
+      policyName: string;
+      /** The document of a policy of the same name before we acted, or null. */
+      prior: Json | null;
+    };
+
+export type DenyInstanceSessionOutput = { applied: boolean; roleName: string | null; policyName: string | null; reason?: string };
+
+export function denyPolicyName(instanceId: string): string {
+  return `tourniquet-deny-${instanceId}`;
+}
+
+export function denyInstanceSessionDocument(role: { roleId: string; roleArn: string }, region: string, accountId: string, instanceId: string): Json {
+  const partition = partitionOfArn(role.roleArn);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'TourniquetDenyInstanceRoleSession',
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { StringLike: { 'aws:userid': `${role.roleId}:${instanceId}` } },
+      },
+      {
+        Sid: 'TourniquetDenyInstanceCredentials',
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { ArnEquals: { 'ec2:SourceInstanceARN': `arn:${partition}:ec2:${region}:${accountId}:instance/${instanceId}` } },
+      },
+    ],
+  };
+}
+
+export const denyInstanceSession: Action<DenyInstanceSessionInput, DenyInstanceSessionPreImage, DenyInstanceSessionOutput> = {
+  name: NAME,
+  effect: 'contain',
+  reversible: true,
+  description:
+    'Deny every action to this instance\'s role session only (aws:userid = RoleId:instance-id, and ' +
+    'ec2:SourceInstanceARN = the instance), as an inline policy on its role. Other instances using the role keep ' +
+    'working. After release, stolen copies of the session\'s credentials work again until they expire.',
+  permissions: [
+    {
+      actions: ['ec2:DescribeIamInstanceProfileAssociations'],
+      resources: ['*'],
+      why: 'Find the instance profile (Describe calls do not support resource-level permissions)',
+    },
+    { actions: ['iam:GetInstanceProfile'], resources: [ARN.iamInstanceProfile], why: 'Find the role in the instance profile' },
+    {
+      actions: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
+      resources: [ARN.iamRole],
+      why: 'Read the role id, record and put the inline deny, remove it on release',
+    },
+  ],
+
+  async capture(input: DenyInstanceSessionInput, ctx: ActionContext): Promise<DenyInstanceSessionPreImage> {
+    const parsed = parseInput(InputSchema, input, ctx, NAME);
+    const instanceId = resolveInstanceId(parsed, ctx, NAME);
+    const target = await resolveInstanceRole(ctx, NAME, parsed, instanceId);
+    if (target === undefined) return { instanceId, role: null };
+    const policyName = denyPolicyName(instanceId);
+    return {
+      instanceId,
+      role: { ...target.role, source: target.source },
+      policyName,
+      prior: await readRolePolicy(ctx.clients.iam(), target.role.roleName, policyName),
+    };
+  },
+
+  async apply(_input: DenyInstanceSessionInput, pre: DenyInstanceSessionPreImage, ctx: ActionContext): Promise<DenyInstanceSessionOutput> {
+    if (pre.role === null) return { applied: false, roleName: null, policyName: null, reason: 'the instance has no instance profile' };
+    const iam = ctx.clients.iam();
+    const desired = denyInstanceSessionDocument(pre.role, ctx.clients.region, ctx.clients.accountId, pre.instanceId);
+    const current = await readRolePolicy(iam, pre.role.roleName, pre.policyName);
+    if (!sameDocument(current, desired)) await putRolePolicy(iam, pre.role.roleName, pre.policyName, desired);
+    return { applied: true, roleName: pre.role.roleName, policyName: pre.policyName };
+  },
+
+  async release(_input: DenyInstanceSessionInput, pre: DenyInstanceSessionPreImage, _output, ctx: ActionContext): Promise<Json> {
+    if (pre.role === null) return { action: 'none', reason: 'the instance had no instance profile' };
+    const action = await restoreRolePolicy(ctx.clients.iam(), pre.role.roleName, pre.policyName, pre.prior);
+    return {
+      action,
+      roleName: pre.role.roleName,
+      policyName: pre.policyName,
+      caveat: 'credentials of this instance session issued before release (including stolen copies) are usable again until they expire',
+    };
+  },
+
+  async verify(input: DenyInstanceSessionInput, ctx: ActionContext): Promise<VerifyResult> {
+    const parsed = parseInput(InputSchema, input, ctx, NAME);
+    const instanceId = resolveInstanceId(parsed, ctx, NAME);
+    const target = await resolveInstanceRole(ctx, NAME, parsed, instanceId);
+    if (target === undefined) return { holds: true, detail: `${instanceId} has no instance profile: no role session to deny` };
+    const desired = denyInstanceSessionDocument(target.role, ctx.clients.region, ctx.clients.accountId, instanceId);
+    const current = await readRolePolicy(ctx.clients.iam(), target.role.roleName, denyPolicyName(instanceId));
+    const holds = sameDocument(current, desired);
+    return {
+      holds,
+      detail: `role ${target.role.roleName} inline policy ${denyPolicyName(instanceId)}: ${current === null ? 'absent' : holds ? 'in place' : 'differs from the expected deny'}`,
+    };
+  },
+};

@@ -1,0 +1,79 @@
+/**
+ * Shared fixtures for the action unit tests: an ActionContext whose clients are real SDK clients (intercepted by
+ * aws-sdk-client-mock), an in-memory evidence writer, and AWS-shaped service errors.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { ActionContext } from '../../../src/actions/action.js';
+import type { AwsClients } from '../../../src/aws/clients.js';
+import type { EvidenceEntry, EvidenceWriter } from '../../../src/evidence/evidence-writer.js';
+import type { Ec2InstanceSubject, Subject } from '../../../src/findings/model.js';
+
+export const INSTANCE_ID = 'i-0123456789abcdef0';
+export const ACCOUNT = '111122223333';
+export const REGION = 'eu-west-1';
+export const CASE_ID = 'inc-42';
+export const NOW = new Date('2026-11-28T15:00:00.250Z');
+export const PROFILE_ARN = `arn:aws:iam::${ACCOUNT}:instance-profile/ml/gpu-node`;
+
+export function mockClients(): AwsClients {
+  const cfg = { region: REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 };
+  return {
+    accountId: ACCOUNT,
+    region: REGION,
+    ec2: () => new EC2Client(cfg),
+    autoScaling: () => new AutoScalingClient(cfg),
+    elbv2: () => new ElasticLoadBalancingV2Client(cfg),
+    iam: () => new IAMClient(cfg),
+    sts: () => new STSClient(cfg),
+    s3: () => new S3Client(cfg),
+    sns: () => new SNSClient(cfg),
+  };
+}
+
+export function instanceSubject(overrides: Partial<Ec2InstanceSubject['details']> = {}): Ec2InstanceSubject {
+  return {
+    kind: 'ec2-instance',
+    id: INSTANCE_ID,
+    accountId: ACCOUNT,
+    region: REGION,
+    tags: [],
+    ai: { isAi: true, reasons: [] },
+    details: { instanceId: INSTANCE_ID, networkInterfaces: [], ...overrides },
+  };
+}
+
+export function memoryEvidence(): EvidenceWriter & { readonly items: Map<string, unknown> } {
+  const items = new Map<string, unknown>();
+  return {
+    location: 'memory://unit',
+    items,
+    put(name: string, content: unknown): Promise<EvidenceEntry> {
+      items.set(name, content);
+      return Promise.resolve({ seq: items.size, name, sha256: '0'.repeat(64), bytes: 0, recordedAt: NOW.toISOString(), chain: '0'.repeat(64) });
+    },
+  };
+}
+
+export function makeCtx(overrides: { subject?: Subject; now?: Date } = {}): ActionContext & { evidence: ReturnType<typeof memoryEvidence> } {
+  return {
+    clients: mockClients(),
+    incidentId: CASE_ID,
+    caseId: CASE_ID,
+    subject: overrides.subject ?? instanceSubject(),
+    evidence: memoryEvidence(),
+    now: () => overrides.now ?? NOW,
+    actor: 'unit-test',
+    stepId: 'step-under-test',
+  };
+}
+
+/** An error shaped like an SDK v3 service exception (`name` = AWS error code, `$metadata`). */
+export function awsError(code: string, httpStatusCode = 400, message = code): Error {
+  return Object.assign(new Error(message), { name: code, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode } });
+}

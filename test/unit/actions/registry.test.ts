@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { actionPermissions, allActions, getAction, hasAction } from '../../../src/actions/registry.js';
+import { NotFoundError } from '../../../src/errors.js';
+
+const NAMES = [
+  'ec2.capture-instance-evidence',
+  'ec2.snapshot-volumes',
+  'ec2.tag-instance',
+  'ec2.preserve-instance',
+  'autoscaling.leave-group',
+  'elbv2.deregister-targets',
+  'ec2.isolate-network-interfaces',
+  'ec2.replace-instance-profile',
+  'iam.deny-instance-session',
+  'iam.revoke-role-sessions',
+  'ec2.enforce-imdsv2',
+  'ec2.nacl-cut',
+  'ec2.stop-instance',
+];
+
+describe('action registry', () => {
+  it('registers every EC2-instance action once, under the names playbooks use', () => {
+    const names = allActions().map((a) => a.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect([...names].sort()).toEqual([...NAMES].sort());
+    for (const n of NAMES) expect(getAction(n).name).toBe(n);
+    expect(hasAction('ec2.nope')).toBe(false);
+    expect(() => getAction('ec2.nope')).toThrow(NotFoundError);
+  });
+
+  it('reversible actions have release; irreversible ones do not; destructive ones say what they hit', () => {
+    for (const a of allActions()) {
+      expect(typeof a.release === 'function', a.name).toBe(a.reversible);
+      expect(a.description.length, a.name).toBeGreaterThan(40);
+      expect(a.permissions.length, a.name).toBeGreaterThan(0);
+    }
+    expect(allActions().filter((a) => a.effect === 'destructive').map((a) => a.name).sort()).toEqual(['ec2.nacl-cut', 'ec2.stop-instance', 'iam.revoke-role-sessions']);
+    expect(getAction('ec2.nacl-cut').description).toMatch(/WHOLE subnet/);
+    expect(getAction('ec2.capture-instance-evidence').effect).toBe('read');
+    expect(getAction('ec2.snapshot-volumes').effect).toBe('evidence');
+  });
+});
+
+describe('actionPermissions()', () => {
+  const perms = actionPermissions();
+  const statementsFor = (iamAction: string) => perms.filter((p) => p.actions.includes(iamAction));
+
+  it('grants "*" only to read calls that do not support resource-level permissions', () => {
+    for (const p of perms.filter((x) => x.resources.includes('*'))) {
+      for (const a of p.actions) expect(a, a).toMatch(/^(ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+$/);
+    }
+  });
+
+  it('uses ARN placeholders, never a literal partition, region or account', () => {
+    for (const p of perms) {
+      for (const r of p.resources) {
+        if (r === '*') continue;
+        expect(r).toMatch(/^arn:\$\{Partition\}:(ec2|autoscaling|elasticloadbalancing):\$\{Region\}:(\$\{Account\})?:|^arn:\$\{Partition\}:iam::\$\{Account\}:/);
+      }
+    }
+    expect(statementsFor('ec2:CreateSnapshots')[0]!.resources).toContain('arn:${Partition}:ec2:${Region}::snapshot/*');
+  });
+
+  it('scopes writes with conditions where AWS supports them', () => {
+    // Instance tags: Tourniquet's keys only.
+    const tagging = perms.filter((p) => p.actions.includes('ec2:CreateTags') && p.resources.includes('arn:${Partition}:ec2:${Region}:${Account}:instance/*'));
+    expect(tagging).toHaveLength(1);
+    expect(tagging[0]!.conditions).toEqual({ 'ForAllValues:StringLike': { 'aws:TagKeys': 'tourniquet:*' } });
+    // Every other CreateTags is tag-on-create only.
+    for (const p of statementsFor('ec2:CreateTags').filter((x) => x !== tagging[0])) {
+      expect(Object.keys(p.conditions?.StringEquals ?? {})).toEqual(['ec2:CreateAction']);
+    }
+    // Rules are changed on Tourniquet's own groups only.
+    for (const a of ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress']) {
+      expect(statementsFor(a)).toEqual([expect.objectContaining({ conditions: { StringEquals: { 'aws:ResourceTag/tourniquet:role': ['untrack', 'isolation'] } } })]);
+    }
+    expect(statementsFor('ec2:DeleteNetworkAcl')[0]!.conditions).toEqual({ StringEquals: { 'aws:ResourceTag/tourniquet:role': 'quarantine-nacl' } });
+    expect(statementsFor('iam:PassRole')).toEqual([
+      expect.objectContaining({ resources: ['arn:${Partition}:iam::${Account}:role/*'], conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } }),
+    ]);
+  });
+
+  it('merges statements with the same resources and conditions, and is stable', () => {
+    const keys = perms.map((p) => JSON.stringify([p.resources, p.conditions ?? null]));
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(actionPermissions()).toEqual(perms);
+    const roleWrites = statementsFor('iam:PutRolePolicy');
+    expect(roleWrites).toHaveLength(1);
+    expect(roleWrites[0]!.why).toContain('iam.deny-instance-session');
+    expect(roleWrites[0]!.why).toContain('iam.revoke-role-sessions');
+  });
+});
