@@ -20,6 +20,11 @@ export interface AwsClients {
   readonly sts: () => STSClient;
   readonly s3: () => S3Client;
   readonly sns: () => SNSClient;
+  /**
+   * Listeners that receive a CallRecord for every call made through these clients (present when built by the
+   * client factory; push to add, splice to remove).
+   */
+  readonly callListeners?: CallListener[];
 }
 
 /** One AWS call as recorded for the evidence and the journal (request id, outcome). */

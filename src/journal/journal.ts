@@ -137,6 +137,11 @@ export interface Journal {
    * Move a step from one of `from` to `to`, applying `patch`, as one conditional write. Throws ConflictError when the
    * step is not in one of `from` (another responder got there first). `running` with an expired lease counts as
    * claimable when `from` includes `running`.
+   * Lease rules for a step that is `running` when `from` includes `running`: a patch that sets `leaseOwner` is a claim
+   * and matches only if the lease has expired (or is absent) or is already held by that owner; otherwise, when
+   * `options.leaseOwner` is given, it matches only if that owner holds the lease or the lease has expired (a fence
+   * against a responder whose lease was taken over); with neither, it matches whoever holds it.
+   * `leaseUntil` values are compared as ISO-8601 UTC strings (`Date#toISOString`).
    */
   transitionStep(
     incidentId: string,
@@ -145,6 +150,7 @@ export interface Journal {
     to: StepStatus,
     patch: StepPatch,
     now: Date,
+    options?: { leaseOwner?: string },
   ): Promise<StepRecord>;
   appendEvent(incidentId: string, event: TimelineEvent): Promise<void>;
   listEvents(incidentId: string): Promise<TimelineEvent[]>;
@@ -154,5 +160,10 @@ export interface Journal {
   takeBudget(accountId: string, now: Date, limit: number): Promise<{ allowed: boolean; used: number }>;
   /** Count one hit for `key` (e.g. a finding type) and return the hits within the last `windowMinutes`, this one included. */
   hitBreaker(key: string, now: Date, windowMinutes: number): Promise<number>;
+  /**
+   * Claim a one-time key (e.g. an approval link's nonce): true the first time, false for every later claim while the
+   * first is unexpired. The claim is kept until `expiresAt` (then TTL may remove it).
+   */
+  claimOnce(key: string, expiresAt: Date, now: Date): Promise<boolean>;
   close(): Promise<void>;
 }

