@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { formatPlan } from '../print-incident.js';
+import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
+import type { ReportExit } from './index.js';
+import { whoAmI } from './who-am-i.js';
+
+/** `tourniquet approve <incident> [--step id]` and `tourniquet deny <incident> [--step id]`. */
+export function registerApproveCommands(program: Command, exit: ReportExit): void {
+  for (const verb of ['approve', 'deny'] as const) {
+    addRuntimeOptions(
+      program
+        .command(verb)
+        .description(verb === 'approve' ? 'approve waiting steps of an incident (all, or one) and continue the plan' : 'deny waiting steps (all, or one); their dependents are skipped')
+        .argument('<incident>', 'incident id')
+        .option('--step <id>', 'only this step')
+        .option('--by <name>', 'who decides (default: $USER)')
+        .option('--reason <text>', 'why'),
+    ).action(async (incidentId: string, flags: RuntimeFlags & { step?: string; by?: string; reason?: string }) => {
+      const runtime = await openRuntime(flags);
+      try {
+        const request = { stepId: flags.step, by: flags.by ?? whoAmI(), reason: flags.reason };
+        const result =
+          verb === 'approve' ? await runtime.responder.approve(incidentId, request) : await runtime.responder.deny(incidentId, request);
+        const names = 'approved' in result ? result.approved : result.denied;
+        console.log(`${verb === 'approve' ? 'approved' : 'denied'}: ${names.join(', ')}`);
+        const incident = await runtime.responder.getIncident(incidentId);
+        console.log(`incident ${incidentId}: ${result.status}`);
+        for (const l of formatPlan(incident.plan, result.steps)) console.log(l);
+        exit(result.status === 'partial' ? 1 : 0);
+      } finally {
+        await runtime.close();
+      }
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import type { IncidentStatus } from '../../journal/journal.js';
+import { UsageError } from '../../errors.js';
+import { clean } from '../print-incident.js';
+import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
+import type { ReportExit } from './index.js';
+
+const STATUSES: readonly IncidentStatus[] = ['observed', 'awaiting-approval', 'in-progress', 'contained', 'partial', 'released', 'release-failed'];
+
+/** `tourniquet incidents`: the journal's incidents, newest first. */
+export function registerIncidentsCommand(program: Command, exit: ReportExit): void {
+  addRuntimeOptions(
+    program
+      .command('incidents')
+      .description('list incidents in the journal, newest first')
+      .option('--status <status>', `only this status (${STATUSES.join(', ')})`)
+      .option('--limit <n>', 'at most this many', '50')
+      .option('--json', 'print JSON'),
+  ).action(async (flags: RuntimeFlags & { status?: string; limit: string; json?: boolean }) => {
+    if (flags.status !== undefined && !STATUSES.includes(flags.status as IncidentStatus)) {
+      throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, received ${JSON.stringify(flags.status)}`);
+    }
+    const limit = Number(flags.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, received ${JSON.stringify(flags.limit)}`);
+    const runtime = await openRuntime(flags);
+    try {
+      const incidents = await runtime.journal.listIncidents({ status: flags.status as IncidentStatus | undefined, limit });
+      if (flags.json) {
+        console.log(JSON.stringify(incidents, null, 2));
+      } else if (incidents.length === 0) {
+        console.log('no incidents');
+      } else {
+        for (const i of incidents) {
+          console.log(`${i.incidentId}  ${i.status.padEnd(17)} ${i.mode.padEnd(8)} ${i.createdAt}  ${i.subjectKind} ${clean(i.subjectId)}  ${clean(i.findingType)}`);
+        }
+      }
+      exit(0);
+    } finally {
+      await runtime.close();
+    }
+  });
+}

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { readFindings } from '../../findings/read-input.js';
+import type { Finding } from '../../findings/model.js';
+import { formatDecision, formatPlan } from '../print-incident.js';
+import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
+import type { ReportExit } from './index.js';
+import { parseModeFlag, printRejected } from './shared.js';
+
+/** `tourniquet plan <finding>`: what would happen and why, guardrail by guardrail. Touches neither AWS nor the journal. */
+export function registerPlanCommand(program: Command, exit: ReportExit): void {
+  addRuntimeOptions(
+    program
+      .command('plan')
+      .description('show what would happen for a finding and why, guardrail by guardrail (no AWS calls, no journal writes)')
+      .argument('<finding>', 'finding file, folder, or - for stdin')
+      .option('--mode <mode>', 'observe | approve | contain')
+      .option('--json', 'print the plans as JSON'),
+  ).action(async (target: string, flags: RuntimeFlags & { mode?: string; json?: boolean }) => {
+    const mode = parseModeFlag(flags.mode);
+    const batch = await readFindings(target);
+    printRejected(batch.rejected);
+    const runtime = await openRuntime(flags);
+    try {
+      const out = [];
+      for (const finding of batch.records.filter((r): r is Finding => r.kind === 'finding')) {
+        const plans = runtime.responder.plan(finding, mode);
+        out.push({ findingId: finding.id, type: finding.type.raw, plans });
+        if (flags.json) continue;
+        console.log(`${finding.type.raw} ${finding.id} (severity ${finding.severity}, ${finding.band}${finding.sample ? ', SAMPLE' : ''})`);
+        for (const p of plans) {
+          console.log(`  subject ${p.subject.kind} ${p.subject.id}${p.subject.ai.isAi ? ` [AI: ${p.subject.ai.reasons.map((r) => r.detail).join('; ')}]` : ''}`);
+          for (const l of formatDecision(p.decision)) console.log(`  ${l}`);
+          console.log(p.plan.steps.length ? '    steps (if run now):' : '    no steps: the incident is recorded and people are notified');
+          for (const l of formatPlan(p.plan)) console.log(`  ${l}`);
+        }
+        console.log('');
+      }
+      if (flags.json) console.log(JSON.stringify(out, null, 2));
+      exit(batch.rejected.length > 0 ? 2 : 0);
+    } finally {
+      await runtime.close();
+    }
+  });
+}

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import type { Decision } from '../../policy/decision.js';
+import { formatDecision, formatIncidentHeader, formatPlan, formatTimeline } from '../print-incident.js';
+import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
+import type { ReportExit } from './index.js';
+
+/** `tourniquet show <incident>`: decision, steps with pre-images, approvals and the timeline. */
+export function registerShowCommand(program: Command, exit: ReportExit): void {
+  addRuntimeOptions(
+    program
+      .command('show')
+      .description('show one incident: decision, steps, approvals, timeline')
+      .argument('<incident>', 'incident id')
+      .option('--json', 'print JSON (includes pre-images and outputs)'),
+  ).action(async (incidentId: string, flags: RuntimeFlags & { json?: boolean }) => {
+    const runtime = await openRuntime(flags);
+    try {
+      const incident = await runtime.responder.getIncident(incidentId);
+      const [steps, events, approvals] = await Promise.all([
+        runtime.journal.getSteps(incidentId),
+        runtime.journal.listEvents(incidentId),
+        runtime.journal.listApprovals(incidentId),
+      ]);
+      if (flags.json) {
+        console.log(JSON.stringify({ incident, steps, approvals, events }, null, 2));
+      } else {
+        for (const l of formatIncidentHeader(incident)) console.log(l);
+        for (const l of formatDecision(incident.decision as unknown as Decision)) console.log(l);
+        console.log('  steps:');
+        for (const l of formatPlan(incident.plan, steps)) console.log(l);
+        if (approvals.length) {
+          console.log('  approvals:');
+          for (const a of approvals) console.log(`    ${a.at}  ${a.decision} ${a.stepId} by ${a.by}${a.reason ? `: ${a.reason}` : ''}`);
+        }
+        console.log('  timeline:');
+        for (const l of formatTimeline(events)) console.log(l);
+      }
+      exit(0);
+    } finally {
+      await runtime.close();
+    }
+  });
+}

@@ -1,0 +1,92 @@
+/**
+ * Builds the engine for a CLI command from its flags: the journal (embedded DynamoDB emulator by default, or a real
+ * table), the policy (built-in default, or a file), the AWS client factory (region from the finding,
+ * AWS_ENDPOINT_URL honoured, cross-account AssumeRole) and the evidence location (local folder or S3).
+ */
+import type { Command } from 'commander';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createResponder } from '../engine/create-responder.js';
+import type { Responder } from '../engine/responder.js';
+import type { Journal } from '../journal/journal.js';
+import { openJournal } from '../journal/open-journal.js';
+import type { Notifier } from '../notify/notification.js';
+import { builtInPolicy, loadPolicy } from '../policy/load-policy.js';
+import type { Policy } from '../policy/policy.js';
+import { UsageError } from '../errors.js';
+import { whoAmI } from './commands/who-am-i.js';
+
+export interface RuntimeFlags {
+  readonly policy?: string;
+  readonly journalPath?: string;
+  readonly journalTable?: string;
+  readonly evidenceDir?: string;
+  readonly evidenceS3?: string;
+  readonly endpoint?: string;
+  readonly roleName?: string;
+  readonly isolationSettleSeconds?: string;
+  readonly replacementProfileArn?: string;
+}
+
+/** The flags every engine command shares. */
+export function addRuntimeOptions(cmd: Command): Command {
+  return cmd
+    .option('--policy <file>', 'policy file (default: the built-in policy, approve for everything)')
+    .option('--journal-path <dir>', 'folder of the embedded journal (default: .tourniquet/journal; :memory: keeps it in memory)')
+    .option('--journal-table <name>', 'use this DynamoDB table as the journal (through the normal SDK)')
+    .option('--evidence-dir <dir>', 'local folder for case evidence (default: .tourniquet/cases)')
+    .option('--evidence-s3 <uri>', 'S3 location for case evidence, s3://bucket/prefix')
+    .option('--endpoint <url>', 'AWS endpoint (default: $AWS_ENDPOINT_URL, else real AWS)')
+    .option('--role-name <name>', 'role assumed in member accounts (default: TourniquetResponder)')
+    .option('--isolation-settle-seconds <n>', 'seconds between the untrack and the isolation security group', '0')
+    .option('--replacement-profile-arn <arn>', 'instance profile to swap in instead of disassociating');
+}
+
+export interface Runtime {
+  readonly responder: Responder;
+  readonly journal: Journal;
+  readonly policy: Policy;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_STATE_DIR = '.tourniquet';
+
+export async function openRuntime(flags: RuntimeFlags, notifier?: Notifier): Promise<Runtime> {
+  const policy = flags.policy ? await loadPolicy(flags.policy) : builtInPolicy();
+  const settle = Number(flags.isolationSettleSeconds ?? '0');
+  if (!Number.isFinite(settle) || settle < 0 || settle > 600) {
+    throw new UsageError(`--isolation-settle-seconds must be a number of seconds from 0 to 600, received ${JSON.stringify(flags.isolationSettleSeconds)}`);
+  }
+  if (flags.evidenceS3 !== undefined && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(flags.evidenceS3)) {
+    throw new UsageError(`--evidence-s3 must look like s3://bucket/prefix, received ${JSON.stringify(flags.evidenceS3)}`);
+  }
+  const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;
+  const journal = await openJournal(
+    flags.journalTable
+      ? { tableName: flags.journalTable, endpoint }
+      : flags.journalPath === ':memory:'
+        ? {}
+        : { path: flags.journalPath ?? `${DEFAULT_STATE_DIR}/journal` },
+  );
+  await journal.ensureTable();
+  const evidenceS3 = flags.evidenceS3;
+  const responder = createResponder({
+    journal,
+    policy,
+    endpoint,
+    roleName: flags.roleName,
+    evidence: evidenceS3
+      ? { s3Uri: evidenceS3, s3Client: new S3Client({ ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }) }
+      : { dir: flags.evidenceDir ?? `${DEFAULT_STATE_DIR}/cases` },
+    notifier,
+    actor: `tourniquet-cli/${whoAmI()}`,
+    playbookOptions: { ec2: { isolationSettleSeconds: settle, replacementProfileArn: flags.replacementProfileArn } },
+  });
+  return {
+    responder,
+    journal,
+    policy,
+    close: async () => {
+      await journal.close();
+    },
+  };
+}

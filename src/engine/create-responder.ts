@@ -1,0 +1,82 @@
+/**
+ * The composition root of the engine: real actions, the AWS client factory (AWS_ENDPOINT_URL honoured,
+ * cross-account AssumeRole), evidence (local folder or S3) and the journal. The CLI, the Lambda, the demo and the
+ * scenario tests all build their responder here, so they run the same engine.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { AnyAction } from '../actions/action.js';
+import { getAction } from '../actions/registry.js';
+import type { CallListener } from '../aws/clients.js';
+import { createClientFactory } from '../aws/client-factory.js';
+import { isTransientAwsError } from '../aws/transient-error.js';
+import { openEvidence } from '../evidence/open-evidence.js';
+import type { Journal } from '../journal/journal.js';
+import type { Notifier } from '../notify/notification.js';
+import type { PlaybookOptions } from '../playbooks/registry.js';
+import type { Policy } from '../policy/policy.js';
+import type { Mode } from '../playbooks/plan.js';
+import { CallCollector } from './call-collector.js';
+import { Responder } from './responder.js';
+import type { RetryOptions } from './retry.js';
+
+export type EvidenceTarget =
+  | { readonly dir: string }
+  | { readonly s3Uri: string; readonly s3Client?: S3Client; readonly kmsKeyId?: string; readonly objectLock?: { readonly mode: 'GOVERNANCE' | 'COMPLIANCE'; readonly days: number } };
+
+export interface CreateResponderOptions {
+  readonly journal: Journal;
+  readonly policy: Policy;
+  readonly evidence: EvidenceTarget;
+  /** Default: $AWS_ENDPOINT_URL, else real AWS. */
+  readonly endpoint?: string;
+  /** Role assumed in member accounts (default TourniquetResponder). */
+  readonly roleName?: string;
+  readonly notifier?: Notifier;
+  readonly onNotifyError?: (err: unknown) => void;
+  /** No decision may go above this mode (e.g. `observe` for a first rollout). */
+  readonly modeCeiling?: Mode;
+  readonly playbookOptions?: PlaybookOptions;
+  /** ARNs of the responder's own principals (never contained). */
+  readonly responderPrincipalArns?: readonly string[];
+  /** Sees every AWS call (besides the per-step attribution that goes into the evidence). */
+  readonly onCall?: CallListener;
+  readonly now?: () => Date;
+  readonly runnerId?: string;
+  readonly retry?: RetryOptions;
+  readonly actor?: string;
+  /** Replaces the action registry (fault injection in tests). */
+  readonly getAction?: (name: string) => AnyAction;
+}
+
+export function createResponder(o: CreateResponderOptions): Responder {
+  const calls = new CallCollector();
+  const factory = createClientFactory({
+    endpoint: o.endpoint,
+    roleNameTemplate: o.roleName,
+    onCall: (call) => {
+      calls.record(call);
+      o.onCall?.(call);
+    },
+    // The engine retries whole steps with backoff and jitter and records every attempt: the SDK's own retries are off.
+    maxAttempts: 1,
+  });
+  const evidence = o.evidence;
+  return new Responder({
+    journal: o.journal,
+    policy: o.policy,
+    clientsFor: (account, region, incidentId) => factory.forIncident(account, region, incidentId),
+    evidenceFor: (caseId) => openEvidence(caseId, 'dir' in evidence ? { dir: evidence.dir } : evidence),
+    getAction: o.getAction ?? getAction,
+    isTransient: isTransientAwsError,
+    calls,
+    notifier: o.notifier,
+    onNotifyError: o.onNotifyError,
+    modeCeiling: o.modeCeiling,
+    now: o.now,
+    runnerId: o.runnerId,
+    responderPrincipalArns: o.responderPrincipalArns,
+    playbookOptions: o.playbookOptions,
+    retry: o.retry,
+    actor: o.actor,
+  });
+}

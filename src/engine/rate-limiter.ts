@@ -1,0 +1,111 @@
+/**
+ * Per-service token buckets, applied to every AWS call as SDK middleware. EC2 mutating calls refill at about
+ * 5/s per account and Region; IAM is global and its limits cannot be raised, so it gets the smallest budget.
+ */
+import type { AwsClients } from '../aws/clients.js';
+
+export interface BucketSpec {
+  /** Tokens added per second. */
+  readonly ratePerSecond: number;
+  /** Bucket size (burst). */
+  readonly burst: number;
+}
+
+export const DEFAULT_RATE_LIMITS: Readonly<Record<string, BucketSpec>> = {
+  ec2: { ratePerSecond: 5, burst: 20 },
+  autoscaling: { ratePerSecond: 5, burst: 10 },
+  elasticloadbalancingv2: { ratePerSecond: 5, burst: 10 },
+  iam: { ratePerSecond: 2, burst: 5 },
+  default: { ratePerSecond: 10, burst: 20 },
+};
+
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly spec: BucketSpec,
+    private readonly clock: () => number = () => Date.now(),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {
+    this.tokens = spec.burst;
+    this.last = clock();
+  }
+
+  /** Waits until a token is available, then takes it. Callers are served in order. */
+  take(): Promise<void> {
+    const next = this.queue.then(() => this.takeNow());
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async takeNow(): Promise<void> {
+    for (;;) {
+      const now = this.clock();
+      this.tokens = Math.min(this.spec.burst, this.tokens + ((now - this.last) / 1000) * this.spec.ratePerSecond);
+      this.last = now;
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      await this.sleep(Math.ceil(((1 - this.tokens) / this.spec.ratePerSecond) * 1000));
+    }
+  }
+}
+
+/** One bucket per (account, region, service), created on first use. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(private readonly limits: Readonly<Record<string, BucketSpec>> = DEFAULT_RATE_LIMITS) {}
+
+  take(scope: string, service: string): Promise<void> {
+    const key = `${scope}|${service}`;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket(this.limits[service.toLowerCase()] ?? this.limits.default ?? { ratePerSecond: 10, burst: 20 });
+      this.buckets.set(key, bucket);
+    }
+    return bucket.take();
+  }
+}
+
+
+interface MiddlewareClient {
+  middlewareStack: {
+    add: (mw: (next: (args: unknown) => Promise<unknown>, context: { clientName?: string }) => (args: unknown) => Promise<unknown>, options: { step: 'initialize'; name: string; override?: boolean }) => void;
+  };
+}
+
+const limited = new WeakSet<object>();
+
+/** Returns AwsClients whose clients take a token from `limiter` before every call. */
+export function rateLimitClients(clients: AwsClients, limiter: RateLimiter): AwsClients {
+  const scope = `${clients.accountId}|${clients.region}`;
+  const wrap = <C extends object>(get: () => C): (() => C) => () => {
+    const client = get();
+    if (!limited.has(client)) {
+      limited.add(client);
+      (client as unknown as MiddlewareClient).middlewareStack.add(
+        (next, context) => async (args) => {
+          await limiter.take(scope, (context.clientName ?? 'default').replace(/Client$/, '').toLowerCase());
+          return next(args);
+        },
+        { step: 'initialize', name: 'tourniquetRateLimit', override: true },
+      );
+    }
+    return client;
+  };
+  return {
+    accountId: clients.accountId,
+    region: clients.region,
+    ec2: wrap(clients.ec2),
+    autoScaling: wrap(clients.autoScaling),
+    elbv2: wrap(clients.elbv2),
+    iam: wrap(clients.iam),
+    sts: wrap(clients.sts),
+    s3: wrap(clients.s3),
+    sns: wrap(clients.sns),
+  };
+}

@@ -1,0 +1,375 @@
+/**
+ * The engine's front door, the same in the Lambda, the CLI, the tests and the demo:
+ * respond(finding) → per affected subject: policy decision → guardrails → plan → journal → run → evidence → notify;
+ * approve / deny / release an incident later.
+ */
+import type { AnyAction } from '../actions/action.js';
+import type { AwsClients } from '../aws/clients.js';
+import type { EvidenceWriter } from '../evidence/evidence-writer.js';
+import type { Finding, Json, Subject } from '../findings/model.js';
+import type { IncidentRecord, Journal, StepRecord } from '../journal/journal.js';
+import type { IncidentNotification, Notifier } from '../notify/notification.js';
+import type { Mode } from '../playbooks/plan.js';
+import type { Policy } from '../policy/policy.js';
+import type { Decision } from '../policy/decision.js';
+import { ConflictError, NotFoundError, TourniquetError } from '../errors.js';
+import { buildPlan, NO_PLAYBOOK, type PlaybookOptions } from '../playbooks/registry.js';
+import type { CallCollector } from './call-collector.js';
+import { decide, selectForSubject, type GuardrailCounts } from './decide.js';
+import { releaseIncident, type ReleaseResult } from './release-incident.js';
+import type { RetryOptions } from './retry.js';
+import { runPlan } from './run-plan.js';
+import { lowerMode } from '../policy/mode-order.js';
+import { RateLimiter, rateLimitClients } from './rate-limiter.js';
+
+export interface ResponderOptions {
+  readonly journal: Journal;
+  readonly policy: Policy;
+  /** AWS clients for the subject's account and region (cross-account: an assumed-role session named after the incident). */
+  readonly clientsFor: (accountId: string, region: string, incidentId: string) => Promise<AwsClients>;
+  /** The case's evidence writer (local folder or S3 prefix). */
+  readonly evidenceFor: (caseId: string) => Promise<EvidenceWriter>;
+  readonly getAction: (name: string) => AnyAction;
+  readonly isTransient: (err: unknown) => boolean;
+  /** Must be the one given to the client factory as `onCall`, so calls are attributed to steps. */
+  readonly calls: CallCollector;
+  readonly notifier?: Notifier;
+  /** No decision may go above this mode (e.g. `observe` for a first rollout). */
+  readonly modeCeiling?: Mode;
+  /** Told when a notification fails (it is also recorded on the incident's timeline). */
+  readonly onNotifyError?: (err: unknown) => void;
+  readonly now?: () => Date;
+  readonly runnerId?: string;
+  /** ARNs of the responder's own principals: never contained. */
+  readonly responderPrincipalArns?: readonly string[];
+  readonly playbookOptions?: PlaybookOptions;
+  readonly retry?: RetryOptions;
+  readonly concurrency?: number;
+  readonly actor?: string;
+  /** Per-service call rate limits (default: DEFAULT_RATE_LIMITS). */
+  readonly rateLimiter?: RateLimiter;
+}
+
+export interface SubjectOutcome {
+  readonly incidentId: string;
+  readonly incidentKey: string;
+  readonly subject: Subject;
+  /** This was the incident's first occurrence (a new incident). */
+  readonly created: boolean;
+  /** The exact occurrence was seen before: nothing was done. */
+  readonly duplicate: boolean;
+  readonly decision: Decision;
+  readonly status: IncidentRecord['status'];
+  readonly steps: readonly StepRecord[];
+  readonly evidenceLocation?: string;
+}
+
+export interface RespondResult {
+  readonly findingId: string;
+  readonly outcomes: readonly SubjectOutcome[];
+}
+
+export class Responder {
+  private readonly now: () => Date;
+  private readonly runnerId: string;
+  private readonly actor: string;
+  /** Shared by every incident this responder handles: AWS limits are per account and Region, not per incident. */
+  private readonly limiter: RateLimiter;
+
+  constructor(private readonly options: ResponderOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.runnerId = options.runnerId ?? `tourniquet-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    this.actor = options.actor ?? 'tourniquet';
+    this.limiter = options.rateLimiter ?? new RateLimiter();
+  }
+
+  private async clients(incident: Pick<IncidentRecord, 'accountId' | 'region' | 'incidentId'>): Promise<AwsClients> {
+    return rateLimitClients(await this.options.clientsFor(incident.accountId, incident.region, incident.incidentId), this.limiter);
+  }
+
+  /**
+   * What would happen for this finding, without touching the journal or AWS. Budget and breaker are assumed not
+   * exhausted (nothing is counted by a dry run); `respond` charges them for real.
+   */
+  plan(finding: Finding, mode?: Mode, counts: GuardrailCounts = { breakerHits: 1, budgetAllowed: true, budgetUsed: 1 }): Array<{ subject: Subject; decision: Decision; plan: ReturnType<typeof buildPlan> }> {
+    return this.subjectsToHandle(finding).map((subject) => {
+      const selection = selectForSubject(this.options.policy, finding, subject, mode, this.options.modeCeiling);
+      const decision = decide(this.options.policy, finding, subject, selection, this.options.responderPrincipalArns ?? [], counts);
+      return { subject, decision, plan: buildPlan(decision.playbook, finding, subject, this.options.playbookOptions) };
+    });
+  }
+
+  async respond(finding: Finding, mode?: Mode): Promise<RespondResult> {
+    const outcomes: SubjectOutcome[] = [];
+    for (const subject of this.subjectsToHandle(finding)) {
+      outcomes.push(await this.respondForSubject(finding, subject, mode));
+    }
+    return { findingId: finding.id, outcomes };
+  }
+
+  /** Subjects with a playbook; when none has one, the first subject is recorded (notify only). */
+  private subjectsToHandle(finding: Finding): Subject[] {
+    const withPlaybook = finding.subjects.filter((s) => selectForSubject(this.options.policy, finding, s, undefined, this.options.modeCeiling).playbook !== NO_PLAYBOOK);
+    if (withPlaybook.length > 0) return withPlaybook;
+    return finding.subjects.slice(0, 1);
+  }
+
+  private async respondForSubject(finding: Finding, subject: Subject, mode: Mode | undefined): Promise<SubjectOutcome> {
+    const { journal } = this.options;
+    const selection = selectForSubject(this.options.policy, finding, subject, mode, this.options.modeCeiling);
+    // First decision without counts: budget and breaker are only charged for a new incident.
+    let decision = decide(this.options.policy, finding, subject, selection, this.options.responderPrincipalArns ?? [], {});
+    const plan = buildPlan(decision.playbook, finding, subject, this.options.playbookOptions);
+    const now = this.now();
+    const { incident } = await journal.openIncident(
+      {
+        incidentKey: plan.incidentKey,
+        accountId: subject.accountId,
+        region: subject.region,
+        subjectKind: subject.kind,
+        subjectId: subject.id,
+        findingId: finding.id,
+        findingType: finding.type.raw,
+        severity: finding.severity,
+        // Until budget and breaker are counted the decision is not final: never more than approve.
+        mode: decision.countsPending ? lowerMode(decision.effectiveMode, 'approve') : decision.effectiveMode,
+        playbook: plan.playbook,
+        plan,
+        decision: decision as unknown as Json,
+        subject: subject as unknown as Json,
+      },
+      now,
+    );
+    const isNew = await journal.recordOccurrence(incident.incidentId, finding.id, finding.updatedAt, now);
+    if (!isNew) {
+      const steps = await journal.getSteps(incident.incidentId);
+      return { incidentId: incident.incidentId, incidentKey: plan.incidentKey, subject, created: false, duplicate: true, decision: incident.decision as unknown as Decision, status: incident.status, steps, evidenceLocation: incident.evidenceLocation };
+    }
+    const evidence = await this.options.evidenceFor(incident.incidentId);
+    // The occurrence record, not the incident creation, says who handles the first occurrence: with two
+    // responders racing, one may create the incident and the other record the occurrence first.
+    let current = (await journal.getIncident(incident.incidentId)) ?? incident;
+    const first = current.occurrences <= 1;
+    if (first) {
+      const stored = current.decision as unknown as Decision;
+      decision = stored.countsPending ? await this.chargeGuardrails(finding, subject, selection, stored) : stored;
+      try {
+        current = await journal.updateIncident(
+          incident.incidentId,
+          { decision: decision as unknown as Json, mode: decision.effectiveMode, evidenceLocation: evidence.location },
+          this.now(),
+          current.version,
+        );
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+        // Another responder finalized it first: its decision stands.
+        current = (await journal.getIncident(incident.incidentId)) ?? current;
+        decision = current.decision as unknown as Decision;
+      }
+      await evidence.put('finding.json', finding.raw);
+      await evidence.put('decision.json', decision);
+      await evidence.put('plan.json', current.plan);
+      await journal.appendEvent(incident.incidentId, {
+        at: now.toISOString(),
+        type: 'decision',
+        message: `${decision.effectiveMode} (${decision.decidedBy})`,
+        data: decision as unknown as Json,
+      });
+    } else {
+      decision = current.decision as unknown as Decision;
+      await evidence.put(`occurrences/${finding.updatedAt}.json`, finding.raw);
+      await journal.appendEvent(incident.incidentId, {
+        at: now.toISOString(),
+        type: 'occurrence',
+        message: `newer occurrence of ${finding.id} (updatedAt ${finding.updatedAt}, count ${finding.count}); containment that holds is not re-run`,
+      });
+    }
+    const result = await this.run(current, subject, evidence);
+    if (first || result.status !== current.status) await this.notify(current, decision, result.steps, result.status, first ? 'new' : 'occurrence');
+    return { incidentId: incident.incidentId, incidentKey: plan.incidentKey, subject, created: first, duplicate: false, decision, status: result.status, steps: result.steps, evidenceLocation: evidence.location };
+  }
+
+  /** Budget and breaker are counted in the journal (shared by every responder), then the guardrails decide again. */
+  private async chargeGuardrails(finding: Finding, subject: Subject, selection: ReturnType<typeof selectForSubject>, first: Decision): Promise<Decision> {
+    const { journal, policy } = this.options;
+    const now = this.now();
+    const counts: { breakerHits?: number; budgetUsed?: number; budgetAllowed?: boolean } = {};
+    if (!finding.sample) {
+      counts.breakerHits = await journal.hitBreaker(`type#${finding.type.raw}`, now, policy.guardrails.breaker.withinMinutes);
+    }
+    const wouldContain = decide(policy, finding, subject, selection, this.options.responderPrincipalArns ?? [], counts).effectiveMode === 'contain';
+    if (wouldContain && first.playbook !== NO_PLAYBOOK) {
+      const taken = await journal.takeBudget(subject.accountId, now, policy.guardrails.budget.perAccountPerHour);
+      counts.budgetUsed = taken.used;
+      counts.budgetAllowed = taken.allowed;
+    }
+    return decide(policy, finding, subject, selection, this.options.responderPrincipalArns ?? [], counts);
+  }
+
+  private async run(incident: IncidentRecord, subject: Subject, evidence: EvidenceWriter): Promise<{ status: IncidentRecord['status']; steps: StepRecord[] }> {
+    const decision = incident.decision as unknown as Decision;
+    const clients = await this.clients(incident);
+    const result = await runPlan(
+      {
+        journal: this.options.journal,
+        getAction: this.options.getAction,
+        isTransient: this.options.isTransient,
+        calls: this.options.calls,
+        now: this.now,
+        runnerId: this.runnerId,
+        concurrency: this.options.concurrency,
+        retry: this.options.retry,
+        actor: this.actor,
+      },
+      {
+        incidentId: incident.incidentId,
+        plan: incident.plan,
+        mode: decision.countsPending ? lowerMode(incident.mode, 'approve') : incident.mode,
+        overrides: decision.stepOverrides,
+        subject,
+        clients,
+        evidence,
+      },
+    );
+    if (result.status !== incident.status) {
+      await this.updateStatus(incident.incidentId, result.status);
+    }
+    return result;
+  }
+
+  private async updateStatus(incidentId: string, status: IncidentRecord['status']): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      const cur = await this.options.journal.getIncident(incidentId);
+      if (!cur || cur.status === 'released' || cur.status === 'release-failed') return;
+      try {
+        await this.options.journal.updateIncident(incidentId, { status }, this.now(), cur.version);
+        return;
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+  }
+
+  async getIncident(incidentId: string): Promise<IncidentRecord> {
+    const incident = await this.options.journal.getIncident(incidentId);
+    if (!incident) throw new NotFoundError('incident', incidentId);
+    return incident;
+  }
+
+  /** Approve waiting steps (one, or all), then continue the plan. */
+  async approve(incidentId: string, request: { stepId?: string; by: string; reason?: string }): Promise<{ approved: string[]; status: IncidentRecord['status']; steps: StepRecord[] }> {
+    const incident = await this.getIncident(incidentId);
+    this.assertActionable(incident, 'approve');
+    if (incident.mode === 'observe') {
+      throw new TourniquetError('incident.observe', `incident ${incidentId} is in observe mode (${(incident.decision as unknown as Decision).decidedBy}); nothing waits for approval`);
+    }
+    const approved = await this.decideSteps(incident, request, 'approved');
+    const subject = incident.subject as unknown as Subject;
+    const result = await this.run(incident, subject, await this.options.evidenceFor(incidentId));
+    await this.notify(incident, incident.decision as unknown as Decision, result.steps, result.status, 'approval');
+    return { approved, ...result };
+  }
+
+  /** Deny waiting steps (one, or all); their dependents are skipped. */
+  async deny(incidentId: string, request: { stepId?: string; by: string; reason?: string }): Promise<{ denied: string[]; status: IncidentRecord['status']; steps: StepRecord[] }> {
+    const incident = await this.getIncident(incidentId);
+    this.assertActionable(incident, 'deny');
+    const denied = await this.decideSteps(incident, request, 'denied');
+    const subject = incident.subject as unknown as Subject;
+    const result = await this.run(incident, subject, await this.options.evidenceFor(incidentId));
+    return { denied, ...result };
+  }
+
+  private assertActionable(incident: IncidentRecord, verb: string): void {
+    if (incident.status === 'released' || incident.status === 'release-failed') {
+      throw new TourniquetError('incident.released', `cannot ${verb} incident ${incident.incidentId}: it was released by ${incident.releasedBy ?? 'someone'}`);
+    }
+  }
+
+  private async decideSteps(incident: IncidentRecord, request: { stepId?: string; by: string; reason?: string }, to: 'approved' | 'denied'): Promise<string[]> {
+    const { journal } = this.options;
+    const steps = await journal.getSteps(incident.incidentId);
+    const planIds = new Set(incident.plan.steps.map((s) => s.id));
+    if (request.stepId !== undefined && !planIds.has(request.stepId)) {
+      throw new NotFoundError(`step of incident ${incident.incidentId}`, request.stepId);
+    }
+    // Without --step: every step that waits for a human. With --step: that step, even if it is still planned
+    // behind another waiting step (pre-approval).
+    const targets = steps.filter((s) =>
+      request.stepId !== undefined ? s.stepId === request.stepId && (s.status === 'awaiting-approval' || s.status === 'planned') : s.status === 'awaiting-approval',
+    );
+    if (targets.length === 0) {
+      throw new TourniquetError(
+        'incident.nothing-waiting',
+        request.stepId !== undefined
+          ? `step ${request.stepId} of incident ${incident.incidentId} is ${steps.find((s) => s.stepId === request.stepId)?.status ?? 'unknown'}, not waiting for approval`
+          : `no step of incident ${incident.incidentId} waits for approval`,
+      );
+    }
+    const at = this.now().toISOString();
+    const done: string[] = [];
+    for (const s of targets) {
+      try {
+        await journal.transitionStep(incident.incidentId, s.stepId, [s.status], to, to === 'approved' ? { approvedBy: request.by } : { error: { name: 'Denied', message: `denied by ${request.by}${request.reason ? `: ${request.reason}` : ''}`, transient: false } }, this.now());
+        done.push(s.stepId);
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+      await journal.recordApproval({ incidentId: incident.incidentId, stepId: s.stepId, decision: to === 'approved' ? 'approve' : 'deny', by: request.by, reason: request.reason, at });
+    }
+    await journal.appendEvent(incident.incidentId, { at, type: 'approval', message: `${to === 'approved' ? 'approved' : 'denied'} by ${request.by}: ${done.join(', ')}${request.reason ? ` (${request.reason})` : ''}` });
+    return done;
+  }
+
+  /** Restore everything the incident changed, in reverse order, recording who and why. */
+  async release(incidentId: string, request: { by: string; reason: string }): Promise<ReleaseResult> {
+    const incident = await this.getIncident(incidentId);
+    this.assertActionable(incident, 'release');
+    const clients = await this.clients(incident);
+    const evidence = await this.options.evidenceFor(incidentId);
+    const result = await releaseIncident(
+      { journal: this.options.journal, getAction: this.options.getAction, isTransient: this.options.isTransient, calls: this.options.calls, now: this.now, retry: this.options.retry },
+      incident,
+      clients,
+      evidence,
+      request,
+    );
+    await this.notify(result.incident, incident.decision as unknown as Decision, await this.options.journal.getSteps(incidentId), result.incident.status, 'release');
+    return result;
+  }
+
+  private async notify(incident: IncidentRecord, decision: Decision, steps: readonly StepRecord[], status: IncidentRecord['status'], reason: string): Promise<void> {
+    if (!this.options.notifier) return;
+    const subject = incident.subject as unknown as Subject;
+    if (reason === 'new' && decision.decidedBy.startsWith('guardrail:')) reason = decision.decidedBy.slice('guardrail:'.length);
+    const notification: IncidentNotification = {
+      incidentId: incident.incidentId,
+      status,
+      reason,
+      findingType: incident.findingType,
+      severity: incident.severity,
+      accountId: incident.accountId,
+      region: incident.region,
+      subject: { kind: subject.kind, id: subject.id, ai: subject.ai.isAi, aiReasons: subject.ai.reasons.map((r) => r.detail) },
+      mode: incident.mode,
+      decidedBy: decision.decidedBy,
+      done: steps.filter((s) => s.status === 'done').map((s) => s.stepId),
+      waiting: steps.filter((s) => s.status === 'awaiting-approval').map((s) => s.stepId),
+      failed: steps.filter((s) => s.status === 'failed').map((s) => `${s.stepId} (${s.error?.message ?? 'failed'})`),
+      notes: decision.verdicts.filter((v) => v.outcome !== 'pass').map((v) => `${v.guardrail}: ${v.reason}`),
+      releaseHint: `tourniquet release ${incident.incidentId} --reason "<why>"`,
+    };
+    try {
+      await this.options.notifier.notify(notification);
+    } catch (err) {
+      // Containment already happened and is journaled; a failed notification must not undo or repeat it, but it is
+      // recorded on the incident's timeline (and the caller's logs), never dropped.
+      await this.options.journal.appendEvent(incident.incidentId, {
+        at: this.now().toISOString(),
+        type: 'notify.failed',
+        message: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      });
+      this.options.onNotifyError?.(err);
+    }
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * Runs a journaled plan: steps in dependency order, independent ones in parallel, each claimed with a conditional
+ * write (so two responders never run one step twice), its pre-image journaled before it mutates, transient AWS
+ * errors retried with backoff, non-transient failures recorded and their dependents skipped. A failed step is never
+ * reported as done. Safe to call again at any time (after an approval, a newer occurrence, a crash): done steps
+ * stay done.
+ */
+import type { AnyAction, ActionContext } from '../actions/action.js';
+import type { AwsClients } from '../aws/clients.js';
+import type { EvidenceWriter } from '../evidence/evidence-writer.js';
+import type { Json, Subject } from '../findings/model.js';
+import type { IncidentStatus, Journal, StepRecord, StepStatus } from '../journal/journal.js';
+import type { Mode, Plan, PlanStep } from '../playbooks/plan.js';
+import { ConflictError } from '../errors.js';
+import type { CallCollector } from './call-collector.js';
+import { resolveInput } from './resolve-input.js';
+import { withRetry, RetryExhaustedError, type RetryOptions } from './retry.js';
+import { gateStep, type StepOverride } from './step-gate.js';
+import { allDependencies, topologicalOrder } from './step-graph.js';
+
+export interface RunPlanDeps {
+  readonly journal: Journal;
+  readonly getAction: (name: string) => AnyAction;
+  readonly isTransient: (err: unknown) => boolean;
+  readonly calls: CallCollector;
+  readonly now: () => Date;
+  /** Identifies this responder in step leases. */
+  readonly runnerId: string;
+  /** How long a claimed step stays ours (default 15 min: a Lambda's maximum run time). */
+  readonly leaseMs?: number;
+  /** Steps run at the same time (default 4). */
+  readonly concurrency?: number;
+  readonly retry?: RetryOptions;
+  /** Who acts (for tags and records). */
+  readonly actor: string;
+}
+
+export interface RunPlanInput {
+  readonly incidentId: string;
+  readonly plan: Plan;
+  readonly mode: Mode;
+  readonly overrides: Readonly<Record<string, StepOverride>>;
+  readonly subject: Subject;
+  readonly clients: AwsClients;
+  readonly evidence: EvidenceWriter;
+}
+
+export const SKIPPED_BY_POLICY = 'SkippedByPolicy';
+export const SKIPPED_BY_DEPENDENCY = 'DependencyNotSatisfied';
+
+/** `running` is claimable only once its lease has expired (the journal checks). */
+const CLAIMABLE: readonly StepStatus[] = ['planned', 'approved', 'running'];
+const OPEN: readonly StepStatus[] = ['planned', 'approved', 'awaiting-approval'];
+
+export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<{ status: IncidentStatus; steps: StepRecord[] }> {
+  const { journal } = deps;
+  const order = topologicalOrder(input.plan.steps);
+  await journal.putSteps(
+    input.incidentId,
+    order.map((s) => ({ stepId: s.id, action: s.action, status: 'planned' as const })),
+    deps.now(),
+  );
+  for (let round = 0; round < order.length * 3 + 3; round++) {
+    const records = await loadSteps(journal, input.incidentId);
+    let progressed = false;
+    const ready: PlanStep[] = [];
+    for (const step of order) {
+      const rec = records.get(step.id);
+      if (!rec) continue;
+      // A step left `running` by a responder that died (its lease expired) is taken over.
+      const abandoned = rec.status === 'running' && rec.leaseUntil !== undefined && Date.parse(rec.leaseUntil) < deps.now().getTime();
+      if (!OPEN.includes(rec.status) && !abandoned) continue;
+      const deps_ = dependencyState(step, records);
+      if (deps_.kind === 'wait') continue;
+      if (deps_.kind === 'skip') {
+        progressed = (await settle(deps, input, step, rec.status, 'skipped', SKIPPED_BY_DEPENDENCY, deps_.why)) || progressed;
+        continue;
+      }
+      const gate = gateStep(step, input.mode, input.overrides[step.id], rec.status === 'approved' || (abandoned && rec.approvedBy !== undefined));
+      if (gate.kind === 'hold' || (abandoned && gate.kind !== 'run')) continue;
+      if (gate.kind === 'skip') {
+        progressed = (await settle(deps, input, step, rec.status, 'skipped', SKIPPED_BY_POLICY, gate.why)) || progressed;
+      } else if (gate.kind === 'wait-approval') {
+        if (rec.status === 'planned') {
+          progressed = (await settle(deps, input, step, 'planned', 'awaiting-approval', undefined, gate.why)) || progressed;
+        }
+      } else {
+        ready.push(step);
+      }
+    }
+    if (ready.length > 0) {
+      await runLimited(ready, deps.concurrency ?? 4, (step) => runStep(deps, input, step, records));
+      progressed = true;
+    }
+    if (!progressed) break;
+  }
+  const steps = await journal.getSteps(input.incidentId);
+  return { status: incidentStatusOf(input.mode, input.plan, steps), steps };
+}
+
+async function loadSteps(journal: Journal, incidentId: string): Promise<Map<string, StepRecord>> {
+  return new Map((await journal.getSteps(incidentId)).map((r) => [r.stepId, r]));
+}
+
+type DependencyState = { kind: 'ready' } | { kind: 'wait' } | { kind: 'skip'; why: string };
+
+function dependencyState(step: PlanStep, records: ReadonlyMap<string, StepRecord>): DependencyState {
+  const mustSucceed = new Set(step.requiresSuccessOf ?? []);
+  let wait = false;
+  for (const id of allDependencies(step)) {
+    const dep = records.get(id);
+    const status = dep?.status ?? 'planned';
+    if (status === 'done') continue;
+    if (status === 'failed' || status === 'denied' || status === 'release-failed') {
+      return { kind: 'skip', why: `dependency ${id} ${status}` };
+    }
+    if (status === 'skipped') {
+      if (mustSucceed.has(id)) return { kind: 'skip', why: `requires success of ${id}, which was skipped` };
+      if (dep?.error?.name === SKIPPED_BY_DEPENDENCY) return { kind: 'skip', why: `dependency ${id} was skipped (${dep.error.message})` };
+      continue; // skipped by policy: the chain goes on
+    }
+    if (status === 'released') return { kind: 'skip', why: `dependency ${id} was released` };
+    wait = true;
+  }
+  return wait ? { kind: 'wait' } : { kind: 'ready' };
+}
+
+/** A transition that may lose a race to another responder: losing is fine, the winner records it. */
+async function settle(
+  deps: RunPlanDeps,
+  input: RunPlanInput,
+  step: PlanStep,
+  from: StepStatus,
+  to: StepStatus,
+  reasonName: string | undefined,
+  why: string,
+): Promise<boolean> {
+  try {
+    await deps.journal.transitionStep(
+      input.incidentId,
+      step.id,
+      [from],
+      to,
+      reasonName ? { error: { name: reasonName, message: why, transient: false } } : {},
+      deps.now(),
+    );
+  } catch (err) {
+    if (err instanceof ConflictError) return true;
+    throw err;
+  }
+  await deps.journal.appendEvent(input.incidentId, {
+    at: deps.now().toISOString(),
+    type: `step.${to}`,
+    message: `${step.id}: ${why}`,
+  });
+  return true;
+}
+
+async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, records: ReadonlyMap<string, StepRecord>): Promise<void> {
+  const { journal } = deps;
+  const rec = records.get(step.id)!;
+  const leaseMs = deps.leaseMs ?? 15 * 60_000;
+  const startedAt = deps.now();
+  try {
+    await journal.transitionStep(
+      input.incidentId,
+      step.id,
+      CLAIMABLE,
+      'running',
+      { leaseOwner: deps.runnerId, leaseUntil: new Date(startedAt.getTime() + leaseMs).toISOString(), startedAt: startedAt.toISOString(), attempts: rec.attempts + 1, error: null },
+      startedAt,
+    );
+  } catch (err) {
+    if (err instanceof ConflictError) return; // another responder claimed it
+    throw err;
+  }
+  const ctx: ActionContext = {
+    clients: input.clients,
+    incidentId: input.incidentId,
+    caseId: input.incidentId,
+    stepId: step.id,
+    subject: input.subject,
+    evidence: input.evidence,
+    now: deps.now,
+    actor: deps.actor,
+  };
+  let retries = 0;
+  const onRetry = (): void => {
+    retries++;
+  };
+  const outcome = await deps.calls.collect(async () => {
+    const action = deps.getAction(step.action);
+    const stepInput = resolveInput(step.id, step.input, records);
+    // A step taken over after a crash keeps the pre-image captured first: a new capture would record the
+    // half-contained state, and release would then restore that.
+    let pre: Json;
+    if (rec.preImage !== undefined) {
+      pre = rec.preImage;
+    } else {
+      pre = (await withRetry(() => action.capture(stepInput, ctx), deps.isTransient, deps.retry, onRetry)).value as Json;
+      if (step.effect !== 'read') {
+        // Contract: the pre-image is durable before anything changes.
+        await journal.transitionStep(input.incidentId, step.id, ['running'], 'running', { preImage: pre }, deps.now());
+        await input.evidence.put(`steps/${step.id}/pre-image.json`, pre);
+      }
+    }
+    const out = await withRetry(() => action.apply(stepInput, pre, ctx), deps.isTransient, deps.retry, onRetry);
+    return out.value as Json;
+  });
+  const finishedAt = deps.now().toISOString();
+  if ('value' in outcome) {
+    await journal.transitionStep(
+      input.incidentId,
+      step.id,
+      ['running'],
+      'done',
+      { output: outcome.value, finishedAt, leaseOwner: null, leaseUntil: null },
+      deps.now(),
+    );
+    await input.evidence.put(`steps/${step.id}/result.json`, { step: step.id, action: step.action, retries, output: outcome.value, calls: outcome.calls });
+    await journal.appendEvent(input.incidentId, {
+      at: finishedAt,
+      type: 'step.done',
+      message: `${step.id}: ${step.description}`,
+      data: { calls: outcome.calls.length, retries },
+    });
+    return;
+  }
+  const err = outcome.error;
+  const transient = err instanceof RetryExhaustedError;
+  const cause = transient ? err.lastError : err;
+  const error = {
+    name: cause instanceof Error ? cause.name : 'Error',
+    message: cause instanceof Error ? cause.message : String(cause),
+    transient,
+  };
+  await journal.transitionStep(input.incidentId, step.id, ['running'], 'failed', { error, finishedAt, leaseOwner: null, leaseUntil: null }, deps.now());
+  await input.evidence.put(`steps/${step.id}/error.json`, { step: step.id, action: step.action, retries, error, calls: outcome.calls });
+  await journal.appendEvent(input.incidentId, {
+    at: finishedAt,
+    type: 'step.failed',
+    message: `${step.id}: ${error.name}: ${error.message}${transient ? ` (transient, gave up after ${retries + 1} attempts)` : ''}`,
+  });
+}
+
+async function runLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/**
+ * The incident's status from its steps. Containment that holds while destructive steps still wait for a human is
+ * `contained` (the waiting steps are listed separately); it is `awaiting-approval` while containment itself waits.
+ */
+export function incidentStatusOf(mode: Mode, plan: Plan, steps: readonly StepRecord[]): IncidentStatus {
+  const effect = new Map(plan.steps.map((s) => [s.id, s.effect]));
+  const waiting = (s: StepRecord): boolean => s.status === 'awaiting-approval' || s.status === 'approved';
+  if (steps.some((s) => s.status === 'failed')) return 'partial';
+  if (steps.some((s) => s.status === 'running')) return 'in-progress';
+  if (mode === 'observe' || steps.length === 0) return steps.some((s) => s.status === 'done') ? 'contained' : 'observed';
+  const containWaiting = steps.some((s) => waiting(s) && effect.get(s.stepId) === 'contain');
+  const containDone = steps.some((s) => s.status === 'done' && effect.get(s.stepId) === 'contain');
+  if (containWaiting || (!containDone && steps.some(waiting))) return 'awaiting-approval';
+  if (steps.some((s) => s.status === 'planned' && !waitsOnApproval(s.stepId, plan, steps))) return 'in-progress';
+  return 'contained';
+}
+
+/** A planned step that waits only because something it depends on awaits approval. */
+function waitsOnApproval(stepId: string, plan: Plan, steps: readonly StepRecord[]): boolean {
+  const byId = new Map(steps.map((s) => [s.stepId, s]));
+  const planById = new Map(plan.steps.map((s) => [s.id, s]));
+  const seen = new Set<string>();
+  const visit = (id: string): boolean => {
+    if (seen.has(id)) return false;
+    seen.add(id);
+    const rec = byId.get(id);
+    if (rec && (rec.status === 'awaiting-approval' || rec.status === 'approved')) return true;
+    const step = planById.get(id);
+    return step ? allDependencies(step).some(visit) : false;
+  };
+  const step = planById.get(stepId);
+  return step ? allDependencies(step).some(visit) : false;
+}

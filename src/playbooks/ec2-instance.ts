@@ -1,0 +1,144 @@
+/**
+ * The EC2 instance playbook (GPU crypto-mining, C2, backdoors …): the order follows the containment reference —
+ * evidence and preservation first, out of the fleet before the network is cut (otherwise failed health checks get
+ * the instance replaced and the evidence terminated), every ENI isolated with the two-step swap, then credentials.
+ * Pure: no I/O; the plan is data the engine journals and runs.
+ */
+import type { Ec2InstanceSubject, Finding } from '../findings/model.js';
+import { EC2_INSTANCE_PLAYBOOK } from '../policy/known-ids.js';
+import { incidentKeyOf } from './incident-key.js';
+import type { Plan, PlanStep } from './plan.js';
+
+export { EC2_INSTANCE_PLAYBOOK, EC2_INSTANCE_STEP_IDS } from '../policy/known-ids.js';
+
+export interface Ec2PlaybookOptions {
+  /** Seconds between the untrack and the isolation group (no AWS doc states how long is enough; default 0). */
+  readonly isolationSettleSeconds?: number;
+  /** Instance profile to swap in instead of disassociating (e.g. a forensic profile with SSM only). */
+  readonly replacementProfileArn?: string;
+  /** Auto Scaling: `standby` (default, AWS's recommended troubleshooting state) or `detach`. */
+  readonly autoScalingMethod?: 'standby' | 'detach';
+}
+
+export function planEc2Instance(finding: Finding, subject: Ec2InstanceSubject, options: Ec2PlaybookOptions = {}): Plan {
+  const instanceId = subject.details.instanceId;
+  const base = { instanceId };
+  const profileArn = subject.details.iamInstanceProfile?.arn;
+  const step = (s: Omit<PlanStep, 'reversible'> & { reversible?: boolean }): PlanStep => ({ reversible: true, ...s });
+  const steps: PlanStep[] = [
+    step({
+      id: 'capture-evidence',
+      action: 'ec2.capture-instance-evidence',
+      input: base,
+      dependsOn: [],
+      effect: 'read',
+      reversible: false,
+      description: 'Describe the instance, its ENIs, volumes, profile and attributes, and its console output, into the case',
+    }),
+    step({
+      id: 'snapshot-volumes',
+      action: 'ec2.snapshot-volumes',
+      input: base,
+      dependsOn: ['capture-evidence'],
+      effect: 'evidence',
+      reversible: false,
+      description: 'Crash-consistent snapshots of every attached volume, tagged with the case id (kept on release)',
+    }),
+    step({
+      id: 'tag-instance',
+      action: 'ec2.tag-instance',
+      input: { ...base, status: 'contained', findingType: finding.type.raw, findingId: finding.id },
+      dependsOn: ['capture-evidence'],
+      effect: 'contain',
+      description: 'Tag the instance with the case id and status so operators see the investigation',
+    }),
+    step({
+      id: 'preserve-instance',
+      action: 'ec2.preserve-instance',
+      input: base,
+      dependsOn: ['capture-evidence'],
+      effect: 'contain',
+      description: 'Termination protection, shutdown behaviour = stop, volumes kept on termination',
+    }),
+    step({
+      id: 'leave-auto-scaling',
+      action: 'autoscaling.leave-group',
+      input: { ...base, method: options.autoScalingMethod ?? 'standby' },
+      dependsOn: ['preserve-instance'],
+      effect: 'contain',
+      description: 'Take the instance out of its Auto Scaling group (capacity kept) so isolation does not get it replaced',
+    }),
+    step({
+      id: 'deregister-targets',
+      action: 'elbv2.deregister-targets',
+      input: base,
+      dependsOn: ['leave-auto-scaling'],
+      effect: 'contain',
+      description: 'Deregister the instance from every load-balancer target group',
+    }),
+    step({
+      id: 'isolate-network',
+      action: 'ec2.isolate-network-interfaces',
+      input: { ...base, settleSeconds: options.isolationSettleSeconds ?? 0 },
+      dependsOn: ['snapshot-volumes', 'tag-instance'],
+      // Never cut the network of an instance still in its fleet: health checks would get it terminated.
+      requiresSuccessOf: ['leave-auto-scaling', 'deregister-targets'],
+      effect: 'contain',
+      description: 'Every ENI: untrack group (all open) then isolation group (no rules); the instance’s own groups untouched',
+    }),
+    step({
+      id: 'deny-instance-session',
+      action: 'iam.deny-instance-session',
+      input: { ...base, ...(profileArn ? { instanceProfileArn: profileArn } : {}) },
+      dependsOn: ['isolate-network'],
+      effect: 'contain',
+      description: 'Deny this instance’s role session only (aws:userid / ec2:SourceInstanceARN), stolen copies included',
+    }),
+    step({
+      id: 'replace-instance-profile',
+      action: 'ec2.replace-instance-profile',
+      input: { ...base, ...(options.replacementProfileArn ? { replacementProfileArn: options.replacementProfileArn } : {}) },
+      dependsOn: ['deny-instance-session'],
+      effect: 'contain',
+      description: options.replacementProfileArn
+        ? 'Replace the instance profile with the forensic profile'
+        : 'Disassociate the instance profile so the instance gets no new role credentials',
+    }),
+    step({
+      id: 'enforce-imdsv2',
+      action: 'ec2.enforce-imdsv2',
+      input: base,
+      dependsOn: ['isolate-network'],
+      effect: 'contain',
+      description: 'Require IMDSv2 session tokens',
+    }),
+    step({
+      id: 'revoke-role-sessions',
+      action: 'iam.revoke-role-sessions',
+      input: { ...base, ...(profileArn ? { instanceProfileArn: profileArn } : {}) },
+      dependsOn: ['replace-instance-profile'],
+      requiresSuccessOf: ['replace-instance-profile'],
+      effect: 'destructive',
+      description: 'Revoke every session of the role issued before now: hits the whole fleet sharing the role',
+    }),
+    step({
+      id: 'nacl-cut',
+      action: 'ec2.nacl-cut',
+      input: base,
+      dependsOn: ['isolate-network'],
+      effect: 'destructive',
+      description: 'Deny-all network ACL on the instance’s subnets: cuts tracked connections, and the whole subnet',
+    }),
+    step({
+      id: 'stop-instance',
+      action: 'ec2.stop-instance',
+      input: { ...base, requireSnapshotsFromStep: 'snapshot-volumes' },
+      dependsOn: ['isolate-network'],
+      // Stopping loses memory; never after a failed evidence capture.
+      requiresSuccessOf: ['capture-evidence', 'snapshot-volumes'],
+      effect: 'destructive',
+      description: 'Stop the instance (memory is lost; volumes and snapshots kept)',
+    }),
+  ];
+  return { playbook: EC2_INSTANCE_PLAYBOOK, incidentKey: incidentKeyOf(subject), steps };
+}

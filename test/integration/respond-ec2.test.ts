@@ -1,0 +1,156 @@
+/**
+ * The whole path against moto_server: finding → decision → plan → journal → containment → evidence → release,
+ * with the state read back from the emulator (not call counts).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT, isReadOnlyOperation, startHarness, type Harness } from '../support/engine-harness.js';
+import { verifyManifest } from '../../src/evidence/verify-manifest.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('EC2 instance playbook end to end', () => {
+  it('contains a multi-ENI GPU instance, keeps evidence, and release restores every pre-image', async () => {
+    const fleet = await h.seed('contain-e2e');
+    const before = await h.state(fleet);
+    expect(Object.keys(before.groupsByEni)).toHaveLength(2);
+    const finding = await h.finding(fleet.targetInstanceId);
+    expect(finding.subjects[0]?.ai.isAi).toBe(true);
+
+    const { responder, journal } = await h.engine();
+    const result = await responder.respond(finding);
+    const outcome = result.outcomes.find((o) => o.subject.kind === 'ec2-instance')!;
+    expect(outcome.created).toBe(true);
+    expect(outcome.decision.effectiveMode).toBe('contain');
+    const status = Object.fromEntries(outcome.steps.map((s) => [s.stepId, s.status]));
+    expect(status).toMatchObject({
+      'capture-evidence': 'done',
+      'snapshot-volumes': 'done',
+      'tag-instance': 'done',
+      'preserve-instance': 'done',
+      'leave-auto-scaling': 'done',
+      'deregister-targets': 'done',
+      'isolate-network': 'done',
+      'deny-instance-session': 'done',
+      'replace-instance-profile': 'done',
+      'enforce-imdsv2': 'done',
+      'revoke-role-sessions': 'awaiting-approval',
+      'nacl-cut': 'awaiting-approval',
+      'stop-instance': 'awaiting-approval',
+    });
+    expect(outcome.status).toBe('contained');
+
+    // Containment holds, read back from the emulator.
+    const after = await h.state(fleet, outcome.incidentId);
+    const groups = Object.values(after.groupsByEni);
+    expect(groups).toHaveLength(2);
+    const isolation = groups[0]![0]!;
+    for (const g of groups) expect(g).toEqual([isolation]);
+    expect(after.ruleCounts[isolation]).toBe(0);
+    expect(isolation).not.toBe(fleet.appSecurityGroupId);
+    expect(after.autoScaling?.lifecycleState).toBe('Standby');
+    expect(after.targetGroups).toEqual([]);
+    expect(after.instanceProfileArn).toBeUndefined();
+    expect(after.roleInlinePolicies.some((p) => p.includes(fleet.targetInstanceId))).toBe(true);
+    expect(after.httpTokens).toBe('required');
+    expect(after.terminationProtection).toBe(true);
+    expect(after.shutdownBehavior).toBe('stop');
+    expect(after.tags['tourniquet:case']).toBe(outcome.incidentId);
+    expect(after.caseSnapshots.length).toBeGreaterThan(0);
+    expect(after.state).toBe('running');
+
+    // Every mutating step journaled its pre-image.
+    const steps = await journal.getSteps(outcome.incidentId);
+    for (const s of steps.filter((x) => x.status === 'done' && x.stepId !== 'capture-evidence')) {
+      expect(s.preImage, `pre-image of ${s.stepId}`).toBeDefined();
+    }
+    // Evidence: finding, pre-images, results with request ids; the chain verifies.
+    const incident = await responder.getIncident(outcome.incidentId);
+    const caseDir = incident.evidenceLocation!.replace(/^file:\/\//, '');
+    const verdict = await verifyManifest(incident.evidenceLocation!);
+    expect(verdict.ok).toBe(true);
+    const isolate = JSON.parse(await readFile(join(caseDir, 'steps', 'isolate-network', 'result.json'), 'utf8')) as { calls: Array<{ operation: string; requestId?: string }> };
+    expect(isolate.calls.some((c) => c.operation.startsWith('ModifyNetworkInterfaceAttribute') && c.requestId)).toBe(true);
+
+    // Release restores everything from the pre-images and records who and why.
+    const released = await responder.release(outcome.incidentId, { by: 'alice', reason: 'false positive' });
+    expect(released.failed).toEqual([]);
+    expect(released.incident.status).toBe('released');
+    expect(released.incident.releasedBy).toBe('alice');
+    expect(released.cancelled.sort()).toEqual(['nacl-cut', 'revoke-role-sessions', 'stop-instance']);
+    const restored = await h.state(fleet, outcome.incidentId);
+    expect(restored.groupsByEni).toEqual(before.groupsByEni);
+    expect(restored.autoScaling?.lifecycleState).toBe('InService');
+    expect(restored.targetGroups).toEqual([fleet.targetGroupArn]);
+    expect(restored.instanceProfileArn).toBe(before.instanceProfileArn);
+    expect(restored.roleInlinePolicies).toEqual(before.roleInlinePolicies);
+    expect(restored.httpTokens).toBe(before.httpTokens);
+    expect(restored.terminationProtection).toBe(before.terminationProtection);
+    expect(restored.shutdownBehavior).toBe(before.shutdownBehavior);
+    expect(restored.caseSnapshots).toEqual(after.caseSnapshots);
+  });
+
+  it('re-delivery is a no-op; a newer occurrence is appended without re-running containment', async () => {
+    const fleet = await h.seed('idempotent');
+    const first = await h.finding(fleet.targetInstanceId, { now: new Date('2026-11-28T10:00:00Z') });
+    const { responder, journal, calls } = await h.engine();
+    const r1 = await responder.respond(first);
+    const incidentId = r1.outcomes[0]!.incidentId;
+    const callsAfterFirst = calls.length;
+
+    const again = await responder.respond(first);
+    expect(again.outcomes[0]!.duplicate).toBe(true);
+    expect(again.outcomes[0]!.incidentId).toBe(incidentId);
+    expect(calls.length).toBe(callsAfterFirst); // not one AWS call
+
+    const newer = await h.finding(fleet.targetInstanceId, { now: new Date('2026-11-28T10:15:00Z'), count: 7 });
+    expect(newer.id).toBe(first.id);
+    const r3 = await responder.respond(newer);
+    expect(r3.outcomes[0]!.created).toBe(false);
+    expect(r3.outcomes[0]!.duplicate).toBe(false);
+    expect(r3.outcomes[0]!.incidentId).toBe(incidentId);
+    expect(calls.slice(callsAfterFirst).filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
+    const incident = await responder.getIncident(incidentId);
+    expect(incident.occurrences).toBe(2);
+    const events = await journal.listEvents(incidentId);
+    expect(events.some((e) => e.type === 'occurrence' && e.message.includes('count 7'))).toBe(true);
+    const steps = await journal.getSteps(incidentId);
+    expect(steps.filter((s) => s.status === 'done').every((s) => s.attempts === 1)).toBe(true);
+  });
+
+  it('two responders racing on one finding open one incident and run each step once', async () => {
+    const fleet = await h.seed('race');
+    const finding = await h.finding(fleet.targetInstanceId);
+    const a = await h.engine({ runnerId: 'responder-a' });
+    const b = await h.engine({ journal: a.journal, runnerId: 'responder-b' });
+    const [ra, rb] = await Promise.all([a.responder.respond(finding), b.responder.respond(finding)]);
+    expect(ra.outcomes[0]!.incidentId).toBe(rb.outcomes[0]!.incidentId);
+    expect([ra.outcomes[0]!.created, rb.outcomes[0]!.created].filter(Boolean)).toHaveLength(1);
+    const steps = await a.journal.getSteps(ra.outcomes[0]!.incidentId);
+    for (const s of steps.filter((x) => x.status === 'done')) expect(s.attempts, s.stepId).toBe(1);
+    const snapshots = [...a.calls, ...b.calls].filter((c) => c.operation.startsWith('CreateSnapshot'));
+    expect(snapshots.filter((c) => !c.error)).toHaveLength(1);
+    const after = await h.state(fleet, ra.outcomes[0]!.incidentId);
+    expect(Object.values(after.groupsByEni).every((g) => g.length === 1)).toBe(true);
+  });
+
+  it('observe mode plans and journals but makes zero mutating calls', async () => {
+    const fleet = await h.seed('observe');
+    const before = await h.state(fleet);
+    const { responder, calls } = await h.engine();
+    const result = await responder.respond(await h.finding(fleet.targetInstanceId), 'observe');
+    const o = result.outcomes[0]!;
+    expect(o.status).toBe('observed');
+    expect(o.steps.every((s) => s.status === 'planned')).toBe(true);
+    expect(calls.filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
+    expect(await h.state(fleet)).toEqual(before);
+    expect(ACCOUNT).toBe(o.subject.accountId);
+  });
+});

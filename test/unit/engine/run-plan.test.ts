@@ -1,0 +1,125 @@
+/**
+ * The executor's semantics with fake actions on the real embedded journal (dynalite): dependency order, policy skips
+ * that let the chain go on, failures that skip dependents, approvals that resume, pre-images journaled before apply.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AnyAction } from '../../../src/actions/action.js';
+import type { AwsClients } from '../../../src/aws/clients.js';
+import { CallCollector } from '../../../src/engine/call-collector.js';
+import { runPlan, type RunPlanDeps } from '../../../src/engine/run-plan.js';
+import type { EvidenceWriter } from '../../../src/evidence/evidence-writer.js';
+import type { Subject } from '../../../src/findings/model.js';
+import type { Journal } from '../../../src/journal/journal.js';
+import { openJournal } from '../../../src/journal/open-journal.js';
+import type { EffectClass, Plan, PlanStep } from '../../../src/playbooks/plan.js';
+
+let journal: Journal;
+beforeAll(async () => {
+  journal = await openJournal({});
+  await journal.ensureTable();
+});
+afterAll(async () => {
+  await journal?.close();
+});
+
+const subject = { kind: 'ec2-instance', id: 'i-1', accountId: '111111111111', region: 'us-east-1', tags: [], ai: { isAi: false, reasons: [] }, details: { instanceId: 'i-1', networkInterfaces: [] } } as Subject;
+const evidence: EvidenceWriter = { location: 'memory://', put: async (name) => ({ seq: 0, name, sha256: '', bytes: 0, recordedAt: '', chain: '' }) };
+
+function step(id: string, effect: EffectClass, dependsOn: string[] = [], requiresSuccessOf?: string[]): PlanStep {
+  return { id, action: `fake.${id}`, input: { id }, dependsOn, effect, reversible: true, description: id, ...(requiresSuccessOf ? { requiresSuccessOf } : {}) };
+}
+
+interface Trace {
+  readonly log: string[];
+  /** Journal state of a step's pre-image at the moment its apply ran. */
+  readonly preImageAtApply: Map<string, unknown>;
+}
+
+function fakeActions(trace: Trace, incidentId: () => string, failing: Set<string> = new Set()): (name: string) => AnyAction {
+  return (name) => {
+    const id = name.slice('fake.'.length);
+    return {
+      name,
+      effect: 'contain',
+      reversible: true,
+      description: id,
+      permissions: [],
+      capture: async () => ({ before: id }),
+      apply: async () => {
+        const rec = (await journal.getSteps(incidentId())).find((s) => s.stepId === id);
+        trace.preImageAtApply.set(id, rec?.preImage);
+        if (failing.has(id)) throw Object.assign(new Error(`${id} denied`), { name: 'AccessDenied' });
+        trace.log.push(id);
+        return { did: id };
+      },
+    };
+  };
+}
+
+async function run(plan: Plan, mode: 'observe' | 'approve' | 'contain', overrides: Record<string, 'skip' | 'require-approval' | 'auto-approve'> = {}, failing?: Set<string>) {
+  const { incident } = await journal.openIncident(
+    { incidentKey: `k-${Math.random()}`, accountId: '111111111111', region: 'us-east-1', subjectKind: 'ec2-instance', subjectId: 'i-1', findingId: 'f', findingType: 't', severity: 8, mode, playbook: 'p', plan, decision: {}, subject: subject as never },
+    new Date(),
+  );
+  const trace: Trace = { log: [], preImageAtApply: new Map() };
+  const deps: RunPlanDeps = {
+    journal,
+    getAction: fakeActions(trace, () => incident.incidentId, failing),
+    isTransient: () => false,
+    calls: new CallCollector(),
+    now: () => new Date(),
+    runnerId: 'test',
+    actor: 'test',
+  };
+  const input = { incidentId: incident.incidentId, plan, mode, overrides, subject, clients: {} as AwsClients, evidence };
+  const result = await runPlan(deps, input);
+  return { result, trace, deps, input, status: Object.fromEntries(result.steps.map((s) => [s.stepId, s.status])) };
+}
+
+const plan: Plan = {
+  playbook: 'p',
+  incidentKey: 'k',
+  steps: [step('read', 'read'), step('snap', 'evidence', ['read']), step('fence', 'contain', ['read']), step('cut', 'contain', ['snap'], ['fence']), step('stop', 'destructive', ['cut'], ['snap'])],
+};
+
+describe('runPlan', () => {
+  it('contain mode runs in dependency order, journals each pre-image before apply, and waits for approval on destructive steps', async () => {
+    const { result, trace, status } = await run(plan, 'contain');
+    expect(trace.log).toEqual(['read', 'snap', 'fence', 'cut']);
+    expect(status).toEqual({ read: 'done', snap: 'done', fence: 'done', cut: 'done', stop: 'awaiting-approval' });
+    expect(trace.preImageAtApply.get('cut')).toEqual({ before: 'cut' });
+    expect(trace.preImageAtApply.get('read')).toBeUndefined(); // read steps change nothing: no pre-image
+    expect(result.status).toBe('contained');
+  });
+
+  it('approve mode runs reads and evidence only; an approval resumes the plan', async () => {
+    const first = await run(plan, 'approve');
+    expect(first.trace.log).toEqual(['read', 'snap']);
+    expect(first.status).toMatchObject({ fence: 'awaiting-approval', cut: 'planned', stop: 'planned' });
+    expect(first.result.status).toBe('awaiting-approval');
+    await journal.transitionStep(first.input.incidentId, 'fence', ['awaiting-approval'], 'approved', { approvedBy: 'bob' }, new Date());
+    const again = await runPlan(first.deps, first.input);
+    const st = Object.fromEntries(again.steps.map((s) => [s.stepId, s.status]));
+    expect(st).toMatchObject({ fence: 'done', cut: 'awaiting-approval', stop: 'planned' });
+  });
+
+  it('a policy skip lets the chain go on, but not past requiresSuccessOf', async () => {
+    const { status } = await run(plan, 'contain', { fence: 'skip', stop: 'auto-approve' });
+    expect(status).toEqual({ read: 'done', snap: 'done', fence: 'skipped', cut: 'skipped', stop: 'skipped' });
+  });
+
+  it('a failure is recorded and every dependent is skipped, never done', async () => {
+    const { status, result, trace } = await run(plan, 'contain', { stop: 'auto-approve' }, new Set(['snap']));
+    expect(status).toEqual({ read: 'done', snap: 'failed', fence: 'done', cut: 'skipped', stop: 'skipped' });
+    expect(trace.log).not.toContain('cut');
+    expect(result.steps.find((s) => s.stepId === 'snap')?.error).toMatchObject({ name: 'AccessDenied', transient: false });
+    expect(result.status).toBe('partial');
+  });
+
+  it('observe mode runs nothing and journals the plan', async () => {
+    const { status, trace, result } = await run(plan, 'observe');
+    expect(trace.log).toEqual([]);
+    expect(Object.values(status).every((s) => s === 'planned')).toBe(true);
+    expect(result.status).toBe('observed');
+  });
+});

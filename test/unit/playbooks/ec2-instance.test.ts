@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { allActions } from '../../../src/actions/registry.js';
+import { topologicalOrder } from '../../../src/engine/step-graph.js';
+import { EC2_INSTANCE_STEP_IDS, planEc2Instance } from '../../../src/playbooks/ec2-instance.js';
+import { EC2_INSTANCE_STEP_IDS as POLICY_STEP_IDS } from '../../../src/policy/known-ids.js';
+import type { Ec2InstanceSubject, Finding } from '../../../src/findings/model.js';
+
+const subject: Ec2InstanceSubject = {
+  kind: 'ec2-instance',
+  id: 'i-0abc',
+  accountId: '123456789012',
+  region: 'us-east-1',
+  tags: [],
+  ai: { isAi: true, reasons: [{ code: 'accelerator-instance', detail: 'p4d' }] },
+  details: {
+    instanceId: 'i-0abc',
+    instanceType: 'p4d.24xlarge',
+    iamInstanceProfile: { arn: 'arn:aws:iam::123456789012:instance-profile/node' },
+    networkInterfaces: [],
+  },
+};
+const finding = { id: 'f1', type: { raw: 'CryptoCurrency:EC2/BitcoinTool.B!DNS' } } as unknown as Finding;
+
+describe('EC2 instance playbook', () => {
+  const plan = planEc2Instance(finding, subject, { isolationSettleSeconds: 3 });
+  const byId = new Map(plan.steps.map((s) => [s.id, s]));
+  const position = new Map(topologicalOrder(plan.steps).map((s, i) => [s.id, i]));
+
+  it('has the documented step ids, the ones the policy validates against', () => {
+    expect(plan.steps.map((s) => s.id)).toEqual([...EC2_INSTANCE_STEP_IDS]);
+    expect([...POLICY_STEP_IDS].sort()).toEqual([...EC2_INSTANCE_STEP_IDS].sort());
+    expect(plan.incidentKey).toBe('123456789012#us-east-1#ec2-instance#i-0abc');
+  });
+  it('every step names a registered action whose effect matches', () => {
+    const actions = new Map(allActions().map((a) => [a.name, a]));
+    for (const s of plan.steps) {
+      const a = actions.get(s.action);
+      expect(a, s.action).toBeDefined();
+      expect(a!.reversible || !s.reversible, `${s.id} claims reversible`).toBe(true);
+    }
+  });
+  it('takes the instance out of the fleet before cutting its network, and only if that worked', () => {
+    expect(position.get('leave-auto-scaling')!).toBeLessThan(position.get('isolate-network')!);
+    expect(position.get('deregister-targets')!).toBeLessThan(position.get('isolate-network')!);
+    expect(byId.get('isolate-network')!.requiresSuccessOf).toEqual(['leave-auto-scaling', 'deregister-targets']);
+    expect(byId.get('isolate-network')!.input).toMatchObject({ settleSeconds: 3 });
+  });
+  it('never stops after a failed evidence capture; destructive steps are marked destructive', () => {
+    expect(byId.get('stop-instance')!.requiresSuccessOf).toEqual(['capture-evidence', 'snapshot-volumes']);
+    for (const id of ['stop-instance', 'nacl-cut', 'revoke-role-sessions']) expect(byId.get(id)!.effect).toBe('destructive');
+    expect(byId.get('revoke-role-sessions')!.requiresSuccessOf).toEqual(['replace-instance-profile']);
+  });
+  it('preserves and snapshots before isolating, and cuts credentials after', () => {
+    expect(position.get('preserve-instance')!).toBeLessThan(position.get('isolate-network')!);
+    expect(position.get('snapshot-volumes')!).toBeLessThan(position.get('isolate-network')!);
+    expect(position.get('isolate-network')!).toBeLessThan(position.get('replace-instance-profile')!);
+  });
+});
