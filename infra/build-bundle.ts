@@ -1,0 +1,137 @@
+/**
+ * Bundles the Lambda handlers with esbuild into infra/dist/lambda/ (one `.mjs` file per handler plus shared chunks;
+ * the folder is the functions' code archive). ESM output keeps `import.meta.url` and top-level await working; the banner defines
+ * `require` for CommonJS dependencies bundled inside. `--main-fields=module,main` bundles the AWS SDK's ESM build
+ * (smallest, fastest cold start measured here; see toolchain-notes). Target node20 (runs on nodejs22.x).
+ *
+ * Run directly: `node --import tsx infra/build-bundle.ts` prints each file's size.
+ */
+import { existsSync } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+import { TourniquetError } from '../src/errors.js';
+
+export const INFRA_DIR = dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = resolve(INFRA_DIR, '..');
+export const DEFAULT_BUNDLE_DIR = join(INFRA_DIR, 'dist', 'lambda');
+
+/** Output file stem (Lambda handler `<stem>.handler`) → entry, relative to the repository root. */
+export const LAMBDA_ENTRIES: Readonly<Record<string, string>> = {
+  'respond-handler': 'src/lambda/respond-handler.ts',
+  'approval-handler': 'src/lambda/approval-handler.ts',
+};
+
+/**
+ * Packages for local runs only, replaced in the bundle by a stub that throws when called: the embedded DynamoDB
+ * emulator carries a native addon and is never used in Lambda (the journal table is always given there). A stub
+ * rather than `external`: the handlers import it statically, and a missing package would fail at cold start.
+ */
+export const LOCAL_ONLY_PACKAGES: readonly string[] = ['dynalite'];
+
+const localOnlyStub: Plugin = {
+  name: 'tourniquet-local-only-stub',
+  setup(b) {
+    const filter = new RegExp(`^(${LOCAL_ONLY_PACKAGES.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
+    b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'tourniquet-local-only' }));
+    b.onLoad({ filter: /.*/, namespace: 'tourniquet-local-only' }, (args) => ({
+      contents: `export default function localOnly() { throw new Error(${JSON.stringify(`${args.path} is for local runs and is not in the Lambda bundle`)}); }`,
+      loader: 'js',
+    }));
+  },
+};
+
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __tourniquetCreateRequire } from 'node:module'; const require = __tourniquetCreateRequire(import.meta.url);";
+
+export interface BundleOptions {
+  readonly repoRoot?: string;
+  readonly outdir?: string;
+  readonly entries?: Readonly<Record<string, string>>;
+  readonly minify?: boolean;
+}
+
+export interface BundleFile {
+  readonly name: string;
+  readonly bytes: number;
+}
+
+export interface BundleResult {
+  readonly outdir: string;
+  readonly files: readonly BundleFile[];
+  readonly totalBytes: number;
+  readonly warnings: readonly string[];
+}
+
+/** Entries whose source file does not exist yet. */
+export function missingEntries(entries: Readonly<Record<string, string>> = LAMBDA_ENTRIES, repoRoot = REPO_ROOT): string[] {
+  return Object.values(entries).filter((entry) => !existsSync(join(repoRoot, entry)));
+}
+
+export async function buildLambdaBundle(options: BundleOptions = {}): Promise<BundleResult> {
+  const repoRoot = options.repoRoot ?? REPO_ROOT;
+  const outdir = options.outdir ?? DEFAULT_BUNDLE_DIR;
+  const entries = options.entries ?? LAMBDA_ENTRIES;
+  const missing = missingEntries(entries, repoRoot);
+  if (missing.length > 0) {
+    throw new TourniquetError(
+      'infra.bundle-missing-entry',
+      `cannot bundle the Lambda handlers: missing ${missing.join(', ')} (each must export \`handler\`)`,
+    );
+  }
+  await rm(outdir, { recursive: true, force: true });
+  let result;
+  try {
+    result = await build({
+      absWorkingDir: repoRoot,
+      entryPoints: Object.entries(entries).map(([out, entry]) => ({ in: entry, out })),
+      outdir,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      outExtension: { '.js': '.mjs' },
+      mainFields: ['module', 'main'],
+      banner: { js: ESM_REQUIRE_BANNER },
+      plugins: [localOnlyStub],
+      // Shared code goes to chunks/ once instead of into each handler file.
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
+      minify: options.minify ?? true,
+      sourcemap: false,
+      legalComments: 'eof',
+      metafile: true,
+      logLevel: 'silent',
+    });
+  } catch (cause) {
+    throw new TourniquetError('infra.bundle-failed', `esbuild could not bundle the Lambda handlers: ${String(cause)}`, { cause });
+  }
+  const files: BundleFile[] = [];
+  for (const path of Object.keys(result.metafile.outputs)) {
+    const absolute = resolve(repoRoot, path);
+    files.push({ name: relative(outdir, absolute), bytes: (await stat(absolute)).size });
+  }
+  files.sort((a, b) => a.name.localeCompare(b.name));
+  const warnings = result.warnings.map((w) => `${w.location?.file ?? ''}:${w.location?.line ?? ''} ${w.text}`);
+  return { outdir, files, totalBytes: files.reduce((sum, f) => sum + f.bytes, 0), warnings };
+}
+
+export function formatBundleReport(result: BundleResult): string {
+  const kib = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
+  return [
+    `Lambda bundle in ${relative(REPO_ROOT, result.outdir) || '.'}:`,
+    ...result.files.map((f) => `  ${f.name.padEnd(28)} ${kib(f.bytes)}`),
+    `  total                        ${kib(result.totalBytes)}`,
+    ...result.warnings.map((w) => `  warning: ${w}`),
+  ].join('\n');
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  buildLambdaBundle()
+    .then((result) => console.log(formatBundleReport(result)))
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exitCode = 1;
+    });
+}

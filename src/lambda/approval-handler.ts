@@ -1,0 +1,68 @@
+/**
+ * Approval links behind a Lambda function URL. GET shows what the link would do and a confirm button; only the
+ * POST acts — link scanners and chat unfurlers fetch with GET, so they can never approve. The token is HMAC-signed
+ * (secret in Secrets Manager), expires, and is single-use: its nonce is claimed in the journal with a conditional
+ * write before the decision is applied.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { TourniquetError } from '../errors.js';
+import { ApprovalLinkError, verifyApproval, type ApprovalClaim } from '../notify/approval-link.js';
+import { readLambdaConfig } from './lambda-config.js';
+import { buildLambdaRuntime, type LambdaRuntime } from './lambda-runtime.js';
+
+const logger = new Logger({ serviceName: 'tourniquet-approvals' });
+let runtime: Promise<LambdaRuntime> | undefined;
+
+const html = (status: number, title: string, body: string): APIGatewayProxyStructuredResultV2 => ({
+  statusCode: status,
+  headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' },
+  body: `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title></head><body><h1>${esc(title)}</h1>${body}</body></html>`,
+});
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  runtime ??= buildLambdaRuntime(readLambdaConfig(), (err) => logger.error('notification failed', { error: err as Error }));
+  const rt = await runtime;
+  const method = event.requestContext?.http?.method ?? 'GET';
+  const token = method === 'POST' ? new URLSearchParams(decodeBody(event)).get('t') : event.queryStringParameters?.t;
+  if (!token) return html(400, 'Missing approval token', '<p>This link is incomplete.</p>');
+  const secretArn = rt.config.TOURNIQUET_APPROVAL_SECRET_ARN;
+  const secret = secretArn ? await rt.secret(secretArn) : undefined;
+  if (!secret) return html(503, 'Approvals are not configured', '<p>No approval secret is set.</p>');
+  let claim: ApprovalClaim;
+  try {
+    claim = verifyApproval(token, secret, Math.floor(Date.now() / 1000));
+  } catch (err) {
+    if (err instanceof ApprovalLinkError) return html(403, 'Approval link refused', `<p>${esc(err.message)}</p>`);
+    throw err;
+  }
+  const what = `${claim.decision} ${claim.stepId === '*' ? 'every waiting step' : `step ${claim.stepId}`} of incident ${claim.incidentId}`;
+  if (method !== 'POST') {
+    return html(
+      200,
+      `Confirm: ${what}`,
+      `<form method="post"><input type="hidden" name="t" value="${esc(token)}"><button type="submit">${esc(claim.decision === 'approve' ? 'Approve' : 'Deny')}</button></form>`,
+    );
+  }
+  const first = await rt.journal.claimOnce(`approval-nonce#${claim.nonce}`, new Date(claim.expiresAt * 1000), new Date());
+  if (!first) return html(409, 'This link was already used', '<p>Each approval link works once.</p>');
+  const by = `approval-link:${event.requestContext?.http?.sourceIp ?? 'unknown'}`;
+  const request = { ...(claim.stepId === '*' ? {} : { stepId: claim.stepId }), by, reason: 'signed approval link' };
+  try {
+    const result = claim.decision === 'approve' ? await rt.responder.approve(claim.incidentId, request) : await rt.responder.deny(claim.incidentId, request);
+    logger.info('approval applied', { incidentId: claim.incidentId, decision: claim.decision, status: result.status });
+    return html(200, `Done: ${what}`, `<p>Incident status: ${esc(result.status)}</p>`);
+  } catch (err) {
+    if (err instanceof TourniquetError) return html(409, 'Nothing to do', `<p>${esc(err.message)}</p>`);
+    throw err;
+  }
+}
+
+function decodeBody(event: APIGatewayProxyEventV2): string {
+  if (!event.body) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}

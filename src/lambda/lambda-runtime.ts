@@ -1,0 +1,110 @@
+/**
+ * What a warm Lambda keeps between invocations: the journal client, the policy, the responder. Built once per
+ * cold start from the validated environment.
+ */
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { createResponder } from '../engine/create-responder.js';
+import type { Responder } from '../engine/responder.js';
+import type { Journal } from '../journal/journal.js';
+import { openJournal } from '../journal/open-journal.js';
+import { approvalUrl, signApproval } from '../notify/approval-link.js';
+import type { IncidentNotification, Notifier } from '../notify/notification.js';
+import { RoutingNotifier, type Route } from '../notify/routing-notifier.js';
+import { SlackNotifier } from '../notify/slack-notifier.js';
+import { SnsNotifier } from '../notify/sns-notifier.js';
+import { builtInPolicy, parsePolicy } from '../policy/load-policy.js';
+import type { Policy } from '../policy/policy.js';
+import type { LambdaConfig } from './lambda-config.js';
+
+export interface LambdaRuntime {
+  readonly config: LambdaConfig;
+  readonly responder: Responder;
+  readonly journal: Journal;
+  readonly policy: Policy;
+  readonly s3: S3Client;
+  readonly secret: (arn: string) => Promise<string | undefined>;
+}
+
+const clientConfig = (): { endpoint?: string; forcePathStyle?: boolean } =>
+  process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL, forcePathStyle: true } : {};
+
+export async function buildLambdaRuntime(config: LambdaConfig, onNotifyError: (err: unknown) => void): Promise<LambdaRuntime> {
+  const s3 = new S3Client(clientConfig());
+  const secrets = new SecretsManagerClient(clientConfig());
+  const cache = new Map<string, Promise<string | undefined>>();
+  const secret = (arn: string): Promise<string | undefined> => {
+    let p = cache.get(arn);
+    if (!p) {
+      p = secrets.send(new GetSecretValueCommand({ SecretId: arn })).then(
+        (r) => r.SecretString?.trim() || undefined,
+        (err: unknown) => {
+          // A secret created without a value (the Slack webhook until someone sets it) means "not configured".
+          if (err instanceof Error && err.name === 'ResourceNotFoundException') return undefined;
+          throw err;
+        },
+      );
+      cache.set(arn, p);
+      p.catch(() => cache.delete(arn)); // retry on the next invocation, but the caller still sees the error
+    }
+    return p;
+  };
+  const policy = await loadLambdaPolicy(config.TOURNIQUET_POLICY, s3);
+  const journal = await openJournal({ tableName: config.TOURNIQUET_JOURNAL_TABLE });
+  const responder = createResponder({
+    journal,
+    policy,
+    evidence: {
+      s3Uri: `s3://${config.TOURNIQUET_EVIDENCE_BUCKET}/${config.TOURNIQUET_EVIDENCE_PREFIX}`,
+      s3Client: s3,
+      ...(config.TOURNIQUET_EVIDENCE_KMS_KEY_ID ? { kmsKeyId: config.TOURNIQUET_EVIDENCE_KMS_KEY_ID } : {}),
+      ...(config.TOURNIQUET_OBJECT_LOCK_MODE && config.TOURNIQUET_OBJECT_LOCK_DAYS
+        ? { objectLock: { mode: config.TOURNIQUET_OBJECT_LOCK_MODE, days: config.TOURNIQUET_OBJECT_LOCK_DAYS } }
+        : {}),
+    },
+    roleName: config.TOURNIQUET_ROLE_NAME,
+    notifier: buildNotifier(config, secret),
+    onNotifyError,
+    modeCeiling: config.TOURNIQUET_MODE,
+    responderPrincipalArns: config.TOURNIQUET_RESPONDER_ROLE_ARN ? [config.TOURNIQUET_RESPONDER_ROLE_ARN] : [],
+    actor: 'tourniquet-lambda',
+  });
+  return { config, responder, journal, policy, s3, secret };
+}
+
+async function loadLambdaPolicy(value: string | undefined, s3: S3Client): Promise<Policy> {
+  if (!value) return builtInPolicy();
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(value);
+  if (!m) return parsePolicy(value, 'TOURNIQUET_POLICY');
+  const obj = await s3.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
+  return parsePolicy(await obj.Body!.transformToString('utf8'), value);
+}
+
+function buildNotifier(config: LambdaConfig, secret: (arn: string) => Promise<string | undefined>): Notifier | undefined {
+  const routes: Route[] = [];
+  const linksFor = async (n: IncidentNotification): Promise<Array<{ stepId: string; approveUrl: string; denyUrl: string }>> => {
+    if (!config.TOURNIQUET_APPROVAL_URL || !config.TOURNIQUET_APPROVAL_SECRET_ARN || n.waiting.length === 0) return [];
+    const key = await secret(config.TOURNIQUET_APPROVAL_SECRET_ARN);
+    if (!key) return [];
+    const expiresAt = Math.floor(Date.now() / 1000) + config.TOURNIQUET_APPROVAL_TTL_MINUTES * 60;
+    return ['*', ...n.waiting].map((stepId) => ({
+      stepId,
+      approveUrl: approvalUrl(config.TOURNIQUET_APPROVAL_URL!, signApproval({ incidentId: n.incidentId, stepId, decision: 'approve', expiresAt }, key)),
+      denyUrl: approvalUrl(config.TOURNIQUET_APPROVAL_URL!, signApproval({ incidentId: n.incidentId, stepId, decision: 'deny', expiresAt }, key)),
+    }));
+  };
+  if (config.TOURNIQUET_TOPIC_ARN) {
+    const lines = async (n: IncidentNotification): Promise<string[]> =>
+      (await linksFor(n)).map((l) => `${l.stepId === '*' ? 'all waiting steps' : l.stepId}: approve ${l.approveUrl}  deny ${l.denyUrl}`);
+    const sns = new SnsNotifier(new SNSClient(clientConfig()), config.TOURNIQUET_TOPIC_ARN, lines);
+    routes.push({ name: 'email', notifier: sns, minSeverity: config.TOURNIQUET_EMAIL_MIN_SEVERITY });
+  }
+  if (config.TOURNIQUET_SLACK_SECRET_ARN) {
+    const arn = config.TOURNIQUET_SLACK_SECRET_ARN;
+    const slack = new SlackNotifier(() => secret(arn), async (n) => ({ approvals: await linksFor(n) }));
+    routes.push({ name: 'slack', notifier: slack, minSeverity: config.TOURNIQUET_SLACK_MIN_SEVERITY });
+  }
+  return routes.length ? new RoutingNotifier(routes) : undefined;
+}
+

@@ -1,0 +1,42 @@
+/**
+ * The Lambda bundle builds during `npm test`, loads, and exports each handler; its size is printed.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { LAMBDA_ENTRIES, buildLambdaBundle, formatBundleReport, missingEntries } from '../../infra/build-bundle.js';
+
+describe('Lambda bundle', () => {
+  it('every handler entry exists', () => {
+    expect(missingEntries()).toEqual([]);
+  });
+
+  it('bundles every handler as ESM with shared chunks, loadable without node_modules for local-only packages', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'tourniquet-bundle-'));
+    const result = await buildLambdaBundle({ outdir });
+    console.log(formatBundleReport(result));
+
+    const names = result.files.map((f) => f.name);
+    for (const stem of Object.keys(LAMBDA_ENTRIES)) expect(names).toContain(`${stem}.mjs`);
+    expect(result.totalBytes).toBeGreaterThan(10_000);
+    // Lambda zip limit is 50 MB zipped / 250 MB unzipped; keep the bundle far below.
+    expect(result.totalBytes).toBeLessThan(20 * 1024 * 1024);
+
+    const all = result.files.map((f) => readFileSync(join(outdir, f.name), 'utf8')).join('\n');
+    expect(all).not.toMatch(/from\s*["']dynalite["']/);
+    expect(readFileSync(join(outdir, 'respond-handler.mjs'), 'utf8')).toContain('__tourniquetCreateRequire');
+
+    for (const stem of Object.keys(LAMBDA_ENTRIES)) {
+      const module = (await import(pathToFileURL(join(outdir, `${stem}.mjs`)).href)) as { handler?: unknown };
+      expect(typeof module.handler, stem).toBe('function');
+    }
+  });
+
+  it('a missing entry fails with its path', async () => {
+    await expect(buildLambdaBundle({ outdir: mkdtempSync(join(tmpdir(), 'x-')), entries: { nope: 'src/lambda/nope-handler.ts' } })).rejects.toThrow(
+      'cannot bundle the Lambda handlers: missing src/lambda/nope-handler.ts',
+    );
+  });
+});
