@@ -340,6 +340,15 @@ export class Responder {
 
   private async notify(incident: IncidentRecord, decision: Decision, steps: readonly StepRecord[], status: IncidentRecord['status'], reason: string): Promise<void> {
     if (!this.options.notifier) return;
+    if (incident.mode === 'observe') {
+      // Observe mode plans and journals only: what would have been sent is on the timeline, nothing leaves.
+      await this.options.journal.appendEvent(incident.incidentId, {
+        at: this.now().toISOString(),
+        type: 'notify.suppressed',
+        message: `observe mode (${decision.decidedBy}): ${reason} notification recorded, not sent`,
+      });
+      return;
+    }
     const subject = incident.subject as unknown as Subject;
     if (reason === 'new' && decision.decidedBy.startsWith('guardrail:')) reason = decision.decidedBy.slice('guardrail:'.length);
     const notification: IncidentNotification = {

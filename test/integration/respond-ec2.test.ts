@@ -144,7 +144,7 @@ describe('EC2 instance playbook end to end', () => {
   it('observe mode plans and journals but makes zero mutating calls', async () => {
     const fleet = await h.seed('observe');
     const before = await h.state(fleet);
-    const { responder, calls } = await h.engine();
+    const { responder, calls, notifier, journal } = await h.engine();
     const result = await responder.respond(await h.finding(fleet.targetInstanceId), 'observe');
     const o = result.outcomes[0]!;
     expect(o.status).toBe('observed');
@@ -152,5 +152,8 @@ describe('EC2 instance playbook end to end', () => {
     expect(calls.filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
     expect(await h.state(fleet)).toEqual(before);
     expect(ACCOUNT).toBe(o.subject.accountId);
+    // Nothing leaves in observe mode: the notification is on the timeline only.
+    expect(notifier.sent).toEqual([]);
+    expect((await journal.listEvents(o.incidentId)).some((e) => e.type === 'notify.suppressed')).toBe(true);
   });
 });
