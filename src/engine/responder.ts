@@ -208,7 +208,8 @@ export class Responder {
 
   private async run(incident: IncidentRecord, subject: Subject, evidence: EvidenceWriter): Promise<{ status: IncidentRecord['status']; steps: StepRecord[] }> {
     const decision = incident.decision as unknown as Decision;
-    const clients = await this.clients(incident);
+    let clients: Promise<AwsClients> | undefined;
+    const lazyClients = (): Promise<AwsClients> => (clients ??= this.clients(incident));
     const result = await runPlan(
       {
         journal: this.options.journal,
@@ -227,7 +228,7 @@ export class Responder {
         mode: decision.countsPending ? lowerMode(incident.mode, 'approve') : incident.mode,
         overrides: decision.stepOverrides,
         subject,
-        clients,
+        clients: lazyClients,
         evidence,
       },
     );

@@ -41,7 +41,8 @@ export interface RunPlanInput {
   readonly mode: Mode;
   readonly overrides: Readonly<Record<string, StepOverride>>;
   readonly subject: Subject;
-  readonly clients: AwsClients;
+  /** Resolved on the first step that runs: observe mode and record-only plans need no AWS credentials at all. */
+  readonly clients: () => Promise<AwsClients>;
   readonly evidence: EvidenceWriter;
 }
 
@@ -174,8 +175,8 @@ async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, r
     if (err instanceof ConflictError) return; // another responder claimed it
     throw err;
   }
-  const ctx: ActionContext = {
-    clients: input.clients,
+  const ctxWith = (clients: AwsClients): ActionContext => ({
+    clients,
     incidentId: input.incidentId,
     caseId: input.incidentId,
     stepId: step.id,
@@ -183,12 +184,13 @@ async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, r
     evidence: input.evidence,
     now: deps.now,
     actor: deps.actor,
-  };
+  });
   let retries = 0;
   const onRetry = (): void => {
     retries++;
   };
   const outcome = await deps.calls.collect(async () => {
+    const ctx = ctxWith(await input.clients());
     const action = deps.getAction(step.action);
     const stepInput = resolveInput(step.id, step.input, records);
     // A step taken over after a crash keeps the pre-image captured first: a new capture would record the

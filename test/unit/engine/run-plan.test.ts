@@ -71,9 +71,14 @@ async function run(plan: Plan, mode: 'observe' | 'approve' | 'contain', override
     runnerId: 'test',
     actor: 'test',
   };
-  const input = { incidentId: incident.incidentId, plan, mode, overrides, subject, clients: {} as AwsClients, evidence };
+  let clientRequests = 0;
+  const clients = (): Promise<AwsClients> => {
+    clientRequests++;
+    return Promise.resolve({} as AwsClients);
+  };
+  const input = { incidentId: incident.incidentId, plan, mode, overrides, subject, clients, evidence };
   const result = await runPlan(deps, input);
-  return { result, trace, deps, input, status: Object.fromEntries(result.steps.map((s) => [s.stepId, s.status])) };
+  return { result, trace, deps, input, clientRequests: () => clientRequests, status: Object.fromEntries(result.steps.map((s) => [s.stepId, s.status])) };
 }
 
 const plan: Plan = {
@@ -116,9 +121,10 @@ describe('runPlan', () => {
     expect(result.status).toBe('partial');
   });
 
-  it('observe mode runs nothing and journals the plan', async () => {
-    const { status, trace, result } = await run(plan, 'observe');
+  it('observe mode runs nothing, needs no AWS clients, and journals the plan', async () => {
+    const { status, trace, result, clientRequests } = await run(plan, 'observe');
     expect(trace.log).toEqual([]);
+    expect(clientRequests()).toBe(0);
     expect(Object.values(status).every((s) => s === 'planned')).toBe(true);
     expect(result.status).toBe('observed');
   });
