@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerApproveCommands } from './approve.js';
 import { registerDemoCommand } from './demo.js';
+import { registerDrillCommand } from './drill.js';
 import { registerIncidentsCommand } from './incidents.js';
 import { registerInspectCommand } from './inspect.js';
 import { registerPlanCommand } from './plan.js';
@@ -22,6 +23,7 @@ export function registerCommands(program: Command, exit: ReportExit): void {
   registerApproveCommands(program, exit);
   registerReleaseCommand(program, exit);
   registerDemoCommand(program, exit);
+  registerDrillCommand(program, exit);
   registerPolicyCommand(program, exit);
   registerInspectCommand(program, exit);
   registerTypesCommand(program, exit);
