@@ -2,6 +2,9 @@
  * The EC2 instance playbook (GPU crypto-mining, C2, backdoors …): the order follows the containment reference —
  * evidence and preservation first, out of the fleet before the network is cut (otherwise failed health checks get
  * the instance replaced and the evidence terminated), every ENI isolated with the two-step swap, then credentials.
+ * The session deny precedes the profile removal: it matches the session name refreshed credentials keep, so there is
+ * no window, and the role is still resolvable from the live association; the role-wide revocation (whose cut-off
+ * refreshed credentials would escape) waits until the profile is gone.
  * Pure: no I/O; the plan is data the engine journals and runs.
  */
 import type { Ec2InstanceSubject, Finding } from '../findings/model.js';
