@@ -294,17 +294,26 @@ export class Responder {
     if (request.stepId !== undefined && !planIds.has(request.stepId)) {
       throw new NotFoundError(`step of incident ${incident.incidentId}`, request.stepId);
     }
-    // Without --step: every step that waits for a human. With --step: that step, even if it is still planned
-    // behind another waiting step (pre-approval).
-    const targets = steps.filter((s) =>
-      request.stepId !== undefined ? s.stepId === request.stepId && (s.status === 'awaiting-approval' || s.status === 'planned') : s.status === 'awaiting-approval',
-    );
+    const effect = new Map(incident.plan.steps.map((s) => [s.id, s.effect]));
+    const open = (st: StepRecord): boolean => st.status === 'awaiting-approval' || st.status === 'planned';
+    // With a step id: that step, even while it is still planned behind another waiting step (pre-approval).
+    // Approving without one: every containment step that waits or is planned behind a waiting one, so one decision
+    // contains the instance; destructive steps (stop, NACL cut, role-wide revocation) are never approved in bulk —
+    // each needs its own --step. Denying without one: everything that waits.
+    const targets = steps.filter((st) => {
+      if (request.stepId !== undefined) return st.stepId === request.stepId && open(st);
+      if (to === 'denied') return st.status === 'awaiting-approval';
+      return open(st) && effect.get(st.stepId) === 'contain' && incident.decision !== null && (incident.decision as unknown as Decision).stepOverrides[st.stepId] !== 'skip';
+    });
     if (targets.length === 0) {
+      const destructive = steps.filter((st) => st.status === 'awaiting-approval' && effect.get(st.stepId) === 'destructive').map((st) => st.stepId);
       throw new TourniquetError(
         'incident.nothing-waiting',
         request.stepId !== undefined
-          ? `step ${request.stepId} of incident ${incident.incidentId} is ${steps.find((s) => s.stepId === request.stepId)?.status ?? 'unknown'}, not waiting for approval`
-          : `no step of incident ${incident.incidentId} waits for approval`,
+          ? `step ${request.stepId} of incident ${incident.incidentId} is ${steps.find((st) => st.stepId === request.stepId)?.status ?? 'unknown'}, not waiting for approval`
+          : destructive.length > 0 && to === 'approved'
+            ? `only destructive steps wait on incident ${incident.incidentId}; approve each one by name (--step): ${destructive.join(', ')}`
+            : `no step of incident ${incident.incidentId} waits for approval`,
       );
     }
     const at = this.now().toISOString();

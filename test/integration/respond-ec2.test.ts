@@ -141,6 +141,34 @@ describe('EC2 instance playbook end to end', () => {
     expect(Object.values(after.groupsByEni).every((g) => g.length === 1)).toBe(true);
   });
 
+  it('approve mode: evidence runs, one approval contains, destructive steps need their own approval', async () => {
+    const fleet = await h.seed('approve-mode');
+    const before = await h.state(fleet);
+    const { responder } = await h.engine();
+    const o = (await responder.respond(await h.finding(fleet.targetInstanceId), 'approve')).outcomes[0]!;
+    const st = (id: string, steps = o.steps): string | undefined => steps.find((s) => s.stepId === id)?.status;
+    expect(st('capture-evidence')).toBe('done');
+    expect(st('snapshot-volumes')).toBe('done');
+    expect(st('tag-instance')).toBe('awaiting-approval');
+    expect(st('isolate-network')).toBe('planned');
+    expect(o.status).toBe('awaiting-approval');
+    expect((await h.state(fleet, o.incidentId)).groupsByEni).toEqual(before.groupsByEni);
+
+    const approved = await responder.approve(o.incidentId, { by: 'dana' });
+    expect(approved.approved).toContain('isolate-network');
+    expect(st('isolate-network', approved.steps)).toBe('done');
+    expect(st('stop-instance', approved.steps)).toBe('awaiting-approval');
+    expect(approved.status).toBe('contained');
+    expect((await h.state(fleet)).state).toBe('running');
+
+    await expect(responder.approve(o.incidentId, { by: 'dana' })).rejects.toThrow(/only destructive steps wait.*stop-instance/);
+    const stopped = await responder.approve(o.incidentId, { by: 'dana', stepId: 'stop-instance' });
+    expect(st('stop-instance', stopped.steps)).toBe('done');
+    expect((await h.state(fleet)).state).toMatch(/stopp/);
+    const denied = await responder.deny(o.incidentId, { by: 'dana', reason: 'subnet shared' });
+    expect(denied.denied.sort()).toEqual(['nacl-cut', 'revoke-role-sessions']);
+  });
+
   it('observe mode plans and journals but makes zero mutating calls', async () => {
     const fleet = await h.seed('observe');
     const before = await h.state(fleet);

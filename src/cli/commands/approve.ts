@@ -10,7 +10,7 @@ export function registerApproveCommands(program: Command, exit: ReportExit): voi
     addRuntimeOptions(
       program
         .command(verb)
-        .description(verb === 'approve' ? 'approve waiting steps of an incident (all, or one) and continue the plan' : 'deny waiting steps (all, or one); their dependents are skipped')
+        .description(verb === 'approve' ? 'approve the waiting containment steps and continue the plan (destructive steps only one by one, with --step)' : 'deny waiting steps (all, or one with --step); their dependents are skipped')
         .argument('<incident>', 'incident id')
         .option('--step <id>', 'only this step')
         .option('--by <name>', 'who decides (default: $USER)')
