@@ -24,9 +24,27 @@ function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** A Lambda function URL host; any other host (a forged Host header) never ends up in approval links. */
+const FUNCTION_URL_HOST = /^[a-z0-9]+\.lambda-url\.[a-z0-9-]+\.on\.aws$/;
+
+function getRuntime(event: APIGatewayProxyEventV2): Promise<LambdaRuntime> {
+  if (runtime) return runtime;
+  let config = readLambdaConfig();
+  // The deployed function has no TOURNIQUET_APPROVAL_URL (its own URL would be a dependency cycle): the links in the
+  // notifications sent after an approval point at the function URL the request came to.
+  const host = event.requestContext?.domainName;
+  if (!config.TOURNIQUET_APPROVAL_URL && host && FUNCTION_URL_HOST.test(host)) config = { ...config, TOURNIQUET_APPROVAL_URL: `https://${host}/` };
+  const p = buildLambdaRuntime(config, (err) => logger.error('notification failed', { error: err as Error }));
+  runtime = p;
+  // A failed cold start (policy object unreadable, throttled secret) is retried on the next request, not cached.
+  p.catch(() => {
+    if (runtime === p) runtime = undefined;
+  });
+  return p;
+}
+
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  runtime ??= buildLambdaRuntime(readLambdaConfig(), (err) => logger.error('notification failed', { error: err as Error }));
-  const rt = await runtime;
+  const rt = await getRuntime(event);
   const method = event.requestContext?.http?.method ?? 'GET';
   const token = method === 'POST' ? new URLSearchParams(decodeBody(event)).get('t') : event.queryStringParameters?.t;
   if (!token) return html(400, 'Missing approval token', '<p>This link is incomplete.</p>');
@@ -40,7 +58,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
     if (err instanceof ApprovalLinkError) return html(403, 'Approval link refused', `<p>${esc(err.message)}</p>`);
     throw err;
   }
-  const what = `${claim.decision} ${claim.stepId === '*' ? 'every waiting step' : `step ${claim.stepId}`} of incident ${claim.incidentId}`;
+  const what = `${claim.decision} ${claim.stepId === '*' ? (claim.decision === 'approve' ? 'every waiting containment step' : 'every waiting step') : `step ${claim.stepId}`} of incident ${claim.incidentId}`;
   if (method !== 'POST') {
     return html(
       200,
@@ -65,4 +83,11 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
 function decodeBody(event: APIGatewayProxyEventV2): string {
   if (!event.body) return '';
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+/** For tests: forget the cached runtime (a new environment takes effect). */
+export async function resetRuntimeForTests(): Promise<void> {
+  const rt = runtime;
+  runtime = undefined;
+  if (rt) await (await rt.catch(() => undefined))?.journal.close();
 }

@@ -4,7 +4,7 @@
  * naming the object and the line.
  */
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { FindingParseError } from '../errors.js';
@@ -16,27 +16,35 @@ export type ExportItem = { readonly record: GuardDutyRecord } | { readonly error
 export async function* streamExportObject(s3: S3Client, bucket: string, key: string): AsyncGenerator<ExportItem> {
   const obj = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   if (!obj.Body) return;
-  let stream = obj.Body as Readable;
-  if (key.endsWith('.gz') || obj.ContentEncoding === 'gzip') stream = stream.pipe(createGunzip());
+  const body = obj.Body as Readable;
+  let stream = body;
+  // pipeline, not pipe: an error of the S3 body (connection reset) must reach the reader, not crash the process as
+  // an unhandled 'error' event nor leave gunzip waiting forever. The error surfaces through the line iterator.
+  if (key.endsWith('.gz') || obj.ContentEncoding === 'gzip') stream = pipeline(body, createGunzip(), () => undefined);
   const name = `s3://${bucket}/${key}`;
   let line = 0;
-  for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
-    line++;
-    if (text.trim() === '') continue;
-    const source = { name, line };
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      yield { error: new FindingParseError(source, '$', 'one JSON finding per line', `unparseable JSON (${(err as Error).message})`), text };
-      continue;
+  try {
+    for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
+      line++;
+      if (text.trim() === '') continue;
+      const source = { name, line };
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        yield { error: new FindingParseError(source, '$', 'one JSON finding per line', `unparseable JSON (${(err as Error).message})`), text };
+        continue;
+      }
+      try {
+        yield { record: parseRecord(value, source) };
+      } catch (err) {
+        if (err instanceof FindingParseError) yield { error: err, text };
+        else throw err;
+      }
     }
-    try {
-      yield { record: parseRecord(value, source) };
-    } catch (err) {
-      if (err instanceof FindingParseError) yield { error: err, text };
-      else throw err;
-    }
+  } finally {
+    // A consumer that stops early (the engine failed on a record) must not leave the S3 connection open.
+    body.destroy();
   }
 }
 

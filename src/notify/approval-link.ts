@@ -25,8 +25,12 @@ export class ApprovalLinkError extends TourniquetError {
 
 const b64 = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
 
+function checkSecret(secret: string): void {
+  if (secret.length < 32) throw new ApprovalLinkError(`the approval secret must be at least 32 characters (it has ${secret.length})`);
+}
+
 export function signApproval(claim: Omit<ApprovalClaim, 'nonce'> & { nonce?: string }, secret: string): string {
-  if (secret.length < 32) throw new ApprovalLinkError('the approval secret must be at least 32 characters');
+  checkSecret(secret);
   const full: ApprovalClaim = { ...claim, nonce: claim.nonce ?? randomBytes(16).toString('hex') };
   const payload = b64(JSON.stringify(full));
   return `${payload}.${b64(createHmac('sha256', secret).update(payload).digest())}`;
@@ -34,6 +38,8 @@ export function signApproval(claim: Omit<ApprovalClaim, 'nonce'> & { nonce?: str
 
 /** Checks signature and expiry; the caller must still claim the nonce (single use). */
 export function verifyApproval(token: string, secret: string, nowSeconds: number): ApprovalClaim {
+  // A short (guessable) key would let anyone forge links: refuse it here too, not only when signing.
+  checkSecret(secret);
   const parts = token.split('.');
   if (parts.length !== 2 || !parts[0] || !parts[1]) throw new ApprovalLinkError('malformed approval token');
   const [payload, sig] = parts as [string, string];

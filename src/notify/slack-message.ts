@@ -17,7 +17,8 @@ export function escapeMrkdwn(s: string): string {
 
 export function renderSlackMessage(n: IncidentNotification, links: SlackLinks = {}): { text: string; blocks: unknown[] } {
   const e = escapeMrkdwn;
-  const title = `${n.status === 'contained' ? ':lock:' : n.status === 'partial' ? ':warning:' : ':rotating_light:'} ${n.findingType} on ${n.subject.kind} ${n.subject.id}`;
+  const clean = stripControlCharacters;
+  const title = `${n.status === 'contained' ? ':lock:' : n.status === 'partial' ? ':warning:' : ':rotating_light:'} ${clean(n.findingType)} on ${n.subject.kind} ${clean(n.subject.id)}`;
   const blocks: unknown[] = [
     { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150), emoji: true } },
     {
@@ -42,12 +43,13 @@ export function renderSlackMessage(n: IncidentNotification, links: SlackLinks = 
       blocks.push({
         type: 'actions',
         elements: [
-          { type: 'button', style: 'primary', text: { type: 'plain_text', text: `Approve ${l.stepId === '*' ? 'all' : l.stepId}`.slice(0, 75) }, url: l.approveUrl },
+          { type: 'button', style: 'primary', text: { type: 'plain_text', text: `Approve ${l.stepId === '*' ? 'all containment' : l.stepId}`.slice(0, 75) }, url: l.approveUrl },
           { type: 'button', style: 'danger', text: { type: 'plain_text', text: `Deny ${l.stepId === '*' ? 'all' : l.stepId}`.slice(0, 75) }, url: l.denyUrl },
         ],
       });
     }
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Release: \`${e(n.releaseHint)}\`` }] });
-  return { text: `${title} — ${n.status}`, blocks };
+  // The top-level text is what push notifications show, and Slack reads it as mrkdwn: escaped like the sections.
+  return { text: `${e(title)} — ${e(n.status)}`, blocks };
 }
