@@ -3,9 +3,12 @@
  * so a misconfiguration fails loudly with the variable's name instead of half-working.
  */
 import { z } from 'zod';
-import { TourniquetError } from '../errors.js';
+import { describeValue, TourniquetError } from '../errors.js';
 
 const Mode = z.enum(['observe', 'approve', 'contain']);
+
+/** A number from its text. A blank value (a variable cleared in the console stays set to "") is refused, not 0. */
+const envNumber = (n: z.ZodNumber) => z.string().trim().min(1, 'expected a number, received an empty value').transform(Number).pipe(n);
 
 export const LambdaConfigSchema = z.object({
   TOURNIQUET_JOURNAL_TABLE: z.string().min(3),
@@ -14,21 +17,27 @@ export const LambdaConfigSchema = z.object({
   TOURNIQUET_QUARANTINE_PREFIX: z.string().default('quarantine/'),
   TOURNIQUET_EVIDENCE_KMS_KEY_ID: z.string().optional(),
   TOURNIQUET_OBJECT_LOCK_MODE: z.enum(['GOVERNANCE', 'COMPLIANCE']).optional(),
-  TOURNIQUET_OBJECT_LOCK_DAYS: z.coerce.number().int().min(1).max(36500).optional(),
+  TOURNIQUET_OBJECT_LOCK_DAYS: envNumber(z.number().int().min(1).max(36500)).optional(),
   /** The policy as YAML text, or `s3://bucket/key` of the policy file; default the built-in policy (approve). */
   TOURNIQUET_POLICY: z.string().optional(),
   /** Forces a mode ceiling for a first rollout, e.g. `observe`. */
   TOURNIQUET_MODE: Mode.optional(),
   TOURNIQUET_ROLE_NAME: z.string().default('TourniquetResponder'),
   TOURNIQUET_TOPIC_ARN: z.string().optional(),
-  TOURNIQUET_EMAIL_MIN_SEVERITY: z.coerce.number().min(0).max(10).default(0),
+  TOURNIQUET_EMAIL_MIN_SEVERITY: envNumber(z.number().min(0).max(10)).default(0),
   TOURNIQUET_SLACK_SECRET_ARN: z.string().optional(),
-  TOURNIQUET_SLACK_MIN_SEVERITY: z.coerce.number().min(0).max(10).default(4),
+  TOURNIQUET_SLACK_MIN_SEVERITY: envNumber(z.number().min(0).max(10)).default(4),
   TOURNIQUET_APPROVAL_SECRET_ARN: z.string().optional(),
   TOURNIQUET_APPROVAL_URL: z.string().url().optional(),
-  TOURNIQUET_APPROVAL_TTL_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(24 * 60),
+  TOURNIQUET_APPROVAL_TTL_MINUTES: envNumber(z.number().int().min(5).max(7 * 24 * 60)).default(24 * 60),
   /** The responder's own role ARN: never contained. */
   TOURNIQUET_RESPONDER_ROLE_ARN: z.string().optional(),
+  /** This account's GuardDuty detector in this Region. */
+  TOURNIQUET_DETECTOR_ID: z.string().regex(/^[A-Za-z0-9]{1,300}$/).optional(),
+  /** The responder-managed threat list (all three, and the detector id, or none): see lambda-blocklist.ts. */
+  TOURNIQUET_BLOCKLIST_BUCKET: z.string().min(3).optional(),
+  TOURNIQUET_BLOCKLIST_KEY: z.string().min(1).optional(),
+  TOURNIQUET_BLOCKLIST_SET_ID: z.string().regex(/^[A-Za-z0-9]{1,300}$/).optional(),
 });
 
 export type LambdaConfig = z.infer<typeof LambdaConfigSchema>;
@@ -36,7 +45,12 @@ export type LambdaConfig = z.infer<typeof LambdaConfigSchema>;
 export function readLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
   const parsed = LambdaConfigSchema.safeParse(env);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    const issues = parsed.error.issues
+      .map((i) => {
+        const name = i.path.map(String).join('.');
+        return `${name}: ${i.message} (received ${describeValue(env[name])})`;
+      })
+      .join('; ');
     throw new TourniquetError('lambda.config', `invalid Lambda environment: ${issues}`);
   }
   return parsed.data;

@@ -16,6 +16,7 @@ import { SlackNotifier } from '../notify/slack-notifier.js';
 import { SnsNotifier } from '../notify/sns-notifier.js';
 import { builtInPolicy, parsePolicy } from '../policy/load-policy.js';
 import type { Policy } from '../policy/policy.js';
+import { lambdaBlocklist } from './lambda-blocklist.js';
 import type { LambdaConfig } from './lambda-config.js';
 
 export interface LambdaRuntime {
@@ -50,8 +51,11 @@ export async function buildLambdaRuntime(config: LambdaConfig, onNotifyError: (e
     }
     return p;
   };
+  const blocklist = lambdaBlocklist(config);
   const policy = await loadLambdaPolicy(config.TOURNIQUET_POLICY, s3);
-  const journal = await openJournal({ tableName: config.TOURNIQUET_JOURNAL_TABLE });
+  // The table is the infrastructure's: never created (nor described) from here. A missing table fails the first
+  // write of each message, which SQS then retries and dead-letters, instead of a table created without its settings.
+  const journal = await openJournal({ tableName: config.TOURNIQUET_JOURNAL_TABLE, ensureTable: false });
   const responder = createResponder({
     journal,
     policy,
@@ -69,6 +73,7 @@ export async function buildLambdaRuntime(config: LambdaConfig, onNotifyError: (e
     modeCeiling: config.TOURNIQUET_MODE,
     responderPrincipalArns: config.TOURNIQUET_RESPONDER_ROLE_ARN ? [config.TOURNIQUET_RESPONDER_ROLE_ARN] : [],
     actor: 'tourniquet-lambda',
+    ...(blocklist !== undefined ? { playbookOptions: { ec2: { blocklist } } } : {}),
   });
   return { config, responder, journal, policy, s3, secret };
 }
@@ -96,7 +101,7 @@ function buildNotifier(config: LambdaConfig, secret: (arn: string) => Promise<st
   };
   if (config.TOURNIQUET_TOPIC_ARN) {
     const lines = async (n: IncidentNotification): Promise<string[]> =>
-      (await linksFor(n)).map((l) => `${l.stepId === '*' ? 'all waiting steps' : l.stepId}: approve ${l.approveUrl}  deny ${l.denyUrl}`);
+      (await linksFor(n)).map((l) => `${l.stepId === '*' ? 'all containment steps' : l.stepId}: approve ${l.approveUrl}  deny ${l.denyUrl}`);
     const sns = new SnsNotifier(new SNSClient(clientConfig()), config.TOURNIQUET_TOPIC_ARN, lines);
     routes.push({ name: 'email', notifier: sns, minSeverity: config.TOURNIQUET_EMAIL_MIN_SEVERITY });
   }
