@@ -28,9 +28,9 @@ export const LAMBDA_ENV = {
   approvalUrl: 'TOURNIQUET_APPROVAL_URL',
   /** extra: Findings bucket (S3 export objects arrive from it). */
   findingsBucket: 'TOURNIQUET_FINDINGS_BUCKET',
-  /** extra: GuardDuty detector id in this account and Region (re-read findings with GetFindings). */
+  /** GuardDuty detector id in this account and Region (the blocklist's ThreatIntelSet and the trusted lists). */
   detectorId: 'TOURNIQUET_DETECTOR_ID',
-  /** extra: responder-managed threat list: bucket, key and ThreatIntelSet id (unset when lists are not managed). */
+  /** Responder-managed threat list: bucket, key and ThreatIntelSet id (unset when lists are not managed). */
   blocklistBucket: 'TOURNIQUET_BLOCKLIST_BUCKET',
   blocklistKey: 'TOURNIQUET_BLOCKLIST_KEY',
   blocklistSetId: 'TOURNIQUET_BLOCKLIST_SET_ID',

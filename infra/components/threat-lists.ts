@@ -2,8 +2,9 @@
  * GuardDuty threat and trusted IP lists, uploaded (validated) to the findings bucket under `lists/` and activated:
  *
  * - threat-intel list (repository file infra/lists/threat-intel.txt) → ThreatIntelSet `tourniquet-threat-intel`;
- * - responder blocklist (`lists/responder-blocklist.txt`, edited at run time by appendThreatIntelIp) →
- *   ThreatIntelSet `tourniquet-responder-blocklist`; deploys create it once and never overwrite it;
+ * - responder blocklist (`lists/responder-blocklist.txt`, edited at run time by the `guardduty.block-remote-ip`
+ *   action, with the incidents holding each address in `lists/responder-blocklist.txt.cases.json`) →
+ *   ThreatIntelSet `tourniquet-responder-blocklist`; deploys create both objects once and never overwrite them;
  * - trusted IPs (infra/lists/trusted-ips.txt) → IPSet `tourniquet-trusted-ips`.
  *
  * Repository lists are uploaded under a key that contains a hash of their content, so a changed file changes the
@@ -13,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { EMPTY_CLAIMS_TEXT, claimsKeyFor } from '../../src/actions/threat-list-claims.js';
 import type { ValidatedList } from '../lists/validate-list.js';
 import { withTags } from './common.js';
 import type { Tags } from './common.js';
@@ -24,6 +26,8 @@ export const RESPONDER_BLOCKLIST_KEY = `${LISTS_PREFIX}responder-blocklist.txt`;
  * the set can be activated before the responder adds anything.
  */
 export const RESPONDER_BLOCKLIST_SEED = '192.0.2.1\n';
+/** Which incidents hold which blocklist address (src/actions/threat-list-claims.ts); created empty, then the responder's. */
+export const RESPONDER_BLOCKLIST_CLAIMS_KEY = claimsKeyFor(RESPONDER_BLOCKLIST_KEY);
 
 export interface ThreatListsArgs {
   readonly detectorId: pulumi.Input<string>;
@@ -50,19 +54,20 @@ export class ThreatLists extends pulumi.ComponentResource {
   readonly threatIntelSet?: aws.guardduty.ThreatIntelSet;
   readonly blocklistObject?: aws.s3.BucketObjectv2;
   readonly blocklistSet?: aws.guardduty.ThreatIntelSet;
+  readonly blocklistClaimsObject?: aws.s3.BucketObjectv2;
   readonly trustedObject?: aws.s3.BucketObjectv2;
   readonly trustedSet?: aws.guardduty.IPSet;
 
   constructor(name: string, args: ThreatListsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('tourniquet:infra:ThreatLists', name, {}, opts);
-    const upload = (logical: string, key: string, content: string, extra: pulumi.CustomResourceOptions = {}): aws.s3.BucketObjectv2 =>
+    const upload = (logical: string, key: string, content: string, extra: pulumi.CustomResourceOptions = {}, contentType = 'text/plain; charset=utf-8'): aws.s3.BucketObjectv2 =>
       new aws.s3.BucketObjectv2(
         logical,
         {
           bucket: args.bucketName,
           key,
           content,
-          contentType: 'text/plain; charset=utf-8',
+          contentType,
           // GuardDuty's service-linked role decrypts with this key (allowed in the key policy).
           serverSideEncryption: 'aws:kms',
           kmsKeyId: args.kmsKeyArn,
@@ -95,6 +100,14 @@ export class ThreatLists extends pulumi.ComponentResource {
         // The responder owns the content after creation; a deploy must not drop the addresses it added.
         ignoreChanges: ['content', 'contentBase64', 'source', 'etag', 'sourceHash'],
       });
+      // Created here because the responder cannot tell a missing object from a forbidden one (no s3:ListBucket).
+      this.blocklistClaimsObject = upload(
+        `${name}-blocklist-claims`,
+        RESPONDER_BLOCKLIST_CLAIMS_KEY,
+        EMPTY_CLAIMS_TEXT,
+        { ignoreChanges: ['content', 'contentBase64', 'source', 'etag', 'sourceHash'] },
+        'application/json',
+      );
       this.blocklistSet = new aws.guardduty.ThreatIntelSet(
         `${name}-responder-blocklist-set`,
         {

@@ -16,6 +16,7 @@ import { snapshotVolumes } from './ec2-snapshot-volumes.js';
 import { stopInstance } from './ec2-stop-instance.js';
 import { tagInstance } from './ec2-tag-instance.js';
 import { deregisterTargets } from './elbv2-deregister-targets.js';
+import { blockRemoteIp } from './guardduty-block-remote-ip.js';
 import { denyInstanceSession } from './iam-deny-instance-session.js';
 import { revokeRoleSessions } from './iam-revoke-role-sessions.js';
 
@@ -33,6 +34,7 @@ const ACTIONS: readonly AnyAction[] = [
   enforceImdsv2,
   naclCut,
   stopInstance,
+  blockRemoteIp,
 ];
 
 const BY_NAME: ReadonlyMap<string, AnyAction> = new Map(ACTIONS.map((a) => [a.name, a]));

@@ -11,6 +11,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { TourniquetError, describeValue } from '../errors.js';
 import { AssumedRoleCache, DEFAULT_ROLE_NAME, responderRoleArn, roleSessionName } from './assume-role.js';
 import { attachCallRecorder } from './call-recorder.js';
@@ -138,6 +139,7 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
         sts: lazy('sts', () => new STSClient(config)),
         s3: lazy('s3', () => new S3Client({ ...config, ...(endpoint !== undefined ? { forcePathStyle: true } : {}) })),
         sns: lazy('sns', () => new SNSClient(config)),
+        guardduty: lazy('guardduty', () => new GuardDutyClient(config)),
       };
     },
   };

@@ -9,6 +9,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 
 export interface AwsClients {
   readonly accountId: string;
@@ -20,6 +21,7 @@ export interface AwsClients {
   readonly sts: () => STSClient;
   readonly s3: () => S3Client;
   readonly sns: () => SNSClient;
+  readonly guardduty: () => GuardDutyClient;
   /**
    * Listeners that receive a CallRecord for every call made through these clients (present when built by the
    * client factory; push to add, splice to remove).

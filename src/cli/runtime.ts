@@ -10,6 +10,7 @@ import type { Responder } from '../engine/responder.js';
 import type { Journal } from '../journal/journal.js';
 import { openJournal } from '../journal/open-journal.js';
 import type { Notifier } from '../notify/notification.js';
+import type { Ec2BlocklistOptions } from '../playbooks/ec2-instance.js';
 import { builtInPolicy, loadPolicy } from '../policy/load-policy.js';
 import type { Policy } from '../policy/policy.js';
 import { UsageError } from '../errors.js';
@@ -25,6 +26,9 @@ export interface RuntimeFlags {
   readonly roleName?: string;
   readonly isolationSettleSeconds?: string;
   readonly replacementProfileArn?: string;
+  readonly blocklist?: string;
+  readonly detectorId?: string;
+  readonly threatIntelSetId?: string;
 }
 
 /** The flags every engine command shares. */
@@ -38,7 +42,10 @@ export function addRuntimeOptions(cmd: Command): Command {
     .option('--endpoint <url>', 'AWS endpoint (default: $AWS_ENDPOINT_URL, else real AWS)')
     .option('--role-name <name>', 'role assumed in member accounts (default: TourniquetResponder)')
     .option('--isolation-settle-seconds <n>', 'seconds between the untrack and the isolation security group', '0')
-    .option('--replacement-profile-arn <arn>', 'instance profile to swap in instead of disassociating');
+    .option('--replacement-profile-arn <arn>', 'instance profile to swap in instead of disassociating')
+    .option('--blocklist <uri>', 'responder-managed GuardDuty threat list, s3://bucket/key: the finding\'s remote IPv4 address is put on it')
+    .option('--detector-id <id>', 'GuardDuty detector of the blocklist\'s ThreatIntelSet (with --blocklist)')
+    .option('--threat-intel-set-id <id>', 'the blocklist\'s ThreatIntelSet, re-activated after each change (with --blocklist)');
 }
 
 export interface Runtime {
@@ -59,6 +66,7 @@ export async function openRuntime(flags: RuntimeFlags, notifier?: Notifier): Pro
   if (flags.evidenceS3 !== undefined && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(flags.evidenceS3)) {
     throw new UsageError(`--evidence-s3 must look like s3://bucket/prefix, received ${JSON.stringify(flags.evidenceS3)}`);
   }
+  const blocklist = blocklistFlags(flags);
   const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;
   const journal = await openJournal(
     flags.journalTable
@@ -79,7 +87,7 @@ export async function openRuntime(flags: RuntimeFlags, notifier?: Notifier): Pro
       : { dir: flags.evidenceDir ?? `${DEFAULT_STATE_DIR}/cases` },
     notifier,
     actor: `tourniquet-cli/${whoAmI()}`,
-    playbookOptions: { ec2: { isolationSettleSeconds: settle, replacementProfileArn: flags.replacementProfileArn } },
+    playbookOptions: { ec2: { isolationSettleSeconds: settle, replacementProfileArn: flags.replacementProfileArn, ...(blocklist ? { blocklist } : {}) } },
   });
   return {
     responder,
@@ -89,4 +97,22 @@ export async function openRuntime(flags: RuntimeFlags, notifier?: Notifier): Pro
       await journal.close();
     },
   };
+}
+
+const GUARDDUTY_ID = /^[A-Za-z0-9]{1,300}$/;
+
+/** `--blocklist s3://bucket/key --detector-id X --threat-intel-set-id Y`: all three or none. */
+export function blocklistFlags(flags: Pick<RuntimeFlags, 'blocklist' | 'detectorId' | 'threatIntelSetId'>): Ec2BlocklistOptions | undefined {
+  const given = [flags.blocklist, flags.detectorId, flags.threatIntelSetId].filter((v) => v !== undefined).length;
+  if (given === 0) return undefined;
+  if (given !== 3) {
+    throw new UsageError('--blocklist, --detector-id and --threat-intel-set-id go together: give all three or none');
+  }
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(flags.blocklist!);
+  if (!m) throw new UsageError(`--blocklist must look like s3://bucket/key, received ${JSON.stringify(flags.blocklist)}`);
+  if (!GUARDDUTY_ID.test(flags.detectorId!)) throw new UsageError(`--detector-id must be a GuardDuty detector id, received ${JSON.stringify(flags.detectorId)}`);
+  if (!GUARDDUTY_ID.test(flags.threatIntelSetId!)) {
+    throw new UsageError(`--threat-intel-set-id must be a GuardDuty ThreatIntelSet id, received ${JSON.stringify(flags.threatIntelSetId)}`);
+  }
+  return { bucket: m[1]!, key: m[2]!, detectorId: flags.detectorId!, threatIntelSetId: flags.threatIntelSetId! };
 }

@@ -107,5 +107,6 @@ export function rateLimitClients(clients: AwsClients, limiter: RateLimiter): Aws
     sts: wrap(clients.sts),
     s3: wrap(clients.s3),
     sns: wrap(clients.sns),
+    guardduty: wrap(clients.guardduty),
   };
 }

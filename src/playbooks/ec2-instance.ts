@@ -8,6 +8,7 @@
  * Pure: no I/O; the plan is data the engine journals and runs.
  */
 import type { Ec2InstanceSubject, Finding } from '../findings/model.js';
+import { parsePublicIpv4 } from '../lists/threat-list-text.js';
 import { EC2_INSTANCE_PLAYBOOK } from '../policy/known-ids.js';
 import { incidentKeyOf } from './incident-key.js';
 import type { Plan, PlanStep } from './plan.js';
@@ -21,6 +22,35 @@ export interface Ec2PlaybookOptions {
   readonly replacementProfileArn?: string;
   /** Auto Scaling: `standby` (default, AWS's recommended troubleshooting state) or `detach`. */
   readonly autoScalingMethod?: 'standby' | 'detach';
+  /** The responder-managed GuardDuty threat list: when set, the finding's remote IPv4 address is put on it. */
+  readonly blocklist?: Ec2BlocklistOptions;
+}
+
+export interface Ec2BlocklistOptions {
+  /** The list object (the ThreatIntelSet's TXT file). */
+  readonly bucket: string;
+  readonly key: string;
+  readonly detectorId: string;
+  readonly threatIntelSetId: string;
+  /**
+   * The account and Region the list, detector and set belong to, when known. The step acts with the finding's
+   * account and Region clients, so it is planned only for subjects there (the administrator's lists cover its
+   * members in GuardDuty, but the member role cannot edit them).
+   */
+  readonly accountId?: string;
+  readonly region?: string;
+}
+
+/** The finding's remote address when it is one public IPv4 address (the only kind a GuardDuty IP list takes). */
+function blockableRemoteIp(finding: Finding): string | undefined {
+  const ip = finding.actor?.remoteIp;
+  if (ip === undefined) return undefined;
+  try {
+    return parsePublicIpv4(ip).address;
+  } catch {
+    // Private, reserved, IPv6 or malformed: nothing a threat list could hold, so no step (not a failure).
+    return undefined;
+  }
 }
 
 export function planEc2Instance(finding: Finding, subject: Ec2InstanceSubject, options: Ec2PlaybookOptions = {}): Plan {
@@ -143,5 +173,30 @@ export function planEc2Instance(finding: Finding, subject: Ec2InstanceSubject, o
       description: 'Stop the instance (memory is lost; volumes and snapshots kept)',
     }),
   ];
+  const blocklist = options.blocklist;
+  const remoteIp = blockableRemoteIp(finding);
+  if (
+    blocklist !== undefined &&
+    remoteIp !== undefined &&
+    (blocklist.accountId === undefined || blocklist.accountId === subject.accountId) &&
+    (blocklist.region === undefined || blocklist.region === subject.region)
+  ) {
+    steps.push(
+      step({
+        id: 'block-remote-ip',
+        action: 'guardduty.block-remote-ip',
+        input: {
+          ip: remoteIp,
+          bucket: blocklist.bucket,
+          key: blocklist.key,
+          detectorId: blocklist.detectorId,
+          threatIntelSetId: blocklist.threatIntelSetId,
+        },
+        dependsOn: ['isolate-network'],
+        effect: 'contain',
+        description: `Put ${remoteIp} on the responder's GuardDuty threat list so every other resource talking to it raises a finding`,
+      }),
+    );
+  }
   return { playbook: EC2_INSTANCE_PLAYBOOK, incidentKey: incidentKeyOf(subject), steps };
 }

@@ -22,6 +22,8 @@ export const EC2_INSTANCE_STEP_IDS: readonly string[] = [
   'revoke-role-sessions',
   'nacl-cut',
   'stop-instance',
+  // Only when the responder has a blocklist and the finding a public remote IPv4 address.
+  'block-remote-ip',
 ];
 
 export interface PlaybookInfo {

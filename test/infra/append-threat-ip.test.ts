@@ -4,6 +4,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AwsCallError, ConflictError, TourniquetError } from '../../src/errors.js';
 import { activateThreatIntelSet, appendAndActivate, appendIpToListText, appendThreatIntelIp } from '../../infra/lists/append-threat-ip.js';
+import { RESPONDER_BLOCKLIST_CLAIMS_KEY, RESPONDER_BLOCKLIST_KEY, listObjectKey } from '../../infra/components/threat-lists.js';
+import { expandResource } from '../../infra/iam/generate-policy.js';
+import { getAction } from '../../src/actions/registry.js';
 
 const s3Mock = mockClient(S3Client);
 const gdMock = mockClient(GuardDutyClient);
@@ -128,5 +131,26 @@ describe('activation', () => {
     const changed = await appendAndActivate({ s3, guardduty, bucket: 'b', key: 'k', detectorId: 'd', threatIntelSetId: 's', ip: '203.0.114.7' });
     expect(changed).toMatchObject({ added: true, activated: true });
     expect(gdMock.commandCalls(UpdateThreatIntelSetCommand)).toHaveLength(1);
+  });
+});
+
+describe('the guardduty.block-remote-ip action and the deployed lists', () => {
+  // The action's S3 permissions are patterns; they must cover the keys infra/components/threat-lists.ts uses.
+  const ctx = { partition: 'aws', regions: ['eu-west-1'], accounts: ['111122223333'] };
+  const allowed = (iamAction: string, bucket: string, key: string): boolean =>
+    getAction('guardduty.block-remote-ip')
+      .permissions.filter((p) => p.actions.includes(iamAction))
+      .flatMap((p) => p.resources.flatMap((r) => expandResource(r, ctx, p.why)))
+      .some((pattern) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.?+^$()[\]{}|\\]/g, '\\$&')).join('.*')}$`).test(`arn:aws:s3:::${bucket}/${key}`));
+
+  it('may read and write the responder blocklist and its claims, and read the trusted list', () => {
+    for (const key of [RESPONDER_BLOCKLIST_KEY, RESPONDER_BLOCKLIST_CLAIMS_KEY]) {
+      expect(allowed('s3:GetObject', 'findings-bucket', key), key).toBe(true);
+      expect(allowed('s3:PutObject', 'findings-bucket', key), key).toBe(true);
+    }
+    const trusted = listObjectKey('trusted-ips', '8.8.8.8\n');
+    expect(allowed('s3:GetObject', 'findings-bucket', trusted)).toBe(true);
+    expect(allowed('s3:PutObject', 'findings-bucket', trusted)).toBe(false);
+    expect(allowed('s3:PutObject', 'findings-bucket', 'lists/threat-intel-0123.txt')).toBe(false);
   });
 });

@@ -215,6 +215,10 @@ describe('threat lists (seed fix: the files are uploaded)', () => {
   it('creates the responder-managed blocklist (seeded, then owned by the responder) and its set', () => {
     const object = capture.one(T.object, 'responder-blocklist');
     expect(object.inputs).toMatchObject({ key: 'lists/responder-blocklist.txt', content: '192.0.2.1\n' });
+    // The claims object next to it (which incidents hold which address), created empty.
+    const claims = capture.one(T.object, 'blocklist-claims');
+    expect(claims.inputs).toMatchObject({ key: 'lists/responder-blocklist.txt.cases.json', contentType: 'application/json' });
+    expect(JSON.parse(String(claims.inputs['content']))).toEqual({ version: 1, entries: [] });
     expect(capture.one(T.threatSet, 'responder-blocklist').inputs).toMatchObject({ activate: true, name: 'tourniquet-responder-blocklist' });
     expect(outputs['responderBlocklistSetId']).toBe(s(capture.one(T.threatSet, 'responder-blocklist'), 'threatIntelSetId'));
   });

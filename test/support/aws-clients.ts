@@ -9,6 +9,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { AwsClients } from '../../src/aws/clients.js';
 
 /** moto's default account id. */
@@ -42,5 +43,6 @@ export function makeTestClients(endpoint: string, options: { accountId?: string;
     sts: lazy(() => new STSClient(cfg)),
     s3: lazy(() => new S3Client({ ...cfg, forcePathStyle: true })),
     sns: lazy(() => new SNSClient(cfg)),
+    guardduty: lazy(() => new GuardDutyClient(cfg)),
   };
 }

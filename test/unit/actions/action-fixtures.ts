@@ -9,6 +9,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { ActionContext } from '../../../src/actions/action.js';
 import type { AwsClients } from '../../../src/aws/clients.js';
 import type { EvidenceEntry, EvidenceWriter } from '../../../src/evidence/evidence-writer.js';
@@ -33,6 +34,7 @@ export function mockClients(): AwsClients {
     sts: () => new STSClient(cfg),
     s3: () => new S3Client(cfg),
     sns: () => new SNSClient(cfg),
+    guardduty: () => new GuardDutyClient(cfg),
   };
 }
 

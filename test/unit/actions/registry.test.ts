@@ -16,6 +16,7 @@ const NAMES = [
   'ec2.enforce-imdsv2',
   'ec2.nacl-cut',
   'ec2.stop-instance',
+  'guardduty.block-remote-ip',
 ];
 
 describe('action registry', () => {
@@ -55,7 +56,8 @@ describe('actionPermissions()', () => {
     for (const p of perms) {
       for (const r of p.resources) {
         if (r === '*') continue;
-        expect(r).toMatch(/^arn:\$\{Partition\}:(ec2|autoscaling|elasticloadbalancing):\$\{Region\}:(\$\{Account\})?:|^arn:\$\{Partition\}:iam::\$\{Account\}:/);
+        // S3 object ARNs carry neither Region nor account (the generator narrows them with aws:ResourceAccount).
+        expect(r).toMatch(/^arn:\$\{Partition\}:(ec2|autoscaling|elasticloadbalancing|guardduty):\$\{Region\}:(\$\{Account\})?:|^arn:\$\{Partition\}:iam::\$\{Account\}:|^arn:\$\{Partition\}:s3:::\*\//);
       }
     }
     expect(statementsFor('ec2:CreateSnapshots')[0]!.resources).toContain('arn:${Partition}:ec2:${Region}::snapshot/*');

@@ -27,7 +27,8 @@ describe('EC2 instance playbook', () => {
   const position = new Map(topologicalOrder(plan.steps).map((s, i) => [s.id, i]));
 
   it('has the documented step ids, the ones the policy validates against', () => {
-    expect(plan.steps.map((s) => s.id)).toEqual([...EC2_INSTANCE_STEP_IDS]);
+    // block-remote-ip is optional: planned only with a blocklist and a public remote IPv4 address (below).
+    expect(plan.steps.map((s) => s.id)).toEqual(EC2_INSTANCE_STEP_IDS.filter((id) => id !== 'block-remote-ip'));
     expect([...POLICY_STEP_IDS].sort()).toEqual([...EC2_INSTANCE_STEP_IDS].sort());
     expect(plan.incidentKey).toBe('123456789012#us-east-1#ec2-instance#i-0abc');
   });
@@ -54,5 +55,38 @@ describe('EC2 instance playbook', () => {
     expect(position.get('preserve-instance')!).toBeLessThan(position.get('isolate-network')!);
     expect(position.get('snapshot-volumes')!).toBeLessThan(position.get('isolate-network')!);
     expect(position.get('isolate-network')!).toBeLessThan(position.get('replace-instance-profile')!);
+  });
+});
+
+describe('EC2 instance playbook: block-remote-ip', () => {
+  const blocklist = { bucket: 'findings-bucket', key: 'lists/responder-blocklist.txt', detectorId: 'det1', threatIntelSetId: 'set1' };
+  const withIp = (remoteIp: string | undefined) => ({ ...finding, ...(remoteIp !== undefined ? { actor: { remoteIp } } : {}) }) as unknown as Finding;
+
+  it('is planned after isolation, with the address and the list, when both are there', () => {
+    const plan = planEc2Instance(withIp('198.51.99.7'), subject, { blocklist });
+    expect(plan.steps.map((s) => s.id)).toEqual([...EC2_INSTANCE_STEP_IDS]);
+    const step = plan.steps.find((s) => s.id === 'block-remote-ip')!;
+    expect(step).toMatchObject({
+      action: 'guardduty.block-remote-ip',
+      dependsOn: ['isolate-network'],
+      effect: 'contain',
+      reversible: true,
+      input: { ip: '198.51.99.7', ...blocklist },
+    });
+    expect(allActions().find((a) => a.name === step.action)?.effect).toBe('contain');
+  });
+
+  it('is absent without a blocklist, without a remote address, or when the address is not a public IPv4 one', () => {
+    const ids = (f: Finding, o = { blocklist }) => planEc2Instance(f, subject, o).steps.map((s) => s.id);
+    expect(ids(withIp('198.51.99.7'), {} as { blocklist: typeof blocklist })).not.toContain('block-remote-ip');
+    for (const ip of [undefined, '10.1.2.3', '192.0.2.1', '2001:db8::1', '__proto__']) expect(ids(withIp(ip)), String(ip)).not.toContain('block-remote-ip');
+  });
+
+  it('is planned only for subjects in the account and Region of the list, when those are given', () => {
+    const ids = (accountId: string, region: string) =>
+      planEc2Instance(withIp('198.51.99.7'), subject, { blocklist: { ...blocklist, accountId, region } }).steps.map((s) => s.id);
+    expect(ids('123456789012', 'us-east-1')).toContain('block-remote-ip');
+    expect(ids('210987654321', 'us-east-1')).not.toContain('block-remote-ip');
+    expect(ids('123456789012', 'eu-west-1')).not.toContain('block-remote-ip');
   });
 });
