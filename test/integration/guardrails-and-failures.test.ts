@@ -30,6 +30,9 @@ rules:
     mode: contain
 `;
 
+/** Mid-hour, so budget and breaker windows cannot roll over during a test. */
+const fixedClock = (): Date => new Date('2026-11-28T10:30:00.000Z');
+
 function asSample(f: Finding): Finding {
   const raw = structuredClone(f.raw) as { service: { additionalInfo: Record<string, unknown> } };
   raw.service.additionalInfo = { ...raw.service.additionalInfo, sample: true };
@@ -76,7 +79,8 @@ describe('guardrails', () => {
 
   it('the per-account budget falls back to approve and notifies', async () => {
     const fleet = await h.seed('budget');
-    const { responder, notifier } = await h.engine({ policy: policyWith('  budget: { perAccountPerHour: 1 }') });
+    // A fixed clock: the budget counts per UTC hour, and a run crossing the hour would start a new budget.
+    const { responder, notifier } = await h.engine({ policy: policyWith('  budget: { perAccountPerHour: 1 }'), now: fixedClock });
     const first = (await responder.respond(await h.finding(fleet.instanceIds[0]!))).outcomes[0]!;
     const second = (await responder.respond(await h.finding(fleet.instanceIds[1]!))).outcomes[0]!;
     expect(first.decision.effectiveMode).toBe('contain');
@@ -90,7 +94,7 @@ describe('guardrails', () => {
 
   it('a storm of findings trips the breaker instead of isolating the fleet', async () => {
     const fleet = await h.seed('breaker');
-    const { responder } = await h.engine({ policy: policyWith('  breaker: { findings: 2, withinMinutes: 15 }') });
+    const { responder } = await h.engine({ policy: policyWith('  breaker: { findings: 2, withinMinutes: 15 }'), now: fixedClock });
     const first = (await responder.respond(await h.finding(fleet.instanceIds[0]!))).outcomes[0]!;
     const second = (await responder.respond(await h.finding(fleet.instanceIds[1]!))).outcomes[0]!;
     expect(first.decision.effectiveMode).toBe('contain');

@@ -42,7 +42,7 @@ export interface Harness {
   readonly evidenceDir: string;
   seed(name?: string): Promise<SeededFleet>;
   finding(instanceId: string, options?: Partial<Ec2DrillOptions>): Promise<Finding>;
-  engine(options?: { policy?: string; journal?: Journal; getAction?: (name: string) => AnyAction; runnerId?: string }): Promise<Engine>;
+  engine(options?: { policy?: string; journal?: Journal; getAction?: (name: string) => AnyAction; runnerId?: string; now?: () => Date }): Promise<Engine>;
   state(fleet: SeededFleet, caseId?: string, instanceId?: string): Promise<InstanceState>;
   close(): Promise<void>;
 }
@@ -97,6 +97,7 @@ export async function startHarness(): Promise<Harness> {
         onCall: (c) => calls.push(c),
         getAction: options.getAction,
         runnerId: options.runnerId,
+        now: options.now,
         retry: { baseDelayMs: 5, maxDelayMs: 20 },
       });
       return { responder, journal, calls, notifier };
