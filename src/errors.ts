@@ -92,7 +92,7 @@ export class AwsCallError extends TourniquetError {
 
 /** A step of a plan failed, or cannot run because of the state it found. */
 export class StepError extends TourniquetError {
-  override readonly name = 'StepError';
+  override readonly name: string = 'StepError';
   constructor(
     readonly stepId: string,
     message: string,
@@ -100,6 +100,11 @@ export class StepError extends TourniquetError {
   ) {
     super('step.failed', `step ${stepId}: ${message}`, options);
   }
+}
+
+/** A step's change was applied, but reading the state back shows it does not hold. */
+export class VerificationError extends StepError {
+  override readonly name = 'VerificationError';
 }
 
 /** A conditional write lost a race, or an incident/step is not in the state an operation needs. */

@@ -5,13 +5,13 @@
  * reported as done. Safe to call again at any time (after an approval, a newer occurrence, a crash): done steps
  * stay done.
  */
-import type { AnyAction, ActionContext } from '../actions/action.js';
+import type { AnyAction, ActionContext, VerifyResult } from '../actions/action.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { EvidenceWriter } from '../evidence/evidence-writer.js';
 import type { Json, Subject } from '../findings/model.js';
 import type { IncidentStatus, Journal, StepRecord, StepStatus } from '../journal/journal.js';
 import type { Mode, Plan, PlanStep } from '../playbooks/plan.js';
-import { ConflictError } from '../errors.js';
+import { ConflictError, VerificationError } from '../errors.js';
 import type { CallCollector } from './call-collector.js';
 import { resolveInput } from './resolve-input.js';
 import { withRetry, RetryExhaustedError, type RetryOptions } from './retry.js';
@@ -207,24 +207,27 @@ async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, r
       }
     }
     const out = await withRetry(() => action.apply(stepInput, pre, ctx), deps.isTransient, deps.retry, onRetry);
-    return out.value as Json;
+    // Never report a change as done on the API's word alone: read the state back.
+    const verification = action.verify && step.effect !== 'read' ? await verifyHolds(deps, step, () => action.verify!(stepInput, ctx)) : undefined;
+    return { output: out.value as Json, verification };
   });
   const finishedAt = deps.now().toISOString();
   if ('value' in outcome) {
+    const { output, verification } = outcome.value;
     await journal.transitionStep(
       input.incidentId,
       step.id,
       ['running'],
       'done',
-      { output: outcome.value, finishedAt, leaseOwner: null, leaseUntil: null },
+      { output, finishedAt, leaseOwner: null, leaseUntil: null },
       deps.now(),
     );
-    await input.evidence.put(`steps/${step.id}/result.json`, { step: step.id, action: step.action, retries, output: outcome.value, calls: outcome.calls });
+    await input.evidence.put(`steps/${step.id}/result.json`, { step: step.id, action: step.action, retries, output, verification, calls: outcome.calls });
     await journal.appendEvent(input.incidentId, {
       at: finishedAt,
       type: 'step.done',
-      message: `${step.id}: ${step.description}`,
-      data: { calls: outcome.calls.length, retries },
+      message: `${step.id}: ${step.description}${verification ? ` — verified: ${verification.detail}` : ''}`,
+      data: { calls: outcome.calls.length, retries, ...(verification ? { verified: verification.detail } : {}) },
     });
     return;
   }
@@ -243,6 +246,23 @@ async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, r
     type: 'step.failed',
     message: `${step.id}: ${error.name}: ${error.message}${transient ? ` (transient, gave up after ${retries + 1} attempts)` : ''}`,
   });
+}
+
+/**
+ * Reads the state back until it holds: a few attempts with backoff, because AWS reads can lag a write for a moment.
+ * Still not holding → VerificationError (the step fails; it is never reported done).
+ */
+async function verifyHolds(deps: RunPlanDeps, step: PlanStep, verify: () => Promise<VerifyResult>): Promise<VerifyResult> {
+  const attempts = 4;
+  const base = deps.retry?.baseDelayMs ?? 200;
+  const sleep = deps.retry?.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let last: VerifyResult | undefined;
+  for (let i = 0; i < attempts; i++) {
+    last = (await withRetry(verify, deps.isTransient, deps.retry)).value;
+    if (last.holds) return last;
+    if (i < attempts - 1) await sleep(base * 2 ** (i + 1));
+  }
+  throw new VerificationError(step.id, `applied, but reading the state back shows it does not hold: ${last?.detail ?? 'no detail'}`);
 }
 
 async function runLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

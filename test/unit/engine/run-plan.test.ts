@@ -35,7 +35,7 @@ interface Trace {
   readonly preImageAtApply: Map<string, unknown>;
 }
 
-function fakeActions(trace: Trace, incidentId: () => string, failing: Set<string> = new Set()): (name: string) => AnyAction {
+function fakeActions(trace: Trace, incidentId: () => string, failing: Set<string> = new Set(), notHolding: Set<string> = new Set()): (name: string) => AnyAction {
   return (name) => {
     const id = name.slice('fake.'.length);
     return {
@@ -52,11 +52,12 @@ function fakeActions(trace: Trace, incidentId: () => string, failing: Set<string
         trace.log.push(id);
         return { did: id };
       },
+      verify: async () => ({ holds: !notHolding.has(id), detail: notHolding.has(id) ? `${id} reverted behind our back` : `${id} holds` }),
     };
   };
 }
 
-async function run(plan: Plan, mode: 'observe' | 'approve' | 'contain', overrides: Record<string, 'skip' | 'require-approval' | 'auto-approve'> = {}, failing?: Set<string>) {
+async function run(plan: Plan, mode: 'observe' | 'approve' | 'contain', overrides: Record<string, 'skip' | 'require-approval' | 'auto-approve'> = {}, failing?: Set<string>, notHolding?: Set<string>) {
   const { incident } = await journal.openIncident(
     { incidentKey: `k-${Math.random()}`, accountId: '111111111111', region: 'us-east-1', subjectKind: 'ec2-instance', subjectId: 'i-1', findingId: 'f', findingType: 't', severity: 8, mode, playbook: 'p', plan, decision: {}, subject: subject as never },
     new Date(),
@@ -64,7 +65,8 @@ async function run(plan: Plan, mode: 'observe' | 'approve' | 'contain', override
   const trace: Trace = { log: [], preImageAtApply: new Map() };
   const deps: RunPlanDeps = {
     journal,
-    getAction: fakeActions(trace, () => incident.incidentId, failing),
+    getAction: fakeActions(trace, () => incident.incidentId, failing, notHolding),
+    retry: { baseDelayMs: 1, maxDelayMs: 2 },
     isTransient: () => false,
     calls: new CallCollector(),
     now: () => new Date(),
@@ -119,6 +121,13 @@ describe('runPlan', () => {
     expect(trace.log).not.toContain('cut');
     expect(result.steps.find((s) => s.stepId === 'snap')?.error).toMatchObject({ name: 'AccessDenied', transient: false });
     expect(result.status).toBe('partial');
+  });
+
+  it('a change that does not hold when read back fails its step (never done) and skips the dependents', async () => {
+    const { status, result } = await run(plan, 'contain', {}, undefined, new Set(['fence']));
+    expect(status).toMatchObject({ read: 'done', snap: 'done', fence: 'failed', cut: 'skipped', stop: 'skipped' });
+    expect(result.steps.find((s) => s.stepId === 'fence')?.error).toMatchObject({ name: 'VerificationError' });
+    expect(result.steps.find((s) => s.stepId === 'fence')?.error?.message).toMatch(/does not hold: fence reverted behind our back/);
   });
 
   it('observe mode runs nothing, needs no AWS clients, and journals the plan', async () => {
