@@ -19,7 +19,8 @@ export function registerPlanCommand(program: Command, exit: ReportExit): void {
     const mode = parseModeFlag(flags.mode);
     const batch = await readFindings(target);
     printRejected(batch.rejected);
-    const runtime = await openRuntime(flags);
+    // plan reads nothing from the journal and writes nothing: an in-memory one, so no state folder is created.
+    const runtime = await openRuntime({ ...flags, journalPath: ':memory:', journalTable: undefined });
     try {
       const out = [];
       for (const finding of batch.records.filter((r): r is Finding => r.kind === 'finding')) {
