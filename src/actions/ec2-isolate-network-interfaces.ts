@@ -135,7 +135,7 @@ export const isolateNetworkInterfaces: Action<IsolateNetworkInterfacesInput, Iso
     const current = await currentEniGroups(ec2, pre.instanceId);
     const missing: string[] = [];
     const alreadyIsolated: string[] = [];
-    const todo: Array<{ eniId: string; untrack: string; isolation: string }> = [];
+    const todo: Array<{ eniId: string; untrack: string; isolation: string; untracked: boolean }> = [];
     for (const eni of pre.enis) {
       const now = current.get(eni.networkInterfaceId);
       const g = groups.find((x) => x.vpcId === eni.vpcId);
@@ -144,11 +144,12 @@ export const isolateNetworkInterfaces: Action<IsolateNetworkInterfacesInput, Iso
       } else if (sameGroups(now.groupIds, [g.isolationGroupId])) {
         alreadyIsolated.push(eni.networkInterfaceId);
       } else {
-        todo.push({ eniId: eni.networkInterfaceId, untrack: g.untrackGroupId, isolation: g.isolationGroupId });
+        // Already on the untrack group (an earlier attempt got that far): only the isolation swap is left.
+        todo.push({ eniId: eni.networkInterfaceId, untrack: g.untrackGroupId, isolation: g.isolationGroupId, untracked: sameGroups(now.groupIds, [g.untrackGroupId]) });
       }
     }
     // Step 1 on every interface, one settle period, then step 2 on every interface.
-    for (const t of todo) await setGroups(ec2, t.eniId, [t.untrack]);
+    for (const t of todo) if (!t.untracked) await setGroups(ec2, t.eniId, [t.untrack]);
     const settleMs = (parsed.settleSeconds ?? 0) * 1000;
     if (todo.length > 0 && settleMs > 0) await sleep(settleMs);
     for (const t of todo) await setGroups(ec2, t.eniId, [t.isolation]);

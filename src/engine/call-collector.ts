@@ -13,6 +13,11 @@ export class CallCollector {
     this.storage.getStore()?.push(call);
   };
 
+  /** The calls recorded so far by the `collect` this runs inside (undefined outside one). */
+  current(): readonly CallRecord[] | undefined {
+    return this.storage.getStore();
+  }
+
   /** Runs `fn` and returns its result with every AWS call it made. */
   async collect<T>(fn: () => Promise<T>): Promise<{ value: T; calls: CallRecord[] } | { error: unknown; calls: CallRecord[] }> {
     const calls: CallRecord[] = [];

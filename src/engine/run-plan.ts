@@ -206,7 +206,7 @@ async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, r
         await input.evidence.put(`steps/${step.id}/pre-image.json`, pre);
       }
     }
-    const out = await withRetry(() => action.apply(stepInput, pre, ctx), deps.isTransient, deps.retry, onRetry);
+    const out = await withRetry(() => action.apply(stepInput, pre, ctx), deps.isTransient, deps.retry, onRetry, progressOf(deps.calls));
     // Never report a change as done on the API's word alone: read the state back.
     const verification = action.verify && step.effect !== 'read' ? await verifyHolds(deps, step, () => action.verify!(stepInput, ctx)) : undefined;
     return { output: out.value as Json, verification };
@@ -263,6 +263,31 @@ async function verifyHolds(deps: RunPlanDeps, step: PlanStep, verify: () => Prom
     if (i < attempts - 1) await sleep(base * 2 ** (i + 1));
   }
   throw new VerificationError(step.id, `applied, but reading the state back shows it does not hold: ${last?.detail ?? 'no detail'}`);
+}
+
+const READ_ONLY_OPERATION = /^(Describe|Get|List|Head)/;
+
+/**
+ * Progress of a step between attempts: a change (a successful call other than Describe/Get/List/Head) that no
+ * earlier attempt had made with the same input. Re-doing what an earlier attempt already did is not progress.
+ */
+function progressOf(calls: CallCollector): () => boolean {
+  const done = new Set<string>();
+  let seen = 0;
+  return () => {
+    const all = calls.current() ?? [];
+    let progressed = false;
+    for (const c of all.slice(seen)) {
+      if (c.error !== undefined || READ_ONLY_OPERATION.test(c.operation)) continue;
+      const key = `${c.service}\u0000${c.operation}\u0000${JSON.stringify(c.input)}`;
+      if (!done.has(key)) {
+        done.add(key);
+        progressed = true;
+      }
+    }
+    seen = all.length;
+    return progressed;
+  };
 }
 
 async function runLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

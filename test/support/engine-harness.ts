@@ -17,6 +17,7 @@ import { readInstanceState, type InstanceState } from '../../src/drill/read-inst
 import { seedGpuFleet, type SeedClients, type SeededFleet } from '../../src/drill/seed-gpu-fleet.js';
 import { createResponder } from '../../src/engine/create-responder.js';
 import type { Responder } from '../../src/engine/responder.js';
+import type { RetryOptions } from '../../src/engine/retry.js';
 import type { Finding } from '../../src/findings/model.js';
 import { parseRecord } from '../../src/findings/read-input.js';
 import type { Journal } from '../../src/journal/journal.js';
@@ -42,7 +43,16 @@ export interface Harness {
   readonly evidenceDir: string;
   seed(name?: string): Promise<SeededFleet>;
   finding(instanceId: string, options?: Partial<Ec2DrillOptions>): Promise<Finding>;
-  engine(options?: { policy?: string; journal?: Journal; getAction?: (name: string) => AnyAction; runnerId?: string; now?: () => Date }): Promise<Engine>;
+  engine(options?: {
+    policy?: string;
+    journal?: Journal;
+    getAction?: (name: string) => AnyAction;
+    runnerId?: string;
+    now?: () => Date;
+    /** Where the engine's AWS calls go (default: moto; e.g. a fault proxy in front of it). */
+    endpoint?: string;
+    retry?: RetryOptions;
+  }): Promise<Engine>;
   state(fleet: SeededFleet, caseId?: string, instanceId?: string): Promise<InstanceState>;
   close(): Promise<void>;
 }
@@ -91,14 +101,14 @@ export async function startHarness(): Promise<Harness> {
       const responder = createResponder({
         journal,
         policy: parsePolicy(options.policy ?? CONTAIN_POLICY, 'test-policy.yaml'),
-        endpoint: moto.endpoint,
+        endpoint: options.endpoint ?? moto.endpoint,
         evidence: { dir: evidenceDir },
         notifier,
         onCall: (c) => calls.push(c),
         getAction: options.getAction,
         runnerId: options.runnerId,
         now: options.now,
-        retry: { baseDelayMs: 5, maxDelayMs: 20 },
+        retry: options.retry ?? { baseDelayMs: 5, maxDelayMs: 20 },
       });
       return { responder, journal, calls, notifier };
     },

@@ -152,6 +152,29 @@ describe('ec2.isolate-network-interfaces', () => {
     expect(ec2.commandCalls(AuthorizeSecurityGroupIngressCommand)).toHaveLength(0);
   });
 
+  it('a retry after a partial attempt swaps an ENI already on the untrack group straight to isolation', async () => {
+    // The earlier attempt moved eni-primary to the untrack group, then was throttled.
+    ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [{ ...enis[0]!, Groups: [{ GroupId: 'sg-u' }] }, enis[1]!] });
+    securityGroupWorld([
+      { GroupId: 'sg-u', GroupName: 'tourniquet-untrack-vpc-1', Tags: tags('untrack'), IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] }], IpPermissionsEgress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] }] },
+      { GroupId: 'sg-i', GroupName: 'tourniquet-isolation-vpc-1', Tags: tags('isolation'), IpPermissions: [], IpPermissionsEgress: [] },
+    ]);
+    const pre = {
+      instanceId: INSTANCE_ID,
+      enis: [
+        { networkInterfaceId: 'eni-primary', vpcId: 'vpc-1', groupIds: ['sg-app', 'sg-ssh'] },
+        { networkInterfaceId: 'eni-second', vpcId: 'vpc-1', groupIds: ['sg-app'] },
+      ],
+    };
+    const out = await isolateNetworkInterfaces.apply({}, pre, makeCtx());
+    expect(out.isolated).toEqual(['eni-primary', 'eni-second']);
+    expect(ec2.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((c) => [c.args[0].input.NetworkInterfaceId, c.args[0].input.Groups])).toEqual([
+      ['eni-second', ['sg-u']],
+      ['eni-primary', ['sg-i']],
+      ['eni-second', ['sg-i']],
+    ]);
+  });
+
   it('a concurrent responder created the group first: InvalidGroup.Duplicate → use theirs, found by name', async () => {
     ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [{ ...enis[1]!, Groups: [{ GroupId: 'sg-i' }] }] });
     const world = securityGroupWorld([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RetryExhaustedError, withRetry } from '../../../src/engine/retry.js';
+import { PROGRESS_ATTEMPTS_FACTOR, RetryExhaustedError, withRetry } from '../../../src/engine/retry.js';
 
 const transient = (e: unknown): boolean => e instanceof Error && e.name === 'Throttling';
 const throttle = (): Error => Object.assign(new Error('slow down'), { name: 'Throttling' });
@@ -30,5 +30,27 @@ describe('withRetry', () => {
     expect(err).toBeInstanceOf(RetryExhaustedError);
     expect((err as RetryExhaustedError).attempts).toBe(3);
     expect(((err as RetryExhaustedError).lastError as Error).name).toBe('Throttling');
+  });
+  it('with madeProgress, the budget is attempts in a row without progress', async () => {
+    // Attempts 1–4 each get one more change done, then fail: the budget (3) is never spent; attempt 5 succeeds.
+    let n = 0;
+    const r = await withRetry(
+      async () => {
+        if (++n < 5) throw throttle();
+        return 'ok';
+      },
+      transient,
+      { maxAttempts: 3, sleep: async () => {} },
+      undefined,
+      () => true,
+    );
+    expect(r).toEqual({ value: 'ok', attempts: 5 });
+    // Progress once, then none: 1 + 3 attempts.
+    let calls = 0;
+    const stalled = await withRetry(async () => { throw throttle(); }, transient, { maxAttempts: 3, sleep: async () => {} }, undefined, () => ++calls === 1).catch((e: unknown) => e);
+    expect((stalled as RetryExhaustedError).attempts).toBe(4);
+    // Progress every time: capped.
+    const capped = await withRetry(async () => { throw throttle(); }, transient, { maxAttempts: 3, sleep: async () => {} }, undefined, () => true).catch((e: unknown) => e);
+    expect((capped as RetryExhaustedError).attempts).toBe(3 * PROGRESS_ATTEMPTS_FACTOR);
   });
 });
