@@ -105,10 +105,17 @@ async function loadSteps(journal: Journal, incidentId: string): Promise<Map<stri
 
 type DependencyState = { kind: 'ready' } | { kind: 'wait' } | { kind: 'skip'; why: string };
 
+/** Statuses after which a step will not run (again) in this plan. */
+const FINISHED: readonly StepStatus[] = ['done', 'failed', 'skipped', 'denied', 'released', 'release-failed'];
+
 function dependencyState(step: PlanStep, records: ReadonlyMap<string, StepRecord>): DependencyState {
   const mustSucceed = new Set(step.requiresSuccessOf ?? []);
+  const ordering = new Set((step.after ?? []).filter((id) => !step.dependsOn.includes(id) && !mustSucceed.has(id)));
   let wait = false;
-  for (const id of allDependencies(step)) {
+  for (const id of ordering) {
+    if (!FINISHED.includes(records.get(id)?.status ?? 'planned')) wait = true;
+  }
+  for (const id of allDependencies(step).filter((d) => !ordering.has(d))) {
     const dep = records.get(id);
     const status = dep?.status ?? 'planned';
     if (status === 'done') continue;

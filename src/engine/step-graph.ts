@@ -20,7 +20,7 @@ export function topologicalOrder(steps: readonly PlanStep[]): PlanStep[] {
     byId.set(s.id, s);
   }
   for (const s of steps) {
-    for (const d of [...s.dependsOn, ...(s.requiresSuccessOf ?? [])]) {
+    for (const d of allDependencies(s)) {
       if (!byId.has(d)) throw new PlanGraphError(`step ${s.id} depends on unknown step ${JSON.stringify(d)}`);
     }
   }
@@ -39,7 +39,7 @@ export function topologicalOrder(steps: readonly PlanStep[]): PlanStep[] {
   return order;
 }
 
-/** `dependsOn` plus `requiresSuccessOf`, de-duplicated. */
+/** `dependsOn`, `requiresSuccessOf` and `after`, de-duplicated: every step that must finish first. */
 export function allDependencies(step: PlanStep): string[] {
-  return [...new Set([...step.dependsOn, ...(step.requiresSuccessOf ?? [])])];
+  return [...new Set([...step.dependsOn, ...(step.requiresSuccessOf ?? []), ...(step.after ?? [])])];
 }

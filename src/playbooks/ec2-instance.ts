@@ -97,7 +97,10 @@ export function planEc2Instance(finding: Finding, subject: Ec2InstanceSubject, o
       id: 'leave-auto-scaling',
       action: 'autoscaling.leave-group',
       input: { ...base, method: options.autoScalingMethod ?? 'standby' },
-      dependsOn: ['preserve-instance'],
+      dependsOn: ['capture-evidence'],
+      // Preserve first, but a failed preservation (a Spot instance refuses termination protection) must not keep
+      // the instance in its fleet.
+      after: ['preserve-instance'],
       effect: 'contain',
       description: 'Take the instance out of its Auto Scaling group (capacity kept) so isolation does not get it replaced',
     }),
@@ -113,7 +116,9 @@ export function planEc2Instance(finding: Finding, subject: Ec2InstanceSubject, o
       id: 'isolate-network',
       action: 'ec2.isolate-network-interfaces',
       input: { ...base, settleSeconds: options.isolationSettleSeconds ?? 0 },
-      dependsOn: ['snapshot-volumes', 'tag-instance'],
+      dependsOn: [],
+      // Snapshots are started and the instance tagged first, but their failure must not keep a miner on the network.
+      after: ['snapshot-volumes', 'tag-instance'],
       // Never cut the network of an instance still in its fleet: health checks would get it terminated.
       requiresSuccessOf: ['leave-auto-scaling', 'deregister-targets'],
       effect: 'contain',
@@ -123,7 +128,9 @@ export function planEc2Instance(finding: Finding, subject: Ec2InstanceSubject, o
       id: 'deny-instance-session',
       action: 'iam.deny-instance-session',
       input: { ...base, ...(profileArn ? { instanceProfileArn: profileArn } : {}) },
-      dependsOn: ['isolate-network'],
+      dependsOn: ['capture-evidence'],
+      // Credentials are cut after the network, but also when isolation could not happen (it needs the fleet steps).
+      after: ['isolate-network'],
       effect: 'contain',
       description: 'Deny this instance’s role session only (aws:userid / ec2:SourceInstanceARN), stolen copies included',
     }),
@@ -131,7 +138,8 @@ export function planEc2Instance(finding: Finding, subject: Ec2InstanceSubject, o
       id: 'replace-instance-profile',
       action: 'ec2.replace-instance-profile',
       input: { ...base, ...(options.replacementProfileArn ? { replacementProfileArn: options.replacementProfileArn } : {}) },
-      dependsOn: ['deny-instance-session'],
+      dependsOn: ['capture-evidence'],
+      after: ['deny-instance-session'],
       effect: 'contain',
       description: options.replacementProfileArn
         ? 'Replace the instance profile with the forensic profile'
@@ -141,7 +149,8 @@ export function planEc2Instance(finding: Finding, subject: Ec2InstanceSubject, o
       id: 'enforce-imdsv2',
       action: 'ec2.enforce-imdsv2',
       input: base,
-      dependsOn: ['isolate-network'],
+      dependsOn: ['capture-evidence'],
+      after: ['isolate-network'],
       effect: 'contain',
       description: 'Require IMDSv2 session tokens',
     }),

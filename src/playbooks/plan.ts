@@ -28,6 +28,11 @@ export interface PlanStep {
   readonly description: string;
   /** When set, the step runs only if every listed step succeeded (default: dependencies must be done or skipped). */
   readonly requiresSuccessOf?: readonly string[];
+  /**
+   * Ordering only: the step waits until each listed step has finished, whatever its outcome. For work that should come
+   * first but must not block this step when it fails (a failed snapshot must not keep a miner on the network).
+   */
+  readonly after?: readonly string[];
 }
 
 export interface Plan {

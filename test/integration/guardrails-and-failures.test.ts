@@ -120,10 +120,13 @@ describe('failures', () => {
     const st = Object.fromEntries(o.steps.map((s) => [s.stepId, s]));
     expect(st['leave-auto-scaling']!.status).toBe('failed');
     expect(st['leave-auto-scaling']!.error).toMatchObject({ name: 'AccessDenied', transient: false });
-    for (const id of ['deregister-targets', 'isolate-network', 'deny-instance-session', 'replace-instance-profile', 'stop-instance']) {
+    for (const id of ['deregister-targets', 'isolate-network', 'nacl-cut', 'stop-instance']) {
       expect(st[id]!.status, id).toBe('skipped');
     }
-    expect(st['snapshot-volumes']!.status).toBe('done');
+    // Credentials are still cut: they do not need the instance out of its fleet.
+    for (const id of ['snapshot-volumes', 'deny-instance-session', 'replace-instance-profile', 'enforce-imdsv2']) {
+      expect(st[id]!.status, id).toBe('done');
+    }
     expect(o.status).toBe('partial');
     // The network was not cut while the instance was still in its fleet.
     const after = await h.state(fleet);

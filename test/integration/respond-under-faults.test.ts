@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { DescribeSecurityGroupsCommand, DescribeVolumesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy, type FaultRule } from '../../src/drill/fault-proxy.js';
-import { allDependencies } from '../../src/engine/step-graph.js';
 import type { Plan } from '../../src/playbooks/plan.js';
 import { startHarness, type Harness } from '../support/engine-harness.js';
 
@@ -53,7 +52,7 @@ async function stepEvidence(caseDir: string, stepId: string, file: 'result.json'
   return JSON.parse(await readFile(join(caseDir, 'steps', stepId, file), 'utf8')) as StepEvidence;
 }
 
-/** Every step that depends on `stepId`, directly or through others (dependsOn and requiresSuccessOf). */
+/** Every step that depends on `stepId`, directly or through others (dependsOn and requiresSuccessOf; `after` is ordering only). */
 function dependentsOf(plan: Plan, stepId: string): string[] {
   const out = new Set<string>();
   let grew = true;
@@ -61,7 +60,7 @@ function dependentsOf(plan: Plan, stepId: string): string[] {
     grew = false;
     for (const s of plan.steps) {
       if (out.has(s.id)) continue;
-      if (allDependencies(s).some((d) => d === stepId || out.has(d))) {
+      if ([...s.dependsOn, ...(s.requiresSuccessOf ?? [])].some((d) => d === stepId || out.has(d))) {
         out.add(s.id);
         grew = true;
       }
@@ -171,12 +170,15 @@ describe('EC2 playbook under injected AWS faults', () => {
 
     const incident = await responder.getIncident(outcome.incidentId);
     const dependents = dependentsOf(incident.plan, 'leave-auto-scaling');
-    expect(dependents).toEqual(expect.arrayContaining(['deregister-targets', 'isolate-network', 'deny-instance-session', 'enforce-imdsv2']));
+    expect(dependents.sort()).toEqual(['deregister-targets', 'isolate-network', 'nacl-cut', 'stop-instance']);
     for (const id of dependents) {
       expect(byId.get(id)?.status, id).toBe('skipped');
       expect(byId.get(id)?.error?.name, id).toBe('DependencyNotSatisfied');
     }
-    for (const id of ['capture-evidence', 'snapshot-volumes', 'tag-instance', 'preserve-instance']) expect(byId.get(id)?.status, id).toBe('done');
+    // Credentials are cut even though the network could not be: they do not depend on the fleet steps.
+    for (const id of ['capture-evidence', 'snapshot-volumes', 'tag-instance', 'preserve-instance', 'deny-instance-session', 'replace-instance-profile', 'enforce-imdsv2']) {
+      expect(byId.get(id)?.status, id).toBe('done');
+    }
 
     // The default budget (5 attempts) was spent on EnterStandby, and the evidence shows every attempt.
     const standby = proxy.stats().byOperation.find((o) => o.operation === 'EnterStandby')!;
@@ -191,7 +193,8 @@ describe('EC2 playbook under injected AWS faults', () => {
     expect(after.autoScaling?.lifecycleState).toBe('InService');
     expect(after.groupsByEni).toEqual(before.groupsByEni);
     expect(after.targetGroups).toEqual([fleet.targetGroupArn]);
-    expect(after.instanceProfileArn).toBe(before.instanceProfileArn);
+    expect(after.instanceProfileArn).toBeUndefined();
+    expect(after.roleInlinePolicies.some((p) => p.includes(fleet.targetInstanceId))).toBe(true);
     expect(after.terminationProtection).toBe(true);
   });
 });

@@ -130,6 +130,19 @@ describe('runPlan', () => {
     expect(result.steps.find((s) => s.stepId === 'fence')?.error?.message).toMatch(/does not hold: fence reverted behind our back/);
   });
 
+  it('`after` orders without depending: the step waits for the other to finish, and runs even when it failed', async () => {
+    const ordered: Plan = {
+      playbook: 'p',
+      incidentKey: 'k',
+      steps: [step('snap', 'evidence'), { ...step('cut', 'contain'), after: ['snap'] }, { ...step('stop', 'contain'), dependsOn: ['snap'] }],
+    };
+    const { status, trace } = await run(ordered, 'contain', {}, new Set(['snap']));
+    expect(status).toEqual({ snap: 'failed', cut: 'done', stop: 'skipped' });
+    expect(trace.log).toEqual(['cut']);
+    const fine = await run(ordered, 'contain');
+    expect(fine.trace.log).toEqual(['snap', 'cut', 'stop']);
+  });
+
   it('observe mode runs nothing, needs no AWS clients, and journals the plan', async () => {
     const { status, trace, result, clientRequests } = await run(plan, 'observe');
     expect(trace.log).toEqual([]);
