@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLambdaBundle, formatBundleReport } from '../../infra/build-bundle.js';
 import { openJournal } from '../../src/journal/open-journal.js';
 import { ACCOUNT, REGION, startHarness, type Harness } from '../support/engine-harness.js';
+import { sqsRecord } from '../support/sqs-record.js';
 
 let h: Harness;
 let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
@@ -47,17 +48,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const sqsRecord = (messageId: string, body: string): SQSEvent['Records'][number] => ({
-  messageId,
-  receiptHandle: messageId,
-  body,
-  attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'events', ApproximateFirstReceiveTimestamp: '0' },
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:tourniquet-findings`,
-  awsRegion: REGION,
-});
 
 describe('bundled responder Lambda', () => {
   it('contains the instance from an SQS-delivered GuardDuty event, journals it, and quarantines a bad message', async () => {

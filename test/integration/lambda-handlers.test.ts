@@ -16,7 +16,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectC
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SQSEvent } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeededFleet } from '../../src/drill/seed-gpu-fleet.js';
 import type { IncidentRecord, Journal, StepRecord } from '../../src/journal/journal.js';
@@ -25,6 +25,7 @@ import type * as ApprovalModule from '../../src/lambda/approval-handler.js';
 import type * as RespondModule from '../../src/lambda/respond-handler.js';
 import { signApproval, verifyApproval } from '../../src/notify/approval-link.js';
 import { ACCOUNT, REGION, startHarness, type Harness } from '../support/engine-harness.js';
+import { sqsRecord } from '../support/sqs-record.js';
 
 const TABLE = 'tourniquet-journal';
 const EVIDENCE = 'tourniquet-evidence';
@@ -96,17 +97,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const sqsRecord = (messageId: string, body: string): SQSEvent['Records'][number] => ({
-  messageId,
-  receiptHandle: messageId,
-  body,
-  attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'AIDA', ApproximateFirstReceiveTimestamp: '0' },
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:tourniquet-findings`,
-  awsRegion: REGION,
-});
 
 /** S3 event notification as S3 sends it to SQS: the key is URL-encoded, spaces as `+`. */
 const s3Notification = (bucket: string, key: string): string =>
