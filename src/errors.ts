@@ -123,6 +123,20 @@ export class NotFoundError extends TourniquetError {
   }
 }
 
+/**
+ * An incident's plan has not finished (a step is still running, or can run again: it was left by a responder that
+ * stopped, or failed transiently). The Lambda reports its SQS record as failed, so the message is redelivered (and
+ * the plan resumed) until it finishes, and finally dead-lettered: a stuck incident is never silent.
+ */
+export class IncidentUnfinishedError extends TourniquetError {
+  override readonly name = 'IncidentUnfinishedError';
+  constructor(
+    readonly incidents: ReadonlyArray<{ readonly incidentId: string; readonly reason: string }>,
+  ) {
+    super('incident.unfinished', `plan unfinished: ${incidents.map((i) => `incident ${i.incidentId} (${i.reason})`).join('; ')}`);
+  }
+}
+
 /** A required local tool (e.g. moto_server) is missing or failed to start. */
 export class EnvironmentError extends TourniquetError {
   override readonly name = 'EnvironmentError';

@@ -21,6 +21,10 @@ import type { RetryOptions } from './retry.js';
 import { runPlan } from './run-plan.js';
 import { lowerMode } from '../policy/mode-order.js';
 import { RateLimiter, rateLimitClients } from './rate-limiter.js';
+import { occurrenceMode, type IncidentDecision } from './escalate.js';
+import { DEFAULT_LEASE_MS, PROCESS_ID } from './lease.js';
+import { claimOrAwait, decideClaimed, mergeIntoIncident, mergeKindOf, occurrenceOf, type OccurrenceContext } from './occurrences.js';
+import { stepsToReopen, type RetryFailed } from './reopen-steps.js';
 
 export interface ResponderOptions {
   readonly journal: Journal;
@@ -48,7 +52,30 @@ export interface ResponderOptions {
   readonly actor?: string;
   /** Per-service call rate limits (default: DEFAULT_RATE_LIMITS). */
   readonly rateLimiter?: RateLimiter;
+  /** Defaults for every call (see RunOptions). */
+  readonly leaseMs?: number;
+  readonly waitMs?: number;
+  /** This process in leases (default PROCESS_ID; tests stand in for another process). */
+  readonly processId?: string;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+/** Per call: how this call holds and waits for work. */
+export interface RunOptions {
+  /** Lease on the steps and occurrence claims this call takes (default: the responder's, else 60 s renewed while a step runs). */
+  readonly leaseMs?: number;
+  /** Renew step leases while they run (default true; the Lambda's lease already covers its whole invocation). */
+  readonly renewLease?: boolean;
+  /** How long to wait for work another live responder holds on the same incident (default: the responder's, else 0). */
+  readonly waitMs?: number;
+}
+
+/**
+ * What a delivery did for one subject. created: the incident's first decided occurrence; escalated: a new occurrence
+ * raised its mode or added steps; appended: a new occurrence that changed nothing; resumed: a re-delivery that found
+ * the plan unfinished and continued it; duplicate: a re-delivery of a finished plan (nothing done).
+ */
+export type Handling = 'created' | 'escalated' | 'appended' | 'resumed' | 'duplicate';
 
 export interface SubjectOutcome {
   readonly incidentId: string;
@@ -56,8 +83,9 @@ export interface SubjectOutcome {
   readonly subject: Subject;
   /** This was the incident's first occurrence (a new incident). */
   readonly created: boolean;
-  /** The exact occurrence was seen before: nothing was done. */
+  /** The exact occurrence was seen before and its plan had finished: nothing was done. */
   readonly duplicate: boolean;
+  readonly handling: Handling;
   readonly decision: Decision;
   readonly status: IncidentRecord['status'];
   readonly steps: readonly StepRecord[];
@@ -67,6 +95,15 @@ export interface SubjectOutcome {
 export interface RespondResult {
   readonly findingId: string;
   readonly outcomes: readonly SubjectOutcome[];
+}
+
+export interface ResumeResult {
+  readonly status: IncidentRecord['status'];
+  readonly steps: StepRecord[];
+  /** Something was run, reopened or taken over. */
+  readonly progressed: boolean;
+  /** Occurrences whose decision never got journaled (the responder stopped): only a re-delivery can decide them. */
+  readonly undecided: string[];
 }
 
 export class Responder {
@@ -99,10 +136,10 @@ export class Responder {
     });
   }
 
-  async respond(finding: Finding, mode?: Mode): Promise<RespondResult> {
+  async respond(finding: Finding, mode?: Mode, options: RunOptions = {}): Promise<RespondResult> {
     const outcomes: SubjectOutcome[] = [];
     for (const subject of this.subjectsToHandle(finding)) {
-      outcomes.push(await this.respondForSubject(finding, subject, mode));
+      outcomes.push(await this.respondForSubject(finding, subject, mode, options));
     }
     return { findingId: finding.id, outcomes };
   }
@@ -114,12 +151,17 @@ export class Responder {
     return finding.subjects.slice(0, 1);
   }
 
-  private async respondForSubject(finding: Finding, subject: Subject, mode: Mode | undefined): Promise<SubjectOutcome> {
+  /**
+   * One subject of one finding occurrence: open (or find) the incident, claim the occurrence, decide it on its own,
+   * merge it (the incident may only escalate), keep its evidence, then run what is left of the plan. Every stage is
+   * journaled, so a re-delivery after a crash picks up where the last one stopped.
+   */
+  private async respondForSubject(finding: Finding, subject: Subject, mode: Mode | undefined, options: RunOptions): Promise<SubjectOutcome> {
     const { journal } = this.options;
     const selection = selectForSubject(this.options.policy, finding, subject, mode, this.options.modeCeiling);
-    // First decision without counts: budget and breaker are only charged for a new incident.
-    let decision = decide(this.options.policy, finding, subject, selection, this.options.responderPrincipalArns ?? [], {});
-    const plan = buildPlan(decision.playbook, finding, subject, this.options.playbookOptions);
+    // Without counts: budget and breaker are charged only when the occurrence would raise the incident to contain.
+    const uncounted = decide(this.options.policy, finding, subject, selection, this.options.responderPrincipalArns ?? [], {});
+    const plan = buildPlan(uncounted.playbook, finding, subject, this.options.playbookOptions);
     const now = this.now();
     const { incident } = await journal.openIncident(
       {
@@ -131,62 +173,101 @@ export class Responder {
         findingId: finding.id,
         findingType: finding.type.raw,
         severity: finding.severity,
-        // Until budget and breaker are counted the decision is not final: never more than approve.
-        mode: decision.countsPending ? lowerMode(decision.effectiveMode, 'approve') : decision.effectiveMode,
+        // Provisional until the first occurrence is decided; nothing runs on it.
+        mode: occurrenceMode(uncounted),
         playbook: plan.playbook,
         plan,
-        decision: decision as unknown as Json,
+        decision: { ...uncounted, provisional: true } as unknown as Json,
         subject: subject as unknown as Json,
       },
       now,
     );
-    const isNew = await journal.recordOccurrence(incident.incidentId, finding.id, finding.updatedAt, now);
-    if (!isNew) {
-      const steps = await journal.getSteps(incident.incidentId);
-      return { incidentId: incident.incidentId, incidentKey: plan.incidentKey, subject, created: false, duplicate: true, decision: incident.decision as unknown as Decision, status: incident.status, steps, evidenceLocation: incident.evidenceLocation };
+    const incidentId = incident.incidentId;
+    const ctx = this.occurrenceContext(options);
+    const claim = await claimOrAwait(ctx, incidentId, occurrenceOf(finding));
+    let record = claim.record;
+    if (record.decision === undefined) {
+      record = await decideClaimed(ctx, incidentId, record, { decision: await this.decideOccurrence(incidentId, finding, subject, selection, uncounted), plan });
     }
-    const evidence = await this.options.evidenceFor(incident.incidentId);
-    // The occurrence record, not the incident creation, says who handles the first occurrence: with two
-    // responders racing, one may create the incident and the other record the occurrence first.
-    let current = (await journal.getIncident(incident.incidentId)) ?? incident;
-    const first = current.occurrences <= 1;
-    if (first) {
-      const stored = current.decision as unknown as Decision;
-      decision = stored.countsPending ? await this.chargeGuardrails(finding, subject, selection, stored) : stored;
-      try {
-        current = await journal.updateIncident(
-          incident.incidentId,
-          { decision: decision as unknown as Json, mode: decision.effectiveMode, evidenceLocation: evidence.location },
-          this.now(),
-          current.version,
-        );
-      } catch (err) {
-        if (!(err instanceof ConflictError)) throw err;
-        // Another responder finalized it first: its decision stands.
-        current = (await journal.getIncident(incident.incidentId)) ?? current;
-        decision = current.decision as unknown as Decision;
-      }
-      await evidence.put('finding.json', finding.raw);
-      await evidence.put('decision.json', decision);
-      await evidence.put('plan.json', current.plan);
-      await journal.appendEvent(incident.incidentId, {
-        at: now.toISOString(),
-        type: 'decision',
-        message: `${decision.effectiveMode} (${decision.decidedBy})`,
-        data: decision as unknown as Json,
-      });
+    const evidence = await this.options.evidenceFor(incidentId);
+    let current: IncidentRecord;
+    let merged: 'initial' | 'escalated' | 'unchanged' | undefined;
+    let repeated = false;
+    if (record.status === 'decided') {
+      const m = await mergeIntoIncident(ctx, incidentId, record, evidence.location);
+      current = m.incident;
+      merged = m.merge.kind;
+      repeated = m.merge.kind !== 'unchanged' && m.merge.repeated;
     } else {
-      decision = current.decision as unknown as Decision;
-      await evidence.put(`occurrences/${finding.updatedAt}.json`, finding.raw);
-      await journal.appendEvent(incident.incidentId, {
-        at: now.toISOString(),
-        type: 'occurrence',
-        message: `newer occurrence of ${finding.id} (updatedAt ${finding.updatedAt}, count ${finding.count}); containment that holds is not re-run`,
-      });
+      current = (await journal.getIncident(incidentId)) ?? incident;
     }
-    const result = await this.run(current, subject, evidence);
-    if (first || result.status !== current.status) await this.notify(current, decision, result.steps, result.status, first ? 'new' : 'occurrence');
-    return { incidentId: incident.incidentId, incidentKey: plan.incidentKey, subject, created: first, duplicate: false, decision, status: result.status, steps: result.steps, evidenceLocation: evidence.location };
+    if (current.evidenceLocation === undefined) {
+      current = await journal.updateIncident(incidentId, { evidenceLocation: evidence.location }, this.now());
+    }
+    const occurrenceDecision = record.decision as unknown as Decision;
+    if (record.evidenceWritten !== true) {
+      const kind = merged ?? mergeKindOf((await journal.getOccurrence(incidentId, record)) ?? record);
+      if (kind === 'initial') {
+        await evidence.put('finding.json', finding.raw);
+        await evidence.put('decision.json', occurrenceDecision);
+        await evidence.put('plan.json', current.plan);
+      } else {
+        await evidence.put(`occurrences/${finding.updatedAt}.json`, finding.raw);
+        await evidence.put(`occurrences/${finding.updatedAt}-decision.json`, occurrenceDecision);
+      }
+      await journal.updateOccurrence(incidentId, record, { evidenceWritten: true }, this.now());
+    }
+    const decision = current.decision as unknown as IncidentDecision;
+    const newly = merged !== undefined && !repeated;
+    const handlingOf = (progressed: boolean): Handling =>
+      newly && merged === 'initial' ? 'created' : newly && merged === 'escalated' ? 'escalated' : claim.isNew ? 'appended' : progressed || repeated ? 'resumed' : 'duplicate';
+    const outcome = (handling: Handling, status: IncidentRecord['status'], steps: StepRecord[]): SubjectOutcome => ({
+      incidentId,
+      incidentKey: plan.incidentKey,
+      subject,
+      created: handling === 'created',
+      duplicate: handling === 'duplicate',
+      handling,
+      decision,
+      status,
+      steps,
+      evidenceLocation: current.evidenceLocation ?? evidence.location,
+    });
+    if (current.status === 'released' || current.status === 'release-failed') {
+      return outcome(handlingOf(false), current.status, await journal.getSteps(incidentId));
+    }
+    // A re-delivery also retries steps that failed on transient errors (throttling, 5xx): that is what it is for.
+    const result = await this.run(current, subject, evidence, { ...options, retry: 'transient' });
+    const handling = handlingOf(result.progressed);
+    if (handling === 'created' || handling === 'escalated') {
+      await this.notify(current, decision, result.steps, result.status, handling === 'created' ? 'new' : 'escalated');
+    } else if (result.status !== current.status) {
+      await this.notify(current, decision, result.steps, result.status, handling === 'resumed' ? 'resumed' : 'occurrence');
+    }
+    return outcome(handling, result.status, result.steps);
+  }
+
+  private occurrenceContext(options: RunOptions): OccurrenceContext {
+    return {
+      journal: this.options.journal,
+      runnerId: this.runnerId,
+      processId: this.options.processId ?? PROCESS_ID,
+      now: this.now,
+      leaseMs: options.leaseMs ?? this.options.leaseMs ?? DEFAULT_LEASE_MS,
+      waitMs: options.waitMs ?? this.options.waitMs ?? 0,
+      sleep: this.options.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms))),
+    };
+  }
+
+  /**
+   * The occurrence's own decision. Budget and breaker are charged (once: only the occurrence's claimant decides) when it
+   * would raise the incident to contain; an incident that already contains was counted when it got there.
+   */
+  private async decideOccurrence(incidentId: string, finding: Finding, subject: Subject, selection: ReturnType<typeof selectForSubject>, uncounted: Decision): Promise<Decision> {
+    if (uncounted.countsPending !== true) return uncounted;
+    const current = await this.options.journal.getIncident(incidentId);
+    const alreadyContains = current !== undefined && (current.decision as unknown as IncidentDecision).provisional !== true && current.mode === 'contain';
+    return alreadyContains ? uncounted : this.chargeGuardrails(finding, subject, selection, uncounted);
   }
 
   /** Budget and breaker are counted in the journal (shared by every responder), then the guardrails decide again. */
@@ -206,18 +287,30 @@ export class Responder {
     return decide(policy, finding, subject, selection, this.options.responderPrincipalArns ?? [], counts);
   }
 
-  private async run(incident: IncidentRecord, subject: Subject, evidence: EvidenceWriter): Promise<{ status: IncidentRecord['status']; steps: StepRecord[] }> {
+  private async run(
+    incident: IncidentRecord,
+    subject: Subject,
+    evidence: EvidenceWriter,
+    options: RunOptions & { retry: RetryFailed },
+  ): Promise<{ status: IncidentRecord['status']; steps: StepRecord[]; progressed: boolean }> {
+    const { journal } = this.options;
     const decision = incident.decision as unknown as Decision;
     let clients: Promise<AwsClients> | undefined;
     const lazyClients = (): Promise<AwsClients> => (clients ??= this.clients(incident));
+    const reopened = await this.reopen(incident, decision, options.retry);
     const result = await runPlan(
       {
-        journal: this.options.journal,
+        journal,
         getAction: this.options.getAction,
         isTransient: this.options.isTransient,
         calls: this.options.calls,
         now: this.now,
         runnerId: this.runnerId,
+        processId: this.options.processId ?? PROCESS_ID,
+        leaseMs: options.leaseMs ?? this.options.leaseMs,
+        renewLease: options.renewLease,
+        waitMs: options.waitMs ?? this.options.waitMs,
+        sleep: this.options.sleep,
         concurrency: this.options.concurrency,
         retry: this.options.retry,
         actor: this.actor,
@@ -235,7 +328,25 @@ export class Responder {
     if (result.status !== incident.status) {
       await this.updateStatus(incident.incidentId, result.status);
     }
-    return result;
+    return { status: result.status, steps: result.steps, progressed: result.progressed || reopened > 0 };
+  }
+
+  /** Finished steps that get another chance (see reopen-steps.ts); returns how many were reopened. */
+  private async reopen(incident: IncidentRecord, decision: Decision, retry: RetryFailed): Promise<number> {
+    const { journal } = this.options;
+    const steps = await journal.getSteps(incident.incidentId);
+    let n = 0;
+    for (const r of stepsToReopen(incident.plan, steps, decision.stepOverrides, retry)) {
+      try {
+        await journal.transitionStep(incident.incidentId, r.stepId, [r.from], r.to, { error: null }, this.now());
+      } catch (err) {
+        if (err instanceof ConflictError) continue; // someone else moved it
+        throw err;
+      }
+      n++;
+      await journal.appendEvent(incident.incidentId, { at: this.now().toISOString(), type: 'step.reopened', message: `${r.stepId}: ${r.why}` });
+    }
+    return n;
   }
 
   private async updateStatus(incidentId: string, status: IncidentRecord['status']): Promise<void> {
@@ -258,7 +369,7 @@ export class Responder {
   }
 
   /** Approve waiting steps (one, or all), then continue the plan. */
-  async approve(incidentId: string, request: { stepId?: string; by: string; reason?: string }): Promise<{ approved: string[]; status: IncidentRecord['status']; steps: StepRecord[] }> {
+  async approve(incidentId: string, request: { stepId?: string; by: string; reason?: string }, options: RunOptions = {}): Promise<{ approved: string[]; status: IncidentRecord['status']; steps: StepRecord[] }> {
     const incident = await this.getIncident(incidentId);
     this.assertActionable(incident, 'approve');
     if (incident.mode === 'observe') {
@@ -266,19 +377,46 @@ export class Responder {
     }
     const approved = await this.decideSteps(incident, request, 'approved');
     const subject = incident.subject as unknown as Subject;
-    const result = await this.run(incident, subject, await this.options.evidenceFor(incidentId));
+    const result = await this.run(incident, subject, await this.options.evidenceFor(incidentId), { ...options, retry: 'none' });
     await this.notify(incident, incident.decision as unknown as Decision, result.steps, result.status, 'approval');
     return { approved, ...result };
   }
 
   /** Deny waiting steps (one, or all); their dependents are skipped. */
-  async deny(incidentId: string, request: { stepId?: string; by: string; reason?: string }): Promise<{ denied: string[]; status: IncidentRecord['status']; steps: StepRecord[] }> {
+  async deny(incidentId: string, request: { stepId?: string; by: string; reason?: string }, options: RunOptions = {}): Promise<{ denied: string[]; status: IncidentRecord['status']; steps: StepRecord[] }> {
     const incident = await this.getIncident(incidentId);
     this.assertActionable(incident, 'deny');
     const denied = await this.decideSteps(incident, request, 'denied');
     const subject = incident.subject as unknown as Subject;
-    const result = await this.run(incident, subject, await this.options.evidenceFor(incidentId));
+    const result = await this.run(incident, subject, await this.options.evidenceFor(incidentId), { ...options, retry: 'none' });
     return { denied, ...result };
+  }
+
+  /**
+   * Runs what is left of an incident's plan by hand (after a crash, or once a failure's cause is fixed): occurrences
+   * decided but not yet merged are merged, steps whose holder is gone are taken over (waiting up to `waitMs` for a
+   * live one), failed steps run again unless `retryFailed` is false.
+   */
+  async resume(incidentId: string, request: { retryFailed?: boolean } & RunOptions = {}): Promise<ResumeResult> {
+    const { journal } = this.options;
+    this.assertActionable(await this.getIncident(incidentId), 'resume');
+    const ctx = this.occurrenceContext(request);
+    const occurrences = await journal.listOccurrences(incidentId);
+    for (const o of occurrences.filter((x) => x.status === 'decided')) await mergeIntoIncident(ctx, incidentId, o);
+    const undecided = occurrences.filter((o) => o.status === 'claimed').map((o) => `${o.findingType} ${o.findingId} (severity ${o.severity}, count ${o.count})`);
+    const incident = await this.getIncident(incidentId);
+    this.assertActionable(incident, 'resume');
+    const decision = incident.decision as unknown as IncidentDecision;
+    if (decision.provisional === true) {
+      throw new TourniquetError(
+        'incident.undecided',
+        `incident ${incidentId} has no decided occurrence yet: the responder stopped while deciding ${undecided.join(', ') || 'it'}; respond to the finding again`,
+      );
+    }
+    const subject = incident.subject as unknown as Subject;
+    const result = await this.run(incident, subject, await this.options.evidenceFor(incidentId), { ...request, retry: request.retryFailed === false ? 'none' : 'all' });
+    if (result.status !== incident.status) await this.notify(incident, decision, result.steps, result.status, 'resumed');
+    return { ...result, undecided };
   }
 
   private assertActionable(incident: IncidentRecord, verb: string): void {
@@ -313,7 +451,7 @@ export class Responder {
           ? `step ${request.stepId} of incident ${incident.incidentId} is ${steps.find((st) => st.stepId === request.stepId)?.status ?? 'unknown'}, not waiting for approval`
           : destructive.length > 0 && to === 'approved'
             ? `only destructive steps wait on incident ${incident.incidentId}; approve each one by name (--step): ${destructive.join(', ')}`
-            : `no step of incident ${incident.incidentId} waits for approval`,
+            : `no step of incident ${incident.incidentId} waits for approval${steps.some((st) => st.status === 'running' || st.status === 'planned' || st.status === 'approved') ? ' (its plan is unfinished: `tourniquet resume` runs what is left)' : ''}`,
       );
     }
     const at = this.now().toISOString();

@@ -9,7 +9,7 @@ import type { AnyAction, ActionContext, VerifyResult } from '../actions/action.j
 import type { AwsClients } from '../aws/clients.js';
 import type { EvidenceWriter } from '../evidence/evidence-writer.js';
 import type { Json, Subject } from '../findings/model.js';
-import type { IncidentStatus, Journal, StepRecord, StepStatus } from '../journal/journal.js';
+import type { IncidentStatus, Journal, StepPatch, StepRecord, StepStatus } from '../journal/journal.js';
 import type { Mode, Plan, PlanStep } from '../playbooks/plan.js';
 import { ConflictError, VerificationError } from '../errors.js';
 import type { CallCollector } from './call-collector.js';
@@ -17,6 +17,8 @@ import { resolveInput } from './resolve-input.js';
 import { withRetry, RetryExhaustedError, type RetryOptions } from './retry.js';
 import { gateStep, type StepOverride } from './step-gate.js';
 import { allDependencies, topologicalOrder } from './step-graph.js';
+import { DEFAULT_LEASE_MS, PROCESS_ID, goneBeforeExpiry, holderGone, type LeaseHolder, type LeaseView } from './lease.js';
+import { SKIPPED_BY_DEPENDENCY, SKIPPED_BY_POLICY } from './reopen-steps.js';
 
 export interface RunPlanDeps {
   readonly journal: Journal;
@@ -26,8 +28,15 @@ export interface RunPlanDeps {
   readonly now: () => Date;
   /** Identifies this responder in step leases. */
   readonly runnerId: string;
-  /** How long a claimed step stays ours (default 15 min: a Lambda's maximum run time). */
+  /** This process in step leases (default PROCESS_ID): with an exclusive journal another process is gone. */
+  readonly processId?: string;
+  /** How long a claimed step stays ours (default DEFAULT_LEASE_MS), renewed while it runs unless `renewLease` is false. */
   readonly leaseMs?: number;
+  /** Renew the lease a third of `leaseMs` apart while a step runs (default true; the Lambda's lease covers its run). */
+  readonly renewLease?: boolean;
+  /** How long to wait for steps another live responder holds before returning (default 0). */
+  readonly waitMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
   /** Steps run at the same time (default 4). */
   readonly concurrency?: number;
   readonly retry?: RetryOptions;
@@ -41,62 +50,93 @@ export interface RunPlanInput {
   readonly mode: Mode;
   readonly overrides: Readonly<Record<string, StepOverride>>;
   readonly subject: Subject;
-  /** Resolved on the first step that runs: observe mode and record-only plans need no AWS credentials at all. */
+  /** Resolved on the first step that runs: observe mode and record-only plans need no AWS clients at all. */
   readonly clients: () => Promise<AwsClients>;
   readonly evidence: EvidenceWriter;
 }
 
-export const SKIPPED_BY_POLICY = 'SkippedByPolicy';
-export const SKIPPED_BY_DEPENDENCY = 'DependencyNotSatisfied';
+export interface RunPlanResult {
+  readonly status: IncidentStatus;
+  readonly steps: StepRecord[];
+  /** This run moved at least one step (claimed, settled, created). */
+  readonly progressed: boolean;
+}
 
-/** `running` is claimable only once its lease has expired (the journal checks). */
-const CLAIMABLE: readonly StepStatus[] = ['planned', 'approved', 'running'];
+export { SKIPPED_BY_POLICY, SKIPPED_BY_DEPENDENCY };
+
+/** `running` is claimable once its holder is gone (lease expired, or its process ended; the journal checks). */
+const CLAIMABLE: readonly StepStatus[] = ['planned', 'approved', 'awaiting-approval', 'running'];
 const OPEN: readonly StepStatus[] = ['planned', 'approved', 'awaiting-approval'];
 
-export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<{ status: IncidentStatus; steps: StepRecord[] }> {
+export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<RunPlanResult> {
   const { journal } = deps;
   const order = topologicalOrder(input.plan.steps);
-  await journal.putSteps(
-    input.incidentId,
-    order.map((s) => ({ stepId: s.id, action: s.action, status: 'planned' as const })),
-    deps.now(),
-  );
-  for (let round = 0; round < order.length * 3 + 3; round++) {
+  const existing = await loadSteps(journal, input.incidentId);
+  const missing = order.flatMap((s, ordinal) => (existing.has(s.id) ? [] : [{ stepId: s.id, action: s.action, status: 'planned' as const, ordinal }]));
+  if (missing.length > 0) await journal.putSteps(input.incidentId, missing, deps.now());
+  let progressed = missing.length > 0;
+  // Real time, not deps.now(): tests run the engine on a fixed clock.
+  const waitUntil = Date.now() + (deps.waitMs ?? 0);
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  for (let round = 0; round < order.length * 3 + 3; ) {
     const records = await loadSteps(journal, input.incidentId);
-    let progressed = false;
+    const view = leaseView(deps);
+    let moved = false;
     const ready: PlanStep[] = [];
     for (const step of order) {
       const rec = records.get(step.id);
       if (!rec) continue;
-      // A step left `running` by a responder that died (its lease expired) is taken over.
-      const abandoned = rec.status === 'running' && rec.leaseUntil !== undefined && Date.parse(rec.leaseUntil) < deps.now().getTime();
+      // A step left `running` by a responder that stopped (its lease expired, or its process is gone) is taken over.
+      const abandoned = rec.status === 'running' && holderGone(holderOf(rec), view);
       if (!OPEN.includes(rec.status) && !abandoned) continue;
       const deps_ = dependencyState(step, records);
       if (deps_.kind === 'wait') continue;
       if (deps_.kind === 'skip') {
-        progressed = (await settle(deps, input, step, rec.status, 'skipped', SKIPPED_BY_DEPENDENCY, deps_.why)) || progressed;
+        if (!abandoned) moved = (await settle(deps, input, step, rec.status, 'skipped', SKIPPED_BY_DEPENDENCY, deps_.why)) || moved;
         continue;
       }
-      const gate = gateStep(step, input.mode, input.overrides[step.id], rec.status === 'approved' || (abandoned && rec.approvedBy !== undefined));
+      const gate = gateStep(step, input.mode, input.overrides[step.id], rec.status === 'approved' || rec.approvedBy !== undefined);
       if (gate.kind === 'hold' || (abandoned && gate.kind !== 'run')) continue;
       if (gate.kind === 'skip') {
-        progressed = (await settle(deps, input, step, rec.status, 'skipped', SKIPPED_BY_POLICY, gate.why)) || progressed;
+        moved = (await settle(deps, input, step, rec.status, 'skipped', SKIPPED_BY_POLICY, gate.why)) || moved;
       } else if (gate.kind === 'wait-approval') {
         if (rec.status === 'planned') {
-          progressed = (await settle(deps, input, step, 'planned', 'awaiting-approval', undefined, gate.why)) || progressed;
+          moved = (await settle(deps, input, step, 'planned', 'awaiting-approval', undefined, gate.why)) || moved;
         }
       } else {
         ready.push(step);
       }
     }
     if (ready.length > 0) {
-      await runLimited(ready, deps.concurrency ?? 4, (step) => runStep(deps, input, step, records));
-      progressed = true;
+      let claimed = false;
+      await runLimited(ready, deps.concurrency ?? 4, async (step) => {
+        claimed = (await runStep(deps, input, step, records)) || claimed;
+      });
+      // Even when every claim was lost, someone moved those steps: look again.
+      moved = true;
+      progressed ||= claimed;
     }
-    if (!progressed) break;
+    if (moved) {
+      round++;
+      progressed ||= ready.length === 0;
+      continue;
+    }
+    // Nothing to do but wait for steps another live responder holds (and those behind them), for a while.
+    const held = [...records.values()].some((r) => r.status === 'running' && !holderGone(holderOf(r), view));
+    const left = waitUntil - Date.now();
+    if (!held || left <= 0) break;
+    await sleep(Math.min(1000, left));
   }
   const steps = await journal.getSteps(input.incidentId);
-  return { status: incidentStatusOf(input.mode, input.plan, steps), steps };
+  return { status: incidentStatusOf(input.mode, input.plan, steps), steps, progressed };
+}
+
+function leaseView(deps: RunPlanDeps): LeaseView {
+  return { exclusive: deps.journal.exclusive, processId: deps.processId ?? PROCESS_ID, now: deps.now() };
+}
+
+function holderOf(rec: StepRecord): LeaseHolder {
+  return { owner: rec.leaseOwner, process: rec.leaseProcess, until: rec.leaseUntil };
 }
 
 async function loadSteps(journal: Journal, incidentId: string): Promise<Map<string, StepRecord>> {
@@ -164,24 +204,46 @@ async function settle(
   return true;
 }
 
-async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, records: ReadonlyMap<string, StepRecord>): Promise<void> {
+/** Runs one step if this responder can claim it; false when another responder had it first. */
+async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, records: ReadonlyMap<string, StepRecord>): Promise<boolean> {
   const { journal } = deps;
   const rec = records.get(step.id)!;
-  const leaseMs = deps.leaseMs ?? 15 * 60_000;
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const processId = deps.processId ?? PROCESS_ID;
   const startedAt = deps.now();
+  const view = leaseView(deps);
+  // Its holder's process is gone but its lease still runs: take it over from that holder (and only from it).
+  const takeOver = rec.status === 'running' && rec.leaseOwner !== undefined && goneBeforeExpiry(holderOf(rec), view) ? rec.leaseOwner : undefined;
   try {
     await journal.transitionStep(
       input.incidentId,
       step.id,
       CLAIMABLE,
       'running',
-      { leaseOwner: deps.runnerId, leaseUntil: new Date(startedAt.getTime() + leaseMs).toISOString(), startedAt: startedAt.toISOString(), attempts: rec.attempts + 1, error: null },
+      {
+        leaseOwner: deps.runnerId,
+        leaseUntil: new Date(startedAt.getTime() + leaseMs).toISOString(),
+        leaseProcess: processId,
+        startedAt: startedAt.toISOString(),
+        attempts: rec.attempts + 1,
+        error: null,
+      },
       startedAt,
+      takeOver !== undefined ? { takeOver } : {},
     );
   } catch (err) {
-    if (err instanceof ConflictError) return; // another responder claimed it
+    if (err instanceof ConflictError) return false; // another responder claimed it
     throw err;
   }
+  if (rec.status === 'running') {
+    await journal.appendEvent(input.incidentId, {
+      at: startedAt.toISOString(),
+      type: 'step.taken-over',
+      message: `${step.id}: taken over from ${rec.leaseOwner ?? 'a responder'} (${takeOver !== undefined ? 'its process is gone' : 'its lease expired'})${rec.preImage !== undefined ? '; its journaled pre-image is kept' : ''}`,
+    });
+  }
+  const fence = { leaseOwner: deps.runnerId };
+  const heartbeat = deps.renewLease === false ? undefined : renewWhileRunning(deps, input.incidentId, step.id, leaseMs, processId);
   const ctxWith = (clients: AwsClients): ActionContext => ({
     clients,
     incidentId: input.incidentId,
@@ -196,39 +258,34 @@ async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, r
   const onRetry = (): void => {
     retries++;
   };
-  const outcome = await deps.calls.collect(async () => {
-    const ctx = ctxWith(await input.clients());
-    const action = deps.getAction(step.action);
-    const stepInput = resolveInput(step.id, step.input, records);
-    // A step taken over after a crash keeps the pre-image captured first: a new capture would record the
-    // half-contained state, and release would then restore that.
-    let pre: Json;
-    if (rec.preImage !== undefined) {
-      pre = rec.preImage;
-    } else {
-      pre = (await withRetry(() => action.capture(stepInput, ctx), deps.isTransient, deps.retry, onRetry)).value as Json;
-      if (step.effect !== 'read') {
-        // Contract: the pre-image is durable before anything changes.
-        await journal.transitionStep(input.incidentId, step.id, ['running'], 'running', { preImage: pre }, deps.now());
-        await input.evidence.put(`steps/${step.id}/pre-image.json`, pre);
+  const outcome = await deps.calls
+    .collect(async () => {
+      const ctx = ctxWith(await input.clients());
+      const action = deps.getAction(step.action);
+      const stepInput = resolveInput(step.id, step.input, records);
+      // A step taken over after a crash keeps the pre-image captured first: a new capture would record the
+      // half-contained state, and release would then restore that.
+      let pre: Json;
+      if (rec.preImage !== undefined) {
+        pre = rec.preImage;
+      } else {
+        pre = (await withRetry(() => action.capture(stepInput, ctx), deps.isTransient, deps.retry, onRetry)).value as Json;
+        if (step.effect !== 'read') {
+          // Contract: the pre-image is durable before anything changes (fenced: never over a taker's pre-image).
+          await journal.transitionStep(input.incidentId, step.id, ['running'], 'running', { preImage: pre }, deps.now(), fence);
+          await input.evidence.put(`steps/${step.id}/pre-image.json`, pre);
+        }
       }
-    }
-    const out = await withRetry(() => action.apply(stepInput, pre, ctx), deps.isTransient, deps.retry, onRetry, progressOf(deps.calls));
-    // Never report a change as done on the API's word alone: read the state back.
-    const verification = action.verify && step.effect !== 'read' ? await verifyHolds(deps, step, () => action.verify!(stepInput, ctx)) : undefined;
-    return { output: out.value as Json, verification };
-  });
+      const out = await withRetry(() => action.apply(stepInput, pre, ctx), deps.isTransient, deps.retry, onRetry, progressOf(deps.calls));
+      // Never report a change as done on the API's word alone: read the state back.
+      const verification = action.verify && step.effect !== 'read' ? await verifyHolds(deps, step, () => action.verify!(stepInput, ctx)) : undefined;
+      return { output: out.value as Json, verification };
+    })
+    .finally(() => heartbeat?.stop());
   const finishedAt = deps.now().toISOString();
   if ('value' in outcome) {
     const { output, verification } = outcome.value;
-    await journal.transitionStep(
-      input.incidentId,
-      step.id,
-      ['running'],
-      'done',
-      { output, finishedAt, leaseOwner: null, leaseUntil: null },
-      deps.now(),
-    );
+    if (!(await finish(deps, input, step, 'done', { output, finishedAt, leaseOwner: null, leaseUntil: null, leaseProcess: null }))) return true;
     await input.evidence.put(`steps/${step.id}/result.json`, { step: step.id, action: step.action, retries, output, verification, calls: outcome.calls });
     await journal.appendEvent(input.incidentId, {
       at: finishedAt,
@@ -236,7 +293,7 @@ async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, r
       message: `${step.id}: ${step.description}${verification ? ` — verified: ${verification.detail}` : ''}`,
       data: { calls: outcome.calls.length, retries, ...(verification ? { verified: verification.detail } : {}) },
     });
-    return;
+    return true;
   }
   const err = outcome.error;
   const transient = err instanceof RetryExhaustedError;
@@ -246,13 +303,61 @@ async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, r
     message: cause instanceof Error ? cause.message : String(cause),
     transient,
   };
-  await journal.transitionStep(input.incidentId, step.id, ['running'], 'failed', { error, finishedAt, leaseOwner: null, leaseUntil: null }, deps.now());
+  if (!(await finish(deps, input, step, 'failed', { error, finishedAt, leaseOwner: null, leaseUntil: null, leaseProcess: null }))) return true;
   await input.evidence.put(`steps/${step.id}/error.json`, { step: step.id, action: step.action, retries, error, calls: outcome.calls });
   await journal.appendEvent(input.incidentId, {
     at: finishedAt,
     type: 'step.failed',
     message: `${step.id}: ${error.name}: ${error.message}${transient ? ` (transient, gave up after ${retries + 1} attempts)` : ''}`,
   });
+  return true;
+}
+
+/** The holder's final write, fenced: false when the step was taken over meanwhile (the taker records it). */
+async function finish(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, to: 'done' | 'failed', patch: StepPatch): Promise<boolean> {
+  try {
+    await deps.journal.transitionStep(input.incidentId, step.id, ['running'], to, patch, deps.now(), { leaseOwner: deps.runnerId });
+    return true;
+  } catch (err) {
+    if (err instanceof ConflictError) return false;
+    throw err;
+  }
+}
+
+/**
+ * Renews a running step's lease a third of the lease apart, so a short lease still covers a long step while its
+ * holder lives. A renewal that loses (the step was taken over) stops; other failures are retried on the next tick.
+ */
+function renewWhileRunning(deps: RunPlanDeps, incidentId: string, stepId: string, leaseMs: number, processId: string): { stop(): Promise<void> } {
+  let inFlight: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (stopped) return;
+    inFlight = deps.journal
+      .transitionStep(
+        incidentId,
+        stepId,
+        ['running'],
+        'running',
+        { leaseUntil: new Date(deps.now().getTime() + leaseMs).toISOString(), leaseProcess: processId },
+        deps.now(),
+        { leaseOwner: deps.runnerId },
+      )
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          if (err instanceof ConflictError) stopped = true;
+        },
+      );
+  }, Math.max(50, Math.floor(leaseMs / 3)));
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await inFlight;
+    },
+  };
 }
 
 /**

@@ -33,7 +33,12 @@ import type {
   IncidentRecord,
   IncidentStatus,
   Journal,
+  LeaseClaim,
   NewIncident,
+  NewOccurrence,
+  OccurrenceKey,
+  OccurrenceRecord,
+  OccurrenceStatus,
   StepPatch,
   StepRecord,
   StepStatus,
@@ -61,6 +66,8 @@ export interface DynamoJournalOptions {
   readonly onClose?: () => Promise<void>;
   /** Longest wait for a new table to become ACTIVE (default 300 s). */
   readonly tableWaitSeconds?: number;
+  /** No other process can reach this table while it is open (the embedded journal). Default false. */
+  readonly exclusive?: boolean;
 }
 
 type Item = Record<string, unknown>;
@@ -74,9 +81,11 @@ export class DynamoJournal implements Journal {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   private closed = false;
+  readonly exclusive: boolean;
 
   constructor(private readonly options: DynamoJournalOptions) {
     this.table = options.tableName;
+    this.exclusive = options.exclusive ?? false;
     this.doc = DynamoDBDocumentClient.from(options.client, {
       marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
     });
@@ -246,17 +255,58 @@ export class DynamoJournal implements Journal {
     }
   }
 
-  async recordOccurrence(incidentId: string, findingId: string, updatedAt: string, now: Date): Promise<boolean> {
-    if ((await this.get('GetItem', keys.incident(incidentId))) === undefined) throw new NotFoundError('incident', incidentId);
-    try {
-      await this.put(
-        'PutItem',
-        { ...keys.occurrence(incidentId, findingId, updatedAt), type: 'occurrence', incidentId, findingId, updatedAt, recordedAt: now.toISOString() },
-        'attribute_not_exists(pk)',
+  // ---------------------------------------------------------------- occurrences
+
+  async claimOccurrence(
+    incidentId: string,
+    occurrence: NewOccurrence,
+    claim: LeaseClaim,
+    now: Date,
+    options: { takeOverFrom?: string } = {},
+  ): Promise<{ occurrence: OccurrenceRecord; claimed: boolean }> {
+    const key = keys.occurrence(incidentId, occurrence.findingId, occurrence.severity, occurrence.count);
+    if (options.takeOverFrom !== undefined) {
+      // Only an undecided claim still held by the owner the caller saw (and knows to be gone) moves.
+      const res = await this.run('UpdateItem', () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: key,
+            UpdateExpression: 'SET claimedBy = :me, claimProcess = :proc, claimUntil = :until',
+            ConditionExpression: '#status = :claimed AND claimedBy = :gone',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':me': claim.owner, ':proc': claim.process, ':until': claim.until, ':claimed': 'claimed', ':gone': options.takeOverFrom },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
       );
+      return { occurrence: toOccurrence(res.Attributes ?? {}), claimed: true };
+    }
+    if ((await this.get('GetItem', keys.incident(incidentId))) === undefined) throw new NotFoundError('incident', incidentId);
+    const item: Item = {
+      ...key,
+      type: 'occurrence',
+      incidentId,
+      findingId: occurrence.findingId,
+      findingType: occurrence.findingType,
+      severity: occurrence.severity,
+      count: occurrence.count,
+      updatedAt: occurrence.updatedAt,
+      status: 'claimed',
+      recordedAt: now.toISOString(),
+      claimedBy: claim.owner,
+      claimProcess: claim.process,
+      claimUntil: claim.until,
+    };
+    checkSize(`occurrence of ${incidentId}`, item);
+    try {
+      await this.put('PutItem', item, 'attribute_not_exists(pk)');
     } catch (err) {
-      if (err instanceof ConflictError) return false; // re-delivery of an occurrence already recorded
-      throw err;
+      if (!(err instanceof ConflictError)) throw err;
+      // Re-delivery, or another responder claimed it first: what is stored tells the caller what is left to do.
+      const existing = await this.get('GetItem', key);
+      if (existing === undefined) throw err;
+      return { occurrence: toOccurrence(existing), claimed: false };
     }
     // A counter, not a state change: the optimistic-locking version is left alone.
     await this.run('UpdateItem', () =>
@@ -270,7 +320,62 @@ export class DynamoJournal implements Journal {
         }),
       ),
     );
-    return true;
+    return { occurrence: toOccurrence(item), claimed: true };
+  }
+
+  async decideOccurrence(incidentId: string, key: OccurrenceKey, decided: { decision: Json; plan: Json }, owner: string, now: Date): Promise<OccurrenceRecord> {
+    const decisionText = toJson('decision', decided.decision);
+    const planText = toJson('plan', decided.plan);
+    checkSize(`occurrence decision of ${incidentId}`, { decisionText, planText });
+    const res = await this.run('UpdateItem', () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.occurrence(incidentId, key.findingId, key.severity, key.count),
+          UpdateExpression: 'SET #status = :decided, decision = :d, #plan = :p, decidedAt = :now',
+          ConditionExpression: '#status = :claimed AND claimedBy = :me',
+          ExpressionAttributeNames: { '#status': 'status', '#plan': 'plan' },
+          ExpressionAttributeValues: { ':decided': 'decided', ':d': decisionText, ':p': planText, ':now': now.toISOString(), ':claimed': 'claimed', ':me': owner },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return toOccurrence(res.Attributes ?? {});
+  }
+
+  async updateOccurrence(incidentId: string, key: OccurrenceKey, patch: { merge?: string; evidenceWritten?: boolean }, now: Date): Promise<void> {
+    const u = new Expr();
+    if (patch.merge !== undefined) {
+      u.set('merge', patch.merge);
+      u.set('mergedAt', now.toISOString());
+      u.set('status', 'merged');
+    }
+    if (patch.evidenceWritten !== undefined) u.set('evidenceWritten', patch.evidenceWritten);
+    if (Object.keys(u.values).length === 0) return;
+    await this.run('UpdateItem', () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.occurrence(incidentId, key.findingId, key.severity, key.count),
+          UpdateExpression: u.updateExpression(),
+          // Never resurrects a claim: only a decided occurrence is merged.
+          ConditionExpression: `attribute_exists(pk) AND ${u.name('status')} <> ${u.value('claimed')}`,
+          ExpressionAttributeNames: u.names,
+          ExpressionAttributeValues: u.values,
+        }),
+      ),
+    );
+  }
+
+  async getOccurrence(incidentId: string, key: OccurrenceKey): Promise<OccurrenceRecord | undefined> {
+    const item = await this.get('GetItem', keys.occurrence(incidentId, key.findingId, key.severity, key.count));
+    return item === undefined ? undefined : toOccurrence(item);
+  }
+
+  async listOccurrences(incidentId: string): Promise<OccurrenceRecord[]> {
+    const out: OccurrenceRecord[] = [];
+    for await (const item of this.query(this.prefixQuery(incidentId, SK_PREFIX.occurrence))) out.push(toOccurrence(item));
+    return out;
   }
 
   async getIncident(incidentId: string): Promise<IncidentRecord | undefined> {
@@ -306,12 +411,12 @@ export class DynamoJournal implements Journal {
 
   async updateIncident(
     incidentId: string,
-    patch: Partial<Pick<IncidentRecord, 'status' | 'releasedBy' | 'releaseReason' | 'releasedAt' | 'evidenceLocation' | 'plan' | 'mode' | 'decision'>>,
+    patch: Partial<Pick<IncidentRecord, 'status' | 'releasedBy' | 'releaseReason' | 'releasedAt' | 'evidenceLocation' | 'plan' | 'mode' | 'decision' | 'playbook'>>,
     now: Date,
     expectedVersion?: number,
   ): Promise<IncidentRecord> {
     const u = new Expr();
-    for (const field of ['status', 'releasedBy', 'releaseReason', 'releasedAt', 'evidenceLocation', 'mode'] as const) {
+    for (const field of ['status', 'releasedBy', 'releaseReason', 'releasedAt', 'evidenceLocation', 'mode', 'playbook'] as const) {
       const value = patch[field];
       if (value !== undefined) u.set(field, value);
     }
@@ -354,9 +459,9 @@ export class DynamoJournal implements Journal {
 
   // ---------------------------------------------------------------- steps
 
-  async putSteps(incidentId: string, steps: ReadonlyArray<{ stepId: string; action: string; status: StepStatus }>, now: Date): Promise<void> {
+  async putSteps(incidentId: string, steps: ReadonlyArray<{ stepId: string; action: string; status: StepStatus; ordinal?: number }>, now: Date): Promise<void> {
     const at = now.toISOString();
-    await forEachLimited(steps.map((s, ordinal) => ({ s, ordinal })), 8, async ({ s, ordinal }) => {
+    await forEachLimited(steps.map((s, index) => ({ s, ordinal: s.ordinal ?? index })), 8, async ({ s, ordinal }) => {
       try {
         await this.put(
           'PutItem',
@@ -390,7 +495,7 @@ export class DynamoJournal implements Journal {
     to: StepStatus,
     patch: StepPatch,
     now: Date,
-    options: { leaseOwner?: string } = {},
+    options: { leaseOwner?: string; takeOver?: string } = {},
   ): Promise<StepRecord> {
     if (from.length === 0) throw new StepError(stepId, 'transitionStep needs at least one `from` status');
     const u = new Expr();
@@ -406,8 +511,10 @@ export class DynamoJournal implements Journal {
       } else {
         const lease = u.name('leaseUntil');
         const leaseOwner = u.name('leaseOwner');
+        // A claim may also take a step from an owner the caller knows to be gone (and from that owner only).
+        const gone = typeof patch.leaseOwner === 'string' && options.takeOver !== undefined ? ` OR ${leaseOwner} = ${u.value(options.takeOver)}` : '';
         alternatives.push(
-          `${running} AND (attribute_not_exists(${lease}) OR ${lease} < ${u.value(now.toISOString())} OR ${leaseOwner} = ${u.value(owner)})`,
+          `${running} AND (attribute_not_exists(${lease}) OR ${lease} < ${u.value(now.toISOString())} OR ${leaseOwner} = ${u.value(owner)}${gone})`,
         );
       }
     }
@@ -429,7 +536,7 @@ export class DynamoJournal implements Journal {
       const value = patch[field];
       if (value !== undefined) u.set(field, value);
     }
-    for (const field of ['leaseOwner', 'leaseUntil'] as const) {
+    for (const field of ['leaseOwner', 'leaseUntil', 'leaseProcess'] as const) {
       const value = patch[field];
       if (value === null) u.remove(field);
       else if (value !== undefined) u.set(field, value);
@@ -796,7 +903,7 @@ function toStep(item: Item): StepRecord {
     const v = optStr(item, field);
     return v === undefined ? {} : { [field]: fromJson(field, v) };
   };
-  const text = (field: 'startedAt' | 'finishedAt' | 'leaseOwner' | 'leaseUntil' | 'approvedBy' | 'releasedAt') => {
+  const text = (field: 'startedAt' | 'finishedAt' | 'leaseOwner' | 'leaseUntil' | 'leaseProcess' | 'approvedBy' | 'releasedAt') => {
     const v = optStr(item, field);
     return v === undefined ? {} : { [field]: v };
   };
@@ -816,8 +923,37 @@ function toStep(item: Item): StepRecord {
     ...text('finishedAt'),
     ...text('leaseOwner'),
     ...text('leaseUntil'),
+    ...text('leaseProcess'),
     ...text('approvedBy'),
     ...text('releasedAt'),
+  };
+}
+
+function toOccurrence(item: Item): OccurrenceRecord {
+  const text = (field: 'claimProcess' | 'decidedAt' | 'merge' | 'mergedAt') => {
+    const v = optStr(item, field);
+    return v === undefined ? {} : { [field]: v };
+  };
+  const decision = optStr(item, 'decision');
+  const plan = optStr(item, 'plan');
+  return {
+    incidentId: str(item, 'incidentId'),
+    findingId: str(item, 'findingId'),
+    findingType: str(item, 'findingType'),
+    severity: num(item, 'severity', 0),
+    count: num(item, 'count', 0),
+    updatedAt: str(item, 'updatedAt'),
+    status: str(item, 'status') as OccurrenceStatus,
+    recordedAt: str(item, 'recordedAt'),
+    claimedBy: str(item, 'claimedBy'),
+    claimUntil: str(item, 'claimUntil'),
+    ...text('claimProcess'),
+    ...(decision !== undefined ? { decision: fromJson('occurrence decision', decision) } : {}),
+    ...(plan !== undefined ? { plan: fromJson('occurrence plan', plan) } : {}),
+    ...text('decidedAt'),
+    ...text('merge'),
+    ...text('mergedAt'),
+    ...(item.evidenceWritten === true ? { evidenceWritten: true } : {}),
   };
 }
 

@@ -73,9 +73,55 @@ export interface StepRecord {
   readonly finishedAt?: string;
   readonly leaseOwner?: string;
   readonly leaseUntil?: string;
+  /** The process of the lease holder (`host#pid#random`): with an exclusive journal, another process is gone. */
+  readonly leaseProcess?: string;
   readonly approvedBy?: string;
   readonly releasedAt?: string;
   readonly releaseOutput?: Json;
+}
+
+/**
+ * One occurrence of a finding: a finding id, or the same id re-published with a higher severity or count. Each
+ * occurrence is claimed by one responder (conditional put), decided on its own, then merged into the incident.
+ */
+export interface OccurrenceKey {
+  readonly findingId: string;
+  readonly severity: number;
+  readonly count: number;
+}
+
+export interface NewOccurrence extends OccurrenceKey {
+  readonly findingType: string;
+  readonly updatedAt: string;
+}
+
+/** claimed: someone is deciding it; decided: its decision is journaled; merged: the incident has taken it in. */
+export type OccurrenceStatus = 'claimed' | 'decided' | 'merged';
+
+export interface OccurrenceRecord extends NewOccurrence {
+  readonly incidentId: string;
+  readonly status: OccurrenceStatus;
+  readonly recordedAt: string;
+  /** The responder deciding it, its process and how long the claim holds. */
+  readonly claimedBy: string;
+  readonly claimProcess?: string;
+  readonly claimUntil: string;
+  /** The occurrence's own decision and plan (JSON), once decided: enough to merge it without the finding. */
+  readonly decision?: Json;
+  readonly plan?: Json;
+  readonly decidedAt?: string;
+  /** What merging it did to the incident, e.g. `escalated observe → contain`. */
+  readonly merge?: string;
+  readonly mergedAt?: string;
+  /** Its evidence (the finding as received) is in the case. */
+  readonly evidenceWritten?: boolean;
+}
+
+export interface LeaseClaim {
+  readonly owner: string;
+  readonly process: string;
+  /** ISO-8601 UTC. */
+  readonly until: string;
 }
 
 export interface TimelineEvent {
@@ -105,12 +151,18 @@ export interface StepPatch {
   readonly finishedAt?: string;
   readonly leaseOwner?: string | null;
   readonly leaseUntil?: string | null;
+  readonly leaseProcess?: string | null;
   readonly approvedBy?: string;
   readonly releasedAt?: string;
   readonly releaseOutput?: Json;
 }
 
 export interface Journal {
+  /**
+   * True when no other process can use this journal while it is open (the embedded journal: its folder is locked, or
+   * it lives in memory). Then a step or claim held by another process is provably abandoned.
+   */
+  readonly exclusive: boolean;
   /** Create the table if it does not exist (embedded/dev); a no-op check against an existing table. */
   ensureTable(): Promise<void>;
   /**
@@ -118,20 +170,40 @@ export interface Journal {
    * incident. A released incident does not absorb new findings: a new incident is opened.
    */
   openIncident(init: NewIncident, now: Date): Promise<{ incident: IncidentRecord; created: boolean }>;
-  /** Record one finding occurrence (`findingId` + `updatedAt`). Returns false when it was already recorded. */
-  recordOccurrence(incidentId: string, findingId: string, updatedAt: string, now: Date): Promise<boolean>;
+  /**
+   * Claim one occurrence for deciding (conditional put; the incident's `occurrences` counter counts new ones).
+   * claimed=false: it exists already (re-delivery, or another responder has it): the stored record is returned.
+   * `takeOverFrom`: take over an undecided claim held by that owner (whose holder is gone); ConflictError if it moved.
+   */
+  claimOccurrence(
+    incidentId: string,
+    occurrence: NewOccurrence,
+    claim: LeaseClaim,
+    now: Date,
+    options?: { takeOverFrom?: string },
+  ): Promise<{ occurrence: OccurrenceRecord; claimed: boolean }>;
+  /** Journal the occurrence's decision and plan; only its claimant may, and only once (ConflictError otherwise). */
+  decideOccurrence(incidentId: string, key: OccurrenceKey, decided: { decision: Json; plan: Json }, owner: string, now: Date): Promise<OccurrenceRecord>;
+  /** Mark what merging it did and whether its evidence was written. */
+  updateOccurrence(incidentId: string, key: OccurrenceKey, patch: { merge?: string; evidenceWritten?: boolean }, now: Date): Promise<void>;
+  getOccurrence(incidentId: string, key: OccurrenceKey): Promise<OccurrenceRecord | undefined>;
+  /** In key order (finding id, then severity and count). */
+  listOccurrences(incidentId: string): Promise<OccurrenceRecord[]>;
   getIncident(incidentId: string): Promise<IncidentRecord | undefined>;
   /** Newest first. */
   listIncidents(options?: { status?: IncidentStatus; limit?: number }): Promise<IncidentRecord[]>;
   /** Conditional on `expectedVersion` when given (ConflictError otherwise). */
   updateIncident(
     incidentId: string,
-    patch: Partial<Pick<IncidentRecord, 'status' | 'releasedBy' | 'releaseReason' | 'releasedAt' | 'evidenceLocation' | 'plan' | 'mode' | 'decision'>>,
+    patch: Partial<Pick<IncidentRecord, 'status' | 'releasedBy' | 'releaseReason' | 'releasedAt' | 'evidenceLocation' | 'plan' | 'mode' | 'decision' | 'playbook'>>,
     now: Date,
     expectedVersion?: number,
   ): Promise<IncidentRecord>;
-  /** Create step records that do not exist yet (existing ones are left as they are). */
-  putSteps(incidentId: string, steps: ReadonlyArray<{ stepId: string; action: string; status: StepStatus }>, now: Date): Promise<void>;
+  /**
+   * Create step records that do not exist yet (existing ones are left as they are). `ordinal` is the step's place in
+   * the plan (default: its index in `steps`).
+   */
+  putSteps(incidentId: string, steps: ReadonlyArray<{ stepId: string; action: string; status: StepStatus; ordinal?: number }>, now: Date): Promise<void>;
   getSteps(incidentId: string): Promise<StepRecord[]>;
   /**
    * Move a step from one of `from` to `to`, applying `patch`, as one conditional write. Throws ConflictError when the
@@ -141,6 +213,8 @@ export interface Journal {
    * and matches only if the lease has expired (or is absent) or is already held by that owner; otherwise, when
    * `options.leaseOwner` is given, it matches only if that owner holds the lease or the lease has expired (a fence
    * against a responder whose lease was taken over); with neither, it matches whoever holds it.
+   * `options.takeOver`: the lease owner the caller saw and knows to be gone (its process ended): a claim also matches a
+   * step still leased to that owner (and only to that one).
    * `leaseUntil` values are compared as ISO-8601 UTC strings (`Date#toISOString`).
    */
   transitionStep(
@@ -150,7 +224,7 @@ export interface Journal {
     to: StepStatus,
     patch: StepPatch,
     now: Date,
-    options?: { leaseOwner?: string },
+    options?: { leaseOwner?: string; takeOver?: string },
   ): Promise<StepRecord>;
   appendEvent(incidentId: string, event: TimelineEvent): Promise<void>;
   listEvents(incidentId: string): Promise<TimelineEvent[]>;

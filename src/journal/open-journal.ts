@@ -48,7 +48,8 @@ export async function openJournal(options: OpenJournalOptions = {}): Promise<Jou
       // A local emulator answers in milliseconds; never hang on it.
       requestHandler: { requestTimeout: 30_000, connectionTimeout: 2_000 },
     });
-    journal = new DynamoJournal({ client, tableName: DEFAULT_TABLE_NAME, onClose: () => server.close() });
+    // Its folder is locked (or it lives in memory): no other process can hold a lease in it while we have it open.
+    journal = new DynamoJournal({ client, tableName: DEFAULT_TABLE_NAME, onClose: () => server.close(), exclusive: true });
   }
   if (options.ensureTable ?? true) {
     try {

@@ -24,9 +24,10 @@ export function keyPart(value: string): string {
 export const keys = {
   incident: (incidentId: string) => ({ pk: `INC#${incidentId}`, sk: 'META' }),
   openPointer: (incidentKey: string) => ({ pk: `KEY#${keyPart(incidentKey)}`, sk: 'OPEN' }),
-  occurrence: (incidentId: string, findingId: string, updatedAt: string) => ({
+  /** One per finding id and (severity, count): a re-publication with nothing higher is the same occurrence. */
+  occurrence: (incidentId: string, findingId: string, severity: number, count: number) => ({
     pk: `INC#${incidentId}`,
-    sk: `OCC#${keyPart(findingId)}#${keyPart(updatedAt)}`,
+    sk: `OCC#${keyPart(findingId)}#${String(severity)}#${String(count)}`,
   }),
   step: (incidentId: string, stepId: string) => ({ pk: `INC#${incidentId}`, sk: `STEP#${keyPart(stepId)}` }),
   event: (incidentId: string, at: string, unique: string) => ({ pk: `INC#${incidentId}`, sk: `EVT#${keyPart(at)}#${unique}` }),

@@ -125,19 +125,48 @@ describe.each(['embedded', 'moto'] as const)('journal on %s', (backend) => {
       expect(second).toMatchObject({ created: false, incident: { incidentId: first.incident.incidentId, findingId: init.findingId } });
     });
 
-    it('records an occurrence once; re-delivery returns false', async () => {
+    it('claims an occurrence once (a finding id, or a higher severity or count, is a new one); re-delivery returns the stored record', async () => {
       const { incident } = await journal.openIncident(newIncident(), T0);
-      expect(await journal.recordOccurrence(incident.incidentId, 'f-a', '2026-11-28T09:00:00Z', T0)).toBe(true);
-      const again = await Promise.all([
-        journal.recordOccurrence(incident.incidentId, 'f-a', '2026-11-28T09:00:00Z', T0),
-        journal.recordOccurrence(incident.incidentId, 'f-a', '2026-11-28T09:00:00Z', T0),
+      const id = incident.incidentId;
+      const occ = { findingId: 'f-a', severity: 8, count: 1, findingType: 'CryptoCurrency:EC2/BitcoinTool.B!DNS', updatedAt: '2026-11-28T09:00:00Z' };
+      const claim = (owner: string, until = at(1)) => ({ owner, process: `host#1#${owner}`, until: until.toISOString() });
+      const first = await journal.claimOccurrence(id, occ, claim('r1'), T0);
+      expect(first).toMatchObject({ claimed: true, occurrence: { status: 'claimed', claimedBy: 'r1', claimProcess: 'host#1#r1', count: 1 } });
+      const again = await race([() => journal.claimOccurrence(id, occ, claim('r2'), T0), () => journal.claimOccurrence(id, { ...occ, updatedAt: 'later' }, claim('r3'), T0)]);
+      for (const r of again) expect(r).toMatchObject({ status: 'fulfilled', value: { claimed: false, occurrence: { claimedBy: 'r1', updatedAt: occ.updatedAt } } });
+      // Only the claimant decides, once.
+      await expect(journal.decideOccurrence(id, occ, { decision: { mode: 'observe' }, plan: { steps: [] } }, 'r2', T0)).rejects.toBeInstanceOf(ConflictError);
+      const decided = await journal.decideOccurrence(id, occ, { decision: { mode: 'observe' }, plan: { steps: [] } }, 'r1', at(1));
+      expect(decided).toMatchObject({ status: 'decided', decision: { mode: 'observe' }, plan: { steps: [] }, decidedAt: at(1).toISOString() });
+      await expect(journal.decideOccurrence(id, occ, { decision: { mode: 'contain' }, plan: {} }, 'r1', at(1))).rejects.toBeInstanceOf(ConflictError);
+      await journal.updateOccurrence(id, occ, { merge: 'initial: observe (rule:x)', evidenceWritten: true }, at(2));
+      expect(await journal.getOccurrence(id, occ)).toMatchObject({ status: 'merged', merge: 'initial: observe (rule:x)', evidenceWritten: true, mergedAt: at(2).toISOString() });
+      // The same id with a higher count is another occurrence.
+      expect((await journal.claimOccurrence(id, { ...occ, count: 7 }, claim('r2'), at(3))).claimed).toBe(true);
+      expect((await journal.listOccurrences(id)).map((o) => [o.findingId, o.count, o.status])).toEqual([
+        ['f-a', 1, 'merged'],
+        ['f-a', 7, 'claimed'],
       ]);
-      expect(again).toEqual([false, false]);
-      expect(await journal.recordOccurrence(incident.incidentId, 'f-a', '2026-11-28T09:30:00Z', at(1))).toBe(true);
-      const stored = await journal.getIncident(incident.incidentId);
+      const stored = await journal.getIncident(id);
       expect(stored!.occurrences).toBe(2);
       expect(stored!.version).toBe(1); // a counter, not a state change
-      await expect(journal.recordOccurrence('inc-missing', 'f', 'u', T0)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(journal.claimOccurrence('inc-missing', occ, claim('r1'), T0)).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('takes an undecided claim over from the owner it names, and only from that one', async () => {
+      const { incident } = await journal.openIncident(newIncident(), T0);
+      const id = incident.incidentId;
+      const occ = { findingId: 'f-b', severity: 5, count: 2, findingType: 'Recon:EC2/PortProbeUnprotectedPort', updatedAt: 'u' };
+      await journal.claimOccurrence(id, occ, { owner: 'gone', process: 'p1', until: at(1).toISOString() }, T0);
+      const claim = { owner: 'taker', process: 'p2', until: at(5).toISOString() };
+      await expect(journal.claimOccurrence(id, occ, claim, T0, { takeOverFrom: 'someone-else' })).rejects.toBeInstanceOf(ConflictError);
+      const taken = await journal.claimOccurrence(id, occ, claim, T0, { takeOverFrom: 'gone' });
+      expect(taken).toMatchObject({ claimed: true, occurrence: { claimedBy: 'taker', claimProcess: 'p2', status: 'claimed' } });
+      // The first claimant can no longer decide it.
+      await expect(journal.decideOccurrence(id, occ, { decision: {}, plan: {} }, 'gone', T0)).rejects.toBeInstanceOf(ConflictError);
+      await journal.decideOccurrence(id, occ, { decision: {}, plan: {} }, 'taker', T0);
+      // A decided occurrence is never taken over.
+      await expect(journal.claimOccurrence(id, occ, { ...claim, owner: 'x' }, T0, { takeOverFrom: 'taker' })).rejects.toBeInstanceOf(ConflictError);
     });
 
     it('updates with optimistic locking', async () => {
@@ -280,6 +309,17 @@ describe.each(['embedded', 'moto'] as const)('journal on %s', (backend) => {
       expect(done.leaseUntil).toBeUndefined();
       // Re-claiming a finished step is a conflict.
       await expect(journal.transitionStep(id, 'isolate', ['planned', 'running'], 'running', { leaseOwner: 'r3' }, at(60))).rejects.toThrow(/is done/);
+    });
+
+    it('a claim takes over a live lease only from the owner named as gone', async () => {
+      const id = await incidentWithSteps();
+      await journal.transitionStep(id, 'isolate', ['planned'], 'running', { leaseOwner: 'dead', leaseUntil: at(15).toISOString(), leaseProcess: 'host#99#x', attempts: 1 }, T0);
+      const claim = { leaseOwner: 'alive', leaseUntil: at(16).toISOString(), leaseProcess: 'host#1#y', attempts: 2 };
+      await expect(journal.transitionStep(id, 'isolate', ['running'], 'running', claim, at(1), { takeOver: 'someone-else' })).rejects.toBeInstanceOf(ConflictError);
+      const taken = await journal.transitionStep(id, 'isolate', ['running'], 'running', claim, at(1), { takeOver: 'dead' });
+      expect(taken).toMatchObject({ leaseOwner: 'alive', leaseProcess: 'host#1#y', attempts: 2 });
+      // `takeOver` is for claims only: it never lets a non-claim write past the fence.
+      await expect(journal.transitionStep(id, 'isolate', ['running'], 'done', {}, at(2), { leaseOwner: 'dead', takeOver: 'alive' })).rejects.toBeInstanceOf(ConflictError);
     });
 
     it('records and clears errors, and reports unknown steps', async () => {
