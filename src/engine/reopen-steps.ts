@@ -41,14 +41,22 @@ export function stepsToReopen(
       reopened.set(rec.stepId, { stepId: rec.stepId, from: 'skipped', to: to(rec), why: 'the incident’s decision no longer skips it' });
     }
   }
+  const blocks = (id: string, mustSucceed: readonly string[]): boolean => {
+    const dep = byId.get(id);
+    if (dep === undefined || reopened.has(id)) return false;
+    if (dep.status === 'failed' || dep.status === 'denied' || dep.status === 'release-failed' || dep.status === 'released') return true;
+    return dep.status === 'skipped' && (dep.error?.name === SKIPPED_BY_DEPENDENCY || mustSucceed.includes(id));
+  };
   // Steps skipped because of a reopened step get their chance again (until nothing changes).
   for (let changed = true; changed; ) {
     changed = false;
     for (const step of plan.steps) {
       const rec = byId.get(step.id);
       if (rec === undefined || reopened.has(step.id) || rec.status !== 'skipped' || rec.error?.name !== SKIPPED_BY_DEPENDENCY) continue;
-      const cause = allDependencies(step).find((d) => reopened.has(d));
-      if (cause === undefined) continue;
+      const deps = allDependencies(step);
+      const cause = deps.find((d) => reopened.has(d));
+      // Only when nothing else would skip it again at once.
+      if (cause === undefined || deps.some((d) => blocks(d, step.requiresSuccessOf ?? []))) continue;
       reopened.set(step.id, { stepId: step.id, from: 'skipped', to: to(rec), why: `its dependency ${cause} runs again` });
       changed = true;
     }
