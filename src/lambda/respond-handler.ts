@@ -15,6 +15,8 @@ import { readLambdaConfig } from './lambda-config.js';
 import { buildLambdaRuntime, type LambdaRuntime } from './lambda-runtime.js';
 import { quarantine } from './quarantine.js';
 import { streamExportObject } from './s3-export-stream.js';
+import { invocationRunOptions, startInvocation } from './invocation-lease.js';
+import { assertPlansFinished } from '../engine/plan-finished.js';
 
 const logger = new Logger({ serviceName: 'tourniquet' });
 const metrics = new Metrics({ namespace: 'Tourniquet', serviceName: 'tourniquet' });
@@ -28,6 +30,7 @@ function getRuntime(): Promise<LambdaRuntime> {
 
 export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
   if (context) logger.addContext(context);
+  startInvocation(context);
   const rt = await getRuntime();
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
@@ -99,12 +102,13 @@ async function respondTo(rt: LambdaRuntime, record: GuardDutyRecord): Promise<vo
     logger.info('malware scan result received (recorded, no playbook)', { status: record.scanResultStatus });
     return;
   }
-  const result = await rt.responder.respond(record);
+  const result = await rt.responder.respond(record, undefined, invocationRunOptions());
   for (const o of result.outcomes) {
     logger.info('finding handled', {
       findingId: record.id,
       incidentId: o.incidentId,
       duplicate: o.duplicate,
+      handling: o.handling,
       mode: o.decision.effectiveMode,
       decidedBy: o.decision.decidedBy,
       status: o.status,
@@ -112,6 +116,8 @@ async function respondTo(rt: LambdaRuntime, record: GuardDutyRecord): Promise<vo
     metrics.addMetric(o.duplicate ? 'FindingsDuplicate' : 'FindingsHandled', MetricUnit.Count, 1);
     if (o.status === 'partial') metrics.addMetric('IncidentsPartial', MetricUnit.Count, 1);
   }
+  // A plan still unfinished fails the record: SQS delivers it again (resuming the plan) and finally dead-letters it.
+  assertPlansFinished(result);
 }
 
 /** For tests: forget the cached runtime (a new environment takes effect). */
