@@ -20,6 +20,7 @@ export interface RuntimeFlags {
   readonly policy?: string;
   readonly journalPath?: string;
   readonly journalTable?: string;
+  readonly journalEndpoint?: string;
   readonly evidenceDir?: string;
   readonly evidenceS3?: string;
   readonly endpoint?: string;
@@ -37,6 +38,7 @@ export function addRuntimeOptions(cmd: Command): Command {
     .option('--policy <file>', 'policy file (default: the built-in policy, approve for everything)')
     .option('--journal-path <dir>', 'folder of the embedded journal (default: .tourniquet/journal; :memory: keeps it in memory)')
     .option('--journal-table <name>', 'use this DynamoDB table as the journal (through the normal SDK)')
+    .option('--journal-endpoint <url>', 'DynamoDB endpoint of --journal-table (default: --endpoint, else $AWS_ENDPOINT_URL)')
     .option('--evidence-dir <dir>', 'local folder for case evidence (default: .tourniquet/cases)')
     .option('--evidence-s3 <uri>', 'S3 location for case evidence, s3://bucket/prefix')
     .option('--endpoint <url>', 'AWS endpoint (default: $AWS_ENDPOINT_URL, else real AWS)')
@@ -68,9 +70,10 @@ export async function openRuntime(flags: RuntimeFlags, notifier?: Notifier): Pro
   }
   const blocklist = blocklistFlags(flags);
   const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;
+  if (flags.journalEndpoint !== undefined && flags.journalTable === undefined) throw new UsageError('--journal-endpoint goes with --journal-table');
   const journal = await openJournal(
     flags.journalTable
-      ? { tableName: flags.journalTable, endpoint }
+      ? { tableName: flags.journalTable, endpoint: flags.journalEndpoint ?? endpoint }
       : flags.journalPath === ':memory:'
         ? {}
         : { path: flags.journalPath ?? `${DEFAULT_STATE_DIR}/journal` },

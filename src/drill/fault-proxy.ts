@@ -29,7 +29,13 @@ export type Fault =
    */
   | { readonly kind: 'reset'; readonly afterUpstream?: boolean }
   /** Waits `ms` before forwarding; later rules are still evaluated. */
-  | { readonly kind: 'latency'; readonly ms: number };
+  | { readonly kind: 'latency'; readonly ms: number }
+  /**
+   * The request is held and never answered while the caller stays connected: before it reaches the upstream (default),
+   * or after the upstream has processed it (`afterUpstream`). The caller stalls at a known point — a crash test kills
+   * it there. Closing the proxy (or the caller's connection) ends the hold.
+   */
+  | { readonly kind: 'hold'; readonly afterUpstream?: boolean };
 
 export type FaultKind = Fault['kind'];
 
@@ -46,6 +52,8 @@ export interface FaultRule {
   readonly probability?: number;
   /** Only the first N requests that match the selectors (and reach this rule: an earlier rule's fault ends the list). */
   readonly first?: number;
+  /** Let the first N matching requests through untouched: the rule applies from the (N+1)-th on. */
+  readonly skipFirst?: number;
   /** At most this many injections by this rule. */
   readonly limit?: number;
   readonly fault: Fault;
@@ -86,6 +94,7 @@ export interface OperationStats {
   'server-error': number;
   reset: number;
   latency: number;
+  hold: number;
 }
 
 export interface FaultStats {
@@ -105,6 +114,8 @@ export interface FaultProxy {
   readonly endpoint: string;
   readonly port: number;
   stats(): FaultStats;
+  /** Resolves at the first injection by the named rule (at once if it already happened). */
+  whenInjected(rule: string): Promise<InjectionEvent>;
   close(): Promise<void>;
 }
 
@@ -135,7 +146,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const counters = { requests: 0, forwarded: 0, upstreamErrors: 0 };
-  const injected: Record<FaultKind, number> = { throttle: 0, 'server-error': 0, reset: 0, latency: 0 };
+  const injected: Record<FaultKind, number> = { throttle: 0, 'server-error': 0, reset: 0, latency: 0, hold: 0 };
+  const waiters = new Map<string, Array<(e: InjectionEvent) => void>>();
+  const firstInjection = new Map<string, InjectionEvent>();
+  /** Ends every hold when the proxy closes. */
+  const holds = new Set<() => void>();
   // Keys are built from request data: a Map, never an object, so a name such as `__proto__` stays data.
   const byOperation = new Map<string, OperationStats>();
   const events: InjectionEvent[] = [];
@@ -144,7 +159,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const key = `${service}\u0000${operation}`;
     let s = byOperation.get(key);
     if (s === undefined) {
-      s = { service, operation, requests: 0, forwarded: 0, throttle: 0, 'server-error': 0, reset: 0, latency: 0 };
+      s = { service, operation, requests: 0, forwarded: 0, throttle: 0, 'server-error': 0, reset: 0, latency: 0, hold: 0 };
       byOperation.set(key, s);
     }
     return s;
@@ -152,9 +167,25 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const note = (rule: CompiledRule, kind: FaultKind, req: ClassifiedRequest): void => {
     injected[kind]++;
     opStats(req.service, req.operation)[kind]++;
-    events.push({ at: new Date().toISOString(), rule: rule.name, kind, service: req.service, operation: req.operation });
+    const event = { at: new Date().toISOString(), rule: rule.name, kind, service: req.service, operation: req.operation };
+    events.push(event);
     if (events.length > maxEvents) events.splice(0, events.length - maxEvents);
+    if (!firstInjection.has(rule.name)) {
+      firstInjection.set(rule.name, event);
+      for (const resolve of waiters.get(rule.name) ?? []) resolve(event);
+      waiters.delete(rule.name);
+    }
   };
+  /** Never answers: resolves when the caller's connection closes or the proxy does. */
+  const hold = (req: IncomingMessage): Promise<void> =>
+    new Promise((resolve) => {
+      const end = (): void => {
+        holds.delete(end);
+        resolve();
+      };
+      holds.add(end);
+      req.socket.once('close', end);
+    });
 
   /** The faults for one request, in rule order: latencies add up; the first terminating fault ends the list. */
   const decide = (req: ClassifiedRequest): { latencyMs: number; terminal?: { rule: CompiledRule; fault: Exclude<Fault, { kind: 'latency' }> } } => {
@@ -163,6 +194,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (!rule.matches(req)) continue;
       rule.matched++;
       if (rule.first !== undefined && rule.matched > rule.first) continue;
+      if (rule.skipFirst !== undefined && rule.matched <= rule.skipFirst) continue;
       const opKey = `${req.service}\u0000${req.operation}`;
       const n = (rule.perOperation.get(opKey) ?? 0) + 1;
       rule.perOperation.set(opKey, n);
@@ -208,7 +240,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     opStats(classified.service, classified.operation).requests++;
     const { latencyMs, terminal } = decide(classified);
     if (latencyMs > 0) await delay(latencyMs);
-    if (terminal !== undefined && terminal.fault.kind !== 'reset') {
+    if (terminal?.fault.kind === 'hold' && terminal.fault.afterUpstream !== true) {
+      await hold(req);
+      return;
+    }
+    if (terminal !== undefined && terminal.fault.kind !== 'reset' && terminal.fault.kind !== 'hold') {
       const answer = terminal.fault.kind === 'throttle' ? throttleAnswer(classified.protocol) : serverErrorAnswer(classified.protocol, terminal.fault.status ?? 500);
       res.writeHead(answer.status, answer.headers).end(answer.body);
       return;
@@ -230,6 +266,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     opStats(classified.service, classified.operation).forwarded++;
     if (terminal?.fault.kind === 'reset') {
       req.socket.destroy();
+      return;
+    }
+    if (terminal?.fault.kind === 'hold') {
+      await hold(req);
       return;
     }
     // A HEAD answer's length is the object's (S3 HeadObject reads it); 204/304 have none of their own.
@@ -269,8 +309,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         .sort((a, b) => a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation)),
       events: [...events],
     }),
+    whenInjected: (rule) => {
+      const seen = firstInjection.get(rule);
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve) => waiters.set(rule, [...(waiters.get(rule) ?? []), resolve]));
+    },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const end of [...holds]) end();
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
         agent.destroy();
@@ -395,6 +441,7 @@ interface CompiledRule {
   readonly probability: number;
   readonly first?: number;
   readonly limit?: number;
+  readonly skipFirst?: number;
   readonly fault: Fault;
   readonly matches: (req: ClassifiedRequest) => boolean;
   readonly perOperation: Map<string, number>;
@@ -409,7 +456,7 @@ function validateRule(rule: FaultRule, index: number, maxLatency: number): Compi
   };
   const probability = rule.probability ?? 1;
   if (!(probability >= 0 && probability <= 1)) bad('probability must be between 0 and 1', rule.probability);
-  for (const [key, v] of [['first', rule.first], ['limit', rule.limit]] as const) {
+  for (const [key, v] of [['first', rule.first], ['limit', rule.limit], ['skipFirst', rule.skipFirst]] as const) {
     if (v !== undefined && !(Number.isInteger(v) && v >= 0)) bad(`${key} must be a non-negative integer`, v);
   }
   const fault = rule.fault;
@@ -419,7 +466,7 @@ function validateRule(rule: FaultRule, index: number, maxLatency: number): Compi
   if (fault.kind === 'server-error' && fault.status !== undefined && fault.status !== 500 && fault.status !== 503) {
     bad('server-error status must be 500 or 503', fault.status);
   }
-  if (!['throttle', 'server-error', 'reset', 'latency'].includes(fault.kind)) bad('unknown fault kind', fault.kind);
+  if (!['throttle', 'server-error', 'reset', 'latency', 'hold'].includes(fault.kind)) bad('unknown fault kind', fault.kind);
   const services = rule.services !== undefined ? new Set(rule.services) : undefined;
   const operations = rule.operations;
   return {
@@ -428,6 +475,7 @@ function validateRule(rule: FaultRule, index: number, maxLatency: number): Compi
     probability,
     ...(rule.first !== undefined ? { first: rule.first } : {}),
     ...(rule.limit !== undefined ? { limit: rule.limit } : {}),
+    ...(rule.skipFirst !== undefined ? { skipFirst: rule.skipFirst } : {}),
     fault,
     perOperation: new Map(),
     matched: 0,

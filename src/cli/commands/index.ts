@@ -8,6 +8,7 @@ import { registerPlanCommand } from './plan.js';
 import { registerPolicyCommand } from './policy.js';
 import { registerReleaseCommand } from './release.js';
 import { registerRespondCommand } from './respond.js';
+import { registerResumeCommand } from './resume.js';
 import { registerShowCommand } from './show.js';
 import { registerTypesCommand } from './types.js';
 
@@ -21,6 +22,7 @@ export function registerCommands(program: Command, exit: ReportExit): void {
   registerIncidentsCommand(program, exit);
   registerShowCommand(program, exit);
   registerApproveCommands(program, exit);
+  registerResumeCommand(program, exit);
   registerReleaseCommand(program, exit);
   registerDemoCommand(program, exit);
   registerDrillCommand(program, exit);

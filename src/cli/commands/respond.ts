@@ -2,10 +2,21 @@ import type { Command } from 'commander';
 import { readFindings } from '../../findings/read-input.js';
 import type { Finding } from '../../findings/model.js';
 import { MemoryNotifier, renderText } from '../../notify/notification.js';
-import { formatDecision, formatIncidentHeader, formatPlan } from '../print-incident.js';
+import { clean, formatDecision, formatIncidentHeader, formatPlan } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
 import { parseModeFlag, printRejected } from './shared.js';
+import { parseWaitSeconds } from '../wait-seconds.js';
+import { unfinishedReason } from '../../engine/plan-finished.js';
+import type { Handling } from '../../engine/responder.js';
+
+const HANDLING_LABEL: Record<Handling, string> = {
+  created: 'new incident',
+  escalated: 'worse occurrence: incident escalated',
+  appended: 'newer occurrence appended (the incident stays as it is)',
+  resumed: 'already seen: the unfinished plan was resumed',
+  duplicate: 'already seen (re-delivery): nothing done',
+};
 
 /** `tourniquet respond <finding>`: run the engine for every finding in a file, folder or stdin. */
 export function registerRespondCommand(program: Command, exit: ReportExit): void {
@@ -15,9 +26,11 @@ export function registerRespondCommand(program: Command, exit: ReportExit): void
       .description('respond to GuardDuty findings: decide, journal, contain (per policy and mode), keep evidence')
       .argument('<finding>', 'finding file (.json, .jsonl, .jsonl.gz), folder, or - for stdin')
       .option('--mode <mode>', 'observe | approve | contain (guardrails can still lower it)')
+      .option('--wait-seconds <n>', 'wait this long for steps another live responder holds on the incident (0–600)', '120')
       .option('--json', 'print the outcome as JSON'),
-  ).action(async (target: string, flags: RuntimeFlags & { mode?: string; json?: boolean }) => {
+  ).action(async (target: string, flags: RuntimeFlags & { mode?: string; json?: boolean; waitSeconds?: string }) => {
     const mode = parseModeFlag(flags.mode);
+    const waitMs = parseWaitSeconds(flags.waitSeconds) * 1000;
     const batch = await readFindings(target);
     printRejected(batch.rejected);
     const findings = batch.records.filter((r): r is Finding => r.kind === 'finding');
@@ -26,23 +39,25 @@ export function registerRespondCommand(program: Command, exit: ReportExit): void
     try {
       const results = [];
       for (const finding of findings) {
-        const result = await runtime.responder.respond(finding, mode);
+        const result = await runtime.responder.respond(finding, mode, { waitMs });
         results.push(result);
         if (flags.json) continue;
         for (const o of result.outcomes) {
           const incident = await runtime.responder.getIncident(o.incidentId);
-          const label = o.duplicate ? 'already seen (re-delivery): nothing done' : o.created ? 'new incident' : 'newer occurrence appended';
+          const label = HANDLING_LABEL[o.handling];
           console.log(`${finding.type.raw} ${finding.id} → ${label}`);
           for (const l of formatIncidentHeader(incident)) console.log(l);
           for (const l of formatDecision(o.decision)) console.log(l);
           console.log('  steps:');
           for (const l of formatPlan(incident.plan, o.steps)) console.log(l);
+          const unfinished = unfinishedReason(o.status, o.steps);
+          if (unfinished !== undefined) console.log(`  unfinished: ${clean(unfinished)}; \`tourniquet resume ${o.incidentId}\` continues it`);
           console.log('');
         }
       }
       if (flags.json) console.log(JSON.stringify(results, null, 2));
       else for (const n of notifier.sent) console.log(`${renderText(n)}\n`);
-      const failed = results.some((r) => r.outcomes.some((o) => o.status === 'partial'));
+      const failed = results.some((r) => r.outcomes.some((o) => o.status === 'partial' || o.status === 'in-progress'));
       exit(batch.rejected.length > 0 ? 2 : failed ? 1 : 0);
     } finally {
       await runtime.close();

@@ -152,7 +152,7 @@ describe('fault proxy', () => {
     expect((await send(p.endpoint, { service: 'iam', body: 'Action=GetRole' })).status).toBe(200);
     expect((await send(p.endpoint, { service: 'iam', body: 'Action=PutRolePolicy' })).status).toBe(400);
     expect((await send(p.endpoint, { service: 'iam', body: 'Action=PutRolePolicy' })).status).toBe(200);
-    expect(p.stats().injected).toEqual({ throttle: 1, 'server-error': 2, reset: 0, latency: 0 });
+    expect(p.stats().injected).toEqual({ throttle: 1, 'server-error': 2, reset: 0, latency: 0, hold: 0 });
     expect(p.stats().events.map((e) => `${e.rule}:${e.operation}`)).toEqual(['first-two:CreateTags', 'first-two:CreateTags', 'one-reset:PutRolePolicy']);
   });
 
@@ -186,6 +186,29 @@ describe('fault proxy', () => {
     await expect(send(p.endpoint, ec2('CreateSnapshots'))).rejects.toMatchObject({ code: 'ECONNRESET' });
     expect(seen.map((s) => s.body)).toEqual(['Action=CreateSnapshots&Version=2016-11-15']);
     expect(p.stats()).toMatchObject({ forwarded: 1, injected: { reset: 1 } });
+  });
+
+  it('holds a chosen call (the n-th, before or after the upstream) unanswered and says when: the caller stalls at a known point', async () => {
+    let p = await start([{ name: 'second-modify', operations: ['ModifyNetworkInterfaceAttribute'], skipFirst: 1, fault: { kind: 'hold', afterUpstream: true } }]);
+    const held = p.whenInjected('second-modify');
+    expect((await send(p.endpoint, ec2('ModifyNetworkInterfaceAttribute'))).status).toBe(200); // the first goes through
+    const stalled = send(p.endpoint, ec2('ModifyNetworkInterfaceAttribute'));
+    expect(await held).toMatchObject({ rule: 'second-modify', kind: 'hold', operation: 'ModifyNetworkInterfaceAttribute' });
+    // After the upstream: the change happened, the answer never comes.
+    await expect.poll(() => seen.length).toBe(2);
+    const outcome = await Promise.race([stalled.then(() => 'answered', () => 'failed'), new Promise((r) => setTimeout(() => r('still held'), 200))]);
+    expect(outcome).toBe('still held');
+    expect(await p.whenInjected('second-modify')).toMatchObject({ kind: 'hold' }); // already happened: at once
+    await p.close(); // ends the hold: the caller sees its connection go
+    await expect(stalled).rejects.toBeDefined();
+    expect(p.stats()).toMatchObject({ injected: { hold: 1 } });
+    seen.length = 0;
+    p = await start([{ name: 'before', operations: ['CreateSnapshots'], fault: { kind: 'hold' } }]);
+    const before = send(p.endpoint, ec2('CreateSnapshots'));
+    await p.whenInjected('before');
+    expect(seen).toEqual([]); // never reached the upstream
+    await p.close();
+    await expect(before).rejects.toBeDefined();
   });
 
   it('adds latency and still forwards; later rules are still evaluated', async () => {

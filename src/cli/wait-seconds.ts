@@ -1,0 +1,18 @@
+/**
+ * `--wait-seconds <n>`: how long a command waits for steps another live responder holds on the same incident (it
+ * renews its lease while it works; a crashed one's lease runs out within a minute) before it reports the incident as
+ * still in progress.
+ */
+import { UsageError } from '../errors.js';
+
+export const DEFAULT_WAIT_SECONDS = 120;
+const MAX_WAIT_SECONDS = 600;
+
+export function parseWaitSeconds(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_WAIT_SECONDS;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > MAX_WAIT_SECONDS) {
+    throw new UsageError(`--wait-seconds must be a number of seconds from 0 to ${MAX_WAIT_SECONDS}, received ${JSON.stringify(value)}`);
+  }
+  return n;
+}
