@@ -73,6 +73,11 @@ export interface FaultProxyOptions {
   readonly upstreamTimeoutMs?: number;
   /** Kept injection events (default 10 000; older ones are dropped, counters stay exact). */
   readonly maxEvents?: number;
+  /**
+   * Forward one request at a time. For an emulator that does not make conditional writes atomic under concurrent
+   * requests (moto's DynamoDB), as DynamoDB does: serialized, each write's condition holds.
+   */
+  readonly serialize?: boolean;
 }
 
 export type Protocol = 'ec2' | 'query' | 'json' | 'rest-xml' | 'rest-json';
@@ -211,7 +216,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     return { latencyMs: Math.min(latencyMs, maxLatency) };
   };
 
-  const forward = (req: IncomingMessage, body: Buffer): Promise<UpstreamAnswer> =>
+  let queue: Promise<unknown> = Promise.resolve();
+  const forward = (req: IncomingMessage, body: Buffer): Promise<UpstreamAnswer> => {
+    if (options.serialize !== true) return forwardNow(req, body);
+    const next = queue.then(() => forwardNow(req, body));
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const forwardNow = (req: IncomingMessage, body: Buffer): Promise<UpstreamAnswer> =>
     new Promise((resolve, reject) => {
       const headers = forwardHeaders(req.headers);
       headers['content-length'] = String(body.length);

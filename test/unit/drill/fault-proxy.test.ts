@@ -211,6 +211,33 @@ describe('fault proxy', () => {
     await expect(before).rejects.toBeDefined();
   });
 
+  it('serialize forwards one request at a time (for an emulator whose conditional writes race)', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const slow = createServer((req, res) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      req.resume();
+      setTimeout(() => {
+        inFlight--;
+        res.writeHead(200, { 'content-length': '2' }).end('ok');
+      }, 30);
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    try {
+      for (const serialize of [true, false]) {
+        most = 0;
+        const p = await startFaultProxy({ upstream: slowUrl, serialize });
+        await Promise.all(Array.from({ length: 5 }, () => send(p.endpoint, ec2('DescribeInstances'))));
+        await p.close();
+        expect([serialize, most]).toEqual([serialize, serialize ? 1 : 5]);
+      }
+    } finally {
+      await new Promise<void>((r) => slow.close(() => r()));
+    }
+  });
+
   it('adds latency and still forwards; later rules are still evaluated', async () => {
     const p = await start([
       { name: 'slow', fault: { kind: 'latency', ms: 20 } },
