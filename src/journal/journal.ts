@@ -126,7 +126,7 @@ export interface LeaseClaim {
 
 export interface TimelineEvent {
   readonly at: string;
-  /** e.g. `occurrence`, `decision`, `step.done`, `step.failed`, `approval`, `release`, `notify`. */
+  /** e.g. `decision`, `escalation`, `occurrence`, `step.done`, `step.failed`, `step.taken-over`, `step.reopened`, `approval`, `release`, `notify`. */
   readonly type: string;
   readonly message: string;
   readonly data?: Json;
