@@ -151,6 +151,10 @@ export async function mergeIntoIncident(
             mode: merge.mode,
             plan: merge.plan,
             playbook: merge.plan.playbook,
+            // The finding the incident's decision now rests on is its headline (lists, notifications).
+            ...(merge.kind === 'initial' || merge.escalation.from !== merge.escalation.to
+              ? { findingId: record.findingId, findingType: record.findingType, severity: record.severity }
+              : {}),
             ...(current.evidenceLocation === undefined && evidenceLocation !== undefined ? { evidenceLocation } : {}),
           },
           ctx.now(),

@@ -411,12 +411,12 @@ export class DynamoJournal implements Journal {
 
   async updateIncident(
     incidentId: string,
-    patch: Partial<Pick<IncidentRecord, 'status' | 'releasedBy' | 'releaseReason' | 'releasedAt' | 'evidenceLocation' | 'plan' | 'mode' | 'decision' | 'playbook'>>,
+    patch: Partial<Pick<IncidentRecord, 'status' | 'releasedBy' | 'releaseReason' | 'releasedAt' | 'evidenceLocation' | 'plan' | 'mode' | 'decision' | 'playbook' | 'findingId' | 'findingType' | 'severity'>>,
     now: Date,
     expectedVersion?: number,
   ): Promise<IncidentRecord> {
     const u = new Expr();
-    for (const field of ['status', 'releasedBy', 'releaseReason', 'releasedAt', 'evidenceLocation', 'mode', 'playbook'] as const) {
+    for (const field of ['status', 'releasedBy', 'releaseReason', 'releasedAt', 'evidenceLocation', 'mode', 'playbook', 'findingId', 'findingType', 'severity'] as const) {
       const value = patch[field];
       if (value !== undefined) u.set(field, value);
     }

@@ -195,7 +195,7 @@ export interface Journal {
   /** Conditional on `expectedVersion` when given (ConflictError otherwise). */
   updateIncident(
     incidentId: string,
-    patch: Partial<Pick<IncidentRecord, 'status' | 'releasedBy' | 'releaseReason' | 'releasedAt' | 'evidenceLocation' | 'plan' | 'mode' | 'decision' | 'playbook'>>,
+    patch: Partial<Pick<IncidentRecord, 'status' | 'releasedBy' | 'releaseReason' | 'releasedAt' | 'evidenceLocation' | 'plan' | 'mode' | 'decision' | 'playbook' | 'findingId' | 'findingType' | 'severity'>>,
     now: Date,
     expectedVersion?: number,
   ): Promise<IncidentRecord>;

@@ -93,6 +93,8 @@ describe('a worse finding re-decides the incident', () => {
     const incident = await withJournal(journalPath, async (j) => (await j.listIncidents())[0]!);
     expect(incident.mode).toBe('contain');
     expect(incident.status).toBe('contained');
+    // Its headline is now the finding its decision rests on.
+    expect([incident.findingType, incident.severity]).toEqual(['CryptoCurrency:EC2/BitcoinTool.B!DNS', 8]);
     const decision = incident.decision as unknown as IncidentDecision;
     expect(decision.decidedBy).toBe('rule:ai-gpu-cryptomining');
     expect(decision.escalation).toMatchObject({ from: 'observe', to: 'contain', findingType: 'CryptoCurrency:EC2/BitcoinTool.B!DNS', decidedBy: 'rule:ai-gpu-cryptomining' });
@@ -129,7 +131,7 @@ describe('a worse finding re-decides the incident', () => {
     const low = await h.finding(fleet.targetInstanceId, { severity: 5, now: new Date('2026-11-28T11:00:00Z') });
     const high = await h.finding(fleet.targetInstanceId, { severity: 8, now: new Date('2026-11-28T11:15:00Z') });
     expect(high.id).toBe(low.id);
-    const { responder, journal, calls } = await h.engine({ policy: await (await import('node:fs/promises')).readFile(EXAMPLE_POLICY, 'utf8') });
+    const { responder, journal, calls, notifier } = await h.engine({ policy: await (await import('node:fs/promises')).readFile(EXAMPLE_POLICY, 'utf8') });
     const first = (await responder.respond(low)).outcomes[0]!;
     expect(first).toMatchObject({ handling: 'created', status: 'awaiting-approval', decision: { effectiveMode: 'approve', decidedBy: 'defaults' } });
     expect(first.steps.find((s) => s.stepId === 'tag-instance')?.status).toBe('awaiting-approval');
@@ -137,6 +139,8 @@ describe('a worse finding re-decides the incident', () => {
     const second = (await responder.respond(high)).outcomes[0]!;
     expect(second).toMatchObject({ handling: 'escalated', incidentId: first.incidentId, status: 'contained', decision: { effectiveMode: 'contain', escalation: { from: 'approve', to: 'contain', severity: 8 } } });
     expect(second.steps.find((s) => s.stepId === 'isolate-network')?.status).toBe('done');
+    // People are told, about the finding that escalated it.
+    expect(notifier.sent.at(-1)).toMatchObject({ incidentId: first.incidentId, reason: 'escalated', severity: 8, mode: 'contain', status: 'contained' });
     expect(calls.filter((c) => !isReadOnlyOperation(c.operation)).length).toBeGreaterThan(changesBefore);
     // Budget charged once for the escalation to contain: one containment this hour in the account.
     expect(second.decision.verdicts.find((v) => v.guardrail === 'budget')?.reason).toMatch(/^0 of 5 containments used/);
