@@ -112,6 +112,10 @@ describe('a worse finding re-decides the incident', () => {
     expect(third.out).toContain('→ newer occurrence appended (the incident stays as it is)');
     expect(await h.state(fleet, incident.incidentId)).toEqual(contained);
 
+    const shown = await runCli(['show', incident.incidentId, ...common]);
+    expect(shown.out).toMatch(
+      /occurrences:\n.*UnauthorizedAccess:EC2\/SSHBruteForce \S+ severity 5 count 1: initial: observe \(rule:inbound-noise\)\n.*CryptoCurrency:EC2\/BitcoinTool\.B!DNS \S+ severity 8 count 1: escalated: escalated observe → contain.*\n.*SSHBruteForce \S+ severity 5 count 40: unchanged: /,
+    );
     await withJournal(journalPath, async (j) => {
       const now = (await j.getIncident(incident.incidentId))!;
       expect(now.mode).toBe('contain');

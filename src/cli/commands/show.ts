@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Decision } from '../../policy/decision.js';
-import { formatDecision, formatIncidentHeader, formatPlan, formatTimeline } from '../print-incident.js';
+import { clean, formatDecision, formatIncidentHeader, formatPlan, formatTimeline } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
 
@@ -16,13 +16,14 @@ export function registerShowCommand(program: Command, exit: ReportExit): void {
     const runtime = await openRuntime(flags);
     try {
       const incident = await runtime.responder.getIncident(incidentId);
-      const [steps, events, approvals] = await Promise.all([
+      const [steps, events, approvals, occurrences] = await Promise.all([
         runtime.journal.getSteps(incidentId),
         runtime.journal.listEvents(incidentId),
         runtime.journal.listApprovals(incidentId),
+        runtime.journal.listOccurrences(incidentId),
       ]);
       if (flags.json) {
-        console.log(JSON.stringify({ incident, steps, approvals, events }, null, 2));
+        console.log(JSON.stringify({ incident, steps, approvals, occurrences, events }, null, 2));
       } else {
         for (const l of formatIncidentHeader(incident)) console.log(l);
         for (const l of formatDecision(incident.decision as unknown as Decision)) console.log(l);
@@ -32,6 +33,8 @@ export function registerShowCommand(program: Command, exit: ReportExit): void {
           console.log('  approvals:');
           for (const a of approvals) console.log(`    ${a.at}  ${a.decision} ${a.stepId} by ${a.by}${a.reason ? `: ${a.reason}` : ''}`);
         }
+        console.log('  occurrences:');
+        for (const o of [...occurrences].sort((a, b) => a.recordedAt.localeCompare(b.recordedAt))) console.log(`    ${o.recordedAt}  ${clean(o.findingType)} ${clean(o.findingId)} severity ${o.severity} count ${o.count}: ${clean(o.merge ?? o.status)}`);
         console.log('  timeline:');
         for (const l of formatTimeline(events)) console.log(l);
       }
