@@ -18,7 +18,7 @@ import type { CallCollector } from './call-collector.js';
 import { decide, selectForSubject, type GuardrailCounts } from './decide.js';
 import { releaseIncident, type ReleaseResult } from './release-incident.js';
 import type { RetryOptions } from './retry.js';
-import { runPlan } from './run-plan.js';
+import { incidentStatusOf, runPlan } from './run-plan.js';
 import { lowerMode } from '../policy/mode-order.js';
 import { RateLimiter, rateLimitClients } from './rate-limiter.js';
 import { occurrenceMode, type IncidentDecision } from './escalate.js';
@@ -325,10 +325,8 @@ export class Responder {
         evidence,
       },
     );
-    if (result.status !== incident.status) {
-      await this.updateStatus(incident.incidentId, result.status);
-    }
-    return { status: result.status, steps: result.steps, progressed: result.progressed || reopened > 0 };
+    const settled = await this.updateStatus(incident.incidentId);
+    return { ...settled, progressed: result.progressed || reopened > 0 };
   }
 
   /** Finished steps that get another chance (see reopen-steps.ts); returns how many were reopened. */
@@ -349,13 +347,23 @@ export class Responder {
     return n;
   }
 
-  private async updateStatus(incidentId: string, status: IncidentRecord['status']): Promise<void> {
-    for (let i = 0; i < 5; i++) {
-      const cur = await this.options.journal.getIncident(incidentId);
-      if (!cur || cur.status === 'released' || cur.status === 'release-failed') return;
+  /**
+   * Writes the incident's status as its steps now say (read again at write time, conditional on the version): a
+   * responder that finished with an older view (another process moved steps since) never overwrites a newer status.
+   */
+  private async updateStatus(incidentId: string): Promise<{ status: IncidentRecord['status']; steps: StepRecord[] }> {
+    const { journal } = this.options;
+    for (let i = 0; ; i++) {
+      const cur = await journal.getIncident(incidentId);
+      if (!cur) throw new NotFoundError('incident', incidentId);
+      const steps = await journal.getSteps(incidentId);
+      if (cur.status === 'released' || cur.status === 'release-failed') return { status: cur.status, steps };
+      const decision = cur.decision as unknown as Decision;
+      const status = incidentStatusOf(decision.countsPending ? lowerMode(cur.mode, 'approve') : cur.mode, cur.plan, steps);
+      if (status === cur.status || i >= 5) return { status, steps };
       try {
-        await this.options.journal.updateIncident(incidentId, { status }, this.now(), cur.version);
-        return;
+        await journal.updateIncident(incidentId, { status }, this.now(), cur.version);
+        return { status, steps };
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
       }
