@@ -1,7 +1,8 @@
 /**
  * A fault-injection HTTP proxy for reliability tests and benchmarks: it listens on a free loopback port, forwards
  * every request to ONE upstream endpoint on the loopback interface (moto_server), and, per rule, answers instead
- * with AWS-shaped throttling or 5xx errors, resets the connection, or adds latency. A test/bench tool: it never
+ * with AWS-shaped throttling or 5xx errors, resets the connection, adds latency, or holds a chosen call unanswered
+ * (so a crash test can kill the caller at a known point). A test/bench tool: it never
  * forwards anywhere but the upstream it was given, and refuses a non-loopback upstream.
  *
  * Requests are classified like AWS does it: the service comes from the SigV4 credential scope
