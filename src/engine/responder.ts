@@ -16,7 +16,7 @@ import { ConflictError, NotFoundError, TourniquetError } from '../errors.js';
 import { buildPlan, NO_PLAYBOOK, type PlaybookOptions } from '../playbooks/registry.js';
 import type { CallCollector } from './call-collector.js';
 import { decide, selectForSubject, type GuardrailCounts } from './decide.js';
-import { releaseIncident, type ReleaseResult } from './release-incident.js';
+import { isReleasedStatus, releaseIncident, type ReleaseResult } from './release-incident.js';
 import type { RetryOptions } from './retry.js';
 import { runPlan } from './run-plan.js';
 import { lowerMode } from '../policy/mode-order.js';
@@ -241,7 +241,7 @@ export class Responder {
   private async updateStatus(incidentId: string, status: IncidentRecord['status']): Promise<void> {
     for (let i = 0; i < 5; i++) {
       const cur = await this.options.journal.getIncident(incidentId);
-      if (!cur || cur.status === 'released' || cur.status === 'release-failed') return;
+      if (!cur || isReleasedStatus(cur.status)) return;
       try {
         await this.options.journal.updateIncident(incidentId, { status }, this.now(), cur.version);
         return;
@@ -282,7 +282,7 @@ export class Responder {
   }
 
   private assertActionable(incident: IncidentRecord, verb: string): void {
-    if (incident.status === 'released' || incident.status === 'release-failed') {
+    if (isReleasedStatus(incident.status)) {
       throw new TourniquetError('incident.released', `cannot ${verb} incident ${incident.incidentId}: it was released by ${incident.releasedBy ?? 'someone'}`);
     }
   }
@@ -334,7 +334,6 @@ export class Responder {
   /** Restore everything the incident changed, in reverse order, recording who and why. */
   async release(incidentId: string, request: { by: string; reason: string }): Promise<ReleaseResult> {
     const incident = await this.getIncident(incidentId);
-    this.assertActionable(incident, 'release');
     const clients = await this.clients(incident);
     const evidence = await this.options.evidenceFor(incidentId);
     const result = await releaseIncident(

@@ -13,7 +13,8 @@ export type IncidentStatus =
   | 'contained' // every runnable step done
   | 'partial' // some steps failed
   | 'released'
-  | 'release-failed';
+  | 'release-failed' // a restore failed: run `release` again
+  | 'release-partial'; // something that may have changed could not be restored (listed on the timeline)
 
 export type StepStatus =
   | 'planned' // not run yet (observe mode, or waiting for dependencies)
