@@ -21,6 +21,7 @@ import type { RetryOptions } from './retry.js';
 import { runPlan } from './run-plan.js';
 import { lowerMode } from '../policy/mode-order.js';
 import { RateLimiter, rateLimitClients } from './rate-limiter.js';
+import { FindingMarksInFlight, guardrailNotice, guardrailNoticeEvent } from './guardrail-notice.js';
 
 export interface ResponderOptions {
   readonly journal: Journal;
@@ -75,6 +76,7 @@ export class Responder {
   private readonly actor: string;
   /** Shared by every incident this responder handles: AWS limits are per account and Region, not per incident. */
   private readonly limiter: RateLimiter;
+  private readonly marks = new FindingMarksInFlight();
 
   constructor(private readonly options: ResponderOptions) {
     this.now = options.now ?? (() => new Date());
@@ -101,8 +103,13 @@ export class Responder {
 
   async respond(finding: Finding, mode?: Mode): Promise<RespondResult> {
     const outcomes: SubjectOutcome[] = [];
-    for (const subject of this.subjectsToHandle(finding)) {
-      outcomes.push(await this.respondForSubject(finding, subject, mode));
+    const unmark = this.marks.hold(finding);
+    try {
+      for (const subject of this.subjectsToHandle(finding)) {
+        outcomes.push(await this.respondForSubject(finding, subject, mode));
+      }
+    } finally {
+      unmark();
     }
     return { findingId: finding.id, outcomes };
   }
@@ -349,7 +356,9 @@ export class Responder {
 
   private async notify(incident: IncidentRecord, decision: Decision, steps: readonly StepRecord[], status: IncidentRecord['status'], reason: string): Promise<void> {
     if (!this.options.notifier) return;
-    if (incident.mode === 'observe') {
+    // A guardrail that lowered the mode is told in every mode, observe included: a silent block is an evasion.
+    const notice = guardrailNotice(decision, incident.plan, this.marks.of(incident.findingId));
+    if (incident.mode === 'observe' && notice === undefined) {
       // Observe mode plans and journals only: what would have been sent is on the timeline, nothing leaves.
       await this.options.journal.appendEvent(incident.incidentId, {
         at: this.now().toISOString(),
@@ -374,9 +383,10 @@ export class Responder {
       done: steps.filter((s) => s.status === 'done').map((s) => s.stepId),
       waiting: steps.filter((s) => s.status === 'awaiting-approval').map((s) => s.stepId),
       failed: steps.filter((s) => s.status === 'failed').map((s) => `${s.stepId} (${s.error?.message ?? 'failed'})`),
-      notes: decision.verdicts.filter((v) => v.outcome !== 'pass').map((v) => `${v.guardrail}: ${v.reason}`),
+      notes: [...(notice?.lines ?? []), ...decision.verdicts.filter((v) => v.outcome !== 'pass').map((v) => `${v.guardrail}: ${v.reason}`)],
       releaseHint: `tourniquet release ${incident.incidentId} --reason "<why>"`,
     };
+    if (notice) await this.options.journal.appendEvent(incident.incidentId, guardrailNoticeEvent(notice, this.now()));
     try {
       await this.options.notifier.notify(notification);
     } catch (err) {
