@@ -22,6 +22,7 @@ import { runPlan } from './run-plan.js';
 import { lowerMode } from '../policy/mode-order.js';
 import { RateLimiter, rateLimitClients } from './rate-limiter.js';
 import { FindingMarksInFlight, guardrailNotice, guardrailNoticeEvent } from './guardrail-notice.js';
+import { liveTagsEvent, readLiveTags, withLiveTags } from './live-tags.js';
 
 export interface ResponderOptions {
   readonly journal: Journal;
@@ -106,7 +107,19 @@ export class Responder {
     const unmark = this.marks.hold(finding);
     try {
       for (const subject of this.subjectsToHandle(finding)) {
-        outcomes.push(await this.respondForSubject(finding, subject, mode));
+        // The decision sees the resource's current tags, not the finding's: the exemption tag is read live.
+        const at = this.now();
+        const exemptTagKey = this.options.policy.guardrails.exemptTag.key;
+        const live = await readLiveTags(subject, {
+          exemptTagKey,
+          observeOnly: mode === 'observe' || this.options.modeCeiling === 'observe',
+          clients: () => this.clients({ accountId: subject.accountId, region: subject.region, incidentId: `finding-${finding.id}` }),
+          isTransient: this.options.isTransient,
+          retry: this.options.retry,
+        });
+        const outcome = await this.respondForSubject(finding, withLiveTags(subject, live), mode);
+        if (!outcome.duplicate) await this.options.journal.appendEvent(outcome.incidentId, liveTagsEvent(subject, live, exemptTagKey, at));
+        outcomes.push(outcome);
       }
     } finally {
       unmark();
