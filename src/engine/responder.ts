@@ -351,7 +351,7 @@ export class Responder {
     return done;
   }
 
-  /** Restore everything the incident changed, in reverse order, recording who and why. */
+  /** Restore everything the incident may have changed, in reverse order, recording who and why (again after a partial release). */
   async release(incidentId: string, request: { by: string; reason: string }): Promise<ReleaseResult> {
     const incident = await this.getIncident(incidentId);
     const clients = await this.clients(incident);
@@ -370,7 +370,7 @@ export class Responder {
   private async notify(incident: IncidentRecord, decision: Decision, steps: readonly StepRecord[], status: IncidentRecord['status'], reason: string): Promise<void> {
     if (!this.options.notifier) return;
     // A guardrail that lowered the mode is told in every mode, observe included: a silent block is an evasion.
-    const notice = guardrailNotice(decision, incident.plan, this.marks.of(incident.findingId));
+    const notice = reason === 'release' ? undefined : guardrailNotice(decision, incident.plan, this.marks.of(incident.findingId));
     if (incident.mode === 'observe' && notice === undefined) {
       // Observe mode plans and journals only: what would have been sent is on the timeline, nothing leaves.
       await this.options.journal.appendEvent(incident.incidentId, {

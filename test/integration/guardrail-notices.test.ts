@@ -110,6 +110,10 @@ describe('a guardrail that lowers the mode notifies in every mode', () => {
   it('protected account (observe)', async () => {
     const e = await h.engine({ policy: policyWith('  protectedAccounts: ["123456789012"]') });
     await expectBlockNotice(e, await h.finding(plainId), 'protected-account', /account 123456789012 matches protected account/);
+    // Releasing the observed incident is not a block: it is recorded, not sent.
+    const [incident] = await e.journal.listIncidents();
+    expect((await e.responder.release(incident!.incidentId, { by: 'dana', reason: 'done' })).incident.status).toBe('released');
+    expect(e.notifier.sent).toHaveLength(1);
   });
 
   it('budget (approve): notified with the containment steps that now wait instead of running', async () => {
