@@ -12,6 +12,7 @@ import { isAbsolute, join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import type { IamPermission } from '../src/actions/action.js';
 import { actionPermissions } from '../src/actions/registry.js';
+import { LIVE_TAG_PERMISSIONS } from '../src/engine/live-tags.js';
 import { TourniquetError } from '../src/errors.js';
 import { parsePolicy } from '../src/policy/load-policy.js';
 import { buildLambdaBundle, formatBundleReport, INFRA_DIR, LAMBDA_ENTRIES } from './build-bundle.js';
@@ -38,7 +39,7 @@ export interface StackOptions {
   readonly ctx?: ArnContext;
   /** Lambda bundle folder (default: `lambdaBundleDir` config, else bundled now with esbuild). */
   readonly bundleDir?: string;
-  /** The actions' permissions (default: src/actions/registry.ts `actionPermissions()`). */
+  /** The actions' permissions (default: src/actions/registry.ts `actionPermissions()` and the engine's live tag reads). */
   readonly actionPermissions?: readonly IamPermission[];
   /** Slack webhook URL secret (default: the `tourniquet:slackWebhookUrl` secret config, if set). */
   readonly slackWebhookUrl?: pulumi.Output<string>;
@@ -51,7 +52,8 @@ export type StackOutputs = Record<string, pulumi.Input<unknown>>;
 export async function createTourniquetStack(options: StackOptions = {}): Promise<StackOutputs> {
   const config = options.config ?? loadTourniquetConfig();
   const ctx = options.ctx ?? (await lookupArnContext());
-  const permissions = options.actionPermissions ?? actionPermissions();
+  // The actions' permissions, and the engine's live read of the exemption tag before each decision.
+  const permissions = options.actionPermissions ?? [...actionPermissions(), ...LIVE_TAG_PERMISSIONS];
   const infraDir = options.infraDir ?? INFRA_DIR;
   const regions = config.targetRegions.length > 0 ? config.targetRegions : [ctx.region];
   const tags = config.tags;

@@ -6,6 +6,7 @@
 import { ConflictError, IncidentUnfinishedError, NotFoundError } from '../errors.js';
 import type { Finding, Json } from '../findings/model.js';
 import type { IncidentRecord, Journal, NewOccurrence, OccurrenceKey, OccurrenceRecord, StepRecord } from '../journal/journal.js';
+import { isReleasedStatus } from '../journal/journal.js';
 import type { Plan } from '../playbooks/plan.js';
 import type { Decision } from '../policy/decision.js';
 import { describeEscalation, mergeOccurrence, type IncidentDecision, type Merge } from './escalate.js';
@@ -131,7 +132,7 @@ export async function mergeIntoIncident(
   for (let attempt = 0; attempt < MERGE_ATTEMPTS; attempt++) {
     const current = await journal.getIncident(incidentId);
     if (current === undefined) throw new NotFoundError('incident', incidentId);
-    if (current.status === 'released' || current.status === 'release-failed') {
+    if (isReleasedStatus(current.status)) {
       return { incident: current, merge: { kind: 'unchanged', why: `the incident was ${current.status} by ${current.releasedBy ?? 'someone'}` } };
     }
     const steps = await journal.getSteps(incidentId);

@@ -16,7 +16,7 @@ import { ConflictError, NotFoundError, TourniquetError } from '../errors.js';
 import { buildPlan, NO_PLAYBOOK, type PlaybookOptions } from '../playbooks/registry.js';
 import type { CallCollector } from './call-collector.js';
 import { decide, selectForSubject, type GuardrailCounts } from './decide.js';
-import { releaseIncident, type ReleaseResult } from './release-incident.js';
+import { isReleasedStatus, releaseIncident, type ReleaseResult } from './release-incident.js';
 import type { RetryOptions } from './retry.js';
 import { incidentStatusOf, runPlan } from './run-plan.js';
 import { lowerMode } from '../policy/mode-order.js';
@@ -25,6 +25,8 @@ import { occurrenceMode, type IncidentDecision } from './escalate.js';
 import { DEFAULT_LEASE_MS, PROCESS_ID } from './lease.js';
 import { claimOrAwait, decideClaimed, mergeIntoIncident, mergeKindOf, occurrenceOf, type OccurrenceContext } from './occurrences.js';
 import { stepsToReopen, type RetryFailed } from './reopen-steps.js';
+import { FindingMarksInFlight, guardrailNotice, guardrailNoticeEvent } from './guardrail-notice.js';
+import { liveTagsEvent, readLiveTags, withLiveTags } from './live-tags.js';
 
 export interface ResponderOptions {
   readonly journal: Journal;
@@ -112,6 +114,7 @@ export class Responder {
   private readonly actor: string;
   /** Shared by every incident this responder handles: AWS limits are per account and Region, not per incident. */
   private readonly limiter: RateLimiter;
+  private readonly marks = new FindingMarksInFlight();
 
   constructor(private readonly options: ResponderOptions) {
     this.now = options.now ?? (() => new Date());
@@ -138,8 +141,25 @@ export class Responder {
 
   async respond(finding: Finding, mode?: Mode, options: RunOptions = {}): Promise<RespondResult> {
     const outcomes: SubjectOutcome[] = [];
-    for (const subject of this.subjectsToHandle(finding)) {
-      outcomes.push(await this.respondForSubject(finding, subject, mode, options));
+    const unmark = this.marks.hold(finding);
+    try {
+      for (const subject of this.subjectsToHandle(finding)) {
+        // The decision sees the resource's current tags, not the finding's: the exemption tag is read live.
+        const at = this.now();
+        const exemptTagKey = this.options.policy.guardrails.exemptTag.key;
+        const live = await readLiveTags(subject, {
+          exemptTagKey,
+          observeOnly: mode === 'observe' || this.options.modeCeiling === 'observe',
+          clients: () => this.clients({ accountId: subject.accountId, region: subject.region, incidentId: `finding-${finding.id}` }),
+          isTransient: this.options.isTransient,
+          retry: this.options.retry,
+        });
+        const outcome = await this.respondForSubject(finding, withLiveTags(subject, live), mode, options);
+        if (!outcome.duplicate) await this.options.journal.appendEvent(outcome.incidentId, liveTagsEvent(subject, live, exemptTagKey, at));
+        outcomes.push(outcome);
+      }
+    } finally {
+      unmark();
     }
     return { findingId: finding.id, outcomes };
   }
@@ -233,7 +253,7 @@ export class Responder {
       steps,
       evidenceLocation: current.evidenceLocation ?? evidence.location,
     });
-    if (current.status === 'released' || current.status === 'release-failed') {
+    if (isReleasedStatus(current.status)) {
       return outcome(handlingOf(false), current.status, await journal.getSteps(incidentId));
     }
     // A re-delivery also retries steps that failed on transient errors (throttling, 5xx): that is what it is for.
@@ -357,7 +377,7 @@ export class Responder {
       const cur = await journal.getIncident(incidentId);
       if (!cur) throw new NotFoundError('incident', incidentId);
       const steps = await journal.getSteps(incidentId);
-      if (cur.status === 'released' || cur.status === 'release-failed') return { status: cur.status, steps };
+      if (isReleasedStatus(cur.status)) return { status: cur.status, steps };
       const decision = cur.decision as unknown as Decision;
       const status = incidentStatusOf(decision.countsPending ? lowerMode(cur.mode, 'approve') : cur.mode, cur.plan, steps);
       if (status === cur.status || i >= 5) return { status, steps };
@@ -428,7 +448,7 @@ export class Responder {
   }
 
   private assertActionable(incident: IncidentRecord, verb: string): void {
-    if (incident.status === 'released' || incident.status === 'release-failed') {
+    if (isReleasedStatus(incident.status)) {
       throw new TourniquetError('incident.released', `cannot ${verb} incident ${incident.incidentId}: it was released by ${incident.releasedBy ?? 'someone'}`);
     }
   }
@@ -480,7 +500,6 @@ export class Responder {
   /** Restore everything the incident changed, in reverse order, recording who and why. */
   async release(incidentId: string, request: { by: string; reason: string }): Promise<ReleaseResult> {
     const incident = await this.getIncident(incidentId);
-    this.assertActionable(incident, 'release');
     const clients = await this.clients(incident);
     const evidence = await this.options.evidenceFor(incidentId);
     const result = await releaseIncident(
@@ -496,7 +515,9 @@ export class Responder {
 
   private async notify(incident: IncidentRecord, decision: Decision, steps: readonly StepRecord[], status: IncidentRecord['status'], reason: string): Promise<void> {
     if (!this.options.notifier) return;
-    if (incident.mode === 'observe') {
+    // A guardrail that lowered the mode is told in every mode, observe included: a silent block is an evasion.
+    const notice = reason === 'release' ? undefined : guardrailNotice(decision, incident.plan, this.marks.of(incident.findingId));
+    if (incident.mode === 'observe' && notice === undefined) {
       // Observe mode plans and journals only: what would have been sent is on the timeline, nothing leaves.
       await this.options.journal.appendEvent(incident.incidentId, {
         at: this.now().toISOString(),
@@ -521,9 +542,10 @@ export class Responder {
       done: steps.filter((s) => s.status === 'done').map((s) => s.stepId),
       waiting: steps.filter((s) => s.status === 'awaiting-approval').map((s) => s.stepId),
       failed: steps.filter((s) => s.status === 'failed').map((s) => `${s.stepId} (${s.error?.message ?? 'failed'})`),
-      notes: decision.verdicts.filter((v) => v.outcome !== 'pass').map((v) => `${v.guardrail}: ${v.reason}`),
+      notes: [...(notice?.lines ?? []), ...decision.verdicts.filter((v) => v.outcome !== 'pass').map((v) => `${v.guardrail}: ${v.reason}`)],
       releaseHint: `tourniquet release ${incident.incidentId} --reason "<why>"`,
     };
+    if (notice) await this.options.journal.appendEvent(incident.incidentId, guardrailNoticeEvent(notice, this.now()));
     try {
       await this.options.notifier.notify(notification);
     } catch (err) {

@@ -44,6 +44,7 @@ import type {
   StepStatus,
   TimelineEvent,
 } from './journal.js';
+import { isReleasedStatus } from './journal.js';
 import {
   GSI1,
   INCIDENTS_GSI_PK,
@@ -195,7 +196,7 @@ export class DynamoJournal implements Journal {
         }
       }
       const incident = toIncident(meta);
-      if (incident.status !== 'released') return { incident, created: false };
+      if (!isReleasedStatus(incident.status)) return { incident, created: false };
       // 3. A released incident does not absorb new findings: retire its pointer (if still ours) and start over.
       await this.deletePointer(init.incidentKey, incidentId);
     }
@@ -453,7 +454,7 @@ export class DynamoJournal implements Journal {
       );
     }
     const incident = toIncident(item);
-    if (patch.status === 'released') await this.deletePointer(incident.incidentKey, incidentId);
+    if (patch.status !== undefined && isReleasedStatus(patch.status)) await this.deletePointer(incident.incidentKey, incidentId);
     return incident;
   }
 

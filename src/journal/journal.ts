@@ -13,7 +13,18 @@ export type IncidentStatus =
   | 'contained' // every runnable step done
   | 'partial' // some steps failed
   | 'released'
-  | 'release-failed';
+  | 'release-failed' // a restore failed: run `release` again
+  | 'release-partial'; // something that may have changed could not be restored (listed on the timeline)
+
+/**
+ * Incident statuses after a release: the incident takes no more approvals, its status is no longer recomputed, and a
+ * later finding on the same resource opens a new incident (the release was an operator's decision).
+ */
+const RELEASED_STATUSES: readonly IncidentStatus[] = ['released', 'release-failed', 'release-partial'];
+
+export function isReleasedStatus(status: IncidentStatus): boolean {
+  return RELEASED_STATUSES.includes(status);
+}
 
 export type StepStatus =
   | 'planned' // not run yet (observe mode, or waiting for dependencies)

@@ -433,6 +433,19 @@ describe('IAM role (generated)', () => {
     expect(sid(data, 'DenyChangingOwnKeys').Resource).toEqual(expect.arrayContaining([outputs['findingsKmsKeyArn'], outputs['evidenceKmsKeyArn']]));
   });
 
+  it('may read the live tags the engine decides on (issue 7 item 5): instances, users, roles, buckets', () => {
+    const allowed = capture
+      .ofType(T.policy)
+      .filter((p) => p.name.startsWith('tourniquet-actions-'))
+      .flatMap((p) => statementsOf(p.inputs['policy']))
+      .filter((st) => st.Effect === 'Allow');
+    const grants = (action: string, resource: string): boolean => allowed.some((st) => [st.Action].flat().includes(action) && [st.Resource].flat().includes(resource));
+    expect(grants('ec2:DescribeInstances', '*')).toBe(true);
+    expect(grants('iam:ListUserTags', `arn:aws:iam::${MOCK_ACCOUNT}:user/*`)).toBe(true);
+    expect(grants('iam:ListRoleTags', `arn:aws:iam::${MOCK_ACCOUNT}:role/*`)).toBe(true);
+    expect(grants('s3:GetBucketTagging', 'arn:aws:s3:::*')).toBe(true);
+  });
+
   it('platform permissions name the real queue, table and buckets', () => {
     const doc = statementsOf(capture.one(T.policy, 'platform').inputs['policy']);
     expect(sid(doc, 'ConsumeFindingsQueue').Resource).toEqual([arnOf(capture.one(T.queue, 'findings-queue'))]);

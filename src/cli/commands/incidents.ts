@@ -5,7 +5,7 @@ import { clean } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
 
-const STATUSES: readonly IncidentStatus[] = ['observed', 'awaiting-approval', 'in-progress', 'contained', 'partial', 'released', 'release-failed'];
+const STATUSES: readonly IncidentStatus[] = ['observed', 'awaiting-approval', 'in-progress', 'contained', 'partial', 'released', 'release-failed', 'release-partial'];
 
 /** `tourniquet incidents`: the journal's incidents, newest first. */
 export function registerIncidentsCommand(program: Command, exit: ReportExit): void {

@@ -1,15 +1,18 @@
 import type { Command } from 'commander';
-import { formatPlan } from '../print-incident.js';
+import { clean, formatPlan } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
 import { whoAmI } from './who-am-i.js';
 
-/** `tourniquet release <incident> --reason "…"`: restore every pre-image in reverse order. */
+/**
+ * `tourniquet release <incident> --reason "…"`: restore every pre-image in reverse order. Exit 0 when everything was
+ * restored (`released`), 1 when something was not (`release-failed`, `release-partial`), listing what.
+ */
 export function registerReleaseCommand(program: Command, exit: ReportExit): void {
   addRuntimeOptions(
     program
       .command('release')
-      .description('release an incident: restore everything it changed from the recorded pre-images, in reverse order')
+      .description('release an incident: restore everything it may have changed from the recorded pre-images, in reverse order (again after a partial or failed release)')
       .argument('<incident>', 'incident id')
       .requiredOption('--reason <text>', 'why it is released (recorded)')
       .option('--by <name>', 'who releases (default: $USER)'),
@@ -19,10 +22,15 @@ export function registerReleaseCommand(program: Command, exit: ReportExit): void
       const result = await runtime.responder.release(incidentId, { by: flags.by ?? whoAmI(), reason: flags.reason });
       console.log(`incident ${incidentId}: ${result.incident.status}`);
       console.log(`  restored: ${result.released.join(', ') || '(nothing had changed)'}`);
-      if (result.cancelled.length) console.log(`  cancelled (were waiting): ${result.cancelled.join(', ')}`);
-      for (const f of result.failed) console.log(`  FAILED to restore ${f.stepId}: ${f.error}`);
+      if (result.cancelled.length) console.log(`  cancelled (were waiting, or had not changed anything yet): ${result.cancelled.join(', ')}`);
+      for (const k of result.kept) console.log(`  kept ${k.stepId}: ${clean(k.why)}`);
+      for (const l of result.left) console.log(`  NOT restored ${l.stepId}: ${clean(l.why)}`);
+      for (const f of result.failed) console.log(`  FAILED to restore ${f.stepId}: ${clean(f.error)}`);
+      for (const n of result.notes) console.log(`  note: ${clean(n)}`);
+      if (result.failed.length) console.log(`  run \`tourniquet release ${incidentId} --reason …\` again to retry what failed`);
       for (const l of formatPlan(result.incident.plan, await runtime.journal.getSteps(incidentId))) console.log(l);
-      exit(result.failed.length ? 1 : 0);
+      // Anything not restored (failed, or left without a pre-image) is a non-zero exit: the release is not complete.
+      exit(result.failed.length || result.left.length ? 1 : 0);
     } finally {
       await runtime.close();
     }
