@@ -214,7 +214,7 @@ describe('hostile values', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 10_000; i++) deep = { A: deep };
     const e = errorOf({ Id: 'x', Type: 'Recon:EC2/Portscan', Resource: deep });
-    expect(e.path).toBe('$');
+    expect(e.path).toBe('$.Resource.A.A.A.A.A.A.A…');
     expect(e.expected).toMatch(/nested at most 256 levels/);
   });
 });
