@@ -62,11 +62,11 @@ export function inputLimitsFromEnv(env: NodeJS.ProcessEnv): InputLimits {
   return withOverrides(DEFAULT_INPUT_LIMITS, (name) => env[INPUT_LIMIT_SETTINGS[name].env], (name) => INPUT_LIMIT_SETTINGS[name].env);
 }
 
-/** `base` with the limits given as text (CLI flags) replaced; an empty variable counts as unset. */
+/** `base` with the limits given as text (CLI flags) replaced. An empty value is refused, not taken as unset. */
 export function withOverrides(base: InputLimits, text: (name: InputLimitName) => string | undefined, from: (name: InputLimitName) => string): InputLimits {
   const value = (name: InputLimitName): number => {
     const t = text(name);
-    return t === undefined || t === '' ? base[name] : parseByteSize(name, t, from(name));
+    return t === undefined ? base[name] : parseByteSize(name, t, from(name));
   };
   return { maxLineBytes: value('maxLineBytes'), maxDecompressedBytes: value('maxDecompressedBytes') };
 }

@@ -35,6 +35,8 @@ export class UnpackedInput {
   constructor(
     private readonly stream: NodeJS.ReadableStream,
     private readonly maxDecompressedBytes: number,
+    /** Gunzip even without the magic bytes (the object says it is gzip): bad data then fails as broken gzip. */
+    private readonly declaredGzip = false,
   ) {}
 
   /**
@@ -58,7 +60,7 @@ export class UnpackedInput {
         finished = true;
         return;
       }
-      this.gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+      this.gzip = this.declaredGzip || (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b);
       if (!this.gzip) {
         this.bytes += head.length;
         yield head;

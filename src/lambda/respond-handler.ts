@@ -15,6 +15,7 @@ import { readLambdaConfig } from './lambda-config.js';
 import { buildLambdaRuntime, type LambdaRuntime } from './lambda-runtime.js';
 import { quarantine } from './quarantine.js';
 import { streamExportObject } from './s3-export-stream.js';
+import { inputLimitsFromEnv } from '../findings/input-limits.js';
 
 const logger = new Logger({ serviceName: 'tourniquet' });
 const metrics = new Metrics({ namespace: 'Tourniquet', serviceName: 'tourniquet' });
@@ -84,7 +85,7 @@ async function handleMessage(rt: LambdaRuntime, record: SQSRecord): Promise<void
 
 async function handleExportObject(rt: LambdaRuntime, messageId: string, bucket: string, key: string): Promise<void> {
   let n = 0;
-  for await (const item of streamExportObject(rt.s3, bucket, key)) {
+  for await (const item of streamExportObject(rt.s3, bucket, key, inputLimitsFromEnv(process.env))) {
     if ('error' in item) {
       await quarantine(rt, `${messageId}-line-${item.error.source.line ?? ++n}`, item.error, item.text);
       metrics.addMetric('RecordsQuarantined', MetricUnit.Count, 1);

@@ -131,14 +131,15 @@ describe('limit settings', () => {
     expect(() => parseByteSize('maxLineBytes', '1GiB', '--max-line-bytes')).toThrow('expected at most 256 MiB');
   });
 
-  it('reads the environment, defaults for unset or empty variables', () => {
+  it('reads the environment, defaults for unset variables; an empty or negative value is refused with its name', () => {
     expect(inputLimitsFromEnv({})).toEqual(DEFAULT_INPUT_LIMITS);
     expect(DEFAULT_INPUT_LIMITS).toEqual({ maxLineBytes: 16 * 1024 * 1024, maxDecompressedBytes: 1024 ** 3 });
-    expect(inputLimitsFromEnv({ TOURNIQUET_MAX_LINE_BYTES: '1MiB', TOURNIQUET_MAX_DECOMPRESSED_BYTES: '' })).toEqual({
+    expect(inputLimitsFromEnv({ TOURNIQUET_MAX_LINE_BYTES: '1MiB' })).toEqual({
       maxLineBytes: 1024 * 1024,
       maxDecompressedBytes: DEFAULT_INPUT_LIMITS.maxDecompressedBytes,
     });
     expect(() => inputLimitsFromEnv({ TOURNIQUET_MAX_DECOMPRESSED_BYTES: '-1' })).toThrow(/^TOURNIQUET_MAX_DECOMPRESSED_BYTES: expected a size in bytes/);
+    expect(() => inputLimitsFromEnv({ TOURNIQUET_MAX_LINE_BYTES: '' })).toThrow('TOURNIQUET_MAX_LINE_BYTES: expected a size in bytes, e.g. 16777216, 16MiB or 1GiB, received string ""');
   });
 
   it('formats sizes with the largest exact binary unit', () => {
