@@ -46,7 +46,7 @@ class TextRecords {
     private readonly sink: RecordSink,
   ) {}
 
-  line(raw: string, n: number, bytes: number): void {
+  line(raw: string, n: number): void {
     if (this.mode === 'skip') return;
     let t = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (n === 1 && t.startsWith(BOM)) t = t.slice(1);
@@ -54,6 +54,7 @@ class TextRecords {
       if (!isBlank(t)) parseJsonLine(t, this.source, n, this.options, this.sink);
       return;
     }
+    const bytes = Buffer.byteLength(raw, 'utf8');
     this.addToDocument(raw, bytes);
     if (this.mode !== 'detect') return;
     this.head.push({ line: n, text: t, bytes });
@@ -170,7 +171,7 @@ export async function* streamRecords(stream: NodeJS.ReadableStream, source: Sour
   const pending: Array<GuardDutyRecord | FindingParseError> = [];
   const text = new TextRecords(source, options, (r) => pending.push(r));
   const lines = new LineSplitter(options.limits.maxLineBytes, {
-    line: (t, n, bytes) => text.line(t, n, bytes),
+    line: (t, n) => text.line(t, n),
     tooLong: (n, bytes) => text.tooLong(n, bytes),
   });
   const input = new UnpackedInput(stream, options.limits.maxDecompressedBytes);
