@@ -9,7 +9,7 @@ import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { awsErrorName, wrapAwsError } from '../aws/wrap-aws-error.js';
-import { describeValue, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 
 /** Why `dir` cannot be used as a writable folder, or undefined when it can. */
 export async function unwritableFolderReason(dir: string): Promise<string | undefined> {
@@ -70,7 +70,7 @@ export async function checkDestinations(d: Destinations): Promise<void> {
     } catch (err) {
       const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 404 || awsErrorName(err) === 'NotFound' || awsErrorName(err) === 'NoSuchBucket') {
-        throw new UsageError(`--evidence-s3: bucket ${describeValue(bucket)} does not exist`);
+        throw new UsageError(`--evidence-s3: bucket ${JSON.stringify(bucket)} does not exist`);
       }
       // A role allowed to put evidence objects may lack s3:ListBucket (HeadBucket answers 403): that must not block
       // a response; the evidence writes themselves will tell. Anything else (no credentials, no network) stops here.
