@@ -3,6 +3,7 @@
  * (what was wrong and the value received), a non-zero exit, no stack trace, and nothing stranded (no journal or
  * evidence folder appears unless a finding was handled whole).
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -211,4 +212,19 @@ describe('exit-code convention', () => {
       else process.env.TOURNIQUET_DEBUG = before;
     }
   });
+});
+
+describe('a reader that closes the pipe early', () => {
+  it('ends the command quietly (no EPIPE stack trace), as `tourniquet plan samples/synthesized | head -1` does', async () => {
+    const bin = join(import.meta.dirname, '../../../bin/tourniquet.js');
+    const child = spawn(process.execPath, [bin, 'plan', join(import.meta.dirname, '../../../samples/synthesized')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // Like `head -1`: read the first chunk, then close our end of the pipe while the command is still writing.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+  }, 60_000);
 });
