@@ -5,6 +5,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { z } from 'zod';
 import { TourniquetError } from '../src/errors.js';
+import { byteSizeSchema } from '../src/findings/input-limits.js';
 
 export const PROJECT = 'tourniquet';
 
@@ -88,6 +89,9 @@ export const configSchema = z
     lambdaMemoryMb: z.number().int().min(128).max(10_240).default(1024),
     lambdaTimeoutSeconds: z.number().int().min(10).max(900).default(120),
     approvalTimeoutSeconds: z.number().int().min(3).max(900).default(30),
+    /** Longest export line and most bytes an export object may unpack to: `32MiB`, `2GiB` or bytes. Unset: 16 MiB, 1 GiB. */
+    maxLineBytes: z.union([z.number(), z.string()]).transform(String).pipe(byteSizeSchema('maxLineBytes')).optional(),
+    maxDecompressedBytes: z.union([z.number(), z.string()]).transform(String).pipe(byteSizeSchema('maxDecompressedBytes')).optional(),
     /** Reserved concurrency of the public approval function (unset: none; accounts with a 10 limit cannot reserve). */
     approvalReservedConcurrency: z.number().int().min(1).optional(),
     logRetentionDays: z.number().int().min(1).default(90),

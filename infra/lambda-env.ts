@@ -42,6 +42,9 @@ export const LAMBDA_ENV = {
   responderRoleArn: 'TOURNIQUET_RESPONDER_ROLE_ARN',
   /** extra: comma-separated principal ARNs never to be contained (break-glass). */
   protectedPrincipals: 'TOURNIQUET_PROTECTED_PRINCIPALS',
+  /** Input limits of S3 export objects, in bytes (unset: 16 MiB per line, 1 GiB unpacked). */
+  maxLineBytes: 'TOURNIQUET_MAX_LINE_BYTES',
+  maxDecompressedBytes: 'TOURNIQUET_MAX_DECOMPRESSED_BYTES',
   /** extra: the EventBridge severity threshold, for applying the same cut to S3 export objects. */
   severityThreshold: 'TOURNIQUET_SEVERITY_THRESHOLD',
 } as const;

@@ -79,6 +79,8 @@ export interface ResponderArgs {
     | 'lambdaMemoryMb'
     | 'lambdaTimeoutSeconds'
     | 'approvalTimeoutSeconds'
+    | 'maxLineBytes'
+    | 'maxDecompressedBytes'
     | 'approvalReservedConcurrency'
     | 'logRetentionDays'
     | 'eventMaxAgeSeconds'
@@ -479,6 +481,8 @@ export class Responder extends pulumi.ComponentResource {
     };
     if (args.notifications.slackSecretArn !== undefined) commonEnv[LAMBDA_ENV.slackWebhookSecretArn] = args.notifications.slackSecretArn;
     if (config.memberExternalId !== undefined) commonEnv[LAMBDA_ENV.memberExternalId] = config.memberExternalId;
+    if (config.maxLineBytes !== undefined) commonEnv[LAMBDA_ENV.maxLineBytes] = String(config.maxLineBytes);
+    if (config.maxDecompressedBytes !== undefined) commonEnv[LAMBDA_ENV.maxDecompressedBytes] = String(config.maxDecompressedBytes);
     if (policyObject !== undefined) commonEnv[LAMBDA_ENV.policy] = pulumi.interpolate`s3://${policyObject.bucket}/${policyObject.key}`;
     if (args.blocklist !== undefined) {
       commonEnv[LAMBDA_ENV.blocklistBucket] = args.blocklist.bucketName;

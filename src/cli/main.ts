@@ -1,9 +1,9 @@
 /**
  * The `tourniquet` command. Thin: parse flags, call the engine, print. Each command lives in `commands/<name>.ts`
- * and registers itself on the program. Exit codes: 0 ok, 1 failure, 2 some input rejected / usage error.
+ * and registers itself on the program. Exit codes (exit-codes.ts): 0 ok, 1 the run failed, 2 bad input, usage or policy.
  */
 import { Command, CommanderError } from 'commander';
-import { TourniquetError } from '../errors.js';
+import { reportError } from './exit-codes.js';
 import { registerCommands } from './commands/index.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -25,11 +25,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       // --help and --version end here with code 0.
       return err.exitCode === 0 ? 0 : 2;
     }
-    if (err instanceof TourniquetError) {
-      process.stderr.write(`tourniquet: ${err.message}\n`);
-      return err.code === 'usage' ? 2 : 1;
-    }
-    throw err;
+    // One line (no stack trace) and the convention of exit-codes.ts.
+    return reportError(err);
   }
   return exitCode;
 }

@@ -11,10 +11,11 @@ import type { Journal } from '../journal/journal.js';
 import { openJournal } from '../journal/open-journal.js';
 import type { Notifier } from '../notify/notification.js';
 import type { Ec2BlocklistOptions } from '../playbooks/ec2-instance.js';
-import { builtInPolicy, loadPolicy } from '../policy/load-policy.js';
 import type { Policy } from '../policy/policy.js';
 import { UsageError } from '../errors.js';
 import { whoAmI } from './commands/who-am-i.js';
+import { checkDestinations, destinationsFor } from './check-destinations.js';
+import { loadRuntimePolicy } from './policy-messages.js';
 
 export interface RuntimeFlags {
   readonly policy?: string;
@@ -60,7 +61,7 @@ export interface Runtime {
 export const DEFAULT_STATE_DIR = '.tourniquet';
 
 export async function openRuntime(flags: RuntimeFlags, notifier?: Notifier): Promise<Runtime> {
-  const policy = flags.policy ? await loadPolicy(flags.policy) : builtInPolicy();
+  const policy = await loadRuntimePolicy(flags.policy);
   const settle = Number(flags.isolationSettleSeconds ?? '0');
   if (!Number.isFinite(settle) || settle < 0 || settle > 600) {
     throw new UsageError(`--isolation-settle-seconds must be a number of seconds from 0 to 600, received ${JSON.stringify(flags.isolationSettleSeconds)}`);
@@ -71,6 +72,7 @@ export async function openRuntime(flags: RuntimeFlags, notifier?: Notifier): Pro
   const blocklist = blocklistFlags(flags);
   const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;
   if (flags.journalEndpoint !== undefined && flags.journalTable === undefined) throw new UsageError('--journal-endpoint goes with --journal-table');
+  await checkDestinations(destinationsFor(flags, DEFAULT_STATE_DIR, () => new S3Client({ ...(endpoint ? { endpoint, forcePathStyle: true } : {}) })));
   const journal = await openJournal(
     flags.journalTable
       ? { tableName: flags.journalTable, endpoint: flags.journalEndpoint ?? endpoint }

@@ -14,6 +14,7 @@ import { routeSubjects } from './subjects/route-subjects.js';
 import type { SubjectEnv } from './subjects/subject-env.js';
 import { item, sub } from './json-path.js';
 
+export const MAX_ID_BYTES = 512;
 const PARTITION_FROM_ARN = /^arn:([a-z-]+):/;
 const SAMPLE_IN_VALUE = /"sample"\s*:\s*true/;
 
@@ -42,6 +43,8 @@ export interface FindingInput {
 export function parseFindingObject(input: FindingInput, options: ResolvedOptions): Finding {
   const { finding: f, ctx } = input;
   const id = ctx.reqString(f, 'id', '');
+  // The id goes into journal keys (DynamoDB allows 1,024 bytes per sort key); GuardDuty's own are 32 characters.
+  if (Buffer.byteLength(id, 'utf8') > MAX_ID_BYTES) ctx.fail('.id', `a non-empty string of at most ${MAX_ID_BYTES} bytes`, id);
   const typeRaw = f['type'];
   const type = (typeof typeRaw === 'string' ? tryParseFindingType(typeRaw) : undefined) ?? ctx.fail('.type', FINDING_TYPE_GRAMMAR, typeRaw);
   const accountId = ctx.reqString(f, 'accountId', '');

@@ -2,6 +2,7 @@
 import { UsageError } from '../errors.js';
 import type { FindingParseError } from '../errors.js';
 import { DEFAULT_AI_TAG_KEYS } from './ai-context.js';
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from './input-limits.js';
 import type { GuardDutyRecord } from './model.js';
 
 export interface ParseOptions {
@@ -14,6 +15,8 @@ export interface ParseOptions {
    * always count (reason `sagemaker`).
    */
   readonly aiTagKeys?: readonly string[];
+  /** Longest line / largest document and gzip unpacked size for streamed input. Default: DEFAULT_INPUT_LIMITS. */
+  readonly limits?: InputLimits;
 }
 
 export interface ParseBatch {
@@ -24,15 +27,17 @@ export interface ParseBatch {
 
 export interface ResolvedOptions {
   readonly aiTagKeys: readonly string[];
+  readonly limits: InputLimits;
 }
 
-const DEFAULTS: ResolvedOptions = { aiTagKeys: DEFAULT_AI_TAG_KEYS };
+const DEFAULTS: ResolvedOptions = { aiTagKeys: DEFAULT_AI_TAG_KEYS, limits: DEFAULT_INPUT_LIMITS };
 const checked = new WeakSet<readonly string[]>([DEFAULT_AI_TAG_KEYS]);
 
 /** Validates options once per distinct `aiTagKeys` array (regexes must compile). */
 export function resolveOptions(options: ParseOptions | undefined): ResolvedOptions {
   const keys = options?.aiTagKeys;
-  if (keys === undefined) return DEFAULTS;
+  const limits = options?.limits ?? DEFAULT_INPUT_LIMITS;
+  if (keys === undefined) return limits === DEFAULT_INPUT_LIMITS ? DEFAULTS : { aiTagKeys: DEFAULT_AI_TAG_KEYS, limits };
   if (!checked.has(keys)) {
     for (const entry of keys) {
       if (typeof entry !== 'string' || entry.length === 0) throw new UsageError(`aiTagKeys: expected non-empty strings, received ${JSON.stringify(entry)}`);
@@ -47,5 +52,5 @@ export function resolveOptions(options: ParseOptions | undefined): ResolvedOptio
     }
     checked.add(keys);
   }
-  return { aiTagKeys: keys };
+  return { aiTagKeys: keys, limits };
 }

@@ -9,7 +9,7 @@
 import { FindingParseError, describeValue } from '../errors.js';
 import type { SourceRef } from '../errors.js';
 import { toPascalPath } from './json-path.js';
-import { epochToIso } from './timestamps.js';
+import { epochToIso, isIsoTimestamp } from './timestamps.js';
 
 /** A JSON object as received: read-only, unknown keys. */
 export type JsonObject = { readonly [key: string]: unknown };
@@ -115,8 +115,10 @@ export class RecordContext {
   /** A timestamp: ISO string kept as received, epoch seconds (or ms) normalized to ISO. */
   optTimestamp(obj: JsonObject, key: string, path: string): string | undefined {
     const v = obj[key];
-    if (typeof v === 'string') return v.length > 0 ? v : undefined;
-    if (typeof v === 'number') {
+    if (typeof v === 'string') {
+      if (v.length === 0) return undefined;
+      if (isIsoTimestamp(v)) return v;
+    } else if (typeof v === 'number') {
       const iso = epochToIso(v);
       if (iso !== undefined) return iso;
     } else if (v === undefined || v === null) {

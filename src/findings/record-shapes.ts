@@ -8,6 +8,7 @@
 import { FindingParseError, describeValue } from '../errors.js';
 import type { SourceRef } from '../errors.js';
 import type { GuardDutyRecord } from './model.js';
+import { MAX_NESTING, nestedDeeperThan, tooDeepPath } from './nesting.js';
 import { MAX_DEPTH, NestingTooDeepError, isPascalCaseFinding, pascalToCamel } from './pascal-case.js';
 import { parseFindingObject } from './parse-finding.js';
 import type { ResolvedOptions } from './parse-options.js';
@@ -62,6 +63,10 @@ function findingAt(obj: JsonObject, source: SourceRef, root: string, options: Re
 export function recordAt(value: unknown, source: SourceRef, root: string, options: ResolvedOptions): GuardDutyRecord {
   if (!isObject(value)) {
     throw new FindingParseError(source, root, 'a GuardDuty finding or EventBridge event (a JSON object)', describeValue(value));
+  }
+  // Before anything walks it: a record too deep to write as evidence must not reach the journal.
+  if (nestedDeeperThan(value)) {
+    throw new FindingParseError(source, root + (tooDeepPath(value) ?? ''), `JSON nested at most ${MAX_NESTING} levels deep`, 'deeper nesting');
   }
   if (!isEvent(value)) return findingAt(value, source, root, options);
   const ctx = new RecordContext(source, root);

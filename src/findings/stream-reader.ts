@@ -1,29 +1,44 @@
 /**
  * Streams bytes (a file, a gzip'd S3 export object, stdin) into records without holding JSON Lines input in memory
  * as one string: lines are parsed as they arrive. Gzip is recognized by its magic bytes, not the file name. A JSON
- * document (not JSON Lines) is necessarily buffered whole, then parsed. A broken gzip stream (e.g. a truncated
- * `.jsonl.gz`) keeps every record read before the break and adds one rejection saying where it broke.
+ * document (not JSON Lines) is necessarily buffered whole, then parsed.
+ *
+ * Limits (input-limits.ts): a line longer than `maxLineBytes` is rejected with its line number and the lines after it
+ * are read; a JSON document larger than that is rejected whole; a gzip stream unpacking past `maxDecompressedBytes`
+ * stops there. A broken stream (a truncated or corrupt `.jsonl.gz`, a read error) keeps every complete record read
+ * before the break and adds exactly one rejection saying where it broke; the unfinished line is not parsed (it would
+ * only report the same break a second time).
  */
-import { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
-import { createGunzip } from 'node:zlib';
 import { FindingParseError } from '../errors.js';
 import type { SourceRef } from '../errors.js';
 import { isBlank, isJsonLines, parseJsonDocument, parseJsonLine } from './document.js';
+import { formatBytes, limitText } from './input-limits.js';
+import { LineSplitter } from './line-splitter.js';
 import type { GuardDutyRecord } from './model.js';
 import type { ResolvedOptions } from './parse-options.js';
 import type { RecordSink } from './record-shapes.js';
+import { DecompressedTooLargeError, UnpackedInput } from './unpacked-input.js';
 
 const BOM = '\uFEFF';
+/** Stands for a line too long to keep while the format is being detected (it can only be a JSON value). */
+const TOO_LONG = '{}';
 
-/** Line splitter with format detection (see document.ts); feeds records to a sink. */
+interface HeadLine {
+  readonly line: number;
+  /** Without the trailing `\r`; undefined when the line was too long. */
+  readonly text: string | undefined;
+  readonly bytes: number;
+}
+
+/** Format detection (see document.ts) over complete lines; feeds records and rejections to a sink. */
 class TextRecords {
-  private mode: 'detect' | 'jsonl' | 'doc' = 'detect';
-  private raw: string[] = [];
-  private partial = '';
-  private lineNo = 0;
-  private head: Array<[number, string]> = [];
+  private mode: 'detect' | 'jsonl' | 'doc' | 'skip' = 'detect';
+  private head: HeadLine[] = [];
   private nonEmpty: string[] = [];
+  /** Raw lines of what may be (or is) one JSON document, and their size with newlines. */
+  private docLines: string[] = [];
+  private docBytes = 0;
+  private docTooLong = false;
 
   constructor(
     private readonly source: SourceRef,
@@ -31,77 +46,118 @@ class TextRecords {
     private readonly sink: RecordSink,
   ) {}
 
-  /** Lines completed so far (for messages about where a stream broke). */
-  get lines(): number {
-    return this.lineNo;
-  }
-
-  push(text: string): void {
-    if (this.mode !== 'jsonl') this.raw.push(text);
-    if (this.mode === 'doc') return;
-    let data = this.partial + text;
-    let start = 0;
-    for (let end = data.indexOf('\n'); end !== -1; end = data.indexOf('\n', start)) {
-      this.line(data.slice(start, end));
-      start = end + 1;
-      if ((this.mode as string) === 'doc') {
-        this.partial = '';
-        return;
-      }
-    }
-    data = data.slice(start);
-    this.partial = data;
-  }
-
-  end(): void {
-    if (this.mode !== 'doc' && this.partial.length > 0) {
-      const last = this.partial;
-      this.partial = '';
-      this.line(last);
-    }
-    if (this.mode === 'detect') this.decide();
-    if (this.mode === 'doc') {
-      let text = this.raw.join('');
-      this.raw = [];
-      if (text.startsWith(BOM)) text = text.slice(1);
-      if (isBlank(text)) this.sink(new FindingParseError(this.source, '$', 'a JSON document or JSON Lines', 'empty input'));
-      else parseJsonDocument(text, this.source, this.options, this.sink);
-    }
-  }
-
-  private line(text: string): void {
-    this.lineNo++;
-    let t = text.endsWith('\r') ? text.slice(0, -1) : text;
-    if (this.lineNo === 1 && t.startsWith(BOM)) t = t.slice(1);
+  line(raw: string, n: number): void {
+    if (this.mode === 'skip') return;
+    let t = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (n === 1 && t.startsWith(BOM)) t = t.slice(1);
     if (this.mode === 'jsonl') {
-      if (!isBlank(t)) parseJsonLine(t, this.source, this.lineNo, this.options, this.sink);
+      if (!isBlank(t)) parseJsonLine(t, this.source, n, this.options, this.sink);
       return;
     }
-    this.head.push([this.lineNo, t]);
+    const bytes = Buffer.byteLength(raw, 'utf8');
+    this.addToDocument(raw, bytes);
+    if (this.mode !== 'detect') return;
+    this.head.push({ line: n, text: t, bytes });
     if (!isBlank(t)) this.nonEmpty.push(t.trim());
     if (this.nonEmpty.length === 2) this.decide();
+  }
+
+  tooLong(n: number, bytes: number): void {
+    if (this.mode === 'skip') return;
+    if (this.mode === 'jsonl') {
+      this.rejectLine(n, bytes);
+      return;
+    }
+    this.docTooLong = true;
+    if (this.mode === 'doc') {
+      this.rejectDocument();
+      return;
+    }
+    this.head.push({ line: n, text: undefined, bytes });
+    this.nonEmpty.push(TOO_LONG);
+    if (this.nonEmpty.length === 2) this.decide();
+  }
+
+  /** The input ended normally. */
+  end(): void {
+    if (this.mode === 'detect') this.decide();
+    // A document over the limit was rejected when it crossed it (the mode is then `skip`).
+    if (this.mode !== 'doc') return;
+    let text = this.docLines.join('\n');
+    this.docLines = [];
+    if (text.startsWith(BOM)) text = text.slice(1);
+    if (isBlank(text)) this.sink(new FindingParseError(this.source, '$', 'a JSON document or JSON Lines', 'empty input'));
+    else parseJsonDocument(text, this.source, this.options, this.sink);
+  }
+
+  /**
+   * The input broke off. Complete JSON Lines read so far still count; a document cut short is not parsed (its only
+   * error would be the break itself, which the caller reports).
+   */
+  abort(): void {
+    if (this.mode === 'detect') {
+      const first = this.nonEmpty[0];
+      if (first !== undefined && first.startsWith('{') && first.endsWith('}')) this.startJsonLines();
+    }
+    this.mode = 'skip';
+    this.docLines = [];
+  }
+
+  private addToDocument(raw: string, bytes: number): void {
+    this.docBytes += bytes + (this.docLines.length > 0 ? 1 : 0);
+    if (this.docTooLong) return;
+    if (this.docBytes > this.options.limits.maxLineBytes) {
+      this.docTooLong = true;
+      this.docLines = [];
+      if (this.mode === 'doc') this.rejectDocument();
+      return;
+    }
+    this.docLines.push(raw);
   }
 
   private decide(): void {
     const [first, second] = this.nonEmpty;
     if (first !== undefined && isJsonLines(first, second)) {
-      this.mode = 'jsonl';
-      this.raw = [];
-      for (const [n, t] of this.head) if (!isBlank(t)) parseJsonLine(t, this.source, n, this.options, this.sink);
+      this.startJsonLines();
     } else {
+      const lone = this.nonEmpty.length === 1 && first === TOO_LONG ? this.head.find((h) => h.text === undefined) : undefined;
       this.mode = 'doc';
+      this.head = [];
+      this.nonEmpty = [];
+      if (lone !== undefined) {
+        // One over-long line and nothing else: say "line N is too long", as for JSON Lines.
+        this.mode = 'skip';
+        this.docLines = [];
+        this.rejectLine(lone.line, lone.bytes);
+      } else if (this.docTooLong) {
+        this.rejectDocument();
+      }
     }
+  }
+
+  private startJsonLines(): void {
+    this.mode = 'jsonl';
+    this.docLines = [];
+    const head = this.head;
     this.head = [];
     this.nonEmpty = [];
+    for (const h of head) {
+      if (h.text === undefined) this.rejectLine(h.line, h.bytes);
+      else if (!isBlank(h.text)) parseJsonLine(h.text, this.source, h.line, this.options, this.sink);
+    }
   }
-}
 
-async function* withFirst(first: Buffer | string, rest: AsyncIterator<Buffer | string>): AsyncGenerator<Buffer | string> {
-  yield first;
-  for (;;) {
-    const r = await rest.next();
-    if (r.done === true) return;
-    yield r.value;
+  private rejectLine(n: number, bytes: number): void {
+    const limit = this.options.limits.maxLineBytes;
+    this.sink(new FindingParseError({ name: this.source.name, line: n }, '$', `a line of ${limitText('maxLineBytes', this.options.limits)}`, `a line of ${bytes} bytes (more than ${formatBytes(limit)})`));
+  }
+
+  private rejectDocument(): void {
+    this.mode = 'skip';
+    this.docLines = [];
+    this.sink(
+      new FindingParseError(this.source, '$', `a JSON document of ${limitText('maxLineBytes', this.options.limits)}`, `a larger document (more than ${formatBytes(this.options.limits.maxLineBytes)})`),
+    );
   }
 }
 
@@ -114,45 +170,43 @@ function describeStreamError(err: unknown): string {
 export async function* streamRecords(stream: NodeJS.ReadableStream, source: SourceRef, options: ResolvedOptions): AsyncGenerator<GuardDutyRecord | FindingParseError> {
   const pending: Array<GuardDutyRecord | FindingParseError> = [];
   const text = new TextRecords(source, options, (r) => pending.push(r));
-  const decoder = new StringDecoder('utf8');
-  const it = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
-  let gzip = false;
+  const lines = new LineSplitter(options.limits.maxLineBytes, {
+    line: (t, n) => text.line(t, n),
+    tooLong: (n, bytes) => text.tooLong(n, bytes),
+  });
+  const input = new UnpackedInput(stream, options.limits.maxDecompressedBytes);
   try {
-    const first = await it.next();
-    if (first.done !== true) {
-      const head = first.value;
-      gzip = typeof head !== 'string' && head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-      let chunks: AsyncIterable<Buffer | string> = withFirst(head, it);
-      if (gzip) {
-        const gunzip = createGunzip();
-        const compressed = Readable.from(chunks);
-        // `pipe` does not forward errors: a read error must fail the gunzip stream we iterate.
-        compressed.on('error', (err) => gunzip.destroy(err));
-        chunks = compressed.pipe(gunzip);
-      }
-      for await (const chunk of chunks) {
-        text.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
-        if (pending.length > 0) {
-          yield* pending;
-          pending.length = 0;
-        }
+    for await (const chunk of input.chunks()) {
+      lines.push(chunk);
+      if (pending.length > 0) {
+        yield* pending;
+        pending.length = 0;
       }
     }
   } catch (err) {
-    // Keep what was read; say where the input broke (the records after it are lost, and the rejection says so).
-    text.end();
+    // Keep what was read; say once where the input broke (the records after it are lost, and the rejection says so).
+    text.abort();
     yield* pending;
-    yield new FindingParseError(
-      { ...source, line: text.lines + 1 },
-      '$',
-      gzip ? 'a complete gzip stream' : 'a readable stream',
-      `${describeStreamError(err)} after ${text.lines} line(s)`,
-      { cause: err },
-    );
+    const at = { ...source, line: lines.lines + 1 };
+    if (err instanceof DecompressedTooLargeError) {
+      yield new FindingParseError(
+        at,
+        '$',
+        `a gzip stream that unpacks to ${limitText('maxDecompressedBytes', options.limits)}`,
+        `more than ${formatBytes(err.limit)} after ${lines.lines} complete line(s); the rest was not read`,
+      );
+    } else {
+      yield new FindingParseError(
+        at,
+        '$',
+        input.gzip ? 'a complete gzip stream' : 'a readable stream',
+        `${describeStreamError(err)} after ${lines.lines} complete line(s)`,
+        { cause: err },
+      );
+    }
     return;
   }
-  const tail = decoder.end();
-  if (tail.length > 0) text.push(tail);
+  lines.end();
   text.end();
   yield* pending;
 }

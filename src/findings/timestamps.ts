@@ -24,3 +24,21 @@ export function epochToIso(epoch: number): string | undefined {
   cache.set(epoch, iso);
   return iso;
 }
+
+/**
+ * ISO-8601 date and time as GuardDuty and the AWS CLI write them: `2026-08-01T10:23:57Z`, `…57.123Z`,
+ * `…57.123000+00:00`; a space for `T` and a missing seconds field or zone are ISO too. Anything else (`"yesterday"`,
+ * a bare date, an impossible date) is refused: timestamps go into journal keys and the timeline.
+ */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ]([01]\d|2[0-3]):([0-5]\d)(?::(?:[0-5]\d|60)(?:\.\d{1,9})?)?(?:[Zz]|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?$/;
+
+export function isIsoTimestamp(value: string): boolean {
+  const m = ISO_DATE_TIME.exec(value);
+  if (m === null) return false;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1) return false;
+  // Day 0 of the next month is the last day of this one (leap years included).
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { describeValue, TourniquetError } from '../errors.js';
+import { byteSizeSchema } from '../findings/input-limits.js';
 
 const Mode = z.enum(['observe', 'approve', 'contain']);
 
@@ -38,6 +39,9 @@ export const LambdaConfigSchema = z.object({
   TOURNIQUET_BLOCKLIST_BUCKET: z.string().min(3).optional(),
   TOURNIQUET_BLOCKLIST_KEY: z.string().min(1).optional(),
   TOURNIQUET_BLOCKLIST_SET_ID: z.string().regex(/^[A-Za-z0-9]{1,300}$/).optional(),
+  /** Input limits for S3 export objects (see src/findings/input-limits.ts): `16MiB`, `1GiB`, or bytes. */
+  TOURNIQUET_MAX_LINE_BYTES: byteSizeSchema('maxLineBytes').optional(),
+  TOURNIQUET_MAX_DECOMPRESSED_BYTES: byteSizeSchema('maxDecompressedBytes').optional(),
 });
 
 export type LambdaConfig = z.infer<typeof LambdaConfigSchema>;

@@ -17,6 +17,7 @@ import { quarantine } from './quarantine.js';
 import { streamExportObject } from './s3-export-stream.js';
 import { invocationRunOptions, startInvocation } from './invocation-lease.js';
 import { assertPlansFinished } from '../engine/plan-finished.js';
+import { inputLimitsFromEnv } from '../findings/input-limits.js';
 
 const logger = new Logger({ serviceName: 'tourniquet' });
 const metrics = new Metrics({ namespace: 'Tourniquet', serviceName: 'tourniquet' });
@@ -87,7 +88,7 @@ async function handleMessage(rt: LambdaRuntime, record: SQSRecord): Promise<void
 
 async function handleExportObject(rt: LambdaRuntime, messageId: string, bucket: string, key: string): Promise<void> {
   let n = 0;
-  for await (const item of streamExportObject(rt.s3, bucket, key)) {
+  for await (const item of streamExportObject(rt.s3, bucket, key, inputLimitsFromEnv(process.env))) {
     if ('error' in item) {
       await quarantine(rt, `${messageId}-line-${item.error.source.line ?? ++n}`, item.error, item.text);
       metrics.addMetric('RecordsQuarantined', MetricUnit.Count, 1);

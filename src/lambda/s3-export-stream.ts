@@ -1,50 +1,76 @@
 /**
  * Streams a GuardDuty export object (`.jsonl.gz`, KMS-encrypted at rest: S3 decrypts for a caller allowed to use
  * the key) line by line, so a large export never sits in memory whole. Each line yields a record or a typed error
- * naming the object and the line.
+ * naming the object and the line. The CLI reader's limits apply (input-limits.ts): a line over `maxLineBytes` is an
+ * error item and the lines after it are read; past `maxDecompressedBytes` one error item says where reading stopped.
  */
-import { createInterface } from 'node:readline';
-import { pipeline, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { FindingParseError } from '../errors.js';
+import { DEFAULT_INPUT_LIMITS, formatBytes, limitText, type InputLimits } from '../findings/input-limits.js';
+import { LineSplitter } from '../findings/line-splitter.js';
 import type { GuardDutyRecord } from '../findings/model.js';
 import { parseRecord } from '../findings/read-input.js';
+import { DecompressedTooLargeError, UnpackedInput } from '../findings/unpacked-input.js';
 
 export type ExportItem = { readonly record: GuardDutyRecord } | { readonly error: FindingParseError; readonly text: string };
 
-export async function* streamExportObject(s3: S3Client, bucket: string, key: string): AsyncGenerator<ExportItem> {
+export async function* streamExportObject(s3: S3Client, bucket: string, key: string, limits: InputLimits = DEFAULT_INPUT_LIMITS): AsyncGenerator<ExportItem> {
   const obj = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   if (!obj.Body) return;
   const body = obj.Body as Readable;
-  let stream = body;
-  // pipeline, not pipe: an error of the S3 body (connection reset) must reach the reader, not crash the process as
-  // an unhandled 'error' event nor leave gunzip waiting forever. The error surfaces through the line iterator.
-  if (key.endsWith('.gz') || obj.ContentEncoding === 'gzip') stream = pipeline(body, createGunzip(), () => undefined);
   const name = `s3://${bucket}/${key}`;
-  let line = 0;
+  // Gzip by its magic bytes, or because the object says so (then data that is not gzip fails as broken gzip).
+  const input = new UnpackedInput(body, limits.maxDecompressedBytes, key.endsWith('.gz') || obj.ContentEncoding === 'gzip');
+  const pending: ExportItem[] = [];
+  const lines = new LineSplitter(limits.maxLineBytes, {
+    line: (raw, line) => {
+      const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+      if (text.trim() !== '') pending.push(parseLine(text, { name, line }));
+    },
+    tooLong: (line, bytes) => {
+      const error = new FindingParseError({ name, line }, '$', `a line of ${limitText('maxLineBytes', limits)}`, `a line of ${bytes} bytes (more than ${formatBytes(limits.maxLineBytes)})`);
+      pending.push({ error, text: `(not kept: ${bytes} bytes; the line is in ${name}, line ${line})` });
+    },
+  });
   try {
-    for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
-      line++;
-      if (text.trim() === '') continue;
-      const source = { name, line };
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (err) {
-        yield { error: new FindingParseError(source, '$', 'one JSON finding per line', `unparseable JSON (${(err as Error).message})`), text };
-        continue;
-      }
-      try {
-        yield { record: parseRecord(value, source) };
-      } catch (err) {
-        if (err instanceof FindingParseError) yield { error: err, text };
-        else throw err;
+    for await (const chunk of input.chunks()) {
+      lines.push(chunk);
+      if (pending.length > 0) {
+        yield* pending;
+        pending.length = 0;
       }
     }
+    lines.end();
+    yield* pending;
+  } catch (err) {
+    if (!(err instanceof DecompressedTooLargeError)) throw err;
+    // Permanent: the object will never fit. The lines before the cut were handled; say where reading stopped.
+    yield* pending;
+    const error = new FindingParseError(
+      { name, line: lines.lines + 1 },
+      '$',
+      `an export object that unpacks to ${limitText('maxDecompressedBytes', limits)}`,
+      `more than ${formatBytes(err.limit)} after ${lines.lines} complete line(s); the rest was not read`,
+    );
+    yield { error, text: `(not kept: ${name} from line ${lines.lines + 1})` };
   } finally {
     // A consumer that stops early (the engine failed on a record) must not leave the S3 connection open.
     body.destroy();
   }
 }
 
+function parseLine(text: string, source: { name: string; line: number }): ExportItem {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { error: new FindingParseError(source, '$', 'one JSON finding per line', `unparseable JSON (${(err as Error).message})`), text };
+  }
+  try {
+    return { record: parseRecord(value, source) };
+  } catch (err) {
+    if (err instanceof FindingParseError) return { error: err, text };
+    throw err;
+  }
+}

@@ -44,6 +44,8 @@ describe('adopted detector, KMS queues, drills, prefixes, policy file', () => {
         protectData: false,
         policyFile: '../examples/tourniquet.observe.yaml',
         targetRegions: ['us-east-1', 'eu-west-1'],
+        maxLineBytes: '32MiB',
+        maxDecompressedBytes: 2147483648,
       },
       { slack: 'https://hooks.slack.com/services/T/B/X' },
     );
@@ -108,6 +110,8 @@ describe('adopted detector, KMS queues, drills, prefixes, policy file', () => {
     expect(outputs['responderPolicyUri']).toBe(uri);
     const env = (capture.one('aws:lambda/function:Function', 'respond').inputs['environment'] as { variables: Record<string, string> }).variables;
     expect(env['TOURNIQUET_POLICY']).toBe(uri);
+    // Input limits reach the function in bytes.
+    expect([env['TOURNIQUET_MAX_LINE_BYTES'], env['TOURNIQUET_MAX_DECOMPRESSED_BYTES']]).toEqual(['33554432', '2147483648']);
     expect(platform.find((st) => st['Sid'] === 'ReadPolicyFile')?.['Resource']).toEqual([`${bucketArn}/${String(policyObject.inputs['key'])}`]);
 
     // Member roles: only the listed accounts, only inside the organisation.

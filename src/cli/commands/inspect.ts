@@ -3,10 +3,12 @@ import { formatSource } from '../../errors.js';
 import type { FindingParseError } from '../../errors.js';
 import type { GuardDutyRecord, Subject } from '../../findings/model.js';
 import { readFindings } from '../../findings/read-input.js';
+import { EXIT_BAD_INPUT, EXIT_OK } from '../exit-codes.js';
+import { addInputLimitOptions, inputLimitsFromFlags, noFindings, type InputLimitFlags } from '../finding-input.js';
 import { formatTable, terminalSafe } from '../format-table.js';
 import type { ReportExit } from './index.js';
 
-interface Flags {
+interface Flags extends InputLimitFlags {
   readonly json?: boolean;
   readonly aiTagKey?: readonly string[];
 }
@@ -19,28 +21,33 @@ const LABEL_MAX = 36;
 /**
  * `tourniquet inspect <file|dir|->`: reads GuardDuty input the way the responder does and shows what was understood:
  * type, severity band, subjects, AI context and the sample flag per record; rejected records with the reason.
- * Exit 0 when every record was read, 2 when some were rejected.
+ * Exit 0 when every record was read, 2 when some were rejected or the input held nothing (say, a folder without
+ * .json files).
  */
 export function registerInspectCommand(program: Command, exit: ReportExit): void {
-  program
-    .command('inspect')
-    .description('read GuardDuty findings and show what Tourniquet understood (no AWS calls)')
-    .argument('<target>', 'a file (.json, .jsonl, .jsonl.gz), a folder, or - for stdin')
-    .option('--json', 'print the normalized records and the rejected ones as JSON')
-    .option(
-      '--ai-tag-key <key...>',
-      'tag keys that mark an AI workload, replacing the built-in list: key, prefix* or key=<regex> ' +
-        '(give the target before this option)',
-    )
-    .action(async (target: string, flags: Flags) => {
-      const batch = await readFindings(target, flags.aiTagKey ? { aiTagKeys: flags.aiTagKey } : {});
+  addInputLimitOptions(
+    program
+      .command('inspect')
+      .description('read GuardDuty findings and show what Tourniquet understood (no AWS calls)')
+      .argument('<target>', 'a file (.json, .jsonl, .jsonl.gz), a folder, or - for stdin')
+      .option('--json', 'print the normalized records and the rejected ones as JSON')
+      .option(
+        '--ai-tag-key <key...>',
+        'tag keys that mark an AI workload, replacing the built-in list: key, prefix* or key=<regex> ' +
+          '(give the target before this option)',
+      ),
+  ).action(async (target: string, flags: Flags) => {
+      const batch = await readFindings(target, { limits: inputLimitsFromFlags(flags), ...(flags.aiTagKey ? { aiTagKeys: flags.aiTagKey } : {}) });
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ records: batch.records, rejected: batch.rejected.map(rejectedJson) }, null, 2)}\n`);
       } else {
         for (const line of recordLines(batch.records)) process.stdout.write(`${line}\n`);
         for (const r of batch.rejected) process.stderr.write(`${rejectedLine(r)}\n`);
       }
-      exit(batch.rejected.length > 0 ? 2 : 0);
+      // Nothing at all in the input (e.g. a folder with no .json files) is not a success.
+      const none = batch.records.length === 0 && batch.rejected.length === 0 ? noFindings(target, batch, 'inspect') : undefined;
+      if (none?.line !== undefined) process.stderr.write(`${none.line}\n`);
+      exit(batch.rejected.length > 0 || none !== undefined ? EXIT_BAD_INPUT : EXIT_OK);
     });
 }
 

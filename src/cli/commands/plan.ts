@@ -5,20 +5,26 @@ import { formatDecision, formatPlan } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
 import { parseModeFlag, printRejected } from './shared.js';
+import { addInputLimitOptions, inputLimitsFromFlags, noFindings, type InputLimitFlags } from '../finding-input.js';
 
 /** `tourniquet plan <finding>`: what would happen and why, guardrail by guardrail. Touches neither AWS nor the journal. */
 export function registerPlanCommand(program: Command, exit: ReportExit): void {
   addRuntimeOptions(
-    program
+    addInputLimitOptions(program
       .command('plan')
       .description('show what would happen for a finding and why, guardrail by guardrail (no AWS calls, no journal writes)')
       .argument('<finding>', 'finding file, folder, or - for stdin')
       .option('--mode <mode>', 'observe | approve | contain')
-      .option('--json', 'print the plans as JSON'),
-  ).action(async (target: string, flags: RuntimeFlags & { mode?: string; json?: boolean }) => {
+      .option('--json', 'print the plans as JSON')),
+  ).action(async (target: string, flags: RuntimeFlags & InputLimitFlags & { mode?: string; json?: boolean }) => {
     const mode = parseModeFlag(flags.mode);
-    const batch = await readFindings(target);
+    const batch = await readFindings(target, { limits: inputLimitsFromFlags(flags) });
     printRejected(batch.rejected);
+    const none = noFindings(target, batch, 'plan');
+    if (none !== undefined) {
+      if (none.line !== undefined) process.stderr.write(`${none.line}\n`);
+      return exit(none.code);
+    }
     // plan reads nothing from the journal and writes nothing: an in-memory one, so no state folder is created.
     const runtime = await openRuntime({ ...flags, journalPath: ':memory:', journalTable: undefined });
     try {

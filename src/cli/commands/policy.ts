@@ -1,14 +1,10 @@
 import type { Command } from 'commander';
 import { PolicyError } from '../../errors.js';
 import { builtInPolicy, loadPolicy } from '../../policy/load-policy.js';
-import type { PolicyIssue } from '../../policy/policy.js';
 import { policyToYaml } from '../../policy/policy-to-yaml.js';
+import { EXIT_BAD_INPUT } from '../exit-codes.js';
+import { formatPolicyIssue as formatIssue } from '../policy-messages.js';
 import type { ReportExit } from './index.js';
-
-/** `file:line: path: message`, the form editors and CI annotate. */
-function formatIssue(file: string, issue: PolicyIssue, prefix = ''): string {
-  return `${prefix}${file}${issue.line !== undefined ? `:${issue.line}` : ''}: ${issue.path}: ${issue.message}`;
-}
 
 function printPolicyError(err: PolicyError): void {
   for (const issue of err.issues) process.stderr.write(`${formatIssue(err.file, issue, 'error: ')}\n`);
@@ -32,7 +28,7 @@ export function registerPolicyCommand(program: Command, exit: ReportExit): void 
       } catch (err) {
         if (!(err instanceof PolicyError)) throw err;
         printPolicyError(err);
-        exit(2);
+        exit(EXIT_BAD_INPUT);
       }
     });
 
@@ -49,7 +45,7 @@ export function registerPolicyCommand(program: Command, exit: ReportExit): void 
       } catch (err) {
         if (!(err instanceof PolicyError)) throw err;
         printPolicyError(err);
-        exit(2);
+        exit(EXIT_BAD_INPUT);
       }
     });
 }

@@ -17,22 +17,29 @@ const HANDLING_LABEL: Record<Handling, string> = {
   resumed: 'already seen: the unfinished plan was resumed',
   duplicate: 'already seen (re-delivery): nothing done',
 };
+import { addInputLimitOptions, inputLimitsFromFlags, noFindings, type InputLimitFlags } from '../finding-input.js';
 
 /** `tourniquet respond <finding>`: run the engine for every finding in a file, folder or stdin. */
 export function registerRespondCommand(program: Command, exit: ReportExit): void {
   addRuntimeOptions(
-    program
+    addInputLimitOptions(program
       .command('respond')
       .description('respond to GuardDuty findings: decide, journal, contain (per policy and mode), keep evidence')
       .argument('<finding>', 'finding file (.json, .jsonl, .jsonl.gz), folder, or - for stdin')
       .option('--mode <mode>', 'observe | approve | contain (guardrails can still lower it)')
       .option('--wait-seconds <n>', 'wait this long for steps another live responder holds on the incident (0–600)', '120')
-      .option('--json', 'print the outcome as JSON'),
-  ).action(async (target: string, flags: RuntimeFlags & { mode?: string; json?: boolean; waitSeconds?: string }) => {
+      .option('--json', 'print the outcome as JSON')),
+  ).action(async (target: string, flags: RuntimeFlags & InputLimitFlags & { mode?: string; json?: boolean; waitSeconds?: string }) => {
     const mode = parseModeFlag(flags.mode);
     const waitMs = parseWaitSeconds(flags.waitSeconds) * 1000;
-    const batch = await readFindings(target);
+    const batch = await readFindings(target, { limits: inputLimitsFromFlags(flags) });
     printRejected(batch.rejected);
+    // Nothing to respond to: no journal is opened (nor created).
+    const none = noFindings(target, batch, 'respond to');
+    if (none !== undefined) {
+      if (none.line !== undefined) process.stderr.write(`${none.line}\n`);
+      return exit(none.code);
+    }
     const findings = batch.records.filter((r): r is Finding => r.kind === 'finding');
     const notifier = new MemoryNotifier();
     const runtime = await openRuntime(flags, notifier);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FindingParseError } from '../../../src/errors.js';
 import type { Finding } from '../../../src/findings/model.js';
 import { parseDocument, parseRecord } from '../../../src/findings/read-input.js';
-import { event, finding, instanceDetails, type JsonObj } from './finding-fixtures.js';
+import { cliFinding, event, finding, instanceDetails, type JsonObj } from './finding-fixtures.js';
 
 const src = { name: 'bad.json' };
 
@@ -214,7 +214,53 @@ describe('hostile values', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 10_000; i++) deep = { A: deep };
     const e = errorOf({ Id: 'x', Type: 'Recon:EC2/Portscan', Resource: deep });
-    expect(e.path).toBe('$');
+    expect(e.path).toBe('$.Resource.A.A.A.A.A.A.A…');
     expect(e.expected).toMatch(/nested at most 256 levels/);
+  });
+});
+
+describe('timestamps are ISO 8601, finding ids bounded', () => {
+  it.each([
+    ['updatedAt "yesterday"', { updatedAt: 'yesterday' }, '$.detail.updatedAt', 'string "yesterday"'],
+    ['createdAt a bare date', { createdAt: '2026-08-01' }, '$.detail.createdAt', 'string "2026-08-01"'],
+    ['createdAt an impossible date', { createdAt: '2026-02-30T10:00:00Z' }, '$.detail.createdAt', 'string "2026-02-30T10:00:00Z"'],
+    ['createdAt hour 25', { createdAt: '2026-08-01T25:00:00Z' }, '$.detail.createdAt', 'string "2026-08-01T25:00:00Z"'],
+    ['eventLastSeen a sentence', { service: { eventLastSeen: 'last tuesday' } }, '$.detail.service.eventLastSeen', 'string "last tuesday"'],
+  ])('rejects %s with its path', (_label, overrides, path, received) => {
+    const e = errorOf(event(finding(overrides)));
+    expect(e.path).toBe(path);
+    expect(e.expected).toBe('a timestamp (ISO-8601 string or epoch seconds)');
+    expect(e.received).toBe(received);
+  });
+
+  it('rejects a nested timestamp that is not ISO 8601 (PascalCase path)', () => {
+    const cli = cliFinding();
+    const inst = ((cli['Resource'] as JsonObj)['InstanceDetails'] as JsonObj);
+    inst['LaunchTime'] = 'soon';
+    const e = errorOf(cli);
+    expect(e.path).toBe('$.Resource.InstanceDetails.LaunchTime');
+    expect(e.received).toBe('string "soon"');
+  });
+
+  it.each([
+    '2026-08-01T10:23:57Z',
+    '2026-08-01T10:23:57.123Z',
+    '2026-08-01T10:23:57.123000+00:00',
+    '2026-08-01T10:23:57-0500',
+    '2026-08-01 10:23:57Z',
+    '2026-08-01T10:23Z',
+    '2024-02-29T00:00:00Z',
+  ])('accepts %s as received', (ts) => {
+    const f = parseRecord(finding({ updatedAt: ts }), src) as Finding;
+    expect(f.updatedAt).toBe(ts);
+  });
+
+  it('rejects a 100,000-character finding id, naming its length, and accepts 512 bytes', () => {
+    const e = errorOf(event(finding({ id: 'a'.repeat(100_000) })));
+    expect(e.path).toBe('$.detail.id');
+    expect(e.expected).toBe('a non-empty string of at most 512 bytes');
+    expect(e.received).toBe(`string "${'a'.repeat(80)}… (100000 chars)"`);
+    expect((parseRecord(finding({ id: 'b'.repeat(512) }), src) as Finding).id).toHaveLength(512);
+    expect(errorOf(finding({ id: 'é'.repeat(257) })).path).toBe('$.id');
   });
 });

@@ -1,0 +1,98 @@
+/**
+ * The bytes of an input stream, gunzipped when it starts with the gzip magic bytes (file names and Content-Encoding
+ * are not trusted), with the number of unpacked bytes capped: a small gzip that would unpack past the limit stops
+ * with DecompressedTooLargeError instead of being read to the end.
+ */
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+/** The unpacked size passed the limit; reading stopped there. */
+export class DecompressedTooLargeError extends Error {
+  override readonly name = 'DecompressedTooLargeError';
+  constructor(readonly limit: number) {
+    super(`gzip input unpacks to more than ${limit} bytes`);
+  }
+}
+
+const toBuffer = (chunk: Buffer | string | Uint8Array): Buffer =>
+  typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+
+async function* withFirst(first: Buffer, rest: AsyncIterator<Buffer | string>): AsyncGenerator<Buffer> {
+  yield first;
+  for (;;) {
+    const r = await rest.next();
+    if (r.done === true) return;
+    yield toBuffer(r.value);
+  }
+}
+
+export class UnpackedInput {
+  /** True once the input was recognized as gzip. */
+  gzip = false;
+  /** Bytes yielded so far (after unpacking). */
+  bytes = 0;
+
+  constructor(
+    private readonly stream: NodeJS.ReadableStream,
+    private readonly maxDecompressedBytes: number,
+    /** Gunzip even without the magic bytes (the object says it is gzip): bad data then fails as broken gzip. */
+    private readonly declaredGzip = false,
+  ) {}
+
+  /**
+   * The unpacked chunks, in order. Read errors and broken gzip data are thrown as they come. When the consumer stops
+   * early or the limit is hit, the source stream is destroyed, so no file descriptor or connection stays open.
+   */
+  async *chunks(): AsyncGenerator<Buffer> {
+    const it = (this.stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+    let finished = false;
+    let gunzip: ReturnType<typeof createGunzip> | undefined;
+    let compressed: Readable | undefined;
+    try {
+      let head: Buffer = Buffer.alloc(0);
+      // The magic is two bytes; a first chunk of one byte (a pipe can deliver that) must not hide it.
+      while (head.length < 2) {
+        const r = await it.next();
+        if (r.done === true) break;
+        head = head.length === 0 ? toBuffer(r.value) : Buffer.concat([head, toBuffer(r.value)]);
+      }
+      if (head.length === 0) {
+        finished = true;
+        return;
+      }
+      this.gzip = this.declaredGzip || (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b);
+      if (!this.gzip) {
+        this.bytes += head.length;
+        yield head;
+        for (;;) {
+          const r = await it.next();
+          if (r.done === true) break;
+          const chunk = toBuffer(r.value);
+          this.bytes += chunk.length;
+          yield chunk;
+        }
+        finished = true;
+        return;
+      }
+      const unzip = createGunzip();
+      gunzip = unzip;
+      compressed = Readable.from(withFirst(head, it));
+      // `pipe` does not forward errors: a read error must fail the gunzip stream we iterate.
+      compressed.on('error', (err) => unzip.destroy(err));
+      compressed.pipe(unzip);
+      for await (const chunk of unzip as AsyncIterable<Buffer>) {
+        this.bytes += chunk.length;
+        if (this.bytes > this.maxDecompressedBytes) throw new DecompressedTooLargeError(this.maxDecompressedBytes);
+        yield chunk;
+      }
+      finished = true;
+    } finally {
+      if (!finished) {
+        compressed?.destroy();
+        gunzip?.destroy();
+        const s = this.stream as Partial<Readable>;
+        if (typeof s.destroy === 'function') s.destroy();
+      }
+    }
+  }
+}
