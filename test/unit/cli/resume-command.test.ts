@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 
 describe('tourniquet resume', () => {
-  it('an unknown incident: one line naming it, exit 1', async () => {
+  it('an unknown incident: one line naming it, exit 2 (not found is bad input)', async () => {
     const r = await runCli(['resume', 'inc-nope', '--journal-path', ':memory:']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toBe('tourniquet: incident not found: string "inc-nope"\n');
   });
 
