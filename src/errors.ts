@@ -1,3 +1,5 @@
+import { terminalSafeJson } from './safe-text.js';
+
 /**
  * The one error hierarchy of Tourniquet. Every error says what was wrong and the value received, and keeps `cause`.
  * Received values are rendered through `describeValue` so attacker-controlled strings are shown, never evaluated,
@@ -139,7 +141,7 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing (missing)';
   if (typeof value === 'string') {
     const shown = value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}… (${value.length} chars)` : value;
-    return `string ${JSON.stringify(shown)}`;
+    return `string ${terminalSafeJson(JSON.stringify(shown))}`;
   }
   if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
   if (Array.isArray(value)) return `array of ${value.length}`;

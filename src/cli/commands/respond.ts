@@ -6,6 +6,7 @@ import { formatDecision, formatIncidentHeader, formatPlan } from '../print-incid
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
 import { parseModeFlag, printRejected } from './shared.js';
+import { printBlock, printJson, printLine } from '../print-safe.js';
 
 /** `tourniquet respond <finding>`: run the engine for every finding in a file, folder or stdin. */
 export function registerRespondCommand(program: Command, exit: ReportExit): void {
@@ -32,16 +33,16 @@ export function registerRespondCommand(program: Command, exit: ReportExit): void
         for (const o of result.outcomes) {
           const incident = await runtime.responder.getIncident(o.incidentId);
           const label = o.duplicate ? 'already seen (re-delivery): nothing done' : o.created ? 'new incident' : 'newer occurrence appended';
-          console.log(`${finding.type.raw} ${finding.id} → ${label}`);
-          for (const l of formatIncidentHeader(incident)) console.log(l);
-          for (const l of formatDecision(o.decision)) console.log(l);
-          console.log('  steps:');
-          for (const l of formatPlan(incident.plan, o.steps)) console.log(l);
-          console.log('');
+          printLine(`${finding.type.raw} ${finding.id} → ${label}`);
+          for (const l of formatIncidentHeader(incident)) printLine(l);
+          for (const l of formatDecision(o.decision)) printLine(l);
+          printLine('  steps:');
+          for (const l of formatPlan(incident.plan, o.steps)) printLine(l);
+          printLine();
         }
       }
-      if (flags.json) console.log(JSON.stringify(results, null, 2));
-      else for (const n of notifier.sent) console.log(`${renderText(n)}\n`);
+      if (flags.json) printJson(results);
+      else for (const n of notifier.sent) printBlock([...renderText(n).split('\n'), '']);
       const failed = results.some((r) => r.outcomes.some((o) => o.status === 'partial'));
       exit(batch.rejected.length > 0 ? 2 : failed ? 1 : 0);
     } finally {
