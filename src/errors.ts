@@ -151,3 +151,39 @@ export function describeValue(value: unknown): string {
   }
   return typeof value;
 }
+
+/**
+ * An SQS message that can never be processed as delivered (a `null` body, a malformed S3 notification, an S3 key
+ * that is not valid URL encoding): a permanent error, quarantined at once with its reason rather than retried.
+ */
+export class UnreadableMessageError extends TourniquetError {
+  override readonly name = 'UnreadableMessageError';
+  constructor(
+    readonly source: SourceRef,
+    /** JSON path in the message body, e.g. `$.Records[0].s3.object.key`. */
+    readonly path: string,
+    readonly expected: string,
+    readonly received: string,
+    options?: { cause?: unknown },
+  ) {
+    super('message.unreadable', `${formatSource(source)}: ${path}: expected ${expected}, received ${received}`, options);
+  }
+}
+
+/** Some findings of an S3 export object failed in the engine; the others were handled. The message is retried. */
+export class ExportLinesFailedError extends TourniquetError {
+  override readonly name = 'ExportLinesFailedError';
+  constructor(
+    readonly failures: ReadonlyArray<{ readonly source: SourceRef; readonly error: unknown }>,
+    readonly handled: number,
+  ) {
+    const first = failures[0];
+    const where = failures.slice(0, 10).map((f) => formatSource(f.source)).join(', ');
+    super(
+      'export.lines-failed',
+      `${failures.length} record(s) of the export failed (${where}${failures.length > 10 ? ', …' : ''}), ${handled} handled; ` +
+        `first error: ${first?.error instanceof Error ? first.error.message : String(first?.error)}`,
+      first === undefined ? undefined : { cause: first.error },
+    );
+  }
+}
