@@ -1,3 +1,5 @@
+import { terminalSafeJson } from './safe-text.js';
+
 /**
  * The one error hierarchy of Tourniquet. Every error says what was wrong and the value received, and keeps `cause`.
  * Received values are rendered through `describeValue` so attacker-controlled strings are shown, never evaluated,
@@ -153,7 +155,7 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing (missing)';
   if (typeof value === 'string') {
     const shown = value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}… (${value.length} chars)` : value;
-    return `string ${JSON.stringify(shown)}`;
+    return `string ${terminalSafeJson(JSON.stringify(shown))}`;
   }
   if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
   if (Array.isArray(value)) return `array of ${value.length}`;
@@ -162,4 +164,40 @@ export function describeValue(value: unknown): string {
     return `object {${keys.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}${keys.length > 5 ? ', …' : ''}}`;
   }
   return typeof value;
+}
+
+/**
+ * An SQS message that can never be processed as delivered (a `null` body, a malformed S3 notification, an S3 key
+ * that is not valid URL encoding): a permanent error, quarantined at once with its reason rather than retried.
+ */
+export class UnreadableMessageError extends TourniquetError {
+  override readonly name = 'UnreadableMessageError';
+  constructor(
+    readonly source: SourceRef,
+    /** JSON path in the message body, e.g. `$.Records[0].s3.object.key`. */
+    readonly path: string,
+    readonly expected: string,
+    readonly received: string,
+    options?: { cause?: unknown },
+  ) {
+    super('message.unreadable', `${formatSource(source)}: ${path}: expected ${expected}, received ${received}`, options);
+  }
+}
+
+/** Some findings of an S3 export object failed in the engine; the others were handled. The message is retried. */
+export class ExportLinesFailedError extends TourniquetError {
+  override readonly name = 'ExportLinesFailedError';
+  constructor(
+    readonly failures: ReadonlyArray<{ readonly source: SourceRef; readonly error: unknown }>,
+    readonly handled: number,
+  ) {
+    const first = failures[0];
+    const where = failures.slice(0, 10).map((f) => formatSource(f.source)).join(', ');
+    super(
+      'export.lines-failed',
+      `${failures.length} record(s) of the export failed (${where}${failures.length > 10 ? ', …' : ''}), ${handled} handled; ` +
+        `first error: ${first?.error instanceof Error ? first.error.message : String(first?.error)}`,
+      first === undefined ? undefined : { cause: first.error },
+    );
+  }
 }

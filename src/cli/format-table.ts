@@ -7,22 +7,10 @@
  * visible escapes instead of emitting them.
  */
 
-/** C0 and C1 control characters and DEL. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-/** Bidirectional embeddings/overrides/isolates, and line/paragraph separators. */
-const BIDI_AND_SEPARATORS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+import { terminalSafe } from '../safe-text.js';
 
-function hex(c: string, width: number): string {
-  return c.charCodeAt(0).toString(16).padStart(width, '0');
-}
-
-/** The string with control, bidi and separator characters replaced by visible escapes (`\x1b`, `\u202e`). */
-export function terminalSafe(value: string): string {
-  return value
-    .replace(CONTROL, (c) => `\\x${hex(c, 2)}`)
-    .replace(BIDI_AND_SEPARATORS, (c) => `\\u${hex(c, 4)}`);
-}
+// Kept here for the commands that import it from the table module.
+export { terminalSafe };
 
 /** Cuts a (terminal-safe) string to `max` characters, marking the cut with `…`. */
 export function truncate(value: string, max: number): string {

@@ -59,3 +59,24 @@ export function withSuffix(name: string, n: number): string {
   const dot = file.lastIndexOf('.');
   return dot > 0 ? `${dir}${file.slice(0, dot)}-${n}${file.slice(dot)}` : `${dir}${file}-${n}`;
 }
+
+function splitForSuffix(name: string): { stem: string; ext: string } {
+  const slash = name.lastIndexOf('/');
+  const file = name.slice(slash + 1);
+  const dot = file.lastIndexOf('.');
+  return dot > 0 ? { stem: name.slice(0, slash + 1 + dot), ext: file.slice(dot) } : { stem: name, ext: '' };
+}
+
+/** What every suffixed variant of `name` starts with (`steps/x/result` for `steps/x/result.json`): a listing prefix. */
+export function suffixStem(name: string): string {
+  return splitForSuffix(name).stem;
+}
+
+/** 1 when `candidate` is `name`, n when it is `withSuffix(name, n)`, undefined otherwise. */
+export function suffixNumber(name: string, candidate: string): number | undefined {
+  if (candidate === name) return 1;
+  const { stem, ext } = splitForSuffix(name);
+  if (!candidate.startsWith(`${stem}-`) || !candidate.endsWith(ext)) return undefined;
+  const digits = candidate.slice(stem.length + 1, candidate.length - ext.length);
+  return /^[1-9]\d{0,15}$/.test(digits) && Number(digits) >= 2 ? Number(digits) : undefined;
+}

@@ -1,24 +1,25 @@
 /**
  * Evidence in a local folder: `<root>/<caseId>/` holds the artefacts as files and `manifest.jsonl`, one chained
- * entry per line. Artefacts are created exclusively (never overwritten: a taken name gets a `-2`, `-3` … suffix) and
- * flushed to disk before their manifest line is appended. Writes to one folder are serialized within the process;
- * the manifest is re-read before each write, so a case can be continued by a later run.
+ * entry per line. Artefacts are created exclusively (never overwritten: a taken name gets a `-2`, `-3` … suffix, with
+ * no limit on how many) and flushed to disk before their manifest line is appended. Writes to one folder are
+ * serialized within the process; the chain head is kept between artefacts (`local-manifest-head.ts`), reading only
+ * what was appended since, so a case can be continued by a later run and writing stays linear in the case's size.
  * Location: `file://` followed by the absolute folder path (not URL-encoded).
  */
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { TourniquetError } from '../errors.js';
+import { makeDirectory } from '../make-directory.js';
 import { sanitizeArtefactName, sanitizeCaseId, withSuffix } from './artefact-name.js';
 import type { EvidenceEntry, EvidenceWriter } from './evidence-writer.js';
-import { MANIFEST_FILE, encodeContent, entryLine, nextEntry, parseEntryLine, sha256Hex } from './manifest-chain.js';
+import { localManifestHead, recordAppended, type LocalManifestHead } from './local-manifest-head.js';
+import { MANIFEST_FILE, encodeContent, entryLine, nextEntry, sha256Hex } from './manifest-chain.js';
 import { runSerially } from './write-queue.js';
 
 export interface LocalCaseFolderOptions {
   /** Clock for `recordedAt` (tests). */
   readonly now?: () => Date;
 }
-
-const MAX_SUFFIX = 10_000;
 
 export class LocalCaseFolder implements EvidenceWriter {
   readonly location: string;
@@ -41,31 +42,39 @@ export class LocalCaseFolder implements EvidenceWriter {
   }
 
   private async write(name: string, bytes: Buffer): Promise<EvidenceEntry> {
-    await mkdir(this.dir, { recursive: true });
-    const { last, names } = await readManifestState(this.dir);
-    const finalName = await this.createExclusive(name, bytes, names);
-    const entry = nextEntry(last, finalName, sha256Hex(bytes), bytes.byteLength, (this.options.now?.() ?? new Date()).toISOString());
+    await makeDirectory(this.dir, 'the evidence folder');
+    const head = await localManifestHead(this.dir);
+    const finalName = await this.createExclusive(name, bytes, head);
+    const entry = nextEntry(head.last, finalName, sha256Hex(bytes), bytes.byteLength, (this.options.now?.() ?? new Date()).toISOString());
+    const line = `${entryLine(entry)}\n`;
     const handle = await open(join(this.dir, MANIFEST_FILE), 'a');
+    let after: { size: number; mtimeMs: number; ino: number };
     try {
-      await handle.appendFile(`${entryLine(entry)}\n`, 'utf8');
+      await handle.appendFile(line, 'utf8');
       await handle.sync();
+      after = await handle.stat();
     } finally {
       await handle.close();
     }
+    recordAppended(this.dir, head, entry, Buffer.byteLength(line, 'utf8'), after);
     return entry;
   }
 
-  /** Writes the artefact under `name`, or the first free suffixed name; returns the name used. */
-  private async createExclusive(name: string, bytes: Buffer, taken: ReadonlySet<string>): Promise<string> {
-    for (let n = 1; n <= MAX_SUFFIX; n++) {
+  /**
+   * Writes the artefact under `name`, or the first free suffixed name; returns the name used. Names in the manifest
+   * are skipped without touching the disk, and the head remembers where the suffixes of a name stopped.
+   */
+  private async createExclusive(name: string, bytes: Buffer, head: LocalManifestHead): Promise<string> {
+    for (let n = head.nextSuffix.get(name) ?? 1; ; n++) {
       const candidate = n === 1 ? name : withSuffix(name, n);
-      if (taken.has(candidate)) continue;
+      if (head.names.has(candidate)) continue;
       const path = join(this.dir, candidate);
-      await mkdir(dirname(path), { recursive: true });
+      await makeDirectory(dirname(path), 'the evidence folder');
       let handle;
       try {
         handle = await open(path, 'wx'); // O_CREAT | O_EXCL: fails if anything exists there
       } catch (err) {
+        // Taken by a file the manifest does not list: never overwritten. (The loop ends: there are finitely many.)
         if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
         throw new TourniquetError('evidence.write', `cannot create ${path}: ${(err as Error).message}`, { cause: err });
       }
@@ -75,35 +84,8 @@ export class LocalCaseFolder implements EvidenceWriter {
       } finally {
         await handle.close();
       }
+      head.nextSuffix.set(name, n + 1);
       return candidate;
     }
-    throw new TourniquetError('evidence.write', `no free name for ${JSON.stringify(name)} in ${this.dir} after ${MAX_SUFFIX} tries`);
   }
-}
-
-/** The last entry and every name already in the manifest. A damaged manifest is never extended. */
-async function readManifestState(dir: string): Promise<{ last: EvidenceEntry | undefined; names: Set<string> }> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, MANIFEST_FILE), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { last: undefined, names: new Set() };
-    throw err;
-  }
-  const names = new Set<string>();
-  let last: EvidenceEntry | undefined;
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  for (const [i, line] of lines.entries()) {
-    const entry = parseEntryLine(line);
-    if (entry === undefined || entry.seq !== (last?.seq ?? 0) + 1) {
-      throw new TourniquetError(
-        'evidence.manifest-damaged',
-        `${join(dir, MANIFEST_FILE)} line ${i + 1} is not a valid next entry; refusing to extend a damaged chain (run verify-evidence)`,
-      );
-    }
-    names.add(entry.name);
-    last = entry;
-  }
-  return { last, names };
 }

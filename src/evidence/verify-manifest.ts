@@ -1,7 +1,8 @@
 /**
  * Verifies a case's evidence: every manifest entry is well-formed and in sequence, every chain link recomputes, every
  * artefact exists with the recorded size and SHA-256; for S3, the rolled-up manifest.jsonl agrees with the entry
- * objects. Reports the first break. Files or objects the manifest does not list are reported separately.
+ * objects (as far as it goes: it is kept complete up to ROLLUP_MAX_ENTRIES entries). Reports the first break.
+ * Files or objects the manifest does not list are reported separately.
  *
  * The chain proves the manifest is internally consistent; it cannot by itself reveal a cut tail or a wholesale rewrite
  * by someone who recomputes every hash. Anchor it: pass `expectHead` (a chain hash recorded elsewhere, e.g. in the
@@ -18,7 +19,7 @@ import { TOURNIQUET_USER_AGENT } from '../aws/user-agent.js';
 import { isSafeArtefactName } from './artefact-name.js';
 import type { EvidenceEntry } from './evidence-writer.js';
 import { GENESIS_CHAIN, MANIFEST_FILE, chainHash, entryLine, parseEntryLine } from './manifest-chain.js';
-import { MANIFEST_ENTRY_DIR, listKeys } from './s3-case-writer.js';
+import { MANIFEST_ENTRY_DIR, ROLLUP_MAX_ENTRIES, listKeys } from './s3-case-writer.js';
 import { parseS3Uri } from './s3-location.js';
 
 export type BreakReason =
@@ -238,7 +239,13 @@ async function verifyS3(location: string, client: S3Client, expectHead: string |
   } else {
     rollup = rollupText.split('\n');
     if (rollup[rollup.length - 1] === '') rollup.pop();
-    if (rollup.length < lines.length) warnings.push(`${MANIFEST_FILE} lists ${rollup.length} of ${lines.length} entries (stale copy)`);
+    if (rollup.length < lines.length) {
+      warnings.push(
+        rollup.length >= ROLLUP_MAX_ENTRIES
+          ? `${MANIFEST_FILE} lists the first ${rollup.length} of ${lines.length} entries (it is kept up to ${ROLLUP_MAX_ENTRIES}; the entry objects are the manifest)`
+          : `${MANIFEST_FILE} lists ${rollup.length} of ${lines.length} entries (stale copy)`,
+      );
+    }
   }
   const source: Source = { artefact: (name) => hashObject(client, bucket, `${prefix}${name}`) };
   let result = await checkEntries(lines, source, rollup);

@@ -1,16 +1,18 @@
 /**
  * The responder Lambda (thin): SQS batches carrying EventBridge "GuardDuty Finding" events or S3 ObjectCreated
- * notifications of the findings export (KMS-encrypted .jsonl.gz, streamed line by line). Each finding goes to the
- * engine. A record that cannot be parsed is quarantined with its reason and JSON path (and not retried: it would
- * never parse); a failure of the engine or AWS reports that SQS message as a batch item failure, so it is retried
- * and finally dead-lettered — the journal makes the retry idempotent.
+ * notifications of the findings export (KMS-encrypted .jsonl.gz, streamed line by line), processed with Powertools'
+ * `processPartialResponse`. Each finding goes to the engine. A message or line that can never be read is
+ * quarantined with its reason and JSON path (and not retried: it would never parse); a failure of the engine or AWS
+ * reports that SQS message as a batch item failure, so it is retried and finally dead-lettered — the journal makes
+ * the retry idempotent. One failing line of an export object does not stop its other lines.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { FindingParseError } from '../errors.js';
-import { parseRecord } from '../findings/read-input.js';
+import { FindingParseError, UnreadableMessageError } from '../errors.js';
 import type { GuardDutyRecord } from '../findings/model.js';
+import { respondToExportObjects } from './export-objects.js';
 import { readLambdaConfig } from './lambda-config.js';
 import { buildLambdaRuntime, type LambdaRuntime } from './lambda-runtime.js';
 import { quarantine } from './quarantine.js';
@@ -18,6 +20,7 @@ import { streamExportObject } from './s3-export-stream.js';
 import { invocationRunOptions, startInvocation } from './invocation-lease.js';
 import { assertPlansFinished } from '../engine/plan-finished.js';
 import { inputLimitsFromEnv } from '../findings/input-limits.js';
+import { readSqsMessage, type SqsMessage } from './sqs-message.js';
 
 const logger = new Logger({ serviceName: 'tourniquet' });
 const metrics = new Metrics({ namespace: 'Tourniquet', serviceName: 'tourniquet' });
@@ -33,69 +36,66 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
   if (context) logger.addContext(context);
   startInvocation(context);
   const rt = await getRuntime();
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    try {
-      await handleMessage(rt, record);
-    } catch (err) {
-      // Logged with the message id only: finding text is attacker-controlled and stays out of log templates.
-      logger.error('message failed; it will be retried, then dead-lettered', { messageId: record.messageId, error: err as Error });
-      metrics.addMetric('MessagesFailed', MetricUnit.Count, 1);
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-    }
-  }
+  // One processor per invocation: its records and failures belong to this batch only.
+  const processor = new BatchProcessor(EventType.SQS);
+  const response = await processPartialResponse(event, (record: SQSRecord) => handleRecord(rt, record), processor, {
+    // One message after another: two messages about one resource do not race each other's steps.
+    processInParallel: false,
+    // A batch whose every message failed is reported item by item like any other, not as an invocation error.
+    throwOnFullBatchFailure: false,
+    ...(context ? { context } : {}),
+  });
   metrics.publishStoredMetrics();
-  return { batchItemFailures };
+  return response;
 }
 
-interface S3Notification {
-  Records?: Array<{ eventSource?: string; eventName?: string; s3?: { bucket?: { name?: string }; object?: { key?: string } } }>;
-  Event?: string;
+/**
+ * The one place where a thrown error becomes a batch item failure: SQS delivers the message again, and after the
+ * queue's maxReceiveCount moves it to the dead-letter queue. Everything permanent is quarantined before this point.
+ */
+async function handleRecord(rt: LambdaRuntime, record: SQSRecord): Promise<void> {
+  try {
+    await handleMessage(rt, record);
+  } catch (err) {
+    // Logged with the message id only: finding text is attacker-controlled and stays out of log templates.
+    logger.error('message failed; it will be retried, then dead-lettered', { messageId: record.messageId, error: err as Error });
+    metrics.addMetric('MessagesFailed', MetricUnit.Count, 1);
+    throw err;
+  }
 }
 
 async function handleMessage(rt: LambdaRuntime, record: SQSRecord): Promise<void> {
-  const source = { name: `sqs:${record.messageId}` };
-  let body: unknown;
+  let message: SqsMessage;
   try {
-    body = JSON.parse(record.body);
+    message = readSqsMessage(record);
   } catch (err) {
-    await quarantine(rt, record.messageId, new FindingParseError(source, '$', 'a JSON message body', `unparseable JSON (${(err as Error).message})`), record.body);
-    metrics.addMetric('RecordsQuarantined', MetricUnit.Count, 1);
-    return;
-  }
-  const s3 = body as S3Notification;
-  if (s3.Event === 's3:TestEvent') return;
-  if (Array.isArray(s3.Records) && s3.Records.some((r) => r.eventSource === 'aws:s3')) {
-    for (const r of s3.Records) {
-      const bucket = r.s3?.bucket?.name;
-      const key = r.s3?.object?.key;
-      if (!bucket || !key || !r.eventName?.startsWith('ObjectCreated')) continue;
-      await handleExportObject(rt, record.messageId, bucket, decodeURIComponent(key.replace(/\+/g, ' ')));
-    }
-    return;
-  }
-  let parsed: GuardDutyRecord;
-  try {
-    parsed = parseRecord(body, source);
-  } catch (err) {
-    if (!(err instanceof FindingParseError)) throw err;
+    if (!(err instanceof FindingParseError || err instanceof UnreadableMessageError)) throw err;
+    // Permanent: it would fail the same way on every delivery.
     await quarantine(rt, record.messageId, err, record.body);
     metrics.addMetric('RecordsQuarantined', MetricUnit.Count, 1);
     return;
   }
-  await respondTo(rt, parsed);
-}
-
-async function handleExportObject(rt: LambdaRuntime, messageId: string, bucket: string, key: string): Promise<void> {
-  let n = 0;
-  for await (const item of streamExportObject(rt.s3, bucket, key, inputLimitsFromEnv(process.env))) {
-    if ('error' in item) {
-      await quarantine(rt, `${messageId}-line-${item.error.source.line ?? ++n}`, item.error, item.text);
-      metrics.addMetric('RecordsQuarantined', MetricUnit.Count, 1);
-      continue;
-    }
-    await respondTo(rt, item.record);
+  if (message.kind === 's3-test-event') return;
+  if (message.kind === 'record') {
+    await respondTo(rt, message.record);
+    return;
   }
+  await respondToExportObjects(record.messageId, message.objects, {
+    stream: (object) => streamExportObject(rt.s3, object.bucket, object.key, inputLimitsFromEnv(process.env)),
+    respond: (finding) => respondTo(rt, finding),
+    quarantine: async (id, error, text) => {
+      await quarantine(rt, id, error, text);
+      metrics.addMetric('RecordsQuarantined', MetricUnit.Count, 1);
+    },
+    onFailure: (source, error) => {
+      logger.error('export record failed; the other records go on, the message will be retried', {
+        messageId: record.messageId,
+        line: source.line,
+        error: error as Error,
+      });
+      metrics.addMetric('ExportRecordsFailed', MetricUnit.Count, 1);
+    },
+  });
 }
 
 async function respondTo(rt: LambdaRuntime, record: GuardDutyRecord): Promise<void> {

@@ -14,6 +14,7 @@ import { typeMatches } from './glob.js';
 import { KNOWN_PLAYBOOKS, SUBJECT_KINDS, defaultPlaybookForKind, type PlaybookInfo } from './known-ids.js';
 import type { Policy, PolicyIssue, PolicyRule, RuleMatch, StepOverride, TagCriterion } from './policy.js';
 import { PolicyFileSchema, allowedKeysAt, type PolicyFile, type RuleFile } from './policy-schema.js';
+import { checkAliases } from './yaml-aliases.js';
 import { lineAt } from './yaml-locate.js';
 
 /** The built-in policy (approve everything, guardrails on); re-exported so callers need one import. */
@@ -59,7 +60,10 @@ export function parsePolicy(text: string, fileName: string, options: ParsePolicy
     throw new PolicyError(fileName, [{ path: '(root)', message: 'the policy file is empty (expected at least "version: 1")', line: 1 }]);
   }
 
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  // Aliases are checked (and bounded) here, so the library's own count, which rejects ordinary files, is off.
+  const aliasIssue = checkAliases(doc, lc);
+  if (aliasIssue) throw new PolicyError(fileName, [aliasIssue]);
+  const data: unknown = doc.toJS({ maxAliasCount: -1 });
   const parsed = PolicyFileSchema.safeParse(data);
   // Checked on the raw data, so they are reported along with schema errors.
   const rawIssues = [...duplicateRuleNames(data, doc, lc), ...protoKeys(data, [], doc, lc)];

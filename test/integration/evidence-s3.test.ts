@@ -86,7 +86,10 @@ describe('S3CaseWriter', () => {
       'cases/inc-s3-1/manifest/00000001.json',
       'cases/inc-s3-1/manifest/00000002.json',
       'cases/inc-s3-1/manifest/00000003.json',
+      'cases/inc-s3-1/manifest/head.json',
     ]);
+    // The head object names the last entry: where the next writer starts.
+    expect(parseEntryLine(await text(LOCKED, 'cases/inc-s3-1/manifest/head.json'))).toEqual(c);
     expect(parseEntryLine(await text(LOCKED, 'cases/inc-s3-1/manifest/00000002.json'))).toEqual(b);
     const rollup = (await text(LOCKED, 'cases/inc-s3-1/manifest.jsonl')).trim().split('\n').map((l) => parseEntryLine(l));
     expect(rollup).toEqual([a, b, c]);
@@ -103,16 +106,98 @@ describe('S3CaseWriter', () => {
   });
 
   it('links after another writer that took the next seq (two processes on one case)', async () => {
+    // Another client stands for another process: heads are kept per client.
+    const other = new S3Client({ ...testClientConfig(moto.endpoint), forcePathStyle: true });
     const a = new S3CaseWriter({ client: s3, s3Uri: `s3://${PLAIN}/race`, caseId: 'inc-race' });
-    const b = new S3CaseWriter({ client: s3, s3Uri: `s3://${PLAIN}/race`, caseId: 'inc-race' });
-    await a.put('one.json', 1); // a caches seq 1
-    const two = await b.put('two.json', 2); // b loads the chain and takes seq 2
-    const three = await a.put('three.json', 3); // a's seq 2 is taken (If-None-Match): it reloads and takes 3
+    const b = new S3CaseWriter({ client: other, s3Uri: `s3://${PLAIN}/race`, caseId: 'inc-race' });
+    await a.put('one.json', 1); // a keeps the head: seq 1
+    const two = await b.put('two.json', 2); // b reads the head and takes seq 2
+    const three = await a.put('three.json', 3); // a's seq 2 is taken (If-None-Match): it follows b's entry and takes 3
+    other.destroy();
     expect([two.seq, three.seq]).toEqual([2, 3]);
     const report = await verifyManifest(a.location, { s3Client: s3 });
     expect(report).toMatchObject({ ok: true, entries: 3, unlisted: [] });
     const rollup = (await text(PLAIN, 'race/inc-race/manifest.jsonl')).trim().split('\n');
     expect(rollup.map((l) => parseEntryLine(l)!.name)).toEqual(['one.json', 'two.json', 'three.json']);
+  });
+});
+
+describe('S3CaseWriter keeps the chain head', () => {
+  /** A client of its own (a new process, a cold Lambda) that counts the S3 operations it sends. */
+  function countingClient(): { client: S3Client; ops: string[] } {
+    const client = new S3Client({ ...testClientConfig(moto.endpoint), forcePathStyle: true });
+    const ops: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        ops.push(context.commandName ?? '?');
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    return { client, ops };
+  }
+
+  it('a new writer on a case of 40 entries reads the head and one entry: no listing, no re-reading of the chain', async () => {
+    const first = countingClient();
+    const w = new S3CaseWriter({ client: first.client, s3Uri: `s3://${PLAIN}/head`, caseId: 'inc-long', rollupMaxEntries: 3 });
+    for (let i = 0; i < 40; i++) await w.put(`occurrences/${i}.json`, { i });
+    // Same process: from the third artefact on, no reads at all (the artefact, the entry, the head).
+    expect(first.ops.slice(-3)).toEqual(['PutObjectCommand', 'PutObjectCommand', 'PutObjectCommand']);
+    first.client.destroy();
+
+    const cold = countingClient();
+    const again = new S3CaseWriter({ client: cold.client, s3Uri: `s3://${PLAIN}/head`, caseId: 'inc-long', rollupMaxEntries: 3 });
+    const e = await again.put('release.json', { by: 'alice' });
+    expect(e.seq).toBe(41);
+    // head.json, its entry (40), the free seq 41; then the artefact, the entry, the head.
+    expect(cold.ops).toEqual(['GetObjectCommand', 'GetObjectCommand', 'GetObjectCommand', 'PutObjectCommand', 'PutObjectCommand', 'PutObjectCommand']);
+    cold.client.destroy();
+
+    const report = await verifyManifest(w.location, { s3Client: s3 });
+    expect(report).toMatchObject({ ok: true, entries: 41, verified: 41, headChain: e.chain, unlisted: [] });
+    expect(report.warnings).toEqual(['manifest.jsonl lists 3 of 41 entries (stale copy)']);
+    expect((await text(PLAIN, 'head/inc-long/manifest.jsonl')).trim().split('\n')).toHaveLength(3);
+  });
+
+  it('finds the next free suffix of a name with one listing, however many copies exist', async () => {
+    const w = new S3CaseWriter({ client: s3, s3Uri: `s3://${PLAIN}/names`, caseId: 'inc-names' });
+    for (let i = 0; i < 25; i++) await w.put('steps/isolate/result.json', { i });
+    const cold = countingClient();
+    const again = new S3CaseWriter({ client: cold.client, s3Uri: `s3://${PLAIN}/names`, caseId: 'inc-names' });
+    const e = await again.put('steps/isolate/result.json', { i: 25 });
+    expect(e.name).toBe('steps/isolate/result-26.json');
+    expect(cold.ops.filter((op) => op === 'ListObjectsV2Command')).toHaveLength(1);
+    // The plain name was refused (If-None-Match), then the listing's next suffix taken at once.
+    expect(cold.ops.filter((op) => op === 'PutObjectCommand')).toHaveLength(2 + 3);
+    cold.client.destroy();
+    expect(await verifyManifest(w.location, { s3Client: s3 })).toMatchObject({ ok: true, entries: 26, unlisted: [] });
+  });
+
+  it('a head object that does not match its entry is not trusted: the chain is read from the entries', async () => {
+    const w = new S3CaseWriter({ client: s3, s3Uri: `s3://${PLAIN}/badhead`, caseId: 'inc-h' });
+    const a = await w.put('a.json', 1);
+    await w.put('b.json', 2);
+    const other = new S3Client({ ...testClientConfig(moto.endpoint), forcePathStyle: true });
+    // A head claiming seq 2 with other content than entry 2.
+    const forged = { ...a, seq: 2, name: 'x.json' };
+    await s3.send(new PutObjectCommand({ Bucket: PLAIN, Key: 'badhead/inc-h/manifest/head.json', Body: JSON.stringify(forged) }));
+    const c = await new S3CaseWriter({ client: other, s3Uri: `s3://${PLAIN}/badhead`, caseId: 'inc-h' }).put('c.json', 3);
+    other.destroy();
+    expect(c.seq).toBe(3);
+    expect(await verifyManifest(w.location, { s3Client: s3 })).toMatchObject({ ok: true, entries: 3 });
+  });
+
+  it('a head left behind (a writer stopped before rewriting it) is followed forward to the last entry', async () => {
+    const w = new S3CaseWriter({ client: s3, s3Uri: `s3://${PLAIN}/behind`, caseId: 'inc-b' });
+    const a = await w.put('a.json', 1);
+    await w.put('b.json', 2);
+    await w.put('c.json', 3);
+    await s3.send(new PutObjectCommand({ Bucket: PLAIN, Key: 'behind/inc-b/manifest/head.json', Body: JSON.stringify(a) }));
+    const other = new S3Client({ ...testClientConfig(moto.endpoint), forcePathStyle: true });
+    const d = await new S3CaseWriter({ client: other, s3Uri: `s3://${PLAIN}/behind`, caseId: 'inc-b' }).put('d.json', 4);
+    other.destroy();
+    expect(d.seq).toBe(4);
+    expect(await verifyManifest(w.location, { s3Client: s3 })).toMatchObject({ ok: true, entries: 4, warnings: [] });
   });
 });
 

@@ -442,11 +442,12 @@ describe('openJournal', () => {
       } finally {
         await first.close();
       }
-      // A lock left by a process that is gone does not block.
-      await writeFile(join(dir, 'tourniquet.lock'), '999999999');
+      // A lock left by a process that is gone does not block: the next generation is claimed, and released on close.
+      await writeFile(join(dir, 'tourniquet.lock.1'), '999999999');
       const again = await openJournal({ path: dir });
+      expect(await readFile(join(dir, 'tourniquet.lock.2'), 'utf8')).toBe(String(process.pid));
       await again.close();
-      await expect(readFile(join(dir, 'tourniquet.lock'))).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(readFile(join(dir, 'tourniquet.lock.2'))).rejects.toMatchObject({ code: 'ENOENT' });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -9,6 +9,8 @@
  *     tampered or expired link is 403. Approving step after step contains the instance (state read back).
  * (c) A message body that is not JSON is quarantined, not retried; a message the engine fails on is a batch item
  *     failure (retried by SQS), while the other messages of the batch are handled.
+ * (d) Permanent message errors (a `null` body, `Records: [null]`, a bad `%` in an S3 key) are quarantined at once;
+ *     an engine failure on one line of an export object does not stop its other lines, and the message is retried.
  */
 import { gzipSync } from 'node:zlib';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -17,8 +19,9 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SeededFleet } from '../../src/drill/seed-gpu-fleet.js';
+import { Responder } from '../../src/engine/responder.js';
 import type { IncidentRecord, Journal, StepRecord } from '../../src/journal/journal.js';
 import { openJournal } from '../../src/journal/open-journal.js';
 import type * as ApprovalModule from '../../src/lambda/approval-handler.js';
@@ -343,5 +346,61 @@ describe('respond handler: failures', () => {
       await resetRespondRuntime();
       process.env.TOURNIQUET_JOURNAL_TABLE = TABLE;
     }
+  });
+});
+
+describe('respond handler: permanent message errors and failing export lines', () => {
+  it.each([
+    ['m-null-body', 'null', '$: expected a JSON object (an EventBridge event, a finding or an S3 notification), received null'],
+    ['m-records-null', '{"Records": [null]}', '$.Records[0]: expected an S3 event record'],
+    [
+      'm-bad-key',
+      JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: FINDINGS }, object: { key: 'AWSLogs/%E0%A4%A.jsonl.gz' } } }] }),
+      '$.Records[0].s3.object.key: expected a URL-encoded S3 object key, received string "AWSLogs/%E0%A4%A.jsonl.gz"',
+    ],
+  ])('%s is quarantined on its first delivery with the reason, not retried', async (messageId, body, reason) => {
+    const before = new Set((await listQuarantine()).map((q) => q.key));
+    const result = await respondHandler({ Records: [sqsRecord(messageId, body)] });
+    expect(result.batchItemFailures).toEqual([]);
+    const added = (await listQuarantine()).filter((q) => !before.has(q.key));
+    expect(added).toHaveLength(1);
+    expect(added[0]!.key).toMatch(new RegExp(`/${messageId}\\.json$`));
+    expect(added[0]!.body.original).toBe(body);
+    expect(added[0]!.body.reason).toContain(`sqs:${messageId}: ${reason}`);
+  });
+
+  it('an engine failure on one line of an export object: the other lines are handled, the message retried, then the line', async () => {
+    const lines = await h.seed('lambda-lines');
+    const ids = lines.instanceIds.slice(0, 3);
+    const findings = await Promise.all(ids.map((id) => h.finding(id)));
+    const key = 'AWSLogs/123456789012/GuardDuty/us-east-1/2026/08/02/lines.jsonl.gz';
+    await s3.send(new PutObjectCommand({ Bucket: FINDINGS, Key: key, Body: gzipSync(findings.map((f) => JSON.stringify(f.raw)).join('\n')) }));
+    const incidentsOf = async (instanceId: string) => (await journal.listIncidents()).filter((i) => i.subjectId === instanceId);
+
+    // The engine fails on the first line only (as it would on a throttled journal write).
+    const respond = Responder.prototype.respond;
+    const spy = vi.spyOn(Responder.prototype, 'respond').mockImplementation(function (this: Responder, finding, mode) {
+      if (finding.id === findings[0]!.id) return Promise.reject(new Error('ProvisionedThroughputExceededException'));
+      return respond.call(this, finding, mode);
+    });
+    try {
+      const first = await respondHandler({ Records: [sqsRecord('m-lines', s3Notification(FINDINGS, key)), sqsRecord('m-after', 'null')] });
+      expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'm-lines' }]);
+    } finally {
+      spy.mockRestore();
+    }
+    // Lines 2 and 3 were handled in spite of line 1: their incidents exist, evidence captured.
+    expect(await incidentsOf(ids[0]!)).toHaveLength(0);
+    for (const id of ids.slice(1)) {
+      const [inc] = await incidentsOf(id);
+      expect(inc?.status).toBe('awaiting-approval');
+      expect(statuses(await journal.getSteps(inc!.incidentId))['capture-evidence']).toBe('done');
+    }
+
+    // SQS delivers the message again: line 1 is handled now; lines 2 and 3 are duplicates.
+    const again = await respondHandler({ Records: [sqsRecord('m-lines', s3Notification(FINDINGS, key))] });
+    expect(again.batchItemFailures).toEqual([]);
+    expect((await incidentsOf(ids[0]!))[0]?.status).toBe('awaiting-approval');
+    for (const id of ids) expect((await incidentsOf(id)).map((i) => i.occurrences)).toEqual([1]);
   });
 });

@@ -3,6 +3,7 @@ import { formatPlan } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
 import { whoAmI } from './who-am-i.js';
+import { printLine } from '../print-safe.js';
 
 /** `tourniquet approve <incident> [--step id]` and `tourniquet deny <incident> [--step id]`. */
 export function registerApproveCommands(program: Command, exit: ReportExit): void {
@@ -22,10 +23,10 @@ export function registerApproveCommands(program: Command, exit: ReportExit): voi
         const result =
           verb === 'approve' ? await runtime.responder.approve(incidentId, request) : await runtime.responder.deny(incidentId, request);
         const names = 'approved' in result ? result.approved : result.denied;
-        console.log(`${verb === 'approve' ? 'approved' : 'denied'}: ${names.join(', ')}`);
+        printLine(`${verb === 'approve' ? 'approved' : 'denied'}: ${names.join(', ')}`);
         const incident = await runtime.responder.getIncident(incidentId);
-        console.log(`incident ${incidentId}: ${result.status}`);
-        for (const l of formatPlan(incident.plan, result.steps)) console.log(l);
+        printLine(`incident ${incidentId}: ${result.status}`);
+        for (const l of formatPlan(incident.plan, result.steps)) printLine(l);
         exit(result.status === 'partial' ? 1 : 0);
       } finally {
         await runtime.close();

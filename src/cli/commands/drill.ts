@@ -4,6 +4,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { UsageError } from '../../errors.js';
 import { buildEc2DrillFinding } from '../../drill/ec2-finding.js';
 import type { ReportExit } from './index.js';
+import { printJson } from '../print-safe.js';
 
 /**
  * `tourniquet drill ec2 <instance-id>`: prints a GuardDuty-format finding for a real instance (game days, trying the
@@ -36,7 +37,7 @@ export function registerDrillCommand(program: Command, exit: ReportExit): void {
       const instance = described.Reservations?.[0]?.Instances?.[0];
       if (!instance) throw new UsageError(`instance ${id} not found in ${region}`);
       const finding = buildEc2DrillFinding(instance, { accountId: identity.Account ?? '000000000000', region, type: flags.type, severity });
-      console.log(JSON.stringify(finding, null, 2));
+      printJson(finding);
       exit(0);
     });
 }

@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.js';
 import { clean } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
+import { printJson, printLine } from '../print-safe.js';
 
 const STATUSES: readonly IncidentStatus[] = ['observed', 'awaiting-approval', 'in-progress', 'contained', 'partial', 'released', 'release-failed', 'release-partial'];
 
@@ -26,12 +27,12 @@ export function registerIncidentsCommand(program: Command, exit: ReportExit): vo
     try {
       const incidents = await runtime.journal.listIncidents({ status: flags.status as IncidentStatus | undefined, limit });
       if (flags.json) {
-        console.log(JSON.stringify(incidents, null, 2));
+        printJson(incidents);
       } else if (incidents.length === 0) {
-        console.log('no incidents');
+        printLine('no incidents');
       } else {
         for (const i of incidents) {
-          console.log(`${i.incidentId}  ${i.status.padEnd(17)} ${i.mode.padEnd(8)} ${i.createdAt}  ${i.subjectKind} ${clean(i.subjectId)}  ${clean(i.findingType)}`);
+          printLine(`${i.incidentId}  ${i.status.padEnd(17)} ${i.mode.padEnd(8)} ${i.createdAt}  ${i.subjectKind} ${clean(i.subjectId)}  ${clean(i.findingType)}`);
         }
       }
       exit(0);

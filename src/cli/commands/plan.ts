@@ -6,6 +6,7 @@ import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js
 import type { ReportExit } from './index.js';
 import { parseModeFlag, printRejected } from './shared.js';
 import { addInputLimitOptions, inputLimitsFromFlags, noFindings, type InputLimitFlags } from '../finding-input.js';
+import { printJson, printLine } from '../print-safe.js';
 
 /** `tourniquet plan <finding>`: what would happen and why, guardrail by guardrail. Touches neither AWS nor the journal. */
 export function registerPlanCommand(program: Command, exit: ReportExit): void {
@@ -33,16 +34,16 @@ export function registerPlanCommand(program: Command, exit: ReportExit): void {
         const plans = runtime.responder.plan(finding, mode);
         out.push({ findingId: finding.id, type: finding.type.raw, plans });
         if (flags.json) continue;
-        console.log(`${finding.type.raw} ${finding.id} (severity ${finding.severity}, ${finding.band}${finding.sample ? ', SAMPLE' : ''})`);
+        printLine(`${finding.type.raw} ${finding.id} (severity ${finding.severity}, ${finding.band}${finding.sample ? ', SAMPLE' : ''})`);
         for (const p of plans) {
-          console.log(`  subject ${p.subject.kind} ${p.subject.id}${p.subject.ai.isAi ? ` [AI: ${p.subject.ai.reasons.map((r) => r.detail).join('; ')}]` : ''}`);
-          for (const l of formatDecision(p.decision)) console.log(`  ${l}`);
-          console.log(p.plan.steps.length ? '    steps (if run now):' : '    no steps: the incident is recorded and people are notified');
-          for (const l of formatPlan(p.plan)) console.log(`  ${l}`);
+          printLine(`  subject ${p.subject.kind} ${p.subject.id}${p.subject.ai.isAi ? ` [AI: ${p.subject.ai.reasons.map((r) => r.detail).join('; ')}]` : ''}`);
+          for (const l of formatDecision(p.decision)) printLine(`  ${l}`);
+          printLine(p.plan.steps.length ? '    steps (if run now):' : '    no steps: the incident is recorded and people are notified');
+          for (const l of formatPlan(p.plan)) printLine(`  ${l}`);
         }
-        console.log('');
+        printLine();
       }
-      if (flags.json) console.log(JSON.stringify(out, null, 2));
+      if (flags.json) printJson(out);
       exit(batch.rejected.length > 0 ? 2 : 0);
     } finally {
       await runtime.close();

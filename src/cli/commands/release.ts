@@ -3,6 +3,7 @@ import { clean, formatPlan } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
 import { whoAmI } from './who-am-i.js';
+import { printLine } from '../print-safe.js';
 
 /**
  * `tourniquet release <incident> --reason "…"`: restore every pre-image in reverse order. Exit 0 when everything was
@@ -20,15 +21,15 @@ export function registerReleaseCommand(program: Command, exit: ReportExit): void
     const runtime = await openRuntime(flags);
     try {
       const result = await runtime.responder.release(incidentId, { by: flags.by ?? whoAmI(), reason: flags.reason });
-      console.log(`incident ${incidentId}: ${result.incident.status}`);
-      console.log(`  restored: ${result.released.join(', ') || '(nothing had changed)'}`);
-      if (result.cancelled.length) console.log(`  cancelled (were waiting, or had not changed anything yet): ${result.cancelled.join(', ')}`);
-      for (const k of result.kept) console.log(`  kept ${k.stepId}: ${clean(k.why)}`);
-      for (const l of result.left) console.log(`  NOT restored ${l.stepId}: ${clean(l.why)}`);
-      for (const f of result.failed) console.log(`  FAILED to restore ${f.stepId}: ${clean(f.error)}`);
-      for (const n of result.notes) console.log(`  note: ${clean(n)}`);
-      if (result.failed.length) console.log(`  run \`tourniquet release ${incidentId} --reason …\` again to retry what failed`);
-      for (const l of formatPlan(result.incident.plan, await runtime.journal.getSteps(incidentId))) console.log(l);
+      printLine(`incident ${incidentId}: ${result.incident.status}`);
+      printLine(`  restored: ${result.released.join(', ') || '(nothing had changed)'}`);
+      if (result.cancelled.length) printLine(`  cancelled (were waiting, or had not changed anything yet): ${result.cancelled.join(', ')}`);
+      for (const k of result.kept) printLine(`  kept ${k.stepId}: ${clean(k.why)}`);
+      for (const l of result.left) printLine(`  NOT restored ${l.stepId}: ${clean(l.why)}`);
+      for (const f of result.failed) printLine(`  FAILED to restore ${f.stepId}: ${clean(f.error)}`);
+      for (const n of result.notes) printLine(`  note: ${clean(n)}`);
+      if (result.failed.length) printLine(`  run \`tourniquet release ${incidentId} --reason …\` again to retry what failed`);
+      for (const l of formatPlan(result.incident.plan, await runtime.journal.getSteps(incidentId))) printLine(l);
       // Anything not restored (failed, or left without a pre-image) is a non-zero exit: the release is not complete.
       exit(result.failed.length || result.left.length ? 1 : 0);
     } finally {

@@ -18,6 +18,7 @@ const HANDLING_LABEL: Record<Handling, string> = {
   duplicate: 'already seen (re-delivery): nothing done',
 };
 import { addInputLimitOptions, inputLimitsFromFlags, noFindings, type InputLimitFlags } from '../finding-input.js';
+import { printBlock, printJson, printLine } from '../print-safe.js';
 
 /** `tourniquet respond <finding>`: run the engine for every finding in a file, folder or stdin. */
 export function registerRespondCommand(program: Command, exit: ReportExit): void {
@@ -52,18 +53,18 @@ export function registerRespondCommand(program: Command, exit: ReportExit): void
         for (const o of result.outcomes) {
           const incident = await runtime.responder.getIncident(o.incidentId);
           const label = HANDLING_LABEL[o.handling];
-          console.log(`${finding.type.raw} ${finding.id} → ${label}`);
-          for (const l of formatIncidentHeader(incident)) console.log(l);
-          for (const l of formatDecision(o.decision)) console.log(l);
-          console.log('  steps:');
-          for (const l of formatPlan(incident.plan, o.steps)) console.log(l);
+          printLine(`${finding.type.raw} ${finding.id} → ${label}`);
+          for (const l of formatIncidentHeader(incident)) printLine(l);
+          for (const l of formatDecision(o.decision)) printLine(l);
+          printLine('  steps:');
+          for (const l of formatPlan(incident.plan, o.steps)) printLine(l);
           const unfinished = unfinishedReason(o.status, o.steps);
-          if (unfinished !== undefined) console.log(`  unfinished: ${clean(unfinished)}; \`tourniquet resume ${o.incidentId}\` continues it`);
-          console.log('');
+          if (unfinished !== undefined) printLine(`  unfinished: ${clean(unfinished)}; \`tourniquet resume ${o.incidentId}\` continues it`);
+          printLine();
         }
       }
-      if (flags.json) console.log(JSON.stringify(results, null, 2));
-      else for (const n of notifier.sent) console.log(`${renderText(n)}\n`);
+      if (flags.json) printJson(results);
+      else for (const n of notifier.sent) printBlock([...renderText(n).split('\n'), '']);
       const failed = results.some((r) => r.outcomes.some((o) => o.status === 'partial' || o.status === 'in-progress'));
       exit(batch.rejected.length > 0 ? 2 : failed ? 1 : 0);
     } finally {

@@ -4,6 +4,7 @@ import { clean, formatPlan } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import { parseWaitSeconds } from '../wait-seconds.js';
 import type { ReportExit } from './index.js';
+import { printJson, printLine } from '../print-safe.js';
 
 /**
  * `tourniquet resume <incident>`: runs what is left of an incident's plan by hand — after a crash (steps left running
@@ -26,13 +27,13 @@ export function registerResumeCommand(program: Command, exit: ReportExit): void 
       const result = await runtime.responder.resume(incidentId, { retryFailed: flags.retryFailed, waitMs });
       const unfinished = unfinishedReason(result.status, result.steps);
       if (flags.json) {
-        console.log(JSON.stringify({ incidentId, ...result, ...(unfinished !== undefined ? { unfinished } : {}) }, null, 2));
+        printJson({ incidentId, ...result, ...(unfinished !== undefined ? { unfinished } : {}) });
       } else {
         const incident = await runtime.responder.getIncident(incidentId);
-        console.log(`incident ${incidentId}: ${result.status}${result.progressed ? '' : ' (nothing was left to run)'}`);
-        if (unfinished !== undefined) console.log(`  unfinished: ${clean(unfinished)}`);
-        for (const u of result.undecided) console.log(`  never decided (respond to the finding again): ${clean(u)}`);
-        for (const l of formatPlan(incident.plan, result.steps)) console.log(l);
+        printLine(`incident ${incidentId}: ${result.status}${result.progressed ? '' : ' (nothing was left to run)'}`);
+        if (unfinished !== undefined) printLine(`  unfinished: ${clean(unfinished)}`);
+        for (const u of result.undecided) printLine(`  never decided (respond to the finding again): ${clean(u)}`);
+        for (const l of formatPlan(incident.plan, result.steps)) printLine(l);
       }
       exit(result.status === 'partial' || result.status === 'in-progress' ? 1 : 0);
     } finally {

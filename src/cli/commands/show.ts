@@ -3,6 +3,7 @@ import type { Decision } from '../../policy/decision.js';
 import { clean, formatDecision, formatIncidentHeader, formatPlan, formatTimeline } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
+import { printJson, printLine } from '../print-safe.js';
 
 /** `tourniquet show <incident>`: decision, steps with pre-images, approvals and the timeline. */
 export function registerShowCommand(program: Command, exit: ReportExit): void {
@@ -23,20 +24,20 @@ export function registerShowCommand(program: Command, exit: ReportExit): void {
         runtime.journal.listOccurrences(incidentId),
       ]);
       if (flags.json) {
-        console.log(JSON.stringify({ incident, steps, approvals, occurrences, events }, null, 2));
+        printJson({ incident, steps, approvals, occurrences, events });
       } else {
-        for (const l of formatIncidentHeader(incident)) console.log(l);
-        for (const l of formatDecision(incident.decision as unknown as Decision)) console.log(l);
-        console.log('  steps:');
-        for (const l of formatPlan(incident.plan, steps)) console.log(l);
+        for (const l of formatIncidentHeader(incident)) printLine(l);
+        for (const l of formatDecision(incident.decision as unknown as Decision)) printLine(l);
+        printLine('  steps:');
+        for (const l of formatPlan(incident.plan, steps)) printLine(l);
         if (approvals.length) {
-          console.log('  approvals:');
-          for (const a of approvals) console.log(`    ${a.at}  ${a.decision} ${a.stepId} by ${a.by}${a.reason ? `: ${a.reason}` : ''}`);
+          printLine('  approvals:');
+          for (const a of approvals) printLine(`    ${a.at}  ${a.decision} ${a.stepId} by ${a.by}${a.reason ? `: ${a.reason}` : ''}`);
         }
-        console.log('  occurrences:');
-        for (const o of [...occurrences].sort((a, b) => a.recordedAt.localeCompare(b.recordedAt))) console.log(`    ${o.recordedAt}  ${clean(o.findingType)} ${clean(o.findingId)} severity ${o.severity} count ${o.count}: ${clean(o.merge ?? o.status)}`);
-        console.log('  timeline:');
-        for (const l of formatTimeline(events)) console.log(l);
+        printLine('  occurrences:');
+        for (const o of [...occurrences].sort((a, b) => a.recordedAt.localeCompare(b.recordedAt))) printLine(`    ${o.recordedAt}  ${clean(o.findingType)} ${clean(o.findingId)} severity ${o.severity} count ${o.count}: ${clean(o.merge ?? o.status)}`);
+        printLine('  timeline:');
+        for (const l of formatTimeline(events)) printLine(l);
       }
       exit(0);
     } finally {

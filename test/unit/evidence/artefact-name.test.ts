@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isSafeArtefactName, sanitizeArtefactName, sanitizeCaseId, withSuffix } from '../../../src/evidence/artefact-name.js';
+import { isSafeArtefactName, sanitizeArtefactName, sanitizeCaseId, suffixNumber, suffixStem, withSuffix } from '../../../src/evidence/artefact-name.js';
 
 describe('sanitizeArtefactName', () => {
   it.each([
@@ -57,5 +57,27 @@ describe('withSuffix', () => {
     expect(withSuffix('steps/x/result.json', 2)).toBe('steps/x/result-2.json');
     expect(withSuffix('a.b/noext', 3)).toBe('a.b/noext-3');
     expect(withSuffix('_hidden', 2)).toBe('_hidden-2');
+  });
+});
+
+describe('suffixNumber / suffixStem', () => {
+  it('recognizes exactly the names withSuffix makes', () => {
+    expect(suffixStem('steps/x/result.json')).toBe('steps/x/result');
+    expect(suffixStem('a.b/noext')).toBe('a.b/noext');
+    expect(suffixNumber('steps/x/result.json', 'steps/x/result.json')).toBe(1);
+    expect(suffixNumber('steps/x/result.json', 'steps/x/result-17.json')).toBe(17);
+    expect(suffixNumber('steps/x/result.json', 'steps/x/results.json')).toBeUndefined();
+    expect(suffixNumber('steps/x/result.json', 'steps/x/result-2-2.json')).toBeUndefined();
+    expect(suffixNumber('steps/x/result.json', 'steps/x/result-02.json')).toBeUndefined();
+    expect(suffixNumber('steps/x/result.json', 'steps/x/result-1.json')).toBeUndefined();
+    expect(suffixNumber('a.b/noext', 'a.b/noext-3')).toBe(3);
+  });
+
+  it('inverts withSuffix', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('r.json', 'steps/x/r.json', 'noext', 'a.b/c.d.txt'), fc.integer({ min: 2, max: 1e9 }), (name, n) => {
+        expect(suffixNumber(name, withSuffix(name, n))).toBe(n);
+      }),
+    );
   });
 });

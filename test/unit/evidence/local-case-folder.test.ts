@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalCaseFolder } from '../../../src/evidence/local-case-folder.js';
 import { openEvidence } from '../../../src/evidence/open-evidence.js';
 import { verifyManifest } from '../../../src/evidence/verify-manifest.js';
-import { parseEntryLine, sha256Hex } from '../../../src/evidence/manifest-chain.js';
+import { entryLine, nextEntry, parseEntryLine, sha256Hex } from '../../../src/evidence/manifest-chain.js';
 import { NotFoundError, UsageError } from '../../../src/errors.js';
 
 let root: string;
@@ -105,6 +105,62 @@ describe('LocalCaseFolder', () => {
     const w = await threeArtefacts();
     await appendFile(join(w.dir, 'manifest.jsonl'), '{"seq": 4, "trunc');
     await expect(w.put('more.json', {})).rejects.toMatchObject({ code: 'evidence.manifest-damaged' });
+  });
+});
+
+describe('LocalCaseFolder keeps the chain head', () => {
+  it('links after lines another process appended since, reading only those', async () => {
+    const w = await threeArtefacts();
+    // Another process (a later CLI run) appends an entry and its artefact.
+    const lines = await manifestLines(w.dir);
+    const last = parseEntryLine(lines[2]!)!;
+    await writeFile(join(w.dir, 'outside.json'), 'x');
+    const theirs = nextEntry(last, 'outside.json', sha256Hex('x'), 1, '2026-01-01T00:00:00.000Z');
+    await appendFile(join(w.dir, 'manifest.jsonl'), `${entryLine(theirs)}\n`);
+    const mine = await w.put('after.json', {});
+    expect(mine.seq).toBe(5);
+    expect(await verifyManifest(w.location)).toMatchObject({ ok: true, entries: 5 });
+  });
+
+  it('reads the manifest again when it was rewritten in place (cut tail): the chain continues from what is there', async () => {
+    const w = await threeArtefacts();
+    const lines = await manifestLines(w.dir);
+    await writeFile(join(w.dir, 'manifest.jsonl'), `${lines.slice(0, 2).join('\n')}\n`);
+    const e = await w.put('next.json', {});
+    expect(e.seq).toBe(3);
+    expect(e.chain).toBe(nextEntry(parseEntryLine(lines[1]!), 'next.json', e.sha256, e.bytes, e.recordedAt).chain);
+  });
+
+  it('refuses to extend a chain whose appended line does not link (edited hash)', async () => {
+    const w = await threeArtefacts();
+    const last = parseEntryLine((await manifestLines(w.dir))[2]!)!;
+    const forged = { ...nextEntry(last, 'x.json', sha256Hex('x'), 1, '2026-01-01T00:00:00.000Z'), chain: 'f'.repeat(64) };
+    await appendFile(join(w.dir, 'manifest.jsonl'), `${entryLine(forged)}\n`);
+    await expect(w.put('more.json', {})).rejects.toMatchObject({ code: 'evidence.manifest-damaged', message: expect.stringContaining('line 4 is not a valid next entry') });
+  });
+
+  it('has no limit on copies of one name (the 10,000th and beyond get their suffix)', async () => {
+    const w = new LocalCaseFolder(root, 'inc-many');
+    await w.put('seed.json', {});
+    // A manifest that already lists 12,000 copies of result.json (their files are not needed to pick the next name).
+    const entries = [parseEntryLine((await manifestLines(w.dir))[0]!)!];
+    for (let n = 1; n <= 12_000; n++) {
+      const name = n === 1 ? 'result.json' : `result-${n}.json`;
+      entries.push(nextEntry(entries.at(-1), name, sha256Hex(name), 1, '2026-01-01T00:00:00.000Z'));
+    }
+    await writeFile(join(w.dir, 'manifest.jsonl'), `${entries.map(entryLine).join('\n')}\n`);
+    const started = Date.now();
+    const e = await w.put('result.json', { n: 12_001 });
+    expect(e).toMatchObject({ name: 'result-12001.json', seq: 12_002 });
+    const f = await w.put('result.json', { n: 12_002 });
+    expect(f.name).toBe('result-12002.json');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('an evidence folder that cannot be created is one error naming it', async () => {
+    await writeFile(join(root, 'file'), 'x');
+    const w = new LocalCaseFolder(join(root, 'file'), 'inc-1');
+    await expect(w.put('a.json', {})).rejects.toThrow(`cannot create the evidence folder ${join(root, 'file', 'inc-1')}: ${join(root, 'file')} is a file, not a folder`);
   });
 });
 

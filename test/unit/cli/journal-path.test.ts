@@ -1,0 +1,14 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+describe('--journal-path that cannot be created', () => {
+  it.skipIf(!existsSync('/proc/1'))('incidents --journal-path /proc/1/nonexist fails at once with one line, no stack', async () => {
+    const started = Date.now();
+    const r = await runCli(['incidents', '--journal-path', '/proc/1/nonexist']);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toBe('');
+    expect(r.err).toBe('tourniquet: cannot create the journal folder /proc/1/nonexist: mkdir /proc/1/nonexist failed with ENOENT\n');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});

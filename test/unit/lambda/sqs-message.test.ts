@@ -1,0 +1,75 @@
+/** The findings queue's messages, read at the edge: what is permanent is a typed error naming the path and value. */
+import { describe, expect, it } from 'vitest';
+import { FindingParseError, UnreadableMessageError } from '../../../src/errors.js';
+import { readSqsMessage } from '../../../src/lambda/sqs-message.js';
+import { event, finding } from '../findings/finding-fixtures.js';
+
+const read = (body: string) => readSqsMessage({ messageId: 'm-1', body });
+const errorOf = (body: string): Error => {
+  try {
+    read(body);
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected an error');
+};
+const s3Record = (key: unknown, extra: Record<string, unknown> = {}) => ({
+  eventSource: 'aws:s3',
+  eventName: 'ObjectCreated:Put',
+  s3: { bucket: { name: 'findings-bucket' }, object: { key } },
+  ...extra,
+});
+
+describe('readSqsMessage', () => {
+  it('reads an EventBridge finding event', () => {
+    const m = read(JSON.stringify(event(finding())));
+    expect(m.kind).toBe('record');
+    expect(m.kind === 'record' && m.record.kind).toBe('finding');
+  });
+
+  it('reads S3 notifications: keys decoded (+ is a space), other events ignored', () => {
+    const m = read(
+      JSON.stringify({
+        Records: [
+          s3Record('AWSLogs/export+0001%3A.jsonl.gz'),
+          s3Record('gone.jsonl.gz', { eventName: 'ObjectRemoved:Delete' }),
+          s3Record('x', { eventSource: 'aws:sqs' }),
+        ],
+      }),
+    );
+    expect(m).toEqual({ kind: 'export-objects', objects: [{ bucket: 'findings-bucket', key: 'AWSLogs/export 0001:.jsonl.gz' }] });
+    expect(read(JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent' }))).toEqual({ kind: 's3-test-event' });
+  });
+
+  it.each([
+    ['null', 'sqs:m-1: $: expected a JSON object (an EventBridge event, a finding or an S3 notification), received null'],
+    ['42', 'sqs:m-1: $: expected a JSON object (an EventBridge event, a finding or an S3 notification), received number 42'],
+    ['[]', 'sqs:m-1: $: expected a JSON object (an EventBridge event, a finding or an S3 notification), received array of 0'],
+    ['{"Records": [null]}', 'sqs:m-1: $.Records[0]: expected an S3 event record (Invalid input: expected object, received null), received null'],
+    ['{"Records": "x"}', 'sqs:m-1: $.Records: expected a list of S3 event records, received string "x"'],
+  ])('a body of %s is unreadable, with the path and the value received', (body, message) => {
+    const err = errorOf(body);
+    expect(err).toBeInstanceOf(UnreadableMessageError);
+    expect(err.message).toBe(message);
+  });
+
+  it('an S3 key that is not valid URL encoding is unreadable, keeping the decoder error as cause', () => {
+    const err = errorOf(JSON.stringify({ Records: [s3Record('ok.gz'), s3Record('bad%E0%A4%A.jsonl.gz')] }));
+    expect(err).toBeInstanceOf(UnreadableMessageError);
+    expect(err.message).toBe('sqs:m-1: $.Records[1].s3.object.key: expected a URL-encoded S3 object key, received string "bad%E0%A4%A.jsonl.gz"');
+    expect(err.cause).toBeInstanceOf(URIError);
+  });
+
+  it('an S3 record missing its key names the field', () => {
+    const err = errorOf(JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: {} } }] }));
+    expect(err).toBeInstanceOf(UnreadableMessageError);
+    expect(err.message).toMatch(/^sqs:m-1: \$\.Records\[0\]\.s3\.object\.key: expected an S3 event record \(.+\), received nothing \(missing\)$/);
+  });
+
+  it('a body that is not JSON, or a record that is not a finding, is a finding parse error', () => {
+    expect(errorOf('GuardDuty <not json>')).toBeInstanceOf(FindingParseError);
+    const err = errorOf('{"detail-type": "GuardDuty Finding", "detail": {}}');
+    expect(err).toBeInstanceOf(FindingParseError);
+    expect(err.message).toMatch(/^sqs:m-1: \$/);
+  });
+});
