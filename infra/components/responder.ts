@@ -29,7 +29,7 @@ import type { ArnContext, ResourcePolicyStatement, Tags } from './common.js';
 export const FINDINGS_DETAIL_TYPE = 'GuardDuty Finding';
 export const DRILL_SOURCE = 'tourniquet.drill';
 /** Managed policies left for the action permissions (platform and the two self-protection halves take three of ten). */
-const MAX_ACTION_POLICIES = 7;
+export const MAX_ACTION_POLICIES = 7;
 
 /** The self-protection Deny statements, split by what they protect (Sids from selfProtectionStatements). */
 export const SELF_PROTECTION_GROUPS = [

@@ -10,15 +10,9 @@ import { describe, expect, it } from 'vitest';
 import type { RawTourniquetConfig } from '../../infra/config.js';
 import type { ResourceCapture } from './helpers/pulumi-mocks.js';
 import { buildStack } from './helpers/pulumi-mocks.js';
+import { ORGANISATION_ACCOUNTS, ORGANISATION_REGIONS } from './helpers/organisation.js';
 
 const bundleDir = mkdtempSync(join(tmpdir(), 'tourniquet-bundle-'));
-
-export const ORGANISATION_REGIONS = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1',
-  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1',
-  'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2',
-];
-export const ORGANISATION_ACCOUNTS = Array.from({ length: 40 }, (_, i) => String(210000000000 + i * 1111));
 
 async function build(raw: RawTourniquetConfig): Promise<ResourceCapture> {
   const { parseTourniquetConfig } = await import('../../infra/config.js');
