@@ -260,7 +260,8 @@ export function platformStatements(p: PlatformResources): PolicyStatement[] {
       Sid: 'WriteOwnLogs',
       Effect: 'Allow',
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: p.logGroupArns.flatMap((arn) => [arn, `${arn}:*`]),
+      // Both act on log streams (`…:log-group:<name>:log-stream:<stream>`): the group's own ARN would match nothing.
+      Resource: p.logGroupArns.map((arn) => `${arn}:*`),
     },
   ];
   if (p.blocklistObjectArns.length > 0) {
