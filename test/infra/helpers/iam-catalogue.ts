@@ -65,7 +65,14 @@ type Token = { kind: 'char'; c: string } | { kind: 'star' } | { kind: 'var'; sla
  * `${Account}`, `${Partition}` one ARN field, any other variable (names, paths, object keys, secret ids) anything.
  */
 export function arnFits(pattern: string, format: string): boolean {
-  if (pattern === '*') return true;
+  return pattern === '*' || arnWitness(pattern, format) !== undefined;
+}
+
+/**
+ * An ARN that matches both the pattern and the format (variables the pattern leaves open become `x1`), or undefined
+ * when there is none. The pattern `*` has no single witness: undefined.
+ */
+export function arnWitness(pattern: string, format: string): string | undefined {
   const a: Token[] = [...pattern.replace(/\$\{[^}]*\}/g, '*')].map((c) => (c === '*' || c === '?' ? { kind: 'star' } : { kind: 'char', c }));
   const b: Token[] = [];
   for (const part of format.split(/(\$\{[^}]+\})/)) {
@@ -74,22 +81,29 @@ export function arnFits(pattern: string, format: string): boolean {
     // Secret names may hold "/" (SecretId = name plus suffix); other ids never do.
     else b.push({ kind: 'var', slash: v[1] === 'SecretId' || (!/I[dD]$/.test(v[1]!) && !['Partition', 'Region', 'Account'].includes(v[1]!)) });
   }
-  const memo = new Map<number, boolean>();
-  const match = (i: number, j: number): boolean => {
+  const memo = new Map<number, string | null>();
+  // The rest of a common string from (i, j), or null when A[i:] and B[j:] have none. Consuming moves come first, so
+  // a variable is given content rather than left empty.
+  const rest = (i: number, j: number): string | null => {
     const key = i * 10_000 + j;
     const hit = memo.get(key);
     if (hit !== undefined) return hit;
-    let ok = false;
     const x = a[i];
     const y = b[j];
-    if (x === undefined && y === undefined) ok = true;
-    else if (x?.kind === 'star') ok = match(i + 1, j) || (y !== undefined && match(i, j + 1));
-    else if (y?.kind === 'var') ok = match(i, j + 1) || (x !== undefined && x.kind === 'char' && (y.slash || (x.c !== '/' && x.c !== ':')) && match(i + 1, j));
-    else if (x?.kind === 'char' && y?.kind === 'char') ok = x.c === y.c && match(i + 1, j + 1);
-    memo.set(key, ok);
-    return ok;
+    const tail = (text: string, r: string | null): string | null => (r === null ? null : text + r);
+    let out: string | null = null;
+    if (x === undefined && y === undefined) out = '';
+    else if (x?.kind === 'star') {
+      out = y !== undefined ? tail(y.kind === 'char' ? y.c : 'x1', rest(i, j + 1)) : null;
+      out ??= rest(i + 1, j);
+    } else if (y?.kind === 'var') {
+      out = x !== undefined && x.kind === 'char' && (y.slash || (x.c !== '/' && x.c !== ':')) ? tail(x.c, rest(i + 1, j)) : null;
+      out ??= rest(i, j + 1);
+    } else if (x?.kind === 'char' && y?.kind === 'char') out = x.c === y.c ? tail(x.c, rest(i + 1, j + 1)) : null;
+    memo.set(key, out);
+    return out;
   };
-  return match(0, 0);
+  return rest(0, 0) ?? undefined;
 }
 
 const asList = (v: string | readonly string[]): string[] => (typeof v === 'string' ? [v] : [...v]);
