@@ -7,7 +7,8 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { IamPermission } from '../../src/actions/action.js';
-import { actionStatements, packPolicyDocuments, selfProtectionStatements } from '../iam/generate-policy.js';
+import { packPolicyDocuments, selfProtectionStatements } from '../iam/generate-policy.js';
+import { rolePermissionStatements } from '../iam/target-scope.js';
 import type { PolicyDocument } from '../iam/generate-policy.js';
 import { withTags } from './common.js';
 import type { ArnContext, Tags } from './common.js';
@@ -66,7 +67,7 @@ export class MemberAccountRole extends pulumi.ComponentResource {
 
     const statements = [
       ...selfProtectionStatements({ roleArns: [ownArn], protectedPrincipalArns: args.protectedPrincipalArns }),
-      ...actionStatements(args.actionPermissions, { partition: args.ctx.partition, regions: args.regions, accounts: [args.ctx.accountId] }),
+      ...rolePermissionStatements(args.actionPermissions, { partition: args.ctx.partition, regions: args.regions, accounts: [args.ctx.accountId] }),
     ];
     this.policyDocuments = packPolicyDocuments(statements, { label: 'member role permissions' });
     this.policies = this.policyDocuments.map((doc, index) => {

@@ -19,7 +19,8 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { IamPermission } from '../../src/actions/action.js';
 import type { TourniquetConfig } from '../config.js';
-import { actionStatements, packPolicyDocuments, platformStatements, selfProtectionStatements } from '../iam/generate-policy.js';
+import { packPolicyDocuments, platformStatements, selfProtectionStatements } from '../iam/generate-policy.js';
+import { rolePermissionStatements } from '../iam/target-scope.js';
 import type { PolicyDocument, PolicyStatement } from '../iam/generate-policy.js';
 import { LAMBDA_ENV } from '../lambda-env.js';
 import { accountRootAdminStatement, policyJson, withTags } from './common.js';
@@ -28,19 +29,19 @@ import type { ArnContext, ResourcePolicyStatement, Tags } from './common.js';
 export const FINDINGS_DETAIL_TYPE = 'GuardDuty Finding';
 export const DRILL_SOURCE = 'tourniquet.drill';
 /** Managed policies left for the action permissions (platform and the two self-protection halves take three of ten). */
-const MAX_ACTION_POLICIES = 7;
+export const MAX_ACTION_POLICIES = 7;
 
 /** The self-protection Deny statements, split by what they protect (Sids from selfProtectionStatements). */
 export const SELF_PROTECTION_GROUPS = [
   {
     id: 'compute',
     what: 'role, functions, event sources, queues, rule and logs',
-    sids: ['DenyChangingOwnRoles', 'DenyChangingOwnFunctions', 'DenyChangingOwnEventSources', 'DenyChangingOwnQueues', 'DenyChangingOwnRule', 'DenyChangingOwnLogs'],
+    sids: ['DenyChangingOwnRoles', 'DenyChangingOwnPolicies', 'DenyChangingOwnFunctions', 'DenyChangingOwnEventSources', 'DenyChangingOwnQueues', 'DenyChangingOwnRule', 'DenyChangingOwnLogs'],
   },
   {
     id: 'data',
     what: 'journal, buckets, evidence, keys, topic, secrets and detector',
-    sids: ['DenyChangingJournal', 'DenyChangingOwnBuckets', 'DenyEvidenceTampering', 'DenyChangingOwnKeys', 'DenyChangingOwnTopic', 'DenyChangingOwnSecrets', 'DenyChangingDetector'],
+    sids: ['DenyChangingJournal', 'DenyChangingOwnBuckets', 'DenyEvidenceTampering', 'DenyChangingOwnKeys', 'DenyChangingOwnTopic', 'DenyChangingOwnSecrets', 'DenyChangingDetector', 'DenyCreatingDetectorLists'],
   },
 ] as const;
 const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
@@ -357,7 +358,8 @@ export class Responder extends pulumi.ComponentResource {
     this.actionPolicyDocuments =
       args.actionPermissions.length === 0
         ? []
-        : packPolicyDocuments(actionStatements(args.actionPermissions, { partition: ctx.partition, regions: args.regions, accounts: [ctx.accountId] }), {
+        : // The home Region is always a target: the platform's own GuardDuty calls happen there.
+          packPolicyDocuments(rolePermissionStatements(args.actionPermissions, { partition: ctx.partition, regions: [...new Set([...args.regions, ctx.region])], accounts: [ctx.accountId] }), {
             label: 'responder action permissions',
             maxPolicies: MAX_ACTION_POLICIES,
           });

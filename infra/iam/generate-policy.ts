@@ -5,41 +5,45 @@
  * logs, member roles), and explicit Deny statements that keep the responder from changing itself or its own
  * resources, whatever an action's permissions would otherwise allow.
  *
+ * Scale: `${Region}` becomes `*` in every ARN and one `DenyOutsideTargetRegions` statement per role
+ * (infra/iam/target-scope.ts) keeps the regional services inside the target Regions, so 17 Regions cost one list
+ * instead of seventeen copies of every ARN. Statements are packed to fill each managed policy
+ * (infra/iam/pack-policies.ts).
+ *
  * Rules enforced here (and checked again by the CrossGuard policy in infra/policies/iam-statements.ts):
  * no Allow with Action `*`, `*:*` or a service-wide `svc:*`; no Allow of a mutating action on Resource `*`
  * without a condition.
  */
 import type { IamPermission } from '../../src/actions/action.js';
 import { TourniquetError, describeValue } from '../../src/errors.js';
+import { toSid } from './pack-policies.js';
+import type { ConditionBlock, PolicyStatement } from './pack-policies.js';
 
-export type Effect = 'Allow' | 'Deny';
-export type ConditionBlock = Record<string, Record<string, string | string[]>>;
-
-export interface PolicyStatement {
-  Sid?: string;
-  Effect: Effect;
-  Action: string[];
-  Resource: string[];
-  Condition?: ConditionBlock;
-}
-
-export interface PolicyDocument {
-  Version: '2012-10-17';
-  Statement: PolicyStatement[];
-}
+export {
+  MANAGED_POLICY_MAX_CHARS,
+  MAX_POLICIES_PER_ROLE,
+  mergeStatements,
+  packPolicyDocuments,
+  policySize,
+  toSid,
+} from './pack-policies.js';
+export type { ConditionBlock, Effect, PolicyDocument, PolicyStatement } from './pack-policies.js';
 
 export interface ExpandContext {
   readonly partition: string;
-  /** Regions that `${Region}` expands to (one resource per Region). */
+  /**
+   * Target Regions. `${Region}` becomes `*` in ARNs; the role's `DenyOutsideTargetRegions` statement
+   * (rolePermissionStatements) names these.
+   */
   readonly regions: readonly string[];
-  /** Accounts that `${Account}` expands to; also the value of the added `aws:ResourceAccount` condition. */
+  /**
+   * Accounts the actions work in. One account is written into `${Account}`; with several, `${Account}` becomes `*`
+   * and the role's `DenyOutsideTargetAccounts` statement names them. Also the value of the `aws:ResourceAccount`
+   * condition added where a resource does not pin the account.
+   */
   readonly accounts: readonly string[];
 }
 
-/** IAM managed policy size limit (characters, whitespace excluded). */
-export const MANAGED_POLICY_MAX_CHARS = 6_144;
-/** Default quota of managed policies attached to one role. */
-export const MAX_POLICIES_PER_ROLE = 10;
 
 const ACTION_PATTERN = /^[a-z0-9-]+:[A-Za-z0-9*?]+$/;
 const PLACEHOLDER_PATTERN = /\$\{([^}]*)\}/g;
@@ -63,7 +67,11 @@ export function assertGrantableAction(action: string, why: string): void {
   }
 }
 
-/** Expands `${Partition}`, `${Region}`, `${Account}`; IAM policy variables such as `${aws:username}` are kept. */
+/**
+ * Expands `${Partition}`; `${Region}` becomes `*` (the Region is enforced by `aws:RequestedRegion`), `${Account}` the
+ * account, or `*` when the context has several (enforced by `aws:ResourceAccount`). IAM policy variables such as
+ * `${aws:username}` are kept. Returns one resource (an array, for the callers that flatten).
+ */
 export function expandResource(resource: string, ctx: ExpandContext, why: string): string[] {
   for (const match of resource.matchAll(PLACEHOLDER_PATTERN)) {
     const name = match[1] ?? '';
@@ -74,16 +82,11 @@ export function expandResource(resource: string, ctx: ExpandContext, why: string
       );
     }
   }
-  const withPartition = resource.replaceAll('${Partition}', ctx.partition);
-  const regions = withPartition.includes('${Region}') ? ctx.regions : [''];
-  const accounts = withPartition.includes('${Account}') ? ctx.accounts : [''];
-  const out: string[] = [];
-  for (const region of regions) {
-    for (const account of accounts) {
-      out.push(withPartition.replaceAll('${Region}', region).replaceAll('${Account}', account));
-    }
+  if (resource.includes('${Account}') && ctx.accounts.length === 0) {
+    throw new TourniquetError('infra.iam-invalid', `permission "${why}": resource ${describeValue(resource)} names \${Account} but no account is given`);
   }
-  return out;
+  const account = ctx.accounts.length === 1 ? ctx.accounts[0]! : '*';
+  return [resource.replaceAll('${Partition}', ctx.partition).replaceAll('${Region}', '*').replaceAll('${Account}', account)];
 }
 
 /**
@@ -105,22 +108,26 @@ export function resourceAccountUnpinned(resource: string): boolean {
  * Turns the actions' permission lists into statements. Where a resource does not pin the account, the statement
  * gets `StringEquals aws:ResourceAccount = <accounts>`; on Resource `*` only the mutating actions are narrowed
  * (read-only calls such as ec2:DescribeInstances have no resource to carry the key), so those are split out.
+ * An ARN whose account became `*` because the context has several accounts is left to the role's
+ * `DenyOutsideTargetAccounts` statement (see target-scope.ts) instead of a condition on every statement.
  */
 export function actionStatements(permissions: readonly IamPermission[], ctx: ExpandContext): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
+  const accountsByDeny = ctx.accounts.length > 1;
   for (const permission of permissions) {
     if (permission.actions.length === 0 || permission.resources.length === 0) {
       throw new TourniquetError('infra.iam-invalid', `permission "${permission.why}": needs at least one action and one resource`);
     }
     for (const action of permission.actions) assertGrantableAction(action, permission.why);
-    const resources = unique(permission.resources.flatMap((r) => expandResource(r, ctx, permission.why)));
+    const expanded = permission.resources.map((r) => ({ template: r, arn: expandResource(r, ctx, permission.why)[0]! }));
     const condition = copyCondition(permission.conditions);
     const hasAccountCondition = condition !== undefined && Object.values(condition).some((block) => 'aws:ResourceAccount' in block);
     const base = { Sid: toSid(permission.why), Effect: 'Allow' as const };
-    const wildcard = resources.filter((r) => r === '*');
-    const arns = resources.filter((r) => r !== '*');
-    const unpinnedArns = arns.filter(resourceAccountUnpinned);
-    const pinnedArns = arns.filter((r) => !resourceAccountUnpinned(r));
+    const wildcard = expanded.filter((r) => r.arn === '*');
+    const arns = expanded.filter((r) => r.arn !== '*');
+    const scopedElsewhere = (r: { template: string }): boolean => accountsByDeny && r.template.includes('${Account}');
+    const unpinnedArns = unique(arns.filter((r) => resourceAccountUnpinned(r.arn) && !scopedElsewhere(r)).map((r) => r.arn));
+    const pinnedArns = unique(arns.filter((r) => !resourceAccountUnpinned(r.arn) || scopedElsewhere(r)).map((r) => r.arn));
     const narrow = (c: ConditionBlock | undefined): ConditionBlock | undefined =>
       hasAccountCondition ? c : mergeConditions(c, { StringEquals: { 'aws:ResourceAccount': single(ctx.accounts) } });
     const actions = unique(permission.actions);
@@ -205,12 +212,8 @@ export function platformStatements(p: PlatformResources): PolicyStatement[] {
       Resource: [`${p.findingsBucketArn}/${p.findingsExportObjectsPrefix}*`],
     },
     { Sid: 'DecryptFindingsExport', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [p.findingsKeyArn], Condition: via('s3') },
-    {
-      Sid: 'RereadFindings',
-      Effect: 'Allow',
-      Action: ['guardduty:GetDetector', 'guardduty:GetFindings'],
-      Resource: [p.detectorArn],
-    },
+    // guardduty:GetFindings is wildcard-only (it would grant nothing on a detector ARN), and nothing calls it.
+    { Sid: 'ReadDetector', Effect: 'Allow', Action: ['guardduty:GetDetector'], Resource: [p.detectorArn] },
     { Sid: 'FindDetector', Effect: 'Allow', Action: ['guardduty:ListDetectors'], Resource: ['*'] },
     {
       Sid: 'WriteEvidence',
@@ -257,7 +260,8 @@ export function platformStatements(p: PlatformResources): PolicyStatement[] {
       Sid: 'WriteOwnLogs',
       Effect: 'Allow',
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: p.logGroupArns.flatMap((arn) => [arn, `${arn}:*`]),
+      // Both act on log streams (`…:log-group:<name>:log-stream:<stream>`): the group's own ARN would match nothing.
+      Resource: p.logGroupArns.map((arn) => `${arn}:*`),
     },
   ];
   if (p.blocklistObjectArns.length > 0) {
@@ -293,15 +297,39 @@ export function platformStatements(p: PlatformResources): PolicyStatement[] {
     });
   }
   if (p.memberRoleArns.length > 0) {
-    statements.push({
-      Sid: 'AssumeMemberRoles',
-      Effect: 'Allow',
-      Action: ['sts:AssumeRole'],
-      Resource: [...p.memberRoleArns],
-      ...(p.organizationId !== undefined ? { Condition: { StringEquals: { 'aws:ResourceOrgID': p.organizationId } } } : {}),
-    });
+    const org: Record<string, string> = p.organizationId !== undefined ? { 'aws:ResourceOrgID': p.organizationId } : {};
+    for (const [i, group] of memberRoleGroups(p.memberRoleArns).entries()) {
+      const accounts: Record<string, string | string[]> = group.accounts.length > 0 ? { 'aws:ResourceAccount': single(group.accounts) } : {};
+      const equals = { ...accounts, ...org };
+      statements.push({
+        Sid: i === 0 ? 'AssumeMemberRoles' : `AssumeMemberRoles${i + 1}`,
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole'],
+        Resource: [group.resource],
+        ...(Object.keys(equals).length > 0 ? { Condition: { StringEquals: equals } } : {}),
+      });
+    }
   }
   return statements;
+}
+
+/**
+ * Member-role ARNs grouped by role: `arn:…:iam::<account>:role/<name>` for many accounts becomes one
+ * `arn:…:iam::*:role/<name>` with the accounts as `aws:ResourceAccount` values (the role's account, for
+ * sts:AssumeRole), so forty accounts cost one short list instead of forty ARNs. An ARN that already wildcards the
+ * account, or is not an IAM role ARN, stays as it is.
+ */
+export function memberRoleGroups(arns: readonly string[]): Array<{ resource: string; accounts: string[] }> {
+  const groups = new Map<string, { resource: string; accounts: string[] }>();
+  for (const arn of unique(arns)) {
+    const m = /^arn:([^:]+):iam::(\d{12}):(role\/.+)$/.exec(arn);
+    const resource = m === null ? arn : `arn:${m[1]}:iam::*:${m[3]}`;
+    const key = m === null ? `=${arn}` : resource;
+    const group = groups.get(key) ?? { resource, accounts: [] };
+    if (m !== null) group.accounts.push(m[2]!);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -310,6 +338,11 @@ export function platformStatements(p: PlatformResources): PolicyStatement[] {
 export interface SelfProtection {
   /** The responder's own role(s) (and, in member mode, the member role). */
   readonly roleArns: readonly string[];
+  /**
+   * Name prefix of the managed policies the program creates for these roles (default `tourniquet-`): a new default
+   * version of one of them would replace its statements, the self-protection Deny included.
+   */
+  readonly policyNamePrefix?: string;
   /** Break-glass and other principals never to be changed. */
   readonly protectedPrincipalArns?: readonly string[];
   readonly functionArns?: readonly string[];
@@ -331,8 +364,20 @@ export function selfProtectionStatements(s: SelfProtection): PolicyStatement[] {
   const deny = (Sid: string, Action: string[], Resource: readonly string[], Condition?: ConditionBlock): PolicyStatement[] =>
     Resource.length === 0 ? [] : [{ Sid, Effect: 'Deny', Action, Resource: unique(Resource), ...(Condition ? { Condition } : {}) }];
   const functions = s.functionArns ?? [];
+  const prefix = s.policyNamePrefix ?? 'tourniquet-';
+  const ownPolicies = unique(
+    s.roleArns.flatMap((arn) => {
+      const m = /^arn:([^:]+):iam::(\d{12}):role\//.exec(arn);
+      return m === null ? [] : [`arn:${m[1]}:iam::${m[2]}:policy/${prefix}*`];
+    }),
+  );
   return [
     ...deny('DenyChangingOwnRoles', ['iam:*'], [...s.roleArns, ...(s.protectedPrincipalArns ?? [])]),
+    ...deny(
+      'DenyChangingOwnPolicies',
+      ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:TagPolicy', 'iam:UntagPolicy'],
+      ownPolicies,
+    ),
     ...deny(
       'DenyChangingOwnFunctions',
       ['lambda:AddPermission', 'lambda:Delete*', 'lambda:Put*', 'lambda:RemovePermission', 'lambda:Update*'],
@@ -417,115 +462,35 @@ export function selfProtectionStatements(s: SelfProtection): PolicyStatement[] {
       'DenyChangingDetector',
       [
         'guardduty:CreateFilter',
-        'guardduty:CreateIPSet',
         'guardduty:DeleteDetector',
         'guardduty:DeleteIPSet',
         'guardduty:DeletePublishingDestination',
+        'guardduty:DeleteThreatEntitySet',
         'guardduty:DeleteThreatIntelSet',
+        'guardduty:DeleteTrustedEntitySet',
         'guardduty:UpdateDetector',
         'guardduty:UpdateFilter',
         'guardduty:UpdateIPSet',
         'guardduty:UpdatePublishingDestination',
+        'guardduty:UpdateThreatEntitySet',
+        'guardduty:UpdateTrustedEntitySet',
       ],
       (s.detectorArns ?? []).flatMap((arn) => [arn, `${arn}/*`]),
     ),
+    // Creating a list is wildcard-only in IAM: a Deny on the detector's ARN would deny nothing.
+    ...((s.detectorArns ?? []).length > 0
+      ? deny(
+          'DenyCreatingDetectorLists',
+          ['guardduty:CreateIPSet', 'guardduty:CreateThreatEntitySet', 'guardduty:CreateThreatIntelSet', 'guardduty:CreateTrustedEntitySet'],
+          ['*'],
+        )
+      : []),
     ...deny(
       'DenyChangingOwnLogs',
       ['logs:DeleteLogGroup', 'logs:DeleteLogStream', 'logs:DeleteRetentionPolicy', 'logs:DisassociateKmsKey', 'logs:PutRetentionPolicy'],
       (s.logGroupArns ?? []).flatMap((arn) => [arn, `${arn}:*`]),
     ),
   ];
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Packing into managed policies
-
-/** Size as IAM counts it (JSON without whitespace). */
-export function policySize(doc: PolicyDocument): number {
-  return JSON.stringify(doc).length;
-}
-
-/**
- * Merges statements with the same effect, resources and condition (union of actions), then packs them into as few
- * documents as fit the managed-policy size limit. Throws when one statement alone is too large or more than
- * `maxPolicies` documents would be needed.
- */
-export function packPolicyDocuments(
-  statements: readonly PolicyStatement[],
-  options: { maxChars?: number; maxPolicies?: number; label?: string } = {},
-): PolicyDocument[] {
-  const maxChars = options.maxChars ?? MANAGED_POLICY_MAX_CHARS;
-  const maxPolicies = options.maxPolicies ?? MAX_POLICIES_PER_ROLE;
-  const label = options.label ?? 'policy';
-  const merged = mergeStatements(statements);
-  const docs: PolicyDocument[] = [];
-  let current: PolicyDocument = { Version: '2012-10-17', Statement: [] };
-  for (const statement of merged) {
-    const alone: PolicyDocument = { Version: '2012-10-17', Statement: [statement] };
-    if (policySize(alone) > maxChars) {
-      throw new TourniquetError(
-        'infra.iam-too-large',
-        `${label}: statement ${statement.Sid ?? '(no Sid)'} is ${policySize(alone)} characters; a managed policy holds at most ${maxChars}`,
-      );
-    }
-    const candidate: PolicyDocument = { Version: '2012-10-17', Statement: [...current.Statement, statement] };
-    if (policySize(candidate) > maxChars) {
-      docs.push(current);
-      current = alone;
-    } else {
-      current = candidate;
-    }
-  }
-  if (current.Statement.length > 0) docs.push(current);
-  if (docs.length > maxPolicies) {
-    throw new TourniquetError(
-      'infra.iam-too-large',
-      `${label}: the generated permissions need ${docs.length} managed policies; a role takes ${maxPolicies} by default`,
-    );
-  }
-  return docs.map(uniqueSids);
-}
-
-export function mergeStatements(statements: readonly PolicyStatement[]): PolicyStatement[] {
-  const byKey = new Map<string, PolicyStatement>();
-  for (const statement of statements) {
-    const resource = unique(statement.Resource).sort();
-    const key = JSON.stringify([statement.Effect, resource, canonicalCondition(statement.Condition)]);
-    const existing = byKey.get(key);
-    if (existing === undefined) {
-      byKey.set(key, { ...statement, Action: unique(statement.Action).sort(), Resource: resource });
-    } else {
-      existing.Action = unique([...existing.Action, ...statement.Action]).sort();
-    }
-  }
-  return [...byKey.values()];
-}
-
-/** `Sid` from a sentence: alphanumerics only (IAM rule), PascalCase, at most 64 characters. */
-export function toSid(why: string): string {
-  const words = why.split(/[^A-Za-z0-9]+/).filter((w) => w.length > 0);
-  const sid = words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('').slice(0, 64);
-  return sid === '' ? 'Statement' : sid;
-}
-
-function uniqueSids(doc: PolicyDocument): PolicyDocument {
-  const seen = new Map<string, number>();
-  return {
-    Version: doc.Version,
-    Statement: doc.Statement.map((s) => {
-      if (s.Sid === undefined) return s;
-      const count = (seen.get(s.Sid) ?? 0) + 1;
-      seen.set(s.Sid, count);
-      return count === 1 ? s : { ...s, Sid: `${s.Sid}${count}` };
-    }),
-  };
-}
-
-function canonicalCondition(condition: ConditionBlock | undefined): unknown {
-  if (condition === undefined) return null;
-  return Object.keys(condition)
-    .sort()
-    .map((op) => [op, Object.entries(condition[op] ?? {}).sort(([a], [b]) => a.localeCompare(b))]);
 }
 
 function copyCondition(conditions: IamPermission['conditions']): ConditionBlock | undefined {

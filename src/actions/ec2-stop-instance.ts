@@ -82,7 +82,13 @@ export const stopInstance: Action<StopInstanceInput, StopInstancePreImage, StopI
     {
       actions: ['ec2:StopInstances', 'ec2:StartInstances'],
       resources: [ARN.ec2Instance],
-      why: 'Stop the instance, start it again on release (instances with KMS-encrypted volumes also need kms:CreateGrant on the key to start)',
+      why: 'Stop the instance, start it again on release',
+    },
+    {
+      actions: ['kms:CreateGrant'],
+      resources: ['arn:${Partition}:kms:${Region}:${Account}:key/*'],
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, StringLike: { 'kms:ViaService': 'ec2.*.amazonaws.com' } },
+      why: 'Starting an instance whose volumes use a customer-managed key lets EC2 create a grant on that key',
     },
   ],
 

@@ -64,7 +64,8 @@ export const tagInstance: Action<TagInstanceInput, TagInstancePreImage, TagInsta
     {
       actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
       resources: [ARN.ec2Instance],
-      conditions: { 'ForAllValues:StringLike': { 'aws:TagKeys': 'tourniquet:*' } },
+      // DeleteTags without a tag list deletes every tag and carries no aws:TagKeys, which ForAllValues would accept.
+      conditions: { 'ForAllValues:StringLike': { 'aws:TagKeys': 'tourniquet:*' }, Null: { 'aws:TagKeys': 'false' } },
       why: 'Write and restore Tourniquet\'s own tag keys only',
     },
   ],

@@ -160,8 +160,9 @@ export const blockRemoteIp: Action<BlockRemoteIpInput, BlockRemoteIpPreImage, Bl
       why: 'Re-activate the ThreatIntelSet so GuardDuty re-reads the list, and read its status',
     },
     {
+      // Wildcard-only in IAM: granted on a detector ARN they would match nothing.
       actions: ['guardduty:ListIPSets', 'guardduty:ListTrustedEntitySets'],
-      resources: ['arn:${Partition}:guardduty:${Region}:${Account}:detector/*'],
+      resources: ['*'],
       why: 'Find the detector\'s trusted lists',
     },
     {

@@ -6,9 +6,14 @@ import { DeleteRolePolicyCommand, PutRolePolicyCommand, type IAMClient } from '@
 import type { Json } from '../findings/model.js';
 import { canonicalJson, isAwsError } from './action-support.js';
 import { readRolePolicy } from './iam-role-lookup.js';
+import { inlinePolicyQuotaError } from './inline-policy-quota.js';
 
 export async function putRolePolicy(iam: IAMClient, roleName: string, policyName: string, document: Json): Promise<void> {
-  await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: JSON.stringify(document) }));
+  try {
+    await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: JSON.stringify(document) }));
+  } catch (err) {
+    throw inlinePolicyQuotaError(err, roleName, policyName, document) ?? err;
+  }
 }
 
 /** Restores the prior state of the policy: the prior document, or no policy. Returns what it did. */

@@ -17,14 +17,16 @@ import {
 import type { PolicyStatement } from '../../infra/iam/generate-policy.js';
 import { SELF_PROTECTION_GROUPS } from '../../infra/components/responder.js';
 import { statementViolations } from '../../infra/policies/iam-statements.js';
+import { rolePermissionStatements } from '../../infra/iam/target-scope.js';
 
 const ctx = { partition: 'aws', regions: ['us-east-1'], accounts: ['111122223333'] };
 
 describe('placeholders', () => {
-  it('expands ${Partition}, ${Region} (one per Region) and ${Account}; keeps IAM policy variables', () => {
-    expect(expandResource('arn:${Partition}:ec2:${Region}:${Account}:instance/*', { ...ctx, regions: ['us-east-1', 'eu-west-1'] }, 'w')).toEqual([
-      'arn:aws:ec2:us-east-1:111122223333:instance/*',
-      'arn:aws:ec2:eu-west-1:111122223333:instance/*',
+  it('expands ${Partition}; ${Region} becomes "*" whatever the Regions; ${Account} the account, "*" for several; keeps IAM policy variables', () => {
+    const two = { ...ctx, regions: ['us-east-1', 'eu-west-1'] };
+    expect(expandResource('arn:${Partition}:ec2:${Region}:${Account}:instance/*', two, 'w')).toEqual(['arn:aws:ec2:*:111122223333:instance/*']);
+    expect(expandResource('arn:${Partition}:ec2:${Region}:${Account}:instance/*', { ...two, accounts: ['111122223333', '444455556666'] }, 'w')).toEqual([
+      'arn:aws:ec2:*:*:instance/*',
     ]);
     expect(expandResource('arn:${Partition}:iam::${Account}:user/${aws:username}', ctx, 'w')).toEqual(['arn:aws:iam::111122223333:user/${aws:username}']);
   });
@@ -119,6 +121,28 @@ describe('packPolicyDocuments', () => {
     expect(() => packPolicyDocuments(statements, { maxPolicies: 2, label: 'actions' })).toThrow(/actions: the generated permissions need \d+ managed policies/);
   });
 
+  it('splits a statement larger than one policy into pieces that fit; nothing is lost', () => {
+    const actions = Array.from({ length: 300 }, (_, i) => `ec2:Action${String(i).padStart(3, '0')}`);
+    const resources = Array.from({ length: 120 }, (_, i) => `arn:aws:ec2:*:111122223333:instance/i-${String(i).padStart(17, '0')}`);
+    const docs = packPolicyDocuments([{ Sid: 'Big', Effect: 'Allow', Action: actions, Resource: resources }], { maxPolicies: 100 });
+    expect(docs.length).toBeGreaterThan(1);
+    for (const doc of docs) expect(policySize(doc)).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
+    const pairs = new Set(docs.flatMap((d) => d.Statement.flatMap((st) => st.Action.flatMap((a) => st.Resource.map((r) => `${a} ${r}`)))));
+    expect(pairs.size).toBe(actions.length * resources.length);
+    const sids = docs.flatMap((d) => d.Statement.map((st) => st.Sid));
+    expect(new Set(sids).size).toBe(sids.length);
+  });
+
+  it('fills each policy before starting the next (first-fit decreasing)', () => {
+    // Sizes 4,000 / 3,000 / 2,000 / 1,000 in this order: taken in order they need three policies, packed two.
+    const sized = (sid: string, chars: number): PolicyStatement => {
+      const base: PolicyStatement = { Sid: sid, Effect: 'Allow', Action: ['ec2:A'], Resource: [''] };
+      return { ...base, Resource: [`arn:aws:ec2:*:1:instance/${'x'.repeat(chars - JSON.stringify(base).length - 24)}`] };
+    };
+    const docs = packPolicyDocuments([sized('A', 4000), sized('B', 3000), sized('C', 2000), sized('D', 1000)]);
+    expect(docs.map((d) => d.Statement.map((st) => st.Sid))).toEqual([['A', 'C'], ['B', 'D']]);
+  });
+
   it('makes Sids unique inside a document', () => {
     const docs = packPolicyDocuments([
       { Sid: 'Same', Effect: 'Allow', Action: ['ec2:A'], Resource: ['r1'] },
@@ -129,6 +153,48 @@ describe('packPolicyDocuments', () => {
 
   it('toSid keeps alphanumerics only', () => {
     expect(toSid("ec2-isolate: swap the instance's groups")).toBe('Ec2IsolateSwapTheInstanceSGroups');
+  });
+});
+
+describe('target scope', () => {
+  const perms: IamPermission[] = [
+    { actions: ['ec2:DescribeInstances'], resources: ['*'], why: 'describe' },
+    { actions: ['ec2:StopInstances'], resources: ['arn:${Partition}:ec2:${Region}:${Account}:instance/*'], why: 'stop' },
+    { actions: ['iam:GetRole'], resources: ['arn:${Partition}:iam::${Account}:role/*'], why: 'read role' },
+  ];
+
+  it('one Deny keeps the regional services (not IAM) inside the target Regions', () => {
+    const statements = rolePermissionStatements(perms, { ...ctx, regions: ['us-east-1', 'eu-west-1'] });
+    expect(statements.filter((st) => st.Effect === 'Deny')).toEqual([
+      {
+        Sid: 'DenyOutsideTargetRegions',
+        Effect: 'Deny',
+        Action: ['ec2:*'],
+        Resource: ['*'],
+        Condition: { StringNotEquals: { 'aws:RequestedRegion': ['us-east-1', 'eu-west-1'] } },
+      },
+    ]);
+    expect(statements.filter((st) => st.Effect === 'Allow').flatMap((st) => st.Resource)).toEqual(
+      expect.arrayContaining(['arn:aws:ec2:*:111122223333:instance/*', 'arn:aws:iam::111122223333:role/*']),
+    );
+  });
+
+  it('several accounts: ARNs carry "*" and one Deny names the accounts, for the actions that name a resource only', () => {
+    const accounts = ['111122223333', '444455556666'];
+    const statements = rolePermissionStatements(perms, { ...ctx, accounts });
+    const deny = statements.find((st) => st.Sid === 'DenyOutsideTargetAccounts');
+    expect(deny).toEqual({
+      Sid: 'DenyOutsideTargetAccounts',
+      Effect: 'Deny',
+      Action: ['ec2:StopInstances', 'iam:GetRole'],
+      Resource: ['*'],
+      Condition: { StringNotEquals: { 'aws:ResourceAccount': accounts } },
+    });
+    expect(statements.filter((st) => st.Effect === 'Allow').flatMap((st) => st.Resource)).toEqual(
+      expect.arrayContaining(['arn:aws:ec2:*:*:instance/*', 'arn:aws:iam::*:role/*']),
+    );
+    for (const st of statements.filter((x) => x.Effect === 'Allow')) expect(st.Condition?.['StringEquals']?.['aws:ResourceAccount']).toBeUndefined();
+    expect(rolePermissionStatements(perms, ctx).some((st) => st.Sid === 'DenyOutsideTargetAccounts')).toBe(false);
   });
 });
 
@@ -159,6 +225,21 @@ describe('self-protection', () => {
       Action: ['iam:*'],
       Resource: [role, 'arn:aws:iam::111122223333:role/BreakGlass'],
     });
+  });
+
+  it('denies a new default version of its own managed policies (which would drop the Deny)', () => {
+    expect(bySid.get('DenyChangingOwnPolicies')).toEqual({
+      Sid: 'DenyChangingOwnPolicies',
+      Effect: 'Deny',
+      Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:TagPolicy', 'iam:UntagPolicy'],
+      Resource: ['arn:aws:iam::111122223333:policy/tourniquet-*'],
+    });
+  });
+
+  it('denies creating detector lists on "*" (wildcard-only actions), not on the detector ARN', () => {
+    expect(bySid.get('DenyCreatingDetectorLists')?.Resource).toEqual(['*']);
+    expect(bySid.get('DenyCreatingDetectorLists')?.Action).toContain('guardduty:CreateIPSet');
+    expect(bySid.get('DenyChangingDetector')?.Action).not.toContain('guardduty:CreateIPSet');
   });
 
   it('denies updating or deleting its functions, queues, table, buckets, keys, secrets, rule, detector', () => {
@@ -218,5 +299,40 @@ describe('platformStatements', () => {
       StringEquals: { 'kms:ViaService': ['dynamodb.us-east-1.amazonaws.com', 'secretsmanager.us-east-1.amazonaws.com', 'sns.us-east-1.amazonaws.com'] },
     });
     expect(bySid.get('AssumeMemberRoles')?.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': 'o-abcdefghij' } });
+    expect(bySid.has('ReadDetector')).toBe(true);
+    expect(statements.flatMap((s) => s.Action)).not.toContain('guardduty:GetFindings');
+  });
+
+  it('one member-role ARN with the accounts as aws:ResourceAccount, however many accounts', () => {
+    const accounts = Array.from({ length: 40 }, (_, i) => String(210000000000 + i));
+    const [assume] = platformStatements({ ...minimalPlatform, memberRoleArns: accounts.map((a) => `arn:aws:iam::${a}:role/TourniquetResponder`) }).filter(
+      (s) => s.Sid?.startsWith('AssumeMemberRoles'),
+    );
+    expect(assume).toEqual({
+      Sid: 'AssumeMemberRoles',
+      Effect: 'Allow',
+      Action: ['sts:AssumeRole'],
+      Resource: ['arn:aws:iam::*:role/TourniquetResponder'],
+      Condition: { StringEquals: { 'aws:ResourceAccount': accounts } },
+    });
   });
 });
+
+const minimalPlatform = {
+  region: 'us-east-1',
+  queueArns: ['arn:aws:sqs:us-east-1:111122223333:q'],
+  tableArn: 'arn:aws:dynamodb:us-east-1:111122223333:table/j',
+  evidenceBucketArn: 'arn:aws:s3:::evidence',
+  findingsBucketArn: 'arn:aws:s3:::findings',
+  findingsExportObjectsPrefix: 'AWSLogs/',
+  blocklistObjectArns: [],
+  threatIntelSetArns: [],
+  detectorArn: 'arn:aws:guardduty:us-east-1:111122223333:detector/d',
+  findingsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/f',
+  evidenceKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/e',
+  dataKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/d',
+  topicArn: 'arn:aws:sns:us-east-1:111122223333:t',
+  secretArns: [],
+  logGroupArns: [],
+  memberRoleArns: [],
+};

@@ -116,15 +116,18 @@ describe('adopted detector, KMS queues, drills, prefixes, policy file', () => {
 
     // Member roles: only the listed accounts, only inside the organisation.
     expect(platform.find((st) => st['Sid'] === 'AssumeMemberRoles')).toMatchObject({
-      Resource: ['arn:aws:iam::111122223333:role/TourniquetResponder', 'arn:aws:iam::444455556666:role/TourniquetResponder'],
-      Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-abcdefghij' } },
+      Resource: ['arn:aws:iam::*:role/TourniquetResponder'],
+      Condition: { StringEquals: { 'aws:ResourceAccount': ['111122223333', '444455556666'], 'aws:ResourceOrgID': 'o-abcdefghij' } },
     });
 
-    // Regions: ${Region} expands to both.
+    // Regions: ARNs carry "*" for the Region; one Deny keeps the regional services in both target Regions.
     const actions = capture.ofType('aws:iam/policy:Policy').filter((p) => p.name.includes('actions'));
     const text = actions.map((p) => String(p.inputs['policy'])).join();
-    expect(text).toContain(':ec2:us-east-1:');
-    expect(text).toContain(':ec2:eu-west-1:');
+    expect(text).toContain(':ec2:*:');
+    expect(text).not.toContain(':ec2:us-east-1:');
+    const regionDeny = actions.flatMap((p) => statements(p)).find((st) => st['Sid'] === 'DenyOutsideTargetRegions');
+    expect(regionDeny).toMatchObject({ Effect: 'Deny', Resource: ['*'], Condition: { StringNotEquals: { 'aws:RequestedRegion': ['us-east-1', 'eu-west-1'] } } });
+    expect(regionDeny?.['Action']).toEqual(expect.arrayContaining(['ec2:*', 'autoscaling:*', 'elasticloadbalancing:*', 'guardduty:*']));
   });
 });
 

@@ -52,6 +52,7 @@ import { denyInstanceSessionDocument, denyPolicyName } from '../../src/actions/i
 import { revokePolicyName } from '../../src/actions/iam-revoke-role-sessions.js';
 import { readRolePolicy } from '../../src/actions/iam-role-lookup.js';
 import { makeTestClients } from '../support/aws-clients.js';
+import { recordAwsCalls, writeAwsCallFixtures } from '../support/aws-call-recording.js';
 
 const CASE = 'case-ec2-actions-1';
 const NOW = new Date('2026-11-28T15:00:00.250Z');
@@ -124,6 +125,7 @@ function recordingClients(): AwsClients {
   c.autoScaling().middlewareStack.add(recorder as never, options);
   c.elbv2().middlewareStack.add(recorder as never, options);
   c.iam().middlewareStack.add(recorder as never, options);
+  recordAwsCalls(c, () => currentAction);
   return c;
 }
 
@@ -332,6 +334,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await moto?.stop();
+  await writeAwsCallFixtures('test/integration/actions-ec2.test.ts against moto_server');
 });
 
 describe('EC2 instance containment actions against moto', () => {

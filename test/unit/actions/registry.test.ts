@@ -48,7 +48,7 @@ describe('actionPermissions()', () => {
 
   it('grants "*" only to read calls that do not support resource-level permissions', () => {
     for (const p of perms.filter((x) => x.resources.includes('*'))) {
-      for (const a of p.actions) expect(a, a).toMatch(/^(ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+$/);
+      for (const a of p.actions) expect(a, a).toMatch(/^(ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+$|^guardduty:List(IPSets|TrustedEntitySets)$/);
     }
   });
 
@@ -57,7 +57,7 @@ describe('actionPermissions()', () => {
       for (const r of p.resources) {
         if (r === '*') continue;
         // S3 object ARNs carry neither Region nor account (the generator narrows them with aws:ResourceAccount).
-        expect(r).toMatch(/^arn:\$\{Partition\}:(ec2|autoscaling|elasticloadbalancing|guardduty):\$\{Region\}:(\$\{Account\})?:|^arn:\$\{Partition\}:iam::\$\{Account\}:|^arn:\$\{Partition\}:s3:::\*\//);
+        expect(r).toMatch(/^arn:\$\{Partition\}:(ec2|autoscaling|elasticloadbalancing|guardduty|kms):\$\{Region\}:(\$\{Account\})?:|^arn:\$\{Partition\}:iam::\$\{Account\}:|^arn:\$\{Partition\}:s3:::\*\//);
       }
     }
     expect(statementsFor('ec2:CreateSnapshots')[0]!.resources).toContain('arn:${Partition}:ec2:${Region}::snapshot/*');
@@ -67,7 +67,8 @@ describe('actionPermissions()', () => {
     // Instance tags: Tourniquet's keys only.
     const tagging = perms.filter((p) => p.actions.includes('ec2:CreateTags') && p.resources.includes('arn:${Partition}:ec2:${Region}:${Account}:instance/*'));
     expect(tagging).toHaveLength(1);
-    expect(tagging[0]!.conditions).toEqual({ 'ForAllValues:StringLike': { 'aws:TagKeys': 'tourniquet:*' } });
+    // Null: DeleteTags without a tag list (every tag) carries no aws:TagKeys, which ForAllValues alone would accept.
+    expect(tagging[0]!.conditions).toEqual({ 'ForAllValues:StringLike': { 'aws:TagKeys': 'tourniquet:*' }, Null: { 'aws:TagKeys': 'false' } });
     // Every other CreateTags is tag-on-create only.
     for (const p of statementsFor('ec2:CreateTags').filter((x) => x !== tagging[0])) {
       expect(Object.keys(p.conditions?.StringEquals ?? {})).toEqual(['ec2:CreateAction']);
