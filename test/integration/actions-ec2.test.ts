@@ -44,7 +44,6 @@ import {
 } from '@aws-sdk/client-iam';
 import { startMotoServer, type MotoServer } from '../../src/aws/moto-server.js';
 import type { ActionContext, AnyAction } from '../../src/actions/action.js';
-import type { EvidenceEntry, EvidenceWriter } from '../../src/evidence/evidence-writer.js';
 import type { Ec2InstanceSubject, Json } from '../../src/findings/model.js';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { getAction } from '../../src/actions/registry.js';
@@ -52,22 +51,10 @@ import { denyInstanceSessionDocument, denyPolicyName } from '../../src/actions/i
 import { revokePolicyName } from '../../src/actions/iam-revoke-role-sessions.js';
 import { readRolePolicy } from '../../src/actions/iam-role-lookup.js';
 import { makeTestClients } from '../support/aws-clients.js';
+import { memoryEvidence } from '../support/memory-evidence.js';
 
 const CASE = 'case-ec2-actions-1';
 const NOW = new Date('2026-11-28T15:00:00.250Z');
-
-/** Evidence kept in memory: what the actions stored, by name. */
-function memoryEvidence(): EvidenceWriter & { readonly items: Map<string, unknown> } {
-  const items = new Map<string, unknown>();
-  return {
-    location: 'memory://test',
-    items,
-    put(name: string, content: unknown): Promise<EvidenceEntry> {
-      items.set(name, JSON.parse(JSON.stringify(content)));
-      return Promise.resolve({ seq: items.size, name, sha256: '', bytes: 0, recordedAt: NOW.toISOString(), chain: '' });
-    },
-  };
-}
 
 type Fixture = {
   vpcId: string;
@@ -129,7 +116,7 @@ function recordingClients(): AwsClients {
 
 let moto: MotoServer;
 let fx: Fixture;
-const evidence = memoryEvidence();
+const evidence = memoryEvidence({ recordedAt: NOW });
 const records = new Map<string, { action: AnyAction; input: Json; pre: Json; output: Json }>();
 
 function ctxFor(clients: AwsClients, stepId: string): ActionContext {
