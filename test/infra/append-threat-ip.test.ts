@@ -1,4 +1,4 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GuardDutyClient, UpdateThreatIntelSetCommand } from '@aws-sdk/client-guardduty';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { activateThreatIntelSet, appendAndActivate, appendIpToListText, appendTh
 import { RESPONDER_BLOCKLIST_CLAIMS_KEY, RESPONDER_BLOCKLIST_KEY, listObjectKey } from '../../infra/components/threat-lists.js';
 import { expandResource } from '../../infra/iam/generate-policy.js';
 import { getAction } from '../../src/actions/registry.js';
+import { s3Error } from '../support/errors.js';
 
 const s3Mock = mockClient(S3Client);
 const gdMock = mockClient(GuardDutyClient);
@@ -16,10 +17,6 @@ const guardduty = new GuardDutyClient({ region: 'us-east-1' });
 /** A GetObject body as the SDK returns it (only transformToString is used). */
 function body(text: string) {
   return { transformToString: async () => text } as never;
-}
-
-function s3Error(name: string, status: number) {
-  return new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: `${name} happened` });
 }
 
 beforeEach(() => {

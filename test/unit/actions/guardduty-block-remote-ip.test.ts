@@ -3,7 +3,7 @@
  * conditional writes (If-Match / If-None-Match, ETags, versions), so what the action leaves behind is read back;
  * GuardDuty's trusted lists and ThreatIntelSet calls are mocked (moto does not implement them).
  */
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   GetIPSetCommand,
   GetThreatIntelSetCommand,
@@ -20,6 +20,7 @@ import { blockRemoteIp, type BlockRemoteIpInput, type BlockRemoteIpOutput } from
 import { parseS3Url } from '../../../src/actions/guardduty-trusted-ips.js';
 import { AwsCallError, ConflictError, StepError } from '../../../src/errors.js';
 import { ACCOUNT, CASE_ID, makeCtx } from './action-fixtures.js';
+import { s3Error } from '../../support/errors.js';
 
 const s3Mock = mockClient(S3Client);
 const gdMock = mockClient(GuardDutyClient);
@@ -53,10 +54,6 @@ class FakeBucket {
 }
 
 let bucket: FakeBucket;
-
-function s3Error(name: string, status: number): S3ServiceException {
-  return new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: `${name} happened` });
-}
 
 function wireS3(): void {
   s3Mock.on(GetObjectCommand).callsFake((req: { Bucket: string; Key: string; ExpectedBucketOwner?: string }) => {
