@@ -64,3 +64,8 @@ export function makeCtx(overrides: { subject?: Subject; now?: Date } = {}): Acti
     stepId: 'step-under-test',
   };
 }
+
+/** The request that looks up INSTANCE_ID (DescribeInstances, DescribeIamInstanceProfileAssociations). */
+export const INSTANCE_FILTER = { Filters: [{ Name: 'instance-id', Values: [INSTANCE_ID] }] };
+/** The request that lists INSTANCE_ID's network interfaces (DescribeNetworkInterfaces). */
+export const INSTANCE_ENIS_FILTER = { Filters: [{ Name: 'attachment.instance-id', Values: [INSTANCE_ID] }] };
