@@ -229,6 +229,7 @@ describe('iam.revoke-role-sessions', () => {
     roleWorld();
     const ctx = makeCtx({ subject: { ...instanceSubject(), kind: 'iam-role-session', details: {} } as never });
     expect(await revokeRoleSessions.capture({ roleName: 'gpu-node-role' }, ctx)).toMatchObject({ role: { roleName: 'gpu-node-role', source: 'input' } });
+    expect(iam).toHaveReceivedCommandWith(GetRoleCommand, { RoleName: 'gpu-node-role' });
     iam.on(GetRoleCommand, { RoleName: 'AWSServiceRoleForAutoScaling' }).resolves({
       Role: { RoleName: 'AWSServiceRoleForAutoScaling', RoleId: 'AROA2', Arn: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling` } as never,
     });
