@@ -1,0 +1,64 @@
+/**
+ * Everything moto_server holds, read back from the emulator itself (its `/moto-api/data.json` dump of every model of
+ * every service used so far), so a test can prove that nothing changed without trusting the engine's own call log.
+ * Reads do not change the dump; any create, modify, tag or delete does.
+ */
+import { isDeepStrictEqual } from 'node:util';
+
+/** service → model type → the models, as moto serializes them. */
+export type EmulatorState = Record<string, Record<string, unknown[]>>;
+
+export async function emulatorState(endpoint: string): Promise<EmulatorState> {
+  const res = await fetch(new URL('/moto-api/data.json', endpoint));
+  if (!res.ok) throw new Error(`moto_server ${endpoint}: /moto-api/data.json answered ${res.status}`);
+  return (await res.json()) as EmulatorState;
+}
+
+/** A model's identity in the dump, for the report: its id, ARN or name when it has one. */
+function label(model: unknown, index: number): string {
+  if (model !== null && typeof model === 'object') {
+    const m = model as Record<string, unknown>;
+    for (const key of ['id', 'arn', 'name', 'role_name', 'group_id', 'instance_id', 'key']) {
+      if (typeof m[key] === 'string') return m[key];
+    }
+  }
+  return `#${index}`;
+}
+
+/**
+ * Models moto creates when it answers a read, which AWS does not keep: DescribeTargetHealth records a fresh health
+ * status per target on every call. The registrations themselves live in the target group's model, still compared.
+ */
+const READ_ARTEFACTS = new Set(['elbv2.FakeHealthStatus']);
+
+/**
+ * What differs between two dumps, one line per model added, removed or changed (`ec2.Instance i-0abc changed`);
+ * empty when the emulator holds exactly the same state. Compact, so a failing test names what changed.
+ */
+export function emulatorChanges(before: EmulatorState, after: EmulatorState): string[] {
+  const changes: string[] = [];
+  for (const service of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const b = before[service] ?? {};
+    const a = after[service] ?? {};
+    for (const type of new Set([...Object.keys(b), ...Object.keys(a)])) {
+      if (READ_ARTEFACTS.has(`${service}.${type}`)) continue;
+      const was = b[type] ?? [];
+      const now = a[type] ?? [];
+      const unmatched = [...now];
+      was.forEach((model, i) => {
+        const j = unmatched.findIndex((m) => isDeepStrictEqual(m, model));
+        if (j >= 0) unmatched.splice(j, 1);
+        else {
+          const id = label(model, i);
+          const same = unmatched.findIndex((m, k) => label(m, k) === id && !id.startsWith('#'));
+          if (same >= 0) {
+            unmatched.splice(same, 1);
+            changes.push(`${service}.${type} ${id} changed`);
+          } else changes.push(`${service}.${type} ${id} removed`);
+        }
+      });
+      unmatched.forEach((model, i) => changes.push(`${service}.${type} ${label(model, i)} added`));
+    }
+  }
+  return changes;
+}
