@@ -1,7 +1,10 @@
 /**
- * Everything moto_server holds, read back from the emulator itself (its `/moto-api/data.json` dump of every model of
- * every service used so far), so a test can prove that nothing changed without trusting the engine's own call log.
- * Reads do not change the dump; any create, modify, tag or delete does.
+ * Everything moto_server holds, read back from the emulator itself (its `/moto-api/data.json` dump of the models of
+ * every service used so far), so a test can prove that nothing was created or changed without trusting the engine's
+ * own call log. Reads do not change the dump; creating, modifying or tagging a resource does.
+ * The dump lists every model object moto has built since it started, so a deleted resource stays in it, unchanged:
+ * a deletion shows only where it changes another model (a role's policies, a group's instances, a target group's
+ * targets). Pair it with a read of the resources at stake (e.g. readInstanceState) to see deletions too.
  */
 import { isDeepStrictEqual } from 'node:util';
 
@@ -34,14 +37,16 @@ const READ_ARTEFACTS = new Set(['elbv2.FakeHealthStatus']);
 /**
  * What differs between two dumps, one line per model added, removed or changed (`ec2.Instance i-0abc changed`);
  * empty when the emulator holds exactly the same state. Compact, so a failing test names what changed.
+ * `ignore` leaves out model types (`service.Type`) the caller compares another way.
  */
-export function emulatorChanges(before: EmulatorState, after: EmulatorState): string[] {
+export function emulatorChanges(before: EmulatorState, after: EmulatorState, options: { ignore?: readonly string[] } = {}): string[] {
+  const ignored = new Set([...READ_ARTEFACTS, ...(options.ignore ?? [])]);
   const changes: string[] = [];
   for (const service of new Set([...Object.keys(before), ...Object.keys(after)])) {
     const b = before[service] ?? {};
     const a = after[service] ?? {};
     for (const type of new Set([...Object.keys(b), ...Object.keys(a)])) {
-      if (READ_ARTEFACTS.has(`${service}.${type}`)) continue;
+      if (ignored.has(`${service}.${type}`)) continue;
       const was = b[type] ?? [];
       const now = a[type] ?? [];
       const unmatched = [...now];
