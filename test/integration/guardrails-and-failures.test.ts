@@ -46,6 +46,7 @@ describe('guardrails', () => {
   it('a sample finding never mutates anything', async () => {
     const fleet = await h.seed('sample');
     const finding = asSample(await h.finding(fleet.targetInstanceId));
+    const instance = await h.state(fleet);
     const before = await emulatorState(h.moto.endpoint);
     const { responder, calls } = await h.engine();
     const r = await responder.respond(finding);
@@ -53,8 +54,10 @@ describe('guardrails', () => {
     expect(o.decision.effectiveMode).toBe('observe');
     expect(o.decision.decidedBy).toBe('guardrail:sample');
     expect(calls.filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
-    // Read back from the emulator: not one resource created, changed, tagged or deleted in any service.
+    // Read back from the emulator: not one resource created, changed or tagged in any service, and the
+    // instance's own state (which also shows removals: profile, registrations, groups) as it was.
     expect(emulatorChanges(before, await emulatorState(h.moto.endpoint))).toEqual([]);
+    expect(await h.state(fleet)).toEqual(instance);
   });
 
   it('the exemption tag is honoured', async () => {
@@ -75,6 +78,7 @@ describe('guardrails', () => {
   it('protected accounts and protected principals are never contained', async () => {
     const fleet = await h.seed('protected');
     const finding = await h.finding(fleet.targetInstanceId);
+    const instance = await h.state(fleet);
     const before = await emulatorState(h.moto.endpoint);
     const acct = await h.engine({ policy: policyWith('  protectedAccounts: ["123456789012"]') });
     const oa = (await acct.responder.respond(finding)).outcomes[0]!;
@@ -85,8 +89,9 @@ describe('guardrails', () => {
     expect(op.decision.decidedBy).toBe('guardrail:protected-principal');
     expect(op.decision.effectiveMode).toBe('observe');
     expect([...acct.calls, ...princ.calls].filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
-    // Read back from the emulator: nothing anywhere changed.
+    // Read back from the emulator: nothing anywhere created or changed, the instance's state as it was.
     expect(emulatorChanges(before, await emulatorState(h.moto.endpoint))).toEqual([]);
+    expect(await h.state(fleet)).toEqual(instance);
   });
 
   it('the per-account budget falls back to approve and notifies', async () => {
