@@ -1,10 +1,13 @@
 /**
- * Everything moto_server holds, read back from the emulator itself (its `/moto-api/data.json` dump of the models of
- * every service used so far), so a test can prove that nothing was created or changed without trusting the engine's
- * own call log. Reads do not change the dump; creating, modifying or tagging a resource does.
- * The dump lists every model object moto has built since it started, so a deleted resource stays in it, unchanged:
- * a deletion shows only where it changes another model (a role's policies, a group's instances, a target group's
- * targets). Pair it with a read of the resources at stake (e.g. readInstanceState) to see deletions too.
+ * What moto_server holds, read back from the emulator itself (its `/moto-api/data.json` dump of the models of every
+ * service used so far), so a test can show that nothing was created or changed without trusting the engine's own
+ * call log: a snapshot, security group, NACL, role policy, tag, instance attribute or state, target registration,
+ * S3 object or DynamoDB item written anywhere shows up. Reads do not change the dump.
+ * Not complete, measured with moto 5.2: the dump lists every model object moto has built since it started, so a
+ * deleted resource stays in it unchanged (a deletion shows only where it changes another model, e.g. a role's
+ * policies); and attributes that hold other models or live in backend tables are left out, notably an ENI's security
+ * groups and an instance's metadata options. Always pair it with a read of the resources at stake
+ * (readInstanceState covers exactly those). Each read costs about a second (moto serializes ~5 MB, mostly AMIs).
  */
 import { isDeepStrictEqual } from 'node:util';
 
