@@ -8,11 +8,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLambdaBundle, formatBundleReport } from '../../infra/build-bundle.js';
 import { openJournal } from '../../src/journal/open-journal.js';
+import { emulatorChanges, emulatorState } from '../support/emulator-state.js';
 import { ACCOUNT, REGION, startHarness, type Harness } from '../support/engine-harness.js';
 import { sqsRecord } from '../support/sqs-record.js';
 
@@ -83,8 +85,17 @@ describe('bundled responder Lambda', () => {
     expect(q.path).toBe('$.detail.severity');
     expect(q.original).toContain('very high');
 
-    // Redelivery of the same message (SQS at-least-once) changes nothing.
+    // Redelivery of the same message (SQS at-least-once) changes nothing, read back from the emulator: the journal
+    // table's items, the instance, and no AWS resource or S3 object (evidence, quarantine) created or changed.
+    // (moto keeps a model object for each item a failed conditional write carried: the table is compared by Scan.)
+    const ddb = new DynamoDBClient({ endpoint: h.moto.endpoint, region: REGION });
+    const journalItems = async () => (await ddb.send(new ScanCommand({ TableName: 'tourniquet-journal', ConsistentRead: true }))).Items ?? [];
+    const before = { items: await journalItems(), instance: await h.state(fleet), emulator: await emulatorState(h.moto.endpoint) };
+    expect(before.items.length).toBeGreaterThan(0);
     const again = await handler({ Records: [sqsRecord('m-good-2', JSON.stringify(event))] });
     expect(again.batchItemFailures).toEqual([]);
+    expect(await journalItems()).toEqual(before.items);
+    expect(await h.state(fleet)).toEqual(before.instance);
+    expect(emulatorChanges(before.emulator, await emulatorState(h.moto.endpoint), { ignore: ['dynamodb.Item'] })).toEqual([]);
   });
 });

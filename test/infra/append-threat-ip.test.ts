@@ -1,12 +1,14 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GuardDutyClient, UpdateThreatIntelSetCommand } from '@aws-sdk/client-guardduty';
 import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AwsCallError, ConflictError, TourniquetError } from '../../src/errors.js';
 import { activateThreatIntelSet, appendAndActivate, appendIpToListText, appendThreatIntelIp } from '../../infra/lists/append-threat-ip.js';
 import { RESPONDER_BLOCKLIST_CLAIMS_KEY, RESPONDER_BLOCKLIST_KEY, listObjectKey } from '../../infra/components/threat-lists.js';
 import { expandResource } from '../../infra/iam/generate-policy.js';
 import { getAction } from '../../src/actions/registry.js';
+import { s3Error } from '../support/errors.js';
 
 const s3Mock = mockClient(S3Client);
 const gdMock = mockClient(GuardDutyClient);
@@ -16,10 +18,6 @@ const guardduty = new GuardDutyClient({ region: 'us-east-1' });
 /** A GetObject body as the SDK returns it (only transformToString is used). */
 function body(text: string) {
   return { transformToString: async () => text } as never;
-}
-
-function s3Error(name: string, status: number) {
-  return new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: `${name} happened` });
 }
 
 beforeEach(() => {
@@ -61,6 +59,7 @@ describe('appendThreatIntelIp', () => {
     s3Mock.on(PutObjectCommand).resolves({ ETag: '"v2"', VersionId: 'ver2' });
     const result = await appendThreatIntelIp(s3, 'findings', 'lists/responder-blocklist.txt', '203.0.114.7');
     expect(result).toEqual({ added: true, entries: 2, attempts: 1, etag: '"v2"', versionId: 'ver2' });
+    expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: 'findings', Key: 'lists/responder-blocklist.txt' });
     const put = s3Mock.commandCalls(PutObjectCommand)[0]!.args[0].input;
     expect(put).toMatchObject({ Bucket: 'findings', Key: 'lists/responder-blocklist.txt', Body: '192.0.2.1\n203.0.114.7\n', IfMatch: '"v1"' });
   });
@@ -87,6 +86,9 @@ describe('appendThreatIntelIp', () => {
     s3Mock.on(PutObjectCommand).rejectsOnce(s3Error('PreconditionFailed', 412)).resolves({ ETag: '"v3"' });
     const result = await appendThreatIntelIp(s3, 'b', 'k', '203.0.114.7');
     expect(result).toMatchObject({ added: true, attempts: 2, entries: 3 });
+    // The list is read again (the same object) before the second write.
+    expect(s3Mock).toHaveReceivedCommandTimes(GetObjectCommand, 2);
+    expect(s3Mock).toHaveReceivedNthCommandWith(GetObjectCommand, 2, { Bucket: 'b', Key: 'k' });
     const second = s3Mock.commandCalls(PutObjectCommand)[1]!.args[0].input;
     expect(second).toMatchObject({ Body: '192.0.2.1\n8.8.8.8\n203.0.114.7\n', IfMatch: '"v2"' });
   });
@@ -130,7 +132,7 @@ describe('activation', () => {
     s3Mock.on(PutObjectCommand).resolves({ ETag: '"v2"' });
     const changed = await appendAndActivate({ s3, guardduty, bucket: 'b', key: 'k', detectorId: 'd', threatIntelSetId: 's', ip: '203.0.114.7' });
     expect(changed).toMatchObject({ added: true, activated: true });
-    expect(gdMock.commandCalls(UpdateThreatIntelSetCommand)).toHaveLength(1);
+    expect(gdMock).toHaveReceivedCommandExactlyOnceWith(UpdateThreatIntelSetCommand, { DetectorId: 'd', ThreatIntelSetId: 's', Activate: true });
   });
 });
 

@@ -3,23 +3,15 @@
  * each policy, for the right reason). Policies come from all-policies.ts: constructing the PolicyPack would start
  * its gRPC server.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as aws from '@pulumi/aws';
 import { describe, expect, it } from 'vitest';
 import { TOURNIQUET_POLICIES } from '../../infra/policies/all-policies.js';
 import { runPolicies } from './helpers/policy-harness.js';
 import type { Violation } from './helpers/policy-harness.js';
 import { buildStack } from './helpers/pulumi-mocks.js';
+import { buildTourniquetStack } from '../support/tourniquet-stack.js';
 
-const bundleDir = mkdtempSync(join(tmpdir(), 'tourniquet-bundle-'));
-
-async function tourniquetStack(raw: Record<string, unknown>) {
-  const { parseTourniquetConfig } = await import('../../infra/config.js');
-  const { createTourniquetStack } = await import('../../infra/program.js');
-  return buildStack(() => createTourniquetStack({ config: parseTourniquetConfig(raw), bundleDir }));
-}
+const tourniquetStack = (raw: Record<string, unknown>) => buildTourniquetStack(raw);
 
 /** Everything the policies forbid, once each. */
 async function brokenStack() {

@@ -6,23 +6,17 @@ import * as pulumi from '@pulumi/pulumi';
 import { describe, expect, it } from 'vitest';
 import type { RawTourniquetConfig } from '../../infra/config.js';
 import type { CapturedResource, ResourceCapture } from './helpers/pulumi-mocks.js';
-import { MOCK_ACCOUNT, buildStack, installMocks, json } from './helpers/pulumi-mocks.js';
+import { MOCK_ACCOUNT, installMocks, json } from './helpers/pulumi-mocks.js';
+import { buildTourniquetStack } from '../support/tourniquet-stack.js';
 
 const bundleDir = mkdtempSync(join(tmpdir(), 'tourniquet-bundle-'));
 const EXISTING = 'abcdef0123456789abcdef0123456789';
 
-async function build(raw: RawTourniquetConfig, extra: { infraDir?: string; slack?: string } = {}) {
-  const { parseTourniquetConfig } = await import('../../infra/config.js');
-  const { createTourniquetStack } = await import('../../infra/program.js');
-  return buildStack(() =>
-    createTourniquetStack({
-      config: parseTourniquetConfig(raw),
-      bundleDir,
-      ...(extra.infraDir !== undefined ? { infraDir: extra.infraDir } : {}),
-      ...(extra.slack !== undefined ? { slackWebhookUrl: pulumi.secret(extra.slack) } : {}),
-    }),
-  );
-}
+const build = (raw: RawTourniquetConfig, extra: { infraDir?: string; slack?: string } = {}) =>
+  buildTourniquetStack(raw, {
+    ...(extra.infraDir !== undefined ? { infraDir: extra.infraDir } : {}),
+    ...(extra.slack !== undefined ? { slackWebhookUrl: pulumi.secret(extra.slack) } : {}),
+  });
 
 const types = (capture: ResourceCapture): Set<string> => new Set(capture.custom().map((r) => r.type));
 const statements = (r: CapturedResource): Array<Record<string, unknown>> => json<{ Statement: Array<Record<string, unknown>> }>(r.inputs['policy']).Statement;
@@ -142,6 +136,8 @@ describe('adopted detector managed by the stack', () => {
     });
     const detector = capture.one('aws:guardduty/detector:Detector');
     expect(detector.id).toBe(EXISTING);
+    // Adopted with `import`, and `pulumi destroy` leaves the customer's detector in place.
+    expect(detector.options).toMatchObject({ importId: EXISTING, retainOnDelete: true });
     expect(detector.inputs['findingPublishingFrequency']).toBe('ONE_HOUR');
     expect(outputs['detectorId']).toBe(EXISTING);
     const features = new Map(capture.ofType('aws:guardduty/detectorFeature:DetectorFeature').map((f) => [f.inputs['name'], f.inputs]));

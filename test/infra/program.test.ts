@@ -3,18 +3,17 @@
  * (list files uploaded, PublishingDestination with a KMS key and the bucket/key policies GuardDuty needs, bucket ARN
  * exported instead of a website endpoint, something reacting to findings).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateIpListText } from '../../infra/lists/validate-list.js';
 import type { CapturedResource, ResourceCapture } from './helpers/pulumi-mocks.js';
-import { MOCK_ACCOUNT, buildStack, json } from './helpers/pulumi-mocks.js';
+import { MOCK_ACCOUNT, json } from './helpers/pulumi-mocks.js';
+import { buildTourniquetStack } from '../support/tourniquet-stack.js';
 
 type Doc = { Statement: Array<Record<string, unknown> & { Sid?: string; Effect: string; Action: unknown; Resource: unknown; Condition?: Record<string, Record<string, unknown>> }> };
 
 const INFRA = join(import.meta.dirname, '..', '..', 'infra');
-const bundleDir = mkdtempSync(join(tmpdir(), 'tourniquet-bundle-'));
 let capture: ResourceCapture;
 let outputs: Record<string, unknown>;
 
@@ -63,19 +62,18 @@ const sid = (doc: Doc['Statement'], name: string): Doc['Statement'][number] => {
   if (found === undefined) throw new Error(`no statement ${name} in ${doc.map((st) => st.Sid).join(', ')}`);
   return found;
 };
-/** Registration order: a resource with dependsOn is registered only after its dependencies. */
-const order = (r: CapturedResource): number => capture.resources.indexOf(r);
 
 beforeAll(async () => {
-  const { parseTourniquetConfig } = await import('../../infra/config.js');
-  const { createTourniquetStack } = await import('../../infra/program.js');
-  ({ capture, outputs } = await buildStack(() => createTourniquetStack({ config: parseTourniquetConfig({}), bundleDir })));
+  ({ capture, outputs } = await buildTourniquetStack({}));
 });
 
 describe('detector', () => {
   it('is enabled and re-publishes updated findings every 15 minutes', () => {
     const detector = capture.one(T.detector);
     expect(detector.inputs).toMatchObject({ enable: true, findingPublishingFrequency: 'FIFTEEN_MINUTES' });
+    // Created by the stack, so destroyed with it (only an adopted detector is retained).
+    expect(detector.options).toMatchObject({ retainOnDelete: false, protect: false });
+    expect(detector.options?.importId).toBeUndefined();
     expect(outputs['detectorId']).toBe(detector.id);
   });
 
@@ -103,9 +101,9 @@ describe('findings export (seed fix: KMS key and policies)', () => {
       expect.objectContaining({ destinationType: 'S3', detectorId: capture.one(T.detector).id, kmsKeyArn: arnOf(key), destinationArn: arnOf(bucket) }),
     );
     expect(arnOf(key)).toMatch(/^arn:aws:kms:us-east-1:123456789012:key\//);
-    expect(order(destination)).toBeGreaterThan(order(capture.one(T.bucketPolicy, 'findings')));
-    expect(order(destination)).toBeGreaterThan(order(capture.one(T.sse, 'findings')));
-    expect(order(destination)).toBeGreaterThan(order(key));
+    expect(capture.dependsOn(destination, capture.one(T.bucketPolicy, 'findings'))).toBe(true);
+    expect(capture.dependsOn(destination, capture.one(T.sse, 'findings'))).toBe(true);
+    expect(capture.dependsOn(destination, key)).toBe(true);
   });
 
   it('the key rotates and lets GuardDuty GenerateDataKey only for this account and detector', () => {
@@ -197,7 +195,7 @@ describe('threat lists (seed fix: the files are uploaded)', () => {
       detectorId: outputs['detectorId'],
       location: `s3://${String(outputs['findingsBucketName'])}/${String(object.inputs['key'])}`,
     });
-    expect(order(object)).toBeGreaterThan(order(capture.one(T.bucketPolicy, 'findings')));
+    expect(capture.dependsOn(object, capture.one(T.bucketPolicy, 'findings'))).toBe(true);
   });
 
   it('uploads the trusted list and activates an IPSet on it', () => {
@@ -278,7 +276,7 @@ describe('trigger: EventBridge and S3 into one queue, dead-letter queues everywh
       bucket: outputs['findingsBucketName'],
       queues: [{ queueArn: arnOf(capture.one(T.queue, 'findings-queue')), events: ['s3:ObjectCreated:*'], filterPrefix: 'AWSLogs/', filterSuffix: '.jsonl.gz' }],
     });
-    expect(order(notification)).toBeGreaterThan(order(capture.one(T.queuePolicy, 'findings-queue')));
+    expect(capture.dependsOn(notification, capture.one(T.queuePolicy, 'findings-queue'))).toBe(true);
   });
 
   it('the event source mapping reports partial batch failures', () => {
@@ -289,7 +287,7 @@ describe('trigger: EventBridge and S3 into one queue, dead-letter queues everywh
       batchSize: 10,
       scalingConfig: { maximumConcurrency: 5 },
     });
-    expect(order(capture.one(T.esm))).toBeGreaterThan(order(capture.one(T.attachment, 'attach-2')));
+    expect(capture.dependsOn(capture.one(T.esm), capture.one(T.attachment, 'attach-2'))).toBe(true);
   });
 
   it('alarms on both dead-letter queues and on function errors notify the topic', () => {

@@ -10,18 +10,11 @@ import {
   readIpListFile,
   validateIpListText,
 } from '../../infra/lists/validate-list.js';
+import { errorOf as thrownBy } from '../support/errors.js';
 
 const INFRA = join(import.meta.dirname, '..', '..', 'infra');
 
-function errorOf(fn: () => unknown): TourniquetError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof TourniquetError) return error;
-    throw error;
-  }
-  throw new Error('expected a TourniquetError');
-}
+const errorOf = (fn: () => unknown): TourniquetError => thrownBy(fn, TourniquetError);
 
 describe('validateIpListText', () => {
   it('strips comments and blank lines and uploads one entry per line', () => {

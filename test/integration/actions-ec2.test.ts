@@ -1,8 +1,9 @@
 /**
  * The EC2-instance containment actions against moto_server: a VPC with two subnets, an instance role and profile,
  * an Auto Scaling group (launch template) behind two target groups, and a fleet instance with a second ENI.
- * Every action is captured and applied in the reference order, the state is READ BACK with fresh clients, applied
- * again (nothing changes), verified, then released in reverse order and the original state read back.
+ * Every step of the playbook's plan for that instance is captured and applied in the engine's order, the state is
+ * READ BACK with fresh clients, applied again (nothing changes), verified, then released in reverse order and the
+ * original state read back (and verify then sees each change gone).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -44,31 +45,20 @@ import {
 } from '@aws-sdk/client-iam';
 import { startMotoServer, type MotoServer } from '../../src/aws/moto-server.js';
 import type { ActionContext, AnyAction } from '../../src/actions/action.js';
-import type { EvidenceEntry, EvidenceWriter } from '../../src/evidence/evidence-writer.js';
-import type { Ec2InstanceSubject, Json } from '../../src/findings/model.js';
+import type { Ec2InstanceSubject, Finding, Json } from '../../src/findings/model.js';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { getAction } from '../../src/actions/registry.js';
+import { topologicalOrder } from '../../src/engine/step-graph.js';
+import { planEc2Instance } from '../../src/playbooks/ec2-instance.js';
 import { denyInstanceSessionDocument, denyPolicyName } from '../../src/actions/iam-deny-instance-session.js';
 import { revokePolicyName } from '../../src/actions/iam-revoke-role-sessions.js';
 import { readRolePolicy } from '../../src/actions/iam-role-lookup.js';
 import { makeTestClients } from '../support/aws-clients.js';
 import { recordAwsCalls, writeAwsCallFixtures } from '../support/aws-call-recording.js';
+import { memoryEvidence } from '../support/memory-evidence.js';
 
 const CASE = 'case-ec2-actions-1';
 const NOW = new Date('2026-11-28T15:00:00.250Z');
-
-/** Evidence kept in memory: what the actions stored, by name. */
-function memoryEvidence(): EvidenceWriter & { readonly items: Map<string, unknown> } {
-  const items = new Map<string, unknown>();
-  return {
-    location: 'memory://test',
-    items,
-    put(name: string, content: unknown): Promise<EvidenceEntry> {
-      items.set(name, JSON.parse(JSON.stringify(content)));
-      return Promise.resolve({ seq: items.size, name, sha256: '', bytes: 0, recordedAt: NOW.toISOString(), chain: '' });
-    },
-  };
-}
 
 type Fixture = {
   vpcId: string;
@@ -86,24 +76,27 @@ type Fixture = {
   originalNaclBySubnet: Map<string, string>;
 };
 
-/** The steps in the reference order (the playbook's), with the inputs the playbook gives them. */
-function steps(f: Fixture): Array<{ id: string; action: string; input: Json }> {
-  const base = { instanceId: f.instanceId };
-  return [
-    { id: 'capture-evidence', action: 'ec2.capture-instance-evidence', input: base },
-    { id: 'snapshot-volumes', action: 'ec2.snapshot-volumes', input: base },
-    { id: 'tag-instance', action: 'ec2.tag-instance', input: { ...base, status: 'contained', findingType: 'CryptoCurrency:EC2/BitcoinTool.B!DNS', findingId: 'f-1' } },
-    { id: 'preserve-instance', action: 'ec2.preserve-instance', input: base },
-    { id: 'leave-auto-scaling', action: 'autoscaling.leave-group', input: { ...base, method: 'standby' } },
-    { id: 'deregister-targets', action: 'elbv2.deregister-targets', input: base },
-    { id: 'isolate-network', action: 'ec2.isolate-network-interfaces', input: { ...base, settleSeconds: 0 } },
-    { id: 'deny-instance-session', action: 'iam.deny-instance-session', input: { ...base, instanceProfileArn: f.profileArn } },
-    { id: 'replace-instance-profile', action: 'ec2.replace-instance-profile', input: base },
-    { id: 'enforce-imdsv2', action: 'ec2.enforce-imdsv2', input: base },
-    { id: 'revoke-role-sessions', action: 'iam.revoke-role-sessions', input: { ...base, instanceProfileArn: f.profileArn } },
-    { id: 'nacl-cut', action: 'ec2.nacl-cut', input: base },
-    { id: 'stop-instance', action: 'ec2.stop-instance', input: { ...base, requireSnapshotsFromStep: 'snapshot-volumes' } },
-  ];
+/**
+ * The playbook's own steps for this instance, in the order the engine runs them (dependencies first), with the
+ * inputs the playbook gives them: what is tested here is what a finding would run.
+ */
+function steps(f: Fixture): Array<{ id: string; action: string; input: Json; effect: string }> {
+  const finding = { id: 'f-1', type: { raw: 'CryptoCurrency:EC2/BitcoinTool.B!DNS' } } as unknown as Finding;
+  const plan = planEc2Instance(finding, subjectOf(f, '123456789012', 'us-east-1'), { isolationSettleSeconds: 0 });
+  return topologicalOrder(plan.steps).map((s) => ({ id: s.id, action: s.action, input: s.input, effect: s.effect }));
+}
+
+/** The finding's subject: the instance with its profile (the engine passes the same to every action). */
+function subjectOf(f: Fixture, accountId: string, region: string): Ec2InstanceSubject {
+  return {
+    kind: 'ec2-instance',
+    id: f.instanceId,
+    accountId,
+    region,
+    tags: [],
+    ai: { isAi: true, reasons: [] },
+    details: { instanceId: f.instanceId, iamInstanceProfile: { arn: f.profileArn }, networkInterfaces: [] },
+  };
 }
 
 /** Every AWS operation each action made (`service:Operation`), recorded by a middleware on the actions' clients. */
@@ -131,20 +124,11 @@ function recordingClients(): AwsClients {
 
 let moto: MotoServer;
 let fx: Fixture;
-const evidence = memoryEvidence();
+const evidence = memoryEvidence({ recordedAt: NOW });
 const records = new Map<string, { action: AnyAction; input: Json; pre: Json; output: Json }>();
 
 function ctxFor(clients: AwsClients, stepId: string): ActionContext {
-  const subject: Ec2InstanceSubject = {
-    kind: 'ec2-instance',
-    id: fx.instanceId,
-    accountId: clients.accountId,
-    region: clients.region,
-    tags: [],
-    ai: { isAi: true, reasons: [] },
-    details: { instanceId: fx.instanceId, iamInstanceProfile: { arn: fx.profileArn }, networkInterfaces: [] },
-  };
-  return { clients, incidentId: CASE, caseId: CASE, subject, evidence, now: () => NOW, actor: 'test', stepId };
+  return { clients, incidentId: CASE, caseId: CASE, subject: subjectOf(fx, clients.accountId, clients.region), evidence, now: () => NOW, actor: 'test', stepId };
 }
 
 /** Fresh clients each time: nothing the actions' clients cached can leak into what we read back. */
@@ -346,7 +330,7 @@ describe('EC2 instance containment actions against moto', () => {
     expect(await targetIds(fx.tgExtra)).toEqual([fx.instanceId]);
   });
 
-  it('capture → apply in the reference order contains the instance (state read back)', async () => {
+  it('capture → apply in the playbook\'s order contains the instance (state read back)', async () => {
     const clients = recordingClients();
     for (const s of steps(fx)) {
       const action = getAction(s.action);
@@ -447,13 +431,18 @@ describe('EC2 instance containment actions against moto', () => {
 
   it('verify() reads back that every effect holds', async () => {
     const clients = recordingClients();
+    const verified: string[] = [];
     for (const s of steps(fx)) {
       const action = getAction(s.action);
       currentAction = s.action;
       if (action.verify === undefined) continue;
       const result = await action.verify(s.input, ctxFor(clients, s.id));
       expect(result.holds, `${s.id}: ${result.detail}`).toBe(true);
+      verified.push(s.id);
     }
+    // Every step that changes something has a verify, and each ran (only the read-only capture has none).
+    expect(verified).toEqual(steps(fx).filter((s) => s.effect !== 'read').map((s) => s.id));
+    expect(verified).toHaveLength(12);
   });
 
   it('apply a second time changes nothing (idempotent)', async () => {
@@ -473,11 +462,21 @@ describe('EC2 instance containment actions against moto', () => {
   it('release in reverse order restores the recorded state (snapshots kept)', async () => {
     const clients = recordingClients();
     const snapshotsBefore = await caseSnapshotIds();
+    const released: string[] = [];
     for (const s of [...steps(fx)].reverse()) {
       const rec = records.get(s.id)!;
       currentAction = s.action;
       if (rec.action.release === undefined) continue;
       await rec.action.release(rec.input, rec.pre, rec.output, ctxFor(clients, s.id));
+      released.push(s.id);
+    }
+    // Every reversible step was released (capture and snapshots have nothing to undo)…
+    expect(released.reverse()).toEqual(steps(fx).filter((s) => !['capture-evidence', 'snapshot-volumes'].includes(s.id)).map((s) => s.id));
+    // …and verify, which held before, now sees each change gone: it reads the state, it does not echo the apply.
+    for (const id of released) {
+      const s = steps(fx).find((x) => x.id === id)!;
+      const result = await getAction(s.action).verify!(s.input, ctxFor(reader(), id));
+      expect(result.holds, `${id} after release: ${result.detail}`).toBe(false);
     }
     const after = (await stateFingerprint()) as Record<string, Json>;
     const expected = { ...(before as Record<string, Json>) };

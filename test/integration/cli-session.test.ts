@@ -5,9 +5,9 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/engine-harness.js';
+import { runCli, type CliRun } from '../support/run-cli.js';
 
 let h: Harness;
 let dir: string;
@@ -21,25 +21,12 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function run(...args: string[]): Promise<{ code: number; out: string }> {
-  const chunks: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => {
-    chunks.push(String(c));
-    return true;
-  });
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void chunks.push(`${a.join(' ')}\n`));
-  try {
-    const code = await main(args);
-    return { code, out: chunks.join('') };
-  } finally {
-    spy.mockRestore();
-    log.mockRestore();
-  }
-}
+const run = (...args: string[]): Promise<CliRun> => runCli(args);
 
 describe('tourniquet CLI session', () => {
   it('drill → respond → approve → show → release, each command in its own run', async () => {
     const fleet = await h.seed('cli');
+    const before = await h.state(fleet);
     const state = { journalPath: join(dir, 'journal'), evidence: join(dir, 'cases') };
     const common = ['--journal-path', state.journalPath, '--evidence-dir', state.evidence];
 
@@ -66,9 +53,10 @@ describe('tourniquet CLI session', () => {
 
     const release = await run('release', outcome.incidentId, '--reason', 'drill over', '--by', 'carol', ...common);
     expect(release.code).toBe(0);
-    const after = await h.state(fleet);
-    expect(Object.values(after.groupsByEni).flat()).toContain(fleet.appSecurityGroupId);
-    expect(after.autoScaling?.lifecycleState).toBe('InService');
+    // Read back: everything as before the respond (the stopped instance running again, its groups, fleet,
+    // targets, profile, role policies, metadata options, attributes and tags).
+    expect(await h.state(fleet)).toEqual(before);
+    expect(before.state).toBe('running');
 
     const denied = await run('approve', outcome.incidentId, ...common);
     expect(denied.code).toBe(1); // released incidents take no more decisions

@@ -9,6 +9,7 @@ import type { AnyAction } from '../../src/actions/action.js';
 import { getAction } from '../../src/actions/registry.js';
 import { parseRecord } from '../../src/findings/read-input.js';
 import type { Finding } from '../../src/findings/model.js';
+import { emulatorChanges, emulatorState } from '../support/emulator-state.js';
 import { isReadOnlyOperation, startHarness, type Harness } from '../support/engine-harness.js';
 
 let h: Harness;
@@ -44,29 +45,41 @@ function asSample(f: Finding): Finding {
 describe('guardrails', () => {
   it('a sample finding never mutates anything', async () => {
     const fleet = await h.seed('sample');
+    const finding = asSample(await h.finding(fleet.targetInstanceId));
+    const instance = await h.state(fleet);
+    const before = await emulatorState(h.moto.endpoint);
     const { responder, calls } = await h.engine();
-    const r = await responder.respond(asSample(await h.finding(fleet.targetInstanceId)));
+    const r = await responder.respond(finding);
     const o = r.outcomes[0]!;
     expect(o.decision.effectiveMode).toBe('observe');
     expect(o.decision.decidedBy).toBe('guardrail:sample');
     expect(calls.filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
+    // Read back from the emulator: not one resource created, changed or tagged in any service, and the
+    // instance's own state (which also shows removals: profile, registrations, groups) as it was.
+    expect(emulatorChanges(before, await emulatorState(h.moto.endpoint))).toEqual([]);
+    expect(await h.state(fleet)).toEqual(instance);
   });
 
   it('the exemption tag is honoured', async () => {
     const fleet = await h.seed('exempt');
     await h.clients.ec2.send(new CreateTagsCommand({ Resources: [fleet.targetInstanceId], Tags: [{ Key: 'tourniquet:exempt', Value: 'true' }] }));
+    const finding = await h.finding(fleet.targetInstanceId);
     const before = await h.state(fleet);
+    const everything = await emulatorState(h.moto.endpoint);
     const { responder, calls } = await h.engine();
-    const o = (await responder.respond(await h.finding(fleet.targetInstanceId))).outcomes[0]!;
+    const o = (await responder.respond(finding)).outcomes[0]!;
     expect(o.decision.decidedBy).toBe('guardrail:exempt-tag');
     expect(o.status).toBe('observed');
     expect(calls.filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
     expect(await h.state(fleet)).toEqual(before);
+    expect(emulatorChanges(everything, await emulatorState(h.moto.endpoint))).toEqual([]);
   });
 
   it('protected accounts and protected principals are never contained', async () => {
     const fleet = await h.seed('protected');
     const finding = await h.finding(fleet.targetInstanceId);
+    const instance = await h.state(fleet);
+    const before = await emulatorState(h.moto.endpoint);
     const acct = await h.engine({ policy: policyWith('  protectedAccounts: ["123456789012"]') });
     const oa = (await acct.responder.respond(finding)).outcomes[0]!;
     expect(oa.decision.decidedBy).toBe('guardrail:protected-account');
@@ -74,7 +87,11 @@ describe('guardrails', () => {
     const princ = await h.engine({ policy: policyWith('  protectedPrincipals: ["arn:aws:iam::*:instance-profile/protected-*"]') });
     const op = (await princ.responder.respond(finding)).outcomes[0]!;
     expect(op.decision.decidedBy).toBe('guardrail:protected-principal');
+    expect(op.decision.effectiveMode).toBe('observe');
     expect([...acct.calls, ...princ.calls].filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
+    // Read back from the emulator: nothing anywhere created or changed, the instance's state as it was.
+    expect(emulatorChanges(before, await emulatorState(h.moto.endpoint))).toEqual([]);
+    expect(await h.state(fleet)).toEqual(instance);
   });
 
   it('the per-account budget falls back to approve and notifies', async () => {
@@ -94,12 +111,24 @@ describe('guardrails', () => {
 
   it('a storm of findings trips the breaker instead of isolating the fleet', async () => {
     const fleet = await h.seed('breaker');
+    const secondId = fleet.instanceIds[1]!;
+    const secondBefore = await h.state(fleet, undefined, secondId);
     const { responder } = await h.engine({ policy: policyWith('  breaker: { findings: 2, withinMinutes: 15 }'), now: fixedClock });
     const first = (await responder.respond(await h.finding(fleet.instanceIds[0]!))).outcomes[0]!;
-    const second = (await responder.respond(await h.finding(fleet.instanceIds[1]!))).outcomes[0]!;
+    const second = (await responder.respond(await h.finding(secondId))).outcomes[0]!;
     expect(first.decision.effectiveMode).toBe('contain');
     expect(second.decision.decidedBy).toBe('guardrail:breaker');
     expect(second.decision.effectiveMode).toBe('approve');
+    expect(second.status).toBe('awaiting-approval');
+    // The first instance was contained; the second, read back from the emulator, was not touched beyond evidence:
+    // still on its own group, in service, registered, with its profile, untagged, no deny naming it. (The role is
+    // shared, so it now carries the first instance's session deny: that one is left out of the comparison.)
+    const firstAfter = await h.state(fleet, undefined, fleet.instanceIds[0]);
+    expect(Object.values(firstAfter.groupsByEni).flat()).not.toContain(fleet.appSecurityGroupId);
+    const secondAfter = await h.state(fleet, undefined, secondId);
+    expect(Object.values(secondAfter.groupsByEni).flat()).toContain(fleet.appSecurityGroupId);
+    expect(secondAfter.roleInlinePolicies.filter((p) => p.includes(secondId))).toEqual([]);
+    expect({ ...secondAfter, roleInlinePolicies: [] }).toEqual({ ...secondBefore, roleInlinePolicies: [] });
   });
 });
 

@@ -213,6 +213,13 @@ describe.each(['embedded', 'moto'] as const)('journal on %s', (backend) => {
       await raw.send(new PutCommand({ TableName: TABLE, Item: { ...keys.openPointer(init.incidentKey), incidentKey: init.incidentKey, incidentId: 'inc-orphan-pointer', createdAt: T0.toISOString() } }));
       const opened = await journal.openIncident(init, T0);
       expect(opened).toMatchObject({ created: true, incident: { incidentId: 'inc-orphan-pointer' } });
+      // Completed in the table, read back: the incident item under the pointer's id, with the finding's data.
+      const item = await raw.send(new GetCommand({ TableName: TABLE, Key: keys.incident('inc-orphan-pointer') }));
+      expect(item.Item).toMatchObject({ incidentId: 'inc-orphan-pointer', incidentKey: init.incidentKey, subjectId: init.subjectId, findingId: init.findingId, status: 'in-progress' });
+      expect(await journal.getIncident('inc-orphan-pointer')).toMatchObject({ incidentKey: init.incidentKey, createdAt: T0.toISOString(), occurrences: 0 });
+      expect((await journal.listIncidents()).map((i) => i.incidentId)).toContain('inc-orphan-pointer');
+      // And it is the open incident of its key from now on.
+      expect(await journal.openIncident(init, at(1))).toMatchObject({ created: false, incident: { incidentId: 'inc-orphan-pointer' } });
     });
 
     it('lists incidents newest first, with limit and status filter', async () => {

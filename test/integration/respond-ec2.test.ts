@@ -4,7 +4,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DescribeInstancesCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emulatorChanges, emulatorState } from '../support/emulator-state.js';
 import { ACCOUNT, isReadOnlyOperation, startHarness, type Harness } from '../support/engine-harness.js';
 import { verifyManifest } from '../../src/evidence/verify-manifest.js';
 
@@ -86,15 +88,12 @@ describe('EC2 instance playbook end to end', () => {
     expect(released.incident.releasedBy).toBe('alice');
     expect(released.cancelled.sort()).toEqual(['nacl-cut', 'revoke-role-sessions', 'stop-instance']);
     const restored = await h.state(fleet, outcome.incidentId);
-    expect(restored.groupsByEni).toEqual(before.groupsByEni);
+    // Everything read back is as it was before containment (groups, fleet, targets, profile, role policies,
+    // metadata options, attributes, tags, state); only the evidence snapshots are kept, on purpose.
+    expect(restored.caseSnapshots).toEqual(after.caseSnapshots);
+    expect({ ...restored, caseSnapshots: [] }).toEqual(before);
     expect(restored.autoScaling?.lifecycleState).toBe('InService');
     expect(restored.targetGroups).toEqual([fleet.targetGroupArn]);
-    expect(restored.instanceProfileArn).toBe(before.instanceProfileArn);
-    expect(restored.roleInlinePolicies).toEqual(before.roleInlinePolicies);
-    expect(restored.httpTokens).toBe(before.httpTokens);
-    expect(restored.terminationProtection).toBe(before.terminationProtection);
-    expect(restored.shutdownBehavior).toBe(before.shutdownBehavior);
-    expect(restored.caseSnapshots).toEqual(after.caseSnapshots);
   });
 
   it('re-delivery is a no-op; a newer occurrence is appended without re-running containment', async () => {
@@ -139,8 +138,31 @@ describe('EC2 instance playbook end to end', () => {
     for (const s of steps.filter((x) => x.status === 'done')) expect(s.attempts, s.stepId).toBe(1);
     const snapshots = [...a.calls, ...b.calls].filter((c) => c.operation.startsWith('CreateSnapshot'));
     expect(snapshots.filter((c) => !c.error)).toHaveLength(1);
-    const after = await h.state(fleet, ra.outcomes[0]!.incidentId);
-    expect(Object.values(after.groupsByEni).every((g) => g.length === 1)).toBe(true);
+    expect([ra.outcomes[0]!.status, rb.outcomes[0]!.status]).toContain('contained');
+
+    // Read back from the emulator: contained once, not twice, and not half.
+    const incidentId = ra.outcomes[0]!.incidentId;
+    const after = await h.state(fleet, incidentId);
+    const groups = Object.values(after.groupsByEni);
+    expect(groups).toHaveLength(2);
+    const isolation = groups[0]![0]!;
+    expect(isolation).not.toBe(fleet.appSecurityGroupId);
+    for (const g of groups) expect(g).toEqual([isolation]);
+    expect(after.ruleCounts[isolation]).toBe(0);
+    expect(after.autoScaling?.lifecycleState).toBe('Standby');
+    expect(after.targetGroups).toEqual([]);
+    expect(after.instanceProfileArn).toBeUndefined();
+    // One snapshot per volume, one session deny, one untrack and one isolation group in the VPC.
+    const instance = (await h.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [fleet.targetInstanceId] }))).Reservations![0]!.Instances![0]!;
+    const volumes = (instance.BlockDeviceMappings ?? []).map((m) => m.Ebs!.VolumeId!);
+    expect(volumes.length).toBeGreaterThan(0);
+    expect(after.caseSnapshots).toHaveLength(volumes.length);
+    expect(after.roleInlinePolicies.filter((p) => p.includes(fleet.targetInstanceId))).toHaveLength(1);
+    const ours = await h.clients.ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [fleet.vpcId] }, { Name: 'tag-key', Values: ['tourniquet:role'] }] }),
+    );
+    const roles = (ours.SecurityGroups ?? []).map((g) => g.Tags!.find((t) => t.Key === 'tourniquet:role')!.Value).sort();
+    expect(roles).toEqual(['isolation', 'untrack']);
   });
 
   it('approve mode: evidence runs, one approval contains, destructive steps need their own approval', async () => {
@@ -173,14 +195,17 @@ describe('EC2 instance playbook end to end', () => {
 
   it('observe mode plans and journals but makes zero mutating calls', async () => {
     const fleet = await h.seed('observe');
+    const finding = await h.finding(fleet.targetInstanceId);
     const before = await h.state(fleet);
+    const everything = await emulatorState(h.moto.endpoint);
     const { responder, calls, notifier, journal } = await h.engine();
-    const result = await responder.respond(await h.finding(fleet.targetInstanceId), 'observe');
+    const result = await responder.respond(finding, 'observe');
     const o = result.outcomes[0]!;
     expect(o.status).toBe('observed');
     expect(o.steps.every((s) => s.status === 'planned')).toBe(true);
     expect(calls.filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
     expect(await h.state(fleet)).toEqual(before);
+    expect(emulatorChanges(everything, await emulatorState(h.moto.endpoint))).toEqual([]);
     expect(ACCOUNT).toBe(o.subject.accountId);
     // Nothing leaves in observe mode: the notification is on the timeline only.
     expect(notifier.sent).toEqual([]);

@@ -1,7 +1,8 @@
 /**
  * Offline Pulumi test harness: mocks that fabricate the computed outputs real AWS would return (ARNs, names, URLs,
- * ids), capture every registered resource with its inputs and outputs, answer the three invokes the program
- * makes, and a helper that builds the stack and waits until every resource is registered.
+ * ids), capture every registered resource with its inputs, outputs and resource options (retainOnDelete, protect,
+ * import, dependencies, ignoreChanges: what `pulumi up`/`destroy` would do with it), answer the three invokes the
+ * program makes, and a helper that builds the stack and waits until every resource is registered.
  *
  * Mocks only echo inputs; anything computed must be fabricated here, or values built from it silently vanish.
  */
@@ -12,15 +13,37 @@ export const MOCK_ACCOUNT = '123456789012';
 export const MOCK_REGION = 'us-east-1';
 export const MOCK_PARTITION = 'aws';
 
+/** The resource options of one registration, as the Pulumi engine receives them. */
+export interface CapturedOptions {
+  /** URN of the parent (the component), when there is one. */
+  readonly parent?: string;
+  readonly protect: boolean;
+  /** `pulumi destroy` leaves the cloud resource in place. */
+  readonly retainOnDelete: boolean;
+  /** The physical id adopted with the `import` option. */
+  readonly importId?: string;
+  /**
+   * URNs the resource is ordered after: its explicit `dependsOn` (components expanded to their children) and every
+   * resource whose outputs it takes as inputs. Pulumi creates it after all of them and deletes it before them.
+   */
+  readonly dependsOn: readonly string[];
+  readonly ignoreChanges: readonly string[];
+  readonly deleteBeforeReplace: boolean;
+  readonly deletedWith?: string;
+}
+
 export interface CapturedResource {
   readonly type: string;
   readonly name: string;
+  /** The URN the Pulumi engine would give it (with the parent component's type). */
   readonly urn: string;
   readonly id: string;
   readonly custom: boolean;
   readonly inputs: Record<string, unknown>;
   /** Inputs plus fabricated outputs (what a stack policy sees as props). */
   readonly state: Record<string, unknown>;
+  /** Options of the registration; undefined only for resources read with `get` (none in the program). */
+  readonly options?: CapturedOptions;
 }
 
 export class ResourceCapture {
@@ -42,6 +65,12 @@ export class ResourceCapture {
 
   custom(): CapturedResource[] {
     return this.resources.filter((r) => r.custom);
+  }
+
+  /** Whether Pulumi orders `resource` after `dependency` (explicit dependsOn or an input taken from it). */
+  dependsOn(resource: CapturedResource, dependency: CapturedResource): boolean {
+    if (resource.options === undefined) throw new Error(`no options recorded for ${resource.urn}`);
+    return resource.options.dependsOn.includes(dependency.urn);
   }
 }
 
@@ -158,13 +187,49 @@ export function fabricate(args: pulumi.runtime.MockResourceArgs): { id: string; 
   }
 }
 
+/** What the mock monitor is given for one registration (the generated protobuf request; only the getters used). */
+interface RegisterResourceRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
+  getImportid(): string;
+  getDependenciesList(): string[];
+  getIgnorechangesList(): string[];
+  getDeletebeforereplace(): boolean;
+  getDeletedwith(): string;
+}
+type RegisterCallback = (err: unknown, response?: { getUrn(): string }) => void;
+interface MockMonitorLike {
+  registerResource(req: RegisterResourceRequest, callback: RegisterCallback): Promise<void>;
+}
+
+function optionsOf(req: RegisterResourceRequest): CapturedOptions {
+  const nonEmpty = (v: string): string | undefined => (v === '' ? undefined : v);
+  return {
+    ...(nonEmpty(req.getParent()) !== undefined ? { parent: req.getParent() } : {}),
+    protect: req.getProtect() === true,
+    retainOnDelete: req.getRetainondelete() === true,
+    ...(nonEmpty(req.getImportid()) !== undefined ? { importId: req.getImportid() } : {}),
+    dependsOn: [...req.getDependenciesList()].sort(),
+    ignoreChanges: [...req.getIgnorechangesList()],
+    deleteBeforeReplace: req.getDeletebeforereplace(),
+    ...(nonEmpty(req.getDeletedwith()) !== undefined ? { deletedWith: req.getDeletedwith() } : {}),
+  };
+}
+
 /** Installs the mocks (awaited, before any resource exists). Captured resources go to `capture`. */
 export async function installMocks(capture: ResourceCapture): Promise<void> {
+  // The mock API passes newResource() the inputs only. The monitor's registerResource gets the whole request and
+  // calls newResource() synchronously, before its first await: the request's options are handed over through
+  // `registering`, and the URN the monitor computes is filled in when it answers.
+  let registering: { options: CapturedOptions; resource?: { urn: string } } | undefined;
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
         const { id, state } = fabricate(args);
-        capture.resources.push({
+        const resource = {
           type: args.type,
           name: args.name,
           urn: `urn:pulumi:test::tourniquet::${args.type}::${args.name}`,
@@ -172,7 +237,10 @@ export async function installMocks(capture: ResourceCapture): Promise<void> {
           custom: args.custom !== false,
           inputs: (args.inputs ?? {}) as Record<string, unknown>,
           state,
-        });
+          ...(registering !== undefined ? { options: registering.options } : {}),
+        };
+        if (registering !== undefined) registering.resource = resource;
+        capture.resources.push(resource);
         return { id, state };
       },
       call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
@@ -193,6 +261,20 @@ export async function installMocks(capture: ResourceCapture): Promise<void> {
     'test',
     false,
   );
+  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    const current: NonNullable<typeof registering> = { options: optionsOf(req) };
+    registering = current;
+    try {
+      return register(req, (err, response) => {
+        if (current.resource !== undefined && response !== undefined) current.resource.urn = response.getUrn();
+        callback(err, response);
+      });
+    } finally {
+      registering = undefined;
+    }
+  };
 }
 
 /** Resolves an Input (Output or plain) to its value. */

@@ -1,6 +1,6 @@
 /**
  * Shared fixtures for the action unit tests: an ActionContext whose clients are real SDK clients (intercepted by
- * aws-sdk-client-mock), an in-memory evidence writer, and AWS-shaped service errors.
+ * aws-sdk-client-mock), with the shared in-memory evidence writer; AWS-shaped service errors come from test/support.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
@@ -12,8 +12,10 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { ActionContext } from '../../../src/actions/action.js';
 import type { AwsClients } from '../../../src/aws/clients.js';
-import type { EvidenceEntry, EvidenceWriter } from '../../../src/evidence/evidence-writer.js';
 import type { Ec2InstanceSubject, Subject } from '../../../src/findings/model.js';
+import { memoryEvidence, type MemoryEvidence } from '../../support/memory-evidence.js';
+
+export { awsError } from '../../support/errors.js';
 
 export const INSTANCE_ID = 'i-0123456789abcdef0';
 export const ACCOUNT = '111122223333';
@@ -50,32 +52,20 @@ export function instanceSubject(overrides: Partial<Ec2InstanceSubject['details']
   };
 }
 
-export function memoryEvidence(): EvidenceWriter & { readonly items: Map<string, unknown> } {
-  const items = new Map<string, unknown>();
-  return {
-    location: 'memory://unit',
-    items,
-    put(name: string, content: unknown): Promise<EvidenceEntry> {
-      items.set(name, content);
-      return Promise.resolve({ seq: items.size, name, sha256: '0'.repeat(64), bytes: 0, recordedAt: NOW.toISOString(), chain: '0'.repeat(64) });
-    },
-  };
-}
-
-export function makeCtx(overrides: { subject?: Subject; now?: Date } = {}): ActionContext & { evidence: ReturnType<typeof memoryEvidence> } {
+export function makeCtx(overrides: { subject?: Subject; now?: Date } = {}): ActionContext & { evidence: MemoryEvidence } {
   return {
     clients: mockClients(),
     incidentId: CASE_ID,
     caseId: CASE_ID,
     subject: overrides.subject ?? instanceSubject(),
-    evidence: memoryEvidence(),
+    evidence: memoryEvidence({ location: 'memory://unit', recordedAt: NOW }),
     now: () => overrides.now ?? NOW,
     actor: 'unit-test',
     stepId: 'step-under-test',
   };
 }
 
-/** An error shaped like an SDK v3 service exception (`name` = AWS error code, `$metadata`). */
-export function awsError(code: string, httpStatusCode = 400, message = code): Error {
-  return Object.assign(new Error(message), { name: code, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode } });
-}
+/** The request that looks up INSTANCE_ID (DescribeInstances, DescribeIamInstanceProfileAssociations). */
+export const INSTANCE_FILTER = { Filters: [{ Name: 'instance-id', Values: [INSTANCE_ID] }] };
+/** The request that lists INSTANCE_ID's network interfaces (DescribeNetworkInterfaces). */
+export const INSTANCE_ENIS_FILTER = { Filters: [{ Name: 'attachment.instance-id', Values: [INSTANCE_ID] }] };

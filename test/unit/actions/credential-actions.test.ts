@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
 import {
   AssociateIamInstanceProfileCommand,
   DescribeIamInstanceProfileAssociationsCommand,
@@ -38,26 +39,42 @@ function association(arn: string | null, id = 'iip-assoc-1'): void {
   });
 }
 
-function roleWorld(): { policies: Map<string, string> } {
+/** The instance's role, and a neighbour role that must never be touched. */
+const OTHER_ROLE = 'other-team-role';
+
+/**
+ * A fake IAM with two roles, each with its own inline policies: a write names its role, as in IAM, and a write to a
+ * role that does not exist fails. `policies` is the instance role's; `others` the neighbour's.
+ */
+function roleWorld(): { policies: Map<string, string>; others: Map<string, string> } {
   iam.on(GetInstanceProfileCommand, { InstanceProfileName: 'gpu-node' }).resolves({
     InstanceProfile: { InstanceProfileName: 'gpu-node', Roles: [{ RoleName: 'gpu-node-role', RoleId: 'AROAEXAMPLE', Arn: ROLE_ARN }] } as never,
   });
   iam.on(GetRoleCommand, { RoleName: 'gpu-node-role' }).resolves({ Role: { RoleName: 'gpu-node-role', RoleId: 'AROAEXAMPLE', Arn: ROLE_ARN } as never });
-  const policies = new Map<string, string>();
-  iam.on(GetRolePolicyCommand).callsFake((input: { PolicyName: string }) => {
-    const doc = policies.get(input.PolicyName);
+  const roles = new Map<string, Map<string, string>>([
+    ['gpu-node-role', new Map()],
+    [OTHER_ROLE, new Map()],
+  ]);
+  const policiesOf = (roleName: string): Map<string, string> => {
+    const found = roles.get(roleName);
+    if (found === undefined) throw awsError('NoSuchEntityException', 404, `The role with name ${roleName} cannot be found.`);
+    return found;
+  };
+  iam.on(GetRolePolicyCommand).callsFake((input: { RoleName: string; PolicyName: string }) => {
+    const doc = policiesOf(input.RoleName).get(input.PolicyName);
     if (doc === undefined) throw awsError('NoSuchEntityException', 404);
     return { PolicyDocument: encodeURIComponent(doc) }; // IAM answers URL-encoded
   });
-  iam.on(PutRolePolicyCommand).callsFake((input: { PolicyName: string; PolicyDocument: string }) => {
-    policies.set(input.PolicyName, input.PolicyDocument);
+  iam.on(PutRolePolicyCommand).callsFake((input: { RoleName: string; PolicyName: string; PolicyDocument: string }) => {
+    policiesOf(input.RoleName).set(input.PolicyName, input.PolicyDocument);
     return {};
   });
-  iam.on(DeleteRolePolicyCommand).callsFake((input: { PolicyName: string }) => {
-    policies.delete(input.PolicyName);
+  iam.on(DeleteRolePolicyCommand).callsFake((input: { RoleName: string; PolicyName: string }) => {
+    const policies = policiesOf(input.RoleName);
+    if (!policies.delete(input.PolicyName)) throw awsError('NoSuchEntityException', 404);
     return {};
   });
-  return { policies };
+  return { policies: policiesOf('gpu-node-role'), others: policiesOf(OTHER_ROLE) };
 }
 
 describe('ec2.replace-instance-profile', () => {
@@ -71,6 +88,9 @@ describe('ec2.replace-instance-profile', () => {
       association: { associationId: 'iip-assoc-1', profileArn: PROFILE_ARN, profileId: 'AIPA1' },
       roles: [{ roleName: 'gpu-node-role', roleId: 'AROAEXAMPLE', roleArn: ROLE_ARN }],
     });
+    // The association is looked up for this instance, not the first one the account returns.
+    expect(ec2).toHaveReceivedCommandWith(DescribeIamInstanceProfileAssociationsCommand, { Filters: [{ Name: 'instance-id', Values: [INSTANCE_ID] }] });
+    expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, { Filters: [{ Name: 'instance-id', Values: [INSTANCE_ID] }] });
     // The profile name is the last path segment of the ARN.
     expect(iam.commandCalls(GetInstanceProfileCommand)[0]!.args[0].input).toEqual({ InstanceProfileName: 'gpu-node' });
     expect(await replaceInstanceProfile.apply({}, pre, makeCtx())).toEqual({ action: 'disassociated', previousProfileArn: PROFILE_ARN, currentProfileArn: null });
@@ -121,7 +141,7 @@ describe('iam.deny-instance-session', () => {
   };
 
   it('resolves the role from the finding\'s profile (even after the profile was removed) and puts the session-only deny', async () => {
-    const { policies } = roleWorld();
+    const { policies, others } = roleWorld();
     association(null); // the profile step already ran
     const ctx = makeCtx({ subject: instanceSubject({ iamInstanceProfile: { arn: PROFILE_ARN } }) });
     const pre = await denyInstanceSession.capture({}, ctx);
@@ -131,26 +151,35 @@ describe('iam.deny-instance-session', () => {
       policyName: `tourniquet-deny-${INSTANCE_ID}`,
       prior: null,
     });
+    expect(iam).toHaveReceivedCommandWith(GetInstanceProfileCommand, { InstanceProfileName: 'gpu-node' });
     expect(await denyInstanceSession.apply({}, pre, ctx)).toEqual({ applied: true, roleName: 'gpu-node-role', policyName: `tourniquet-deny-${INSTANCE_ID}` });
+    // On the instance's role, and nowhere else.
+    expect(iam).toHaveReceivedCommandExactlyOnceWith(PutRolePolicyCommand, { RoleName: 'gpu-node-role', PolicyName: `tourniquet-deny-${INSTANCE_ID}` });
     expect(JSON.parse(policies.get(`tourniquet-deny-${INSTANCE_ID}`)!)).toEqual(expectedDoc);
+    expect(others.size).toBe(0);
     // Idempotent: the same document is not written again.
     await denyInstanceSession.apply({}, pre, ctx);
     expect(iam.commandCalls(PutRolePolicyCommand)).toHaveLength(1);
     expect((await denyInstanceSession.verify!({}, ctx)).holds).toBe(true);
+    // verify reads the policy back from the instance's role.
+    expect(iam).toHaveReceivedLastCommandWith(GetRolePolicyCommand, { RoleName: 'gpu-node-role', PolicyName: `tourniquet-deny-${INSTANCE_ID}` });
 
     const released = (await denyInstanceSession.release!({}, pre, undefined, ctx)) as { action: string; caveat: string };
     expect(released.action).toBe('deleted');
     expect(released.caveat).toMatch(/usable again until they expire/);
+    expect(iam).toHaveReceivedCommandExactlyOnceWith(DeleteRolePolicyCommand, { RoleName: 'gpu-node-role', PolicyName: `tourniquet-deny-${INSTANCE_ID}` });
     expect(policies.has(`tourniquet-deny-${INSTANCE_ID}`)).toBe(false);
   });
 
   it('release puts back a prior document of the same name', async () => {
-    const { policies } = roleWorld();
+    const { policies, others } = roleWorld();
     const prior = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 's3:*', Resource: '*' }] };
     policies.set(`tourniquet-deny-${INSTANCE_ID}`, JSON.stringify(expectedDoc));
     const pre = { instanceId: INSTANCE_ID, role: { roleName: 'gpu-node-role', roleId: 'AROAEXAMPLE', roleArn: ROLE_ARN, source: 'input' }, policyName: `tourniquet-deny-${INSTANCE_ID}`, prior };
     expect(await denyInstanceSession.release!({}, pre, undefined, makeCtx())).toMatchObject({ action: 'restored' });
+    expect(iam).toHaveReceivedCommandExactlyOnceWith(PutRolePolicyCommand, { RoleName: 'gpu-node-role', PolicyName: `tourniquet-deny-${INSTANCE_ID}` });
     expect(JSON.parse(policies.get(`tourniquet-deny-${INSTANCE_ID}`)!)).toEqual(prior);
+    expect(others.size).toBe(0);
   });
 
   it('an instance without a profile: nothing to deny', async () => {
@@ -170,12 +199,14 @@ describe('iam.revoke-role-sessions', () => {
   });
 
   it('puts the per-case TokenIssueTime deny once, keeps the first cut-off on re-runs, release deletes it with the caveat', async () => {
-    const { policies } = roleWorld();
+    const { policies, others } = roleWorld();
     association(PROFILE_ARN);
     const ctx = makeCtx();
     const pre = await revokeRoleSessions.capture({}, ctx);
     expect(pre).toEqual({ role: { roleName: 'gpu-node-role', roleArn: ROLE_ARN, source: 'association' }, policyName: `tourniquet-revoke-${CASE_ID}`, prior: null });
     expect(await revokeRoleSessions.apply({}, pre, ctx)).toEqual({ applied: true, roleName: 'gpu-node-role', cutoff: '2026-11-28T15:00:01Z' });
+    expect(iam).toHaveReceivedCommandExactlyOnceWith(PutRolePolicyCommand, { RoleName: 'gpu-node-role', PolicyName: `tourniquet-revoke-${CASE_ID}` });
+    expect(others.size).toBe(0);
     expect(JSON.parse(policies.get(`tourniquet-revoke-${CASE_ID}`)!)).toEqual({
       Version: '2012-10-17',
       Statement: [{ Sid: 'TourniquetRevokeOlderSessions', Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-11-28T15:00:01Z' } } }],
@@ -188,6 +219,7 @@ describe('iam.revoke-role-sessions', () => {
     const released = (await revokeRoleSessions.release!({}, pre, undefined, ctx)) as { action: string; caveat: string };
     expect(released.action).toBe('deleted');
     expect(released.caveat).toMatch(/valid again, including stolen ones/);
+    expect(iam).toHaveReceivedCommandExactlyOnceWith(DeleteRolePolicyCommand, { RoleName: 'gpu-node-role', PolicyName: `tourniquet-revoke-${CASE_ID}` });
     expect(policies.size).toBe(0);
     expect(revokeRoleSessions.effect).toBe('destructive');
     expect(revokeRoleSessions.description).toMatch(/ALL sessions/);
@@ -197,6 +229,7 @@ describe('iam.revoke-role-sessions', () => {
     roleWorld();
     const ctx = makeCtx({ subject: { ...instanceSubject(), kind: 'iam-role-session', details: {} } as never });
     expect(await revokeRoleSessions.capture({ roleName: 'gpu-node-role' }, ctx)).toMatchObject({ role: { roleName: 'gpu-node-role', source: 'input' } });
+    expect(iam).toHaveReceivedCommandWith(GetRoleCommand, { RoleName: 'gpu-node-role' });
     iam.on(GetRoleCommand, { RoleName: 'AWSServiceRoleForAutoScaling' }).resolves({
       Role: { RoleName: 'AWSServiceRoleForAutoScaling', RoleId: 'AROA2', Arn: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling` } as never,
     });

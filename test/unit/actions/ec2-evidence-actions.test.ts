@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
 import {
   CreateSnapshotCommand,
   CreateSnapshotsCommand,
@@ -15,7 +16,7 @@ import {
 import { captureInstanceEvidence } from '../../../src/actions/ec2-capture-instance-evidence.js';
 import { snapshotVolumes } from '../../../src/actions/ec2-snapshot-volumes.js';
 import { StepError } from '../../../src/errors.js';
-import { CASE_ID, INSTANCE_ID, awsError, makeCtx } from './action-fixtures.js';
+import { CASE_ID, INSTANCE_ENIS_FILTER, INSTANCE_FILTER, INSTANCE_ID, awsError, makeCtx } from './action-fixtures.js';
 
 const ec2 = mockClient(EC2Client);
 afterEach(() => ec2.reset());
@@ -73,6 +74,15 @@ describe('ec2.capture-instance-evidence', () => {
     expect(out.volumes).toEqual([{ volumeId: 'vol-root', device: '/dev/xvda', sizeGiB: 100, encrypted: true }]);
     expect(out.profileAssociation).toEqual({ associationId: 'iip-1', profileArn: 'arn:aws:iam::1:instance-profile/node', state: 'associated' });
     expect(out.vpcId).toBe('vpc-1');
+    // Every read is about this instance; both ENI pages are read.
+    expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, INSTANCE_FILTER);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 2);
+    expect(ec2).toHaveReceivedNthCommandWith(DescribeNetworkInterfacesCommand, 1, INSTANCE_ENIS_FILTER);
+    expect(ec2).toHaveReceivedNthCommandWith(DescribeNetworkInterfacesCommand, 2, { ...INSTANCE_ENIS_FILTER, NextToken: 'page2' });
+    expect(ec2).toHaveReceivedCommandWith(DescribeVolumesCommand, { Filters: [{ Name: 'attachment.instance-id', Values: [INSTANCE_ID] }] });
+    expect(ec2).toHaveReceivedCommandWith(DescribeIamInstanceProfileAssociationsCommand, INSTANCE_FILTER);
+    expect(ec2).toHaveReceivedCommandWith(GetConsoleOutputCommand, { InstanceId: INSTANCE_ID });
+    for (const c of ec2.commandCalls(DescribeInstanceAttributeCommand)) expect(c.args[0].input.InstanceId).toBe(INSTANCE_ID);
     expect(ec2.commandCalls(DescribeInstanceAttributeCommand).map((c) => c.args[0].input.Attribute)).toEqual([
       'disableApiTermination',
       'disableApiStop',
@@ -118,6 +128,7 @@ describe('ec2.snapshot-volumes', () => {
     ec2.on(CreateSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-1', VolumeId: 'vol-root' }, { SnapshotId: 'snap-2', VolumeId: 'vol-data' }] });
     const ctx = makeCtx();
     const pre = await snapshotVolumes.capture({}, ctx);
+    expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, INSTANCE_FILTER);
     expect(pre).toEqual({
       instanceId: INSTANCE_ID,
       rootDeviceName: '/dev/xvda',
@@ -153,6 +164,8 @@ describe('ec2.snapshot-volumes', () => {
     const pre = { instanceId: INSTANCE_ID, rootDeviceName: '/dev/xvda', volumes: [{ volumeId: 'vol-root', deviceName: '/dev/xvda' }, { volumeId: 'vol-data', deviceName: '/dev/sdf' }], existingSnapshotIds: [] };
     const out = await snapshotVolumes.apply({}, pre, makeCtx());
     expect(out).toEqual({ snapshotIds: ['snap-1', 'snap-2'], createdSnapshotIds: [], method: 'none' });
+    // "Already snapshotted" means a snapshot of this case of these volumes, owned by this account.
+    expect(ec2).toHaveReceivedCommandWith(DescribeSnapshotsCommand, { OwnerIds: ['self'], Filters: caseFilter });
     expect(ec2.commandCalls(CreateSnapshotsCommand)).toHaveLength(0);
   });
 
@@ -179,6 +192,7 @@ describe('ec2.snapshot-volumes', () => {
     const pre = { instanceId: INSTANCE_ID, rootDeviceName: '/dev/xvda', volumes: [{ volumeId: 'vol-root', deviceName: '/dev/xvda' }, { volumeId: 'vol-data', deviceName: '/dev/sdf' }], existingSnapshotIds: [] };
     const out = await snapshotVolumes.apply({}, pre, makeCtx());
     expect(out).toEqual({ snapshotIds: ['snap-r', 'snap-d'], createdSnapshotIds: ['snap-r', 'snap-d'], method: 'create-snapshot' });
+    expect(ec2).toHaveReceivedCommandWith(DescribeVolumesCommand, { VolumeIds: ['vol-root', 'vol-data'] });
     expect(ec2.commandCalls(CreateSnapshotCommand)[0]!.args[0].input.TagSpecifications).toEqual([
       {
         ResourceType: 'snapshot',
@@ -205,6 +219,7 @@ describe('ec2.snapshot-volumes', () => {
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance] }] });
     ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-1', VolumeId: 'vol-root', State: 'completed' }, { SnapshotId: 'snap-2', VolumeId: 'vol-data', State: 'error' }] });
     const v = await snapshotVolumes.verify!({}, makeCtx());
+    expect(ec2).toHaveReceivedCommandWith(DescribeSnapshotsCommand, { OwnerIds: ['self'], Filters: caseFilter });
     expect(v.holds).toBe(false);
     expect(v.detail).toContain('no snapshot for vol-data');
   });

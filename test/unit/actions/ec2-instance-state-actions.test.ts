@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
 import {
   CreateTagsCommand,
   DeleteTagsCommand,
@@ -18,7 +19,7 @@ import { enforceImdsv2 } from '../../../src/actions/ec2-enforce-imdsv2.js';
 import { tagInstance } from '../../../src/actions/ec2-tag-instance.js';
 import { stopInstance } from '../../../src/actions/ec2-stop-instance.js';
 import { StepError } from '../../../src/errors.js';
-import { CASE_ID, INSTANCE_ID, NOW, makeCtx } from './action-fixtures.js';
+import { CASE_ID, INSTANCE_FILTER, INSTANCE_ID, NOW, makeCtx } from './action-fixtures.js';
 
 const ec2 = mockClient(EC2Client);
 afterEach(() => ec2.reset());
@@ -45,6 +46,10 @@ describe('ec2.preserve-instance', () => {
     withAttributes(false, 'terminate');
     const ctx = makeCtx();
     const pre = await preserveInstance.capture({}, ctx);
+    // The prior values are this instance's.
+    expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, INSTANCE_FILTER);
+    expect(ec2).toHaveReceivedCommandWith(DescribeInstanceAttributeCommand, { InstanceId: INSTANCE_ID, Attribute: 'disableApiTermination' });
+    expect(ec2).toHaveReceivedCommandWith(DescribeInstanceAttributeCommand, { InstanceId: INSTANCE_ID, Attribute: 'instanceInitiatedShutdownBehavior' });
     expect(pre).toEqual({
       instanceId: INSTANCE_ID,
       spot: false,
@@ -103,6 +108,7 @@ describe('ec2.enforce-imdsv2', () => {
   it('requires tokens with the recorded hop limit, and release restores optional', async () => {
     withInstance({ MetadataOptions: { HttpTokens: 'optional', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled' } });
     const pre = await enforceImdsv2.capture({}, makeCtx());
+    expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, INSTANCE_FILTER);
     expect(pre).toEqual({ instanceId: INSTANCE_ID, httpTokens: 'optional', httpPutResponseHopLimit: 2, httpEndpoint: 'enabled' });
     expect(await enforceImdsv2.apply({}, pre, makeCtx())).toEqual({ changed: true, httpTokens: 'required' });
     expect(ec2.commandCalls(ModifyInstanceMetadataOptionsCommand)[0]!.args[0].input).toEqual({
@@ -127,6 +133,7 @@ describe('ec2.tag-instance', () => {
     withInstance({ Tags: [{ Key: 'Name', Value: 'gpu-1' }, { Key: 'tourniquet:status', Value: 'released' }] });
     const ctx = makeCtx();
     const pre = await tagInstance.capture(input, ctx);
+    expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, INSTANCE_FILTER);
     expect(pre.prior).toEqual([
       { key: 'tourniquet:case', value: null },
       { key: 'tourniquet:status', value: 'released' },
@@ -177,6 +184,7 @@ describe('ec2.stop-instance', () => {
   it('stops a running instance and release starts it again', async () => {
     withInstance({ State: { Name: 'running' } });
     const pre = await stopInstance.capture({}, makeCtx());
+    expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, INSTANCE_FILTER);
     expect(pre).toEqual({ instanceId: INSTANCE_ID, state: 'running' });
     expect(await stopInstance.apply({}, pre, makeCtx())).toEqual({ previousState: 'running', stopped: true, snapshotsChecked: [] });
     expect(ec2.commandCalls(StopInstancesCommand)[0]!.args[0].input).toEqual({ InstanceIds: [INSTANCE_ID] });
@@ -201,6 +209,7 @@ describe('ec2.stop-instance', () => {
     const err = await stopInstance.apply(input, { instanceId: INSTANCE_ID, state: 'running' }, makeCtx()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StepError);
     expect((err as Error).message).toContain('snap-0aaaaaaaaaaaaaaaa (KMS key disabled) failed');
+    expect(ec2).toHaveReceivedCommandWith(DescribeSnapshotsCommand, { SnapshotIds: ['snap-0aaaaaaaaaaaaaaaa'] });
     expect(ec2.commandCalls(StopInstancesCommand)).toHaveLength(0);
   });
 
@@ -209,6 +218,14 @@ describe('ec2.stop-instance', () => {
     ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-1', VolumeId: 'vol-1', State: 'pending' }] });
     const input = { requireSnapshotsFromStep: 'snapshot-volumes' };
     await expect(stopInstance.apply(input, { instanceId: INSTANCE_ID, state: 'running' }, makeCtx())).rejects.toThrow(/no usable snapshot of this case for volume\(s\) vol-2/);
+    // "Of this case": the snapshots looked at are the case's, of the instance's volumes, owned by this account.
+    expect(ec2).toHaveReceivedCommandWith(DescribeSnapshotsCommand, {
+      OwnerIds: ['self'],
+      Filters: [
+        { Name: 'tag:tourniquet:case', Values: [CASE_ID] },
+        { Name: 'volume-id', Values: ['vol-1', 'vol-2'] },
+      ],
+    });
     ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-1', VolumeId: 'vol-1', State: 'pending' }, { SnapshotId: 'snap-2', VolumeId: 'vol-2', State: 'completed' }] });
     expect(await stopInstance.apply(input, { instanceId: INSTANCE_ID, state: 'running' }, makeCtx())).toMatchObject({ stopped: true, snapshotsChecked: ['snap-1', 'snap-2'] });
   });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
 import {
   AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
@@ -22,7 +23,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { isolateNetworkInterfaces } from '../../../src/actions/ec2-isolate-network-interfaces.js';
 import { naclCut } from '../../../src/actions/ec2-nacl-cut.js';
-import { CASE_ID, INSTANCE_ID, awsError, makeCtx } from './action-fixtures.js';
+import { CASE_ID, INSTANCE_ENIS_FILTER, INSTANCE_FILTER, INSTANCE_ID, awsError, makeCtx } from './action-fixtures.js';
 
 const ec2 = mockClient(EC2Client);
 afterEach(() => {
@@ -35,21 +36,37 @@ const enis = [
   { NetworkInterfaceId: 'eni-second', VpcId: 'vpc-1', SubnetId: 'subnet-a', Attachment: { DeviceIndex: 1 }, Groups: [{ GroupId: 'sg-app' }] },
 ];
 
-/** A tiny security-group world: groups by id; Describe answers by tag/name filter or by id. */
+/**
+ * A tiny security-group world: groups by id (in vpc-1 unless they say otherwise); Describe answers by id, or by the
+ * VPC, tag and name filters it is given (as EC2 does: a lookup without the VPC filter sees every VPC's groups).
+ */
 function securityGroupWorld(groups: SecurityGroup[]): { groups: Map<string, SecurityGroup> } {
-  const byId = new Map(groups.map((g) => [g.GroupId!, g]));
+  const byId = new Map(groups.map((g) => [g.GroupId!, { VpcId: 'vpc-1', ...g }]));
   const filterValue = (input: DescribeSecurityGroupsCommandInput, name: string): string | undefined => input.Filters?.find((f) => f.Name === name)?.Values?.[0];
   ec2.on(DescribeSecurityGroupsCommand).callsFake((input: DescribeSecurityGroupsCommandInput) => {
     if (input.GroupIds) return { SecurityGroups: input.GroupIds.flatMap((id) => (byId.has(id) ? [structuredClone(byId.get(id)!)] : [])) };
+    const vpc = filterValue(input, 'vpc-id');
     const role = filterValue(input, 'tag:tourniquet:role');
     const name = filterValue(input, 'group-name');
     const found = [...byId.values()].filter(
-      (g) => (role === undefined || g.Tags?.some((t) => t.Key === 'tourniquet:role' && t.Value === role)) && (name === undefined || g.GroupName === name),
+      (g) =>
+        (vpc === undefined || g.VpcId === vpc) &&
+        (role === undefined || g.Tags?.some((t) => t.Key === 'tourniquet:role' && t.Value === role)) &&
+        (name === undefined || g.GroupName === name),
     );
     return { SecurityGroups: found.map((g) => structuredClone(g)) };
   });
   return { groups: byId };
 }
+
+/** The lookup of Tourniquet's `role` group in vpc-1: by VPC and tags. */
+const groupLookup = (role: string) => ({
+  Filters: [
+    { Name: 'vpc-id', Values: ['vpc-1'] },
+    { Name: 'tag:tourniquet:role', Values: [role] },
+    { Name: 'tag:tourniquet:vpc', Values: ['vpc-1'] },
+  ],
+});
 
 const tags = (role: string): SecurityGroup['Tags'] => [
   { Key: 'tourniquet:role', Value: role },
@@ -62,10 +79,11 @@ describe('ec2.isolate-network-interfaces', () => {
     ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: enis });
     const world = securityGroupWorld([]);
     let n = 0;
-    ec2.on(CreateSecurityGroupCommand).callsFake((input: { GroupName: string; TagSpecifications: Array<{ Tags: SecurityGroup['Tags'] }> }) => {
+    ec2.on(CreateSecurityGroupCommand).callsFake((input: { GroupName: string; VpcId: string; TagSpecifications: Array<{ Tags: SecurityGroup['Tags'] }> }) => {
       const id = `sg-new${++n}`;
       world.groups.set(id, {
         GroupId: id,
+        VpcId: input.VpcId,
         GroupName: input.GroupName,
         Tags: input.TagSpecifications[0]!.Tags,
         IpPermissions: [],
@@ -88,6 +106,8 @@ describe('ec2.isolate-network-interfaces', () => {
 
     const ctx = makeCtx();
     const pre = await isolateNetworkInterfaces.capture({ settleSeconds: 0 }, ctx);
+    expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, INSTANCE_FILTER);
+    expect(ec2).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, INSTANCE_ENIS_FILTER);
     expect(pre).toEqual({
       instanceId: INSTANCE_ID,
       enis: [
@@ -102,6 +122,9 @@ describe('ec2.isolate-network-interfaces', () => {
       alreadyIsolated: [],
       missing: [],
     });
+    // Looked for in the instance's VPC first, by tag.
+    expect(ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, groupLookup('untrack'));
+    expect(ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, groupLookup('isolation'));
     const creates = ec2.commandCalls(CreateSecurityGroupCommand).map((c) => c.args[0].input);
     expect(creates.map((c) => [c.GroupName, c.VpcId])).toEqual([
       ['tourniquet-untrack-vpc-1', 'vpc-1'],
@@ -147,7 +170,9 @@ describe('ec2.isolate-network-interfaces', () => {
     await vi.advanceTimersByTimeAsync(200);
     await done;
     expect(ec2.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((c) => c.args[0].input.Groups)).toEqual([['sg-u'], ['sg-i']]);
-    // Existing, well-shaped groups are reused as they are.
+    // Existing, well-shaped groups of this VPC are reused as they are.
+    expect(ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, groupLookup('untrack'));
+    expect(ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, groupLookup('isolation'));
     expect(ec2.commandCalls(CreateSecurityGroupCommand)).toHaveLength(0);
     expect(ec2.commandCalls(AuthorizeSecurityGroupIngressCommand)).toHaveLength(0);
   });
@@ -184,6 +209,7 @@ describe('ec2.isolate-network-interfaces', () => {
       const id = role === 'untrack' ? 'sg-u' : 'sg-i';
       world.groups.set(id, {
         GroupId: id,
+        VpcId: 'vpc-1',
         GroupName: input.GroupName,
         Tags: tags(role),
         IpPermissions: role === 'untrack' ? [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] }] : [],
@@ -194,6 +220,13 @@ describe('ec2.isolate-network-interfaces', () => {
     const pre = { instanceId: INSTANCE_ID, enis: [{ networkInterfaceId: 'eni-second', vpcId: 'vpc-1', groupIds: ['sg-app'] }] };
     const out = await isolateNetworkInterfaces.apply({}, pre, makeCtx());
     expect(out.groups).toEqual([{ vpcId: 'vpc-1', untrackGroupId: 'sg-u', isolationGroupId: 'sg-i' }]);
+    // Theirs is found by its name in this VPC.
+    expect(ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, {
+      Filters: [
+        { Name: 'vpc-id', Values: ['vpc-1'] },
+        { Name: 'group-name', Values: ['tourniquet-untrack-vpc-1'] },
+      ],
+    });
     // The ENI already had the isolation group: nothing to swap.
     expect(out.alreadyIsolated).toEqual(['eni-second']);
     expect(ec2.commandCalls(ModifyNetworkInterfaceAttributeCommand)).toHaveLength(0);
@@ -220,6 +253,8 @@ describe('ec2.isolate-network-interfaces', () => {
       ],
     };
     expect(await isolateNetworkInterfaces.release!({}, pre, undefined, makeCtx())).toEqual({ restored: ['eni-primary'], unchanged: [], missing: ['eni-gone'] });
+    expect(ec2).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, { Filters: [{ Name: 'network-interface-id', Values: ['eni-primary'] }] });
+    expect(ec2).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, { Filters: [{ Name: 'network-interface-id', Values: ['eni-gone'] }] });
     expect(ec2.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((c) => c.args[0].input)).toEqual([
       { NetworkInterfaceId: 'eni-primary', Groups: ['sg-app', 'sg-ssh'] },
     ]);
@@ -278,6 +313,9 @@ describe('ec2.nacl-cut', () => {
 
     const ctx = makeCtx();
     const pre = await naclCut.capture({}, ctx);
+    expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, INSTANCE_FILTER);
+    expect(ec2).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, INSTANCE_ENIS_FILTER);
+    expect(ec2).toHaveReceivedCommandWith(DescribeNetworkAclsCommand, { Filters: [{ Name: 'association.subnet-id', Values: ['subnet-a'] }] });
     expect(pre).toEqual({ instanceId: INSTANCE_ID, subnets: [{ subnetId: 'subnet-a', vpcId: 'vpc-1', networkAclId: 'acl-orig', associationId: 'aclassoc-1' }] });
     expect(await naclCut.apply({}, pre, ctx)).toEqual({ quarantineNacls: [{ vpcId: 'vpc-1', networkAclId: 'acl-q' }], cut: ['subnet-a'], alreadyCut: [] });
     expect(ec2.commandCalls(CreateNetworkAclCommand)[0]!.args[0].input.TagSpecifications![0]!.Tags).toEqual(
@@ -293,6 +331,8 @@ describe('ec2.nacl-cut', () => {
       { NetworkAclId: 'acl-q', RuleNumber: 2, Protocol: '-1', RuleAction: 'deny', Egress: true, Ipv6CidrBlock: '::/0' },
     ]);
     expect(acls.get('acl-q')!.Associations!.map((a) => a.SubnetId)).toEqual(['subnet-a']);
+    // IPv6 deny entries because this VPC has an IPv6 block.
+    expect(ec2).toHaveReceivedCommandWith(DescribeVpcsCommand, { VpcIds: ['vpc-1'] });
     expect((await naclCut.verify!({}, ctx)).holds).toBe(true);
 
     // Second apply: the subnet is already behind the quarantine NACL; nothing is created or replaced.
@@ -302,6 +342,7 @@ describe('ec2.nacl-cut', () => {
 
     expect(await naclCut.release!({}, pre, undefined, ctx)).toEqual({ restored: ['subnet-a'], leftAlone: [], deletedNacls: ['acl-q'], keptNacls: [] });
     expect(acls.get('acl-orig')!.Associations!.map((a) => a.SubnetId)).toEqual(['subnet-a']);
+    expect(ec2).toHaveReceivedCommandExactlyOnceWith(DeleteNetworkAclCommand, { NetworkAclId: 'acl-q' });
     expect(acls.has('acl-q')).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
 import {
   AttachInstancesCommand,
   AutoScalingClient,
@@ -21,7 +22,7 @@ import { DescribeInstancesCommand, DescribeNetworkInterfacesCommand, EC2Client }
 import { leaveGroup, type LeaveGroupPreImage } from '../../../src/actions/autoscaling-leave-group.js';
 import { deregisterTargets } from '../../../src/actions/elbv2-deregister-targets.js';
 import { StepError } from '../../../src/errors.js';
-import { INSTANCE_ID, makeCtx } from './action-fixtures.js';
+import { INSTANCE_ENIS_FILTER, INSTANCE_FILTER, INSTANCE_ID, makeCtx } from './action-fixtures.js';
 
 const asg = mockClient(AutoScalingClient);
 const elb = mockClient(ElasticLoadBalancingV2Client);
@@ -67,6 +68,8 @@ describe('autoscaling.leave-group', () => {
     });
     const pre = await leaveGroup.capture({ method: 'standby' }, makeCtx());
     expect(pre).toEqual(inGroup);
+    expect(asg).toHaveReceivedCommandWith(DescribeAutoScalingInstancesCommand, { InstanceIds: [INSTANCE_ID] });
+    expect(asg).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['fleet'] });
     await leaveGroup.apply({ method: 'standby' }, pre, makeCtx());
     expect(asg.commandCalls(EnterStandbyCommand)[0]!.args[0].input).toEqual({ AutoScalingGroupName: 'fleet', InstanceIds: [INSTANCE_ID], ShouldDecrementDesiredCapacity: false });
   });
@@ -105,6 +108,8 @@ describe('autoscaling.leave-group', () => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [{ AutoScalingGroupName: 'fleet', DesiredCapacity: 4, MaxSize: 4 } as never] });
     await expect(leaveGroup.release!({}, inGroup, undefined, makeCtx())).rejects.toThrow(/at its maximum size \(desired 4, max 4\)/);
     expect(asg.commandCalls(AttachInstancesCommand)).toHaveLength(0);
+    // The size checked is the recorded group's.
+    expect(asg).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['fleet'] });
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [{ AutoScalingGroupName: 'fleet', DesiredCapacity: 3, MaxSize: 4 } as never] });
     await leaveGroup.release!({}, inGroup, undefined, makeCtx());
     expect(asg.commandCalls(AttachInstancesCommand)[0]!.args[0].input).toEqual({ AutoScalingGroupName: 'fleet', InstanceIds: [INSTANCE_ID] });
@@ -152,6 +157,11 @@ describe('elbv2.deregister-targets', () => {
       { targetGroupArn: TG_WEB, targetType: 'instance', id: INSTANCE_ID, port: 8080, availabilityZone: null },
       { targetGroupArn: TG_IP, targetType: 'ip', id: '10.0.0.6', port: 443, availabilityZone: 'eu-west-1a' },
     ]);
+    expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, INSTANCE_FILTER);
+    expect(ec2).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, INSTANCE_ENIS_FILTER);
+    // Every page of target groups is read: the second request carries the first page's marker.
+    expect(elb).toHaveReceivedCommandTimes(DescribeTargetGroupsCommand, 2);
+    expect(elb).toHaveReceivedNthCommandWith(DescribeTargetGroupsCommand, 2, { Marker: 'm2' });
     // The other VPC's target group is never read.
     expect(elb.commandCalls(DescribeTargetHealthCommand).map((c) => c.args[0].input.TargetGroupArn)).not.toContain(TG_OTHER_VPC);
     await deregisterTargets.apply({}, pre, makeCtx());
@@ -171,6 +181,7 @@ describe('elbv2.deregister-targets', () => {
       registrations: [{ targetGroupArn: TG_WEB, targetType: 'instance', id: INSTANCE_ID, port: 80, availabilityZone: null }],
     };
     expect(await deregisterTargets.apply({}, pre, makeCtx())).toEqual({ deregistered: [] });
+    expect(elb).toHaveReceivedCommandWith(DescribeTargetHealthCommand, { TargetGroupArn: TG_WEB });
     expect(elb.commandCalls(DeregisterTargetsCommand)).toHaveLength(0);
     expect(await deregisterTargets.release!({}, pre, undefined, makeCtx())).toEqual({ registered: pre.registrations });
     expect(elb.commandCalls(RegisterTargetsCommand)[0]!.args[0].input).toEqual({ TargetGroupArn: TG_WEB, Targets: [{ Id: INSTANCE_ID, Port: 80 }] });

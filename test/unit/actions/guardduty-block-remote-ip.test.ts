@@ -3,7 +3,7 @@
  * conditional writes (If-Match / If-None-Match, ETags, versions), so what the action leaves behind is read back;
  * GuardDuty's trusted lists and ThreatIntelSet calls are mocked (moto does not implement them).
  */
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   GetIPSetCommand,
   GetThreatIntelSetCommand,
@@ -15,11 +15,13 @@ import {
   UpdateThreatIntelSetCommand,
 } from '@aws-sdk/client-guardduty';
 import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { blockRemoteIp, type BlockRemoteIpInput, type BlockRemoteIpOutput } from '../../../src/actions/guardduty-block-remote-ip.js';
 import { parseS3Url } from '../../../src/actions/guardduty-trusted-ips.js';
 import { AwsCallError, ConflictError, StepError } from '../../../src/errors.js';
 import { ACCOUNT, CASE_ID, makeCtx } from './action-fixtures.js';
+import { s3Error } from '../../support/errors.js';
 
 const s3Mock = mockClient(S3Client);
 const gdMock = mockClient(GuardDutyClient);
@@ -53,10 +55,6 @@ class FakeBucket {
 }
 
 let bucket: FakeBucket;
-
-function s3Error(name: string, status: number): S3ServiceException {
-  return new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: `${name} happened` });
-}
 
 function wireS3(): void {
   s3Mock.on(GetObjectCommand).callsFake((req: { Bucket: string; Key: string; ExpectedBucketOwner?: string }) => {
@@ -124,6 +122,10 @@ describe('guardduty.block-remote-ip: capture', () => {
       claimedBy: null,
       trustedListsChecked: [{ kind: 'ip-set', id: 'ipset1', name: 'tourniquet-trusted-ips', status: 'ACTIVE' }],
     });
+    // The trusted lists read are the input detector's.
+    expect(gdMock).toHaveReceivedCommandWith(ListIPSetsCommand, { DetectorId: 'det1' });
+    expect(gdMock).toHaveReceivedCommandWith(GetIPSetCommand, { DetectorId: 'det1', IpSetId: 'ipset1' });
+    expect(gdMock).toHaveReceivedCommandWith(ListTrustedEntitySetsCommand, { DetectorId: 'det1' });
     // Reads only; the blocklist and its claims pinned to the responder's account (a trusted list is wherever its
     // IPSet says, pinned only when the IPSet names an ExpectedBucketOwner).
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
@@ -173,11 +175,19 @@ describe('guardduty.block-remote-ip: refusals (StepError, nothing written)', () 
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
+  it('reads every page of the detector\'s IP sets: a trusted list on the second page still refuses', async () => {
+    wireGuardDuty('203.0.114.7\n');
+    gdMock.on(ListIPSetsCommand).resolvesOnce({ IpSetIds: [], NextToken: 'p2' }).resolves({ IpSetIds: ['ipset1'] });
+    await expect(blockRemoteIp.capture(input, makeCtx())).rejects.toThrow(/is on the trusted list/);
+    expect(gdMock).toHaveReceivedNthCommandWith(ListIPSetsCommand, 2, { DetectorId: 'det1', NextToken: 'p2' });
+  });
+
   it('checks trusted entity sets too, whatever their format', async () => {
     gdMock.on(ListTrustedEntitySetsCommand).resolves({ TrustedEntitySetIds: ['tes1'] });
     gdMock.on(GetTrustedEntitySetCommand).resolves({ Name: 'partners', Format: 'OTX_CSV', Location: `https://${BUCKET}.s3.eu-west-1.amazonaws.com/lists/partners.csv`, Status: 'ACTIVE' });
     bucket.write('lists/partners.csv', 'indicator,type\nexample.com,domain\n203.0.114.7,IPv4\n');
     await expect(blockRemoteIp.capture(input, makeCtx())).rejects.toThrow(/trusted list string "partners" \(trusted-entity-set tes1/);
+    expect(gdMock).toHaveReceivedCommandWith(GetTrustedEntitySetCommand, { DetectorId: 'det1', TrustedEntitySetId: 'tes1' });
   });
 
   it('ignores deleted trusted lists but fails when a trusted list cannot be read (never assumes "not trusted")', async () => {
@@ -374,6 +384,7 @@ describe('guardduty.block-remote-ip: verify', () => {
       holds: true,
       detail: `${IP} is on s3://${BUCKET}/${KEY} (as ${IP}); ThreatIntelSet set1 is ACTIVATING`,
     });
+    expect(gdMock).toHaveReceivedLastCommandWith(GetThreatIntelSetCommand, { DetectorId: 'det1', ThreatIntelSetId: 'set1' });
     gdMock.on(GetThreatIntelSetCommand).resolves({ Name: 'n', Format: 'TXT', Location: 'l', Status: 'ERROR' });
     expect((await blockRemoteIp.verify!(input, makeCtx())).holds).toBe(false);
     bucket.write(KEY, '192.0.2.1\n');

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.js';
+import { runCli } from '../../support/run-cli.js';
 
 const SAMPLES = join(import.meta.dirname, '../../../samples');
 const sample = (rel: string): string => join(SAMPLES, rel);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.js';
+import { runCli } from '../../support/run-cli.js';
 
 describe('tourniquet types', () => {
   it('explains an exact type with its parsed grammar', async () => {

@@ -239,14 +239,27 @@ describe('fault proxy', () => {
   });
 
   it('adds latency and still forwards; later rules are still evaluated', async () => {
+    const LATENCY_MS = 150;
     const p = await start([
-      { name: 'slow', fault: { kind: 'latency', ms: 20 } },
+      { name: 'slow', operations: ['DescribeInstances', 'CreateTags'], fault: { kind: 'latency', ms: LATENCY_MS } },
       { name: 'then-throttle', operations: ['CreateTags'], fault: { kind: 'throttle' } },
     ]);
-    expect((await send(p.endpoint, ec2('DescribeInstances'))).status).toBe(200);
-    expect((await send(p.endpoint, ec2('CreateTags'))).status).toBe(503);
+    const timed = async (action: string): Promise<{ status: number; ms: number }> => {
+      const t0 = performance.now();
+      const reply = await send(p.endpoint, ec2(action));
+      return { status: reply.status, ms: performance.now() - t0 };
+    };
+    const slow = await timed('DescribeInstances');
+    const slowThenThrottled = await timed('CreateTags');
+    const untouched = await timed('DescribeTags'); // no rule selects it
+    expect(slow.status).toBe(200);
+    expect(slowThenThrottled.status).toBe(503);
+    expect(untouched.status).toBe(200);
+    // A lower bound only (timers never fire early; 1 ms for the clock's rounding): the delay is really waited.
+    expect(slow.ms).toBeGreaterThanOrEqual(LATENCY_MS - 1);
+    expect(slowThenThrottled.ms).toBeGreaterThanOrEqual(LATENCY_MS - 1);
     expect(p.stats().injected).toMatchObject({ latency: 2, throttle: 1 });
-    expect(seen).toHaveLength(1);
+    expect(seen.map((x) => x.body)).toEqual(['Action=DescribeInstances&Version=2016-11-15', 'Action=DescribeTags&Version=2016-11-15']);
   });
 
   it('REST requests are selected by service only', async () => {

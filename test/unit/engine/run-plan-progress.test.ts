@@ -8,23 +8,21 @@ import type { AnyAction } from '../../../src/actions/action.js';
 import type { AwsClients, CallRecord } from '../../../src/aws/clients.js';
 import { CallCollector } from '../../../src/engine/call-collector.js';
 import { runPlan, type RunPlanDeps } from '../../../src/engine/run-plan.js';
-import type { EvidenceWriter } from '../../../src/evidence/evidence-writer.js';
-import type { Subject } from '../../../src/findings/model.js';
 import type { Journal } from '../../../src/journal/journal.js';
-import { openJournal } from '../../../src/journal/open-journal.js';
 import type { Plan } from '../../../src/playbooks/plan.js';
+import { memoryEvidence } from '../../support/memory-evidence.js';
+import { PLAN_SUBJECT, openMemoryJournal, openPlanIncident } from '../../support/memory-journal.js';
 
 let journal: Journal;
 beforeAll(async () => {
-  journal = await openJournal({});
-  await journal.ensureTable();
+  journal = await openMemoryJournal();
 });
 afterAll(async () => {
   await journal?.close();
 });
 
-const subject = { kind: 'ec2-instance', id: 'i-1', accountId: '111111111111', region: 'us-east-1', tags: [], ai: { isAi: false, reasons: [] }, details: { instanceId: 'i-1', networkInterfaces: [] } } as Subject;
-const evidence: EvidenceWriter = { location: 'memory://', put: async (name) => ({ seq: 0, name, sha256: '', bytes: 0, recordedAt: '', chain: '' }) };
+const subject = PLAN_SUBJECT;
+const evidence = memoryEvidence();
 const throttle = (): Error => Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
 const call = (operation: string, input: object, error?: string): CallRecord => ({
   service: 'ec2',
@@ -66,10 +64,7 @@ function stepwiseAction(calls: CallCollector, changes: number, stuckAfter = Infi
 
 async function runOne(getAction: (calls: CallCollector) => AnyAction): Promise<{ status: string; transient?: boolean }> {
   const plan: Plan = { playbook: 'p', incidentKey: 'k', steps: [{ id: 's', action: 'fake.stepwise', input: {}, dependsOn: [], effect: 'contain', reversible: true, description: 's' }] };
-  const { incident } = await journal.openIncident(
-    { incidentKey: `k-${Math.random()}`, accountId: '111111111111', region: 'us-east-1', subjectKind: 'ec2-instance', subjectId: 'i-1', findingId: 'f', findingType: 't', severity: 8, mode: 'contain', playbook: 'p', plan, decision: {}, subject: subject as never },
-    new Date(),
-  );
+  const incident = await openPlanIncident(journal, plan, 'contain');
   const calls = new CallCollector();
   const action = getAction(calls);
   const deps: RunPlanDeps = {

@@ -7,23 +7,21 @@ import type { AnyAction } from '../../../src/actions/action.js';
 import type { AwsClients } from '../../../src/aws/clients.js';
 import { CallCollector } from '../../../src/engine/call-collector.js';
 import { runPlan, type RunPlanDeps } from '../../../src/engine/run-plan.js';
-import type { EvidenceWriter } from '../../../src/evidence/evidence-writer.js';
-import type { Subject } from '../../../src/findings/model.js';
 import type { Journal } from '../../../src/journal/journal.js';
-import { openJournal } from '../../../src/journal/open-journal.js';
 import type { EffectClass, Plan, PlanStep } from '../../../src/playbooks/plan.js';
+import { memoryEvidence } from '../../support/memory-evidence.js';
+import { PLAN_SUBJECT, openMemoryJournal, openPlanIncident } from '../../support/memory-journal.js';
 
 let journal: Journal;
 beforeAll(async () => {
-  journal = await openJournal({});
-  await journal.ensureTable();
+  journal = await openMemoryJournal();
 });
 afterAll(async () => {
   await journal?.close();
 });
 
-const subject = { kind: 'ec2-instance', id: 'i-1', accountId: '111111111111', region: 'us-east-1', tags: [], ai: { isAi: false, reasons: [] }, details: { instanceId: 'i-1', networkInterfaces: [] } } as Subject;
-const evidence: EvidenceWriter = { location: 'memory://', put: async (name) => ({ seq: 0, name, sha256: '', bytes: 0, recordedAt: '', chain: '' }) };
+const subject = PLAN_SUBJECT;
+const evidence = memoryEvidence();
 
 function step(id: string, effect: EffectClass, dependsOn: string[] = [], requiresSuccessOf?: string[]): PlanStep {
   return { id, action: `fake.${id}`, input: { id }, dependsOn, effect, reversible: true, description: id, ...(requiresSuccessOf ? { requiresSuccessOf } : {}) };
@@ -58,10 +56,7 @@ function fakeActions(trace: Trace, incidentId: () => string, failing: Set<string
 }
 
 async function run(plan: Plan, mode: 'observe' | 'approve' | 'contain', overrides: Record<string, 'skip' | 'require-approval' | 'auto-approve'> = {}, failing?: Set<string>, notHolding?: Set<string>) {
-  const { incident } = await journal.openIncident(
-    { incidentKey: `k-${Math.random()}`, accountId: '111111111111', region: 'us-east-1', subjectKind: 'ec2-instance', subjectId: 'i-1', findingId: 'f', findingType: 't', severity: 8, mode, playbook: 'p', plan, decision: {}, subject: subject as never },
-    new Date(),
-  );
+  const incident = await openPlanIncident(journal, plan, mode);
   const trace: Trace = { log: [], preImageAtApply: new Map() };
   const deps: RunPlanDeps = {
     journal,

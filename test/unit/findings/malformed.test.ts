@@ -2,20 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { FindingParseError } from '../../../src/errors.js';
 import type { Finding } from '../../../src/findings/model.js';
 import { parseDocument, parseRecord } from '../../../src/findings/read-input.js';
+import { errorOf as thrownBy } from '../../support/errors.js';
 import { cliFinding, event, finding, instanceDetails, type JsonObj } from './finding-fixtures.js';
 
 const src = { name: 'bad.json' };
 
 /** The error parseRecord throws for `value`. */
-function errorOf(value: unknown): FindingParseError {
-  try {
-    parseRecord(value, src);
-  } catch (err) {
-    expect(err).toBeInstanceOf(FindingParseError);
-    return err as FindingParseError;
-  }
-  return expect.fail('expected a FindingParseError');
-}
+const errorOf = (value: unknown): FindingParseError => thrownBy(() => parseRecord(value, src), FindingParseError);
 
 function without(obj: JsonObj, key: string): JsonObj {
   const copy = { ...obj };

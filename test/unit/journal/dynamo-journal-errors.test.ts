@@ -12,10 +12,11 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsCallError, ConflictError } from '../../../src/errors.js';
 import { DynamoJournal } from '../../../src/journal/dynamo-journal.js';
-import { tableDefinition } from '../../../src/journal/table-layout.js';
+import { keys, tableDefinition } from '../../../src/journal/table-layout.js';
 
 const ddb = mockClient(DynamoDBClient);
 const doc = mockClient(DynamoDBDocumentClient);
@@ -47,6 +48,7 @@ describe('ensureTable', () => {
     ddb.on(CreateTableCommand).resolves({});
     ddb.on(UpdateTimeToLiveCommand).resolves({});
     await journal.ensureTable();
+    expect(ddb).toHaveReceivedCommandWith(DescribeTableCommand, { TableName: 't' });
     expect(ddb.commandCalls(CreateTableCommand)[0]!.args[0].input).toMatchObject({ TableName: 't', BillingMode: 'PAY_PER_REQUEST' });
     expect(ddb.commandCalls(UpdateTimeToLiveCommand)[0]!.args[0].input).toEqual({
       TableName: 't',
@@ -99,6 +101,12 @@ describe('error mapping', () => {
     });
     const err = await journal.updateIncident('i', { status: 'contained' }, new Date(), 3).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
+    // The write was conditional on the expected version of this incident's item.
+    expect(doc).toHaveReceivedCommandWith(UpdateCommand, { TableName: 't', Key: keys.incident('i') });
+    const update = doc.commandCalls(UpdateCommand)[0]!.args[0].input;
+    const [, name, value] = /(#\w+) = (:\w+)/.exec(update.ConditionExpression ?? '') ?? [];
+    expect([update.ExpressionAttributeNames?.[name!], update.ExpressionAttributeValues?.[value!]]).toEqual(['version', 3]);
+    expect(doc).toHaveReceivedCommandWith(GetCommand, { TableName: 't', Key: keys.incident('i') });
     expect((err as Error).message).toMatch(/version 7, expected 3/);
     expect(((err as Error).cause as Error).cause).toBe(cause);
   });
@@ -110,6 +118,7 @@ describe('error mapping', () => {
     const err = await journal.appendEvent('i', { at: '2026-01-01T00:00:00Z', type: 't', message: 'm' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AwsCallError);
     expect(err).toMatchObject({ operation: 'PutItem', awsCode: 'ProvisionedThroughputExceededException', transient: true });
+    expect(doc).toHaveReceivedCommandWith(PutCommand, { TableName: 't', Item: expect.objectContaining({ pk: 'INC#i', type: 'event', message: 'm' }) });
     expect((err as Error).cause).toBe(cause);
   });
 
@@ -117,5 +126,7 @@ describe('error mapping', () => {
     doc.on(GetCommand).rejectsOnce(serviceError('InternalServerError', 500, 'server')).rejectsOnce(serviceError('ValidationException', 400));
     await expect(journal.getIncident('a')).rejects.toMatchObject({ transient: true, awsCode: 'InternalServerError' });
     await expect(journal.getIncident('b')).rejects.toMatchObject({ transient: false, awsCode: 'ValidationException' });
+    expect(doc).toHaveReceivedNthCommandWith(GetCommand, 1, { TableName: 't', Key: keys.incident('a') });
+    expect(doc).toHaveReceivedNthCommandWith(GetCommand, 2, { TableName: 't', Key: keys.incident('b') });
   });
 });

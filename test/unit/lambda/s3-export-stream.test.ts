@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, NoSuchKey, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FindingParseError } from '../../../src/errors.js';
 import { streamExportObject, type ExportItem } from '../../../src/lambda/s3-export-stream.js';
@@ -71,9 +72,11 @@ describe('streamExportObject', () => {
   it('reads an uncompressed .jsonl object as it is, and a gzip object named without .gz by its Content-Encoding', async () => {
     answer(`${GOOD}\n`);
     expect((await collect('exports/plain.jsonl')).map((i) => 'record' in i)).toEqual([true]);
+    expect(s3mock).toHaveReceivedCommandExactlyOnceWith(GetObjectCommand, { Bucket: BUCKET, Key: 'exports/plain.jsonl' });
     s3mock.reset();
     answer(gzipSync(`${GOOD}\n${GOOD}\n`), { ContentEncoding: 'gzip' });
     expect((await collect('exports/no-suffix')).map((i) => 'record' in i)).toEqual([true, true]);
+    expect(s3mock).toHaveReceivedCommandExactlyOnceWith(GetObjectCommand, { Bucket: BUCKET, Key: 'exports/no-suffix' });
   });
 
   it('yields nothing for an object without a body', async () => {
@@ -118,10 +121,13 @@ describe('streamExportObject', () => {
       })(),
     );
     s3mock.on(GetObjectCommand).callsFake(() => ({ Body: body(stream) }));
+    let read = 0;
     for await (const item of streamExportObject(s3, BUCKET, 'exports/endless.jsonl')) {
       expect('record' in item).toBe(true);
+      read++;
       break;
     }
+    expect(read).toBe(1);
     expect(stream.destroyed).toBe(true);
   });
 

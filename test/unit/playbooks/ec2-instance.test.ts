@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { allActions } from '../../../src/actions/registry.js';
 import { topologicalOrder } from '../../../src/engine/step-graph.js';
 import { EC2_INSTANCE_STEP_IDS, planEc2Instance } from '../../../src/playbooks/ec2-instance.js';
-import { EC2_INSTANCE_STEP_IDS as POLICY_STEP_IDS } from '../../../src/policy/known-ids.js';
+import { parsePolicy } from '../../../src/policy/load-policy.js';
 import type { Ec2InstanceSubject, Finding } from '../../../src/findings/model.js';
 
 const subject: Ec2InstanceSubject = {
@@ -21,6 +22,39 @@ const subject: Ec2InstanceSubject = {
 };
 const finding = { id: 'f1', type: { raw: 'CryptoCurrency:EC2/BitcoinTool.B!DNS' } } as unknown as Finding;
 
+/** The step ids as the README documents them (its playbook table), in plan order: policy files are written against these. */
+const DOCUMENTED_STEP_IDS = [
+  'capture-evidence',
+  'snapshot-volumes',
+  'tag-instance',
+  'preserve-instance',
+  'leave-auto-scaling',
+  'deregister-targets',
+  'isolate-network',
+  'deny-instance-session',
+  'replace-instance-profile',
+  'enforce-imdsv2',
+  'revoke-role-sessions',
+  'nacl-cut',
+  'stop-instance',
+  'block-remote-ip',
+];
+
+/** The first column of the README's table under "What the EC2 instance playbook does". */
+function readmeStepIds(): string[] {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const section = readme.split(/^## /m).find((s) => s.startsWith('What the EC2 instance playbook does'));
+  if (section === undefined) throw new Error('README has no "What the EC2 instance playbook does" section');
+  return [...section.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]!);
+}
+
+/** The warnings the policy validator gives for a rule that sets `steps` on the ec2-instance playbook. */
+function stepWarnings(stepIds: readonly string[]): string[] {
+  const steps = stepIds.map((id) => `      ${id}: require-approval`).join('\n');
+  const text = `version: 1\nrules:\n  - name: r\n    match: { subject: [ec2-instance] }\n    playbook: ec2-instance\n    steps:\n${steps}\n`;
+  return parsePolicy(text, 'steps.yaml').warnings.map((w) => w.message);
+}
+
 describe('EC2 instance playbook', () => {
   const plan = planEc2Instance(finding, subject, { isolationSettleSeconds: 3 });
   const byId = new Map(plan.steps.map((s) => [s.id, s]));
@@ -28,8 +62,12 @@ describe('EC2 instance playbook', () => {
 
   it('has the documented step ids, the ones the policy validates against', () => {
     // block-remote-ip is optional: planned only with a blocklist and a public remote IPv4 address (below).
-    expect(plan.steps.map((s) => s.id)).toEqual(EC2_INSTANCE_STEP_IDS.filter((id) => id !== 'block-remote-ip'));
-    expect([...POLICY_STEP_IDS].sort()).toEqual([...EC2_INSTANCE_STEP_IDS].sort());
+    expect(plan.steps.map((s) => s.id)).toEqual(DOCUMENTED_STEP_IDS.filter((id) => id !== 'block-remote-ip'));
+    expect(EC2_INSTANCE_STEP_IDS).toEqual(DOCUMENTED_STEP_IDS);
+    expect(readmeStepIds()).toEqual(DOCUMENTED_STEP_IDS);
+    // The policy validator knows every one of them, and only them.
+    expect(stepWarnings(DOCUMENTED_STEP_IDS)).toEqual([]);
+    expect(stepWarnings(['isolate-netwrok'])).toEqual([expect.stringContaining('isolate-netwrok')]);
     expect(plan.incidentKey).toBe('123456789012#us-east-1#ec2-instance#i-0abc');
   });
   it('every step names a registered action whose effect matches', () => {
@@ -37,6 +75,7 @@ describe('EC2 instance playbook', () => {
     for (const s of plan.steps) {
       const a = actions.get(s.action);
       expect(a, s.action).toBeDefined();
+      expect(s.effect, `${s.id} (${s.action})`).toBe(a!.effect);
       expect(a!.reversible || !s.reversible, `${s.id} claims reversible`).toBe(true);
     }
   });

@@ -3,32 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerPolicyCommand } from '../../../src/cli/commands/policy.js';
 import { builtInPolicy, parsePolicy } from '../../../src/policy/load-policy.js';
+import { captureOutput } from '../../support/capture-output.js';
 
 const example = (name: string) => fileURLToPath(new URL(`../../../examples/${name}`, import.meta.url));
 
 describe('tourniquet policy check / show', () => {
   async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
     let code = 0;
-    const out: string[] = [];
-    const err: string[] = [];
     const program = new Command().exitOverride();
     registerPolicyCommand(program, (c) => {
       code = Math.max(code, c);
     });
-    const log = vi.spyOn(console, 'log').mockImplementation((s: string) => void out.push(`${s}\n`));
-    const so = vi.spyOn(process.stdout, 'write').mockImplementation(((s: string) => out.push(s) > 0) as typeof process.stdout.write);
-    const se = vi.spyOn(process.stderr, 'write').mockImplementation(((s: string) => err.push(s) > 0) as typeof process.stderr.write);
-    try {
-      await program.parseAsync(args, { from: 'user' });
-    } finally {
-      log.mockRestore();
-      so.mockRestore();
-      se.mockRestore();
-    }
-    return { code, out: out.join(''), err: err.join('') };
+    const { out, err } = await captureOutput(() => program.parseAsync(args, { from: 'user' }));
+    return { code, out, err };
   }
 
   it('check prints ok with the rule count, exit 0', async () => {
