@@ -6,7 +6,7 @@
  */
 import type { AwsClients } from '../aws/clients.js';
 import type { Json, Subject } from '../findings/model.js';
-import type { EffectClass } from '../playbooks/plan.js';
+import type { EffectClass } from '../contracts/plan.js';
 import type { EvidenceWriter } from '../evidence/evidence-writer.js';
 
 /** One IAM statement the action needs. ARNs may use `${Partition}`, `${Region}`, `${Account}` placeholders. */

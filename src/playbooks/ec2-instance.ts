@@ -11,7 +11,7 @@ import type { Ec2InstanceSubject, Finding } from '../findings/model.js';
 import { parsePublicIpv4 } from '../lists/threat-list-text.js';
 import { EC2_INSTANCE_PLAYBOOK } from '../policy/known-ids.js';
 import { incidentKeyOf } from './incident-key.js';
-import type { Plan, PlanStep } from './plan.js';
+import type { Plan, PlanStep } from '../contracts/plan.js';
 
 export { EC2_INSTANCE_PLAYBOOK, EC2_INSTANCE_STEP_IDS } from '../policy/known-ids.js';
 

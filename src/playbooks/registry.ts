@@ -5,7 +5,7 @@ import type { Finding, Subject } from '../findings/model.js';
 import { EC2_INSTANCE_PLAYBOOK, NO_PLAYBOOK, defaultPlaybookForKind } from '../policy/known-ids.js';
 import { planEc2Instance, type Ec2PlaybookOptions } from './ec2-instance.js';
 import { incidentKeyOf } from './incident-key.js';
-import type { Plan } from './plan.js';
+import type { Plan } from '../contracts/plan.js';
 
 export { NO_PLAYBOOK };
 

@@ -3,7 +3,7 @@
  * and the mode allowed after guardrails, and why. JSON-serializable: the engine journals it with the incident.
  */
 import type { Finding, Subject } from '../findings/model.js';
-import type { Mode } from '../playbooks/plan.js';
+import type { Mode } from '../contracts/plan.js';
 import { evaluateGuardrails, type GuardrailInput, type GuardrailResult, type GuardrailVerdict } from './guardrails.js';
 import { selectRule, type RuleSelection } from './match-rule.js';
 import type { Policy, StepOverride } from './policy.js';

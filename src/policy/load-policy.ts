@@ -2,13 +2,14 @@
  * Reads `tourniquet.yaml`: YAML → schema → semantic checks → normalized `Policy`. Every problem is collected (not
  * just the first) and reported with its line, so one `tourniquet policy check` run shows everything to fix.
  */
+// eslint-disable-next-line no-restricted-imports -- the policy file itself is read here (loadPolicy); the rest is pure
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { PolicyError, describeValue } from '../errors.js';
 import type { SubjectKind } from '../findings/model.js';
 import { allTypes } from '../findings/type-catalogue.js';
-import type { Mode } from '../playbooks/plan.js';
+import type { Mode } from '../contracts/plan.js';
 import { BUILT_IN_PROTECTED_PRINCIPALS, DEFAULT_GUARDRAILS, deepFreeze } from './built-in-policy.js';
 import { typeMatches } from './glob.js';
 import { KNOWN_PLAYBOOKS, SUBJECT_KINDS, defaultPlaybookForKind, type PlaybookInfo } from './known-ids.js';

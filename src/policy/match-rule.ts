@@ -5,7 +5,7 @@
  * question after an incident.
  */
 import type { Finding, Subject } from '../findings/model.js';
-import type { Mode } from '../playbooks/plan.js';
+import type { Mode } from '../contracts/plan.js';
 import { globMatch, typeMatches } from './glob.js';
 import { KNOWN_PLAYBOOKS, defaultPlaybookForKind, type PlaybookInfo } from './known-ids.js';
 import type { Policy, PolicyRule, StepOverride, TagCriterion } from './policy.js';

@@ -3,7 +3,7 @@
  * unknown key is an error, because a typo such as `protectedPrincipal:` must not silently disable a guardrail.
  */
 import { z } from 'zod';
-import { SUBJECT_KINDS } from './known-ids.js';
+import { SUBJECT_KINDS } from '../findings/subject-kinds.js';
 
 /** A single value is accepted where a list is expected (`type: "Backdoor:EC2/"`). */
 function list<T extends z.ZodType>(item: T) {

@@ -3,7 +3,7 @@
  * (JSON-serializable) so a decision can journal which policy produced it. See docs/policy.md for the file format.
  */
 import type { SeverityBand, SubjectKind } from '../findings/model.js';
-import type { Mode } from '../playbooks/plan.js';
+import type { Mode } from '../contracts/plan.js';
 
 /**
  * Per-step override in a rule. `skip`: never run the step. `require-approval`: the step waits for a human even
