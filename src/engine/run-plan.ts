@@ -262,7 +262,7 @@ async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, r
     .collect(async () => {
       const ctx = ctxWith(await input.clients());
       const action = deps.getAction(step.action);
-      const stepInput = resolveInput(step.id, step.input, records);
+      const stepInput = action.parseInput(resolveInput(step.id, step.input, records), ctx);
       // A step taken over after a crash keeps the pre-image captured first: a new capture would record the
       // half-contained state, and release would then restore that.
       let pre: Json;

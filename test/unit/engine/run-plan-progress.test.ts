@@ -48,6 +48,7 @@ function stepwiseAction(calls: CallCollector, changes: number, stuckAfter = Infi
     reversible: true,
     description: 'stepwise',
     permissions: [],
+    parseInput: (raw) => raw,
     capture: async () => ({}),
     apply: async () => {
       attempts++;

@@ -44,6 +44,7 @@ function fakeActions(trace: Trace, incidentId: () => string, failing: Set<string
       reversible: true,
       description: id,
       permissions: [],
+      parseInput: (raw) => raw,
       capture: async () => ({ before: id }),
       apply: async () => {
         const rec = (await journal.getSteps(incidentId())).find((s) => s.stepId === id);
