@@ -40,7 +40,8 @@ function fakeActions(trace: Trace, incidentId: () => string, failing: Set<string
     const id = name.slice('fake.'.length);
     return {
       name,
-      effect: 'contain',
+      // The lowest effect, so each step's own effect is the one the engine gates by.
+      effect: 'read',
       reversible: true,
       description: id,
       permissions: [],

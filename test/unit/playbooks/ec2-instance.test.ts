@@ -32,12 +32,13 @@ describe('EC2 instance playbook', () => {
     expect([...POLICY_STEP_IDS].sort()).toEqual([...EC2_INSTANCE_STEP_IDS].sort());
     expect(plan.incidentKey).toBe('123456789012#us-east-1#ec2-instance#i-0abc');
   });
-  it('every step names a registered action whose effect matches', () => {
+  it('every step names a registered action and carries its effect and reversibility', () => {
     const actions = new Map(allActions().map((a) => [a.name, a]));
     for (const s of plan.steps) {
       const a = actions.get(s.action);
       expect(a, s.action).toBeDefined();
-      expect(a!.reversible || !s.reversible, `${s.id} claims reversible`).toBe(true);
+      expect(s.effect, s.id).toBe(a!.effect);
+      expect(s.reversible, s.id).toBe(a!.reversible);
     }
   });
   it('takes the instance out of the fleet before cutting its network, and only if that worked', () => {
