@@ -37,15 +37,18 @@ export const TRUSTED_LIST_OBJECT_PATTERN = 'lists/trusted-ips-*';
 
 const GUARDDUTY_ID = /^[A-Za-z0-9]{1,300}$/;
 
-const InputSchema = z.strictObject({
-  // The address to list: one public IPv4 address (checked in every phase: the value comes from a finding).
-  ip: z.string().min(1),
-  // The responder blocklist object (the ThreatIntelSet's file).
+/** The responder blocklist: the list object (the ThreatIntelSet's file), its detector and its set. */
+export const BlocklistLocationSchema = z.strictObject({
   bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
   // eslint-disable-next-line no-control-regex
   key: z.string().min(1).max(1024).regex(/^[^\u0000-\u001f]+$/, 'an S3 key without control characters'),
   detectorId: z.string().regex(GUARDDUTY_ID, 'a GuardDuty detector id'),
   threatIntelSetId: z.string().regex(GUARDDUTY_ID, 'a GuardDuty ThreatIntelSet id'),
+});
+
+const InputSchema = BlocklistLocationSchema.extend({
+  // The address to list: one public IPv4 address (checked in every phase: the value comes from a finding).
+  ip: z.string().min(1),
 });
 
 /** Input of `guardduty.block-remote-ip`. */

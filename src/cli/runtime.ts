@@ -90,7 +90,7 @@ export async function openRuntime(flags: RuntimeFlags, notifier?: Notifier): Pro
       : { dir: flags.evidenceDir ?? `${DEFAULT_STATE_DIR}/cases` },
     notifier,
     actor: `tourniquet-cli/${whoAmI()}`,
-    playbookOptions: { ec2: { isolationSettleSeconds: settle, replacementProfileArn: flags.replacementProfileArn, ...(blocklist ? { blocklist } : {}) } },
+    playbookOptions: { 'ec2-instance': { isolationSettleSeconds: settle, replacementProfileArn: flags.replacementProfileArn, ...(blocklist ? { blocklist } : {}) } },
   });
   return {
     responder,

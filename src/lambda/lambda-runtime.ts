@@ -73,7 +73,7 @@ export async function buildLambdaRuntime(config: LambdaConfig, onNotifyError: (e
     modeCeiling: config.TOURNIQUET_MODE,
     responderPrincipalArns: config.TOURNIQUET_RESPONDER_ROLE_ARN ? [config.TOURNIQUET_RESPONDER_ROLE_ARN] : [],
     actor: 'tourniquet-lambda',
-    ...(blocklist !== undefined ? { playbookOptions: { ec2: { blocklist } } } : {}),
+    ...(blocklist !== undefined ? { playbookOptions: { 'ec2-instance': { blocklist } } } : {}),
   });
   return { config, responder, journal, policy, s3, secret };
 }

@@ -7,6 +7,7 @@
  * refreshed credentials would escape) waits until the profile is gone.
  * Pure: no I/O; the plan is data the engine journals and runs.
  */
+import { z } from 'zod';
 import { leaveGroup } from '../actions/autoscaling-leave-group.js';
 import { captureInstanceEvidence } from '../actions/ec2-capture-instance-evidence.js';
 import { enforceImdsv2 } from '../actions/ec2-enforce-imdsv2.js';
@@ -18,43 +19,40 @@ import { snapshotVolumes } from '../actions/ec2-snapshot-volumes.js';
 import { stopInstance } from '../actions/ec2-stop-instance.js';
 import { tagInstance } from '../actions/ec2-tag-instance.js';
 import { deregisterTargets } from '../actions/elbv2-deregister-targets.js';
-import { blockRemoteIp } from '../actions/guardduty-block-remote-ip.js';
+import { BlocklistLocationSchema, blockRemoteIp } from '../actions/guardduty-block-remote-ip.js';
 import { denyInstanceSession } from '../actions/iam-deny-instance-session.js';
 import { revokeRoleSessions } from '../actions/iam-revoke-role-sessions.js';
+import { INSTANCE_PROFILE_ARN } from '../actions/iam-role-lookup.js';
 import type { Plan, PlanStep } from '../contracts/plan.js';
 import type { Ec2InstanceSubject, Finding } from '../findings/model.js';
 import { parsePublicIpv4 } from '../lists/threat-list-text.js';
-import { EC2_INSTANCE_PLAYBOOK } from '../policy/known-ids.js';
-import { incidentKeyOf } from './incident-key.js';
-import { stepBuilder } from './plan-steps.js';
+import { definePlaybook, type PlanArgs } from './define-playbook.js';
 
-export { EC2_INSTANCE_PLAYBOOK, EC2_INSTANCE_STEP_IDS } from '../policy/known-ids.js';
+export const EC2_INSTANCE_PLAYBOOK = 'ec2-instance';
 
-export interface Ec2PlaybookOptions {
-  /** Seconds between the untrack and the isolation group (no AWS doc states how long is enough; default 0). */
-  readonly isolationSettleSeconds?: number;
-  /** Instance profile to swap in instead of disassociating (e.g. a forensic profile with SSM only). */
-  readonly replacementProfileArn?: string;
-  /** Auto Scaling: `standby` (default, AWS's recommended troubleshooting state) or `detach`. */
-  readonly autoScalingMethod?: 'standby' | 'detach';
-  /** The responder-managed GuardDuty threat list: when set, the finding's remote IPv4 address is put on it. */
-  readonly blocklist?: Ec2BlocklistOptions;
-}
+const Ec2PlaybookOptionsSchema = z.strictObject({
+  // Seconds between the untrack and the isolation group (no AWS doc states how long is enough; default 0).
+  isolationSettleSeconds: z
+    .number({ error: 'expected a number of seconds' })
+    .min(0, { error: 'expected 0 to 600 seconds' })
+    .max(600, { error: 'expected 0 to 600 seconds' })
+    .optional(),
+  // Instance profile to swap in instead of disassociating (e.g. a forensic profile with SSM only).
+  replacementProfileArn: z.string().regex(INSTANCE_PROFILE_ARN, { error: 'expected an instance-profile ARN' }).optional(),
+  // Auto Scaling: `standby` (default, AWS's recommended troubleshooting state) or `detach`.
+  autoScalingMethod: z.enum(['standby', 'detach'], { error: 'expected "standby" or "detach"' }).optional(),
+  // The responder-managed GuardDuty threat list: when set, the finding's remote IPv4 address is put on it.
+  blocklist: BlocklistLocationSchema.extend({
+    // The account and Region the list, detector and set belong to, when known. The step acts with the finding's
+    // account and Region clients, so it is planned only for subjects there (the administrator's lists cover its
+    // members in GuardDuty, but the member role cannot edit them).
+    accountId: z.string().regex(/^\d{12}$/, { error: 'expected a 12-digit account id' }).optional(),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'expected an AWS Region such as eu-west-1' }).optional(),
+  }).optional(),
+});
 
-export interface Ec2BlocklistOptions {
-  /** The list object (the ThreatIntelSet's TXT file). */
-  readonly bucket: string;
-  readonly key: string;
-  readonly detectorId: string;
-  readonly threatIntelSetId: string;
-  /**
-   * The account and Region the list, detector and set belong to, when known. The step acts with the finding's
-   * account and Region clients, so it is planned only for subjects there (the administrator's lists cover its
-   * members in GuardDuty, but the member role cannot edit them).
-   */
-  readonly accountId?: string;
-  readonly region?: string;
-}
+export type Ec2PlaybookOptions = z.input<typeof Ec2PlaybookOptionsSchema>;
+export type Ec2BlocklistOptions = NonNullable<Ec2PlaybookOptions['blocklist']>;
 
 /** The steps, in plan order: step id → the action it runs. */
 export const EC2_INSTANCE_STEPS = {
@@ -75,8 +73,6 @@ export const EC2_INSTANCE_STEPS = {
   'block-remote-ip': blockRemoteIp,
 } as const;
 
-const step = stepBuilder(EC2_INSTANCE_PLAYBOOK, EC2_INSTANCE_STEPS);
-
 /** The finding's remote address when it is one public IPv4 address (the only kind a GuardDuty IP list takes). */
 function blockableRemoteIp(finding: Finding): string | undefined {
   const ip = finding.actor?.remoteIp;
@@ -89,7 +85,7 @@ function blockableRemoteIp(finding: Finding): string | undefined {
   }
 }
 
-export function planEc2Instance(finding: Finding, subject: Ec2InstanceSubject, options: Ec2PlaybookOptions = {}): Plan {
+function planSteps({ finding, subject, options, step }: PlanArgs<'ec2-instance', typeof EC2_INSTANCE_STEPS, typeof Ec2PlaybookOptionsSchema>): PlanStep[] {
   const instanceId = subject.details.instanceId;
   const base = { instanceId };
   const profileArn = subject.details.iamInstanceProfile?.arn;
@@ -198,5 +194,20 @@ export function planEc2Instance(finding: Finding, subject: Ec2InstanceSubject, o
       }),
     );
   }
-  return { playbook: EC2_INSTANCE_PLAYBOOK, incidentKey: incidentKeyOf(subject), steps };
+  return steps;
+}
+
+export const ec2InstancePlaybook = definePlaybook({
+  name: EC2_INSTANCE_PLAYBOOK,
+  subjectKinds: ['ec2-instance'],
+  steps: EC2_INSTANCE_STEPS,
+  options: Ec2PlaybookOptionsSchema,
+  plan: planSteps,
+});
+
+export const EC2_INSTANCE_STEP_IDS: readonly string[] = ec2InstancePlaybook.stepIds;
+
+/** The plan for one instance (the options are validated: a PlanError when they are not valid). */
+export function planEc2Instance(finding: Finding, subject: Ec2InstanceSubject, options: Ec2PlaybookOptions = {}): Plan {
+  return ec2InstancePlaybook.plan(finding, subject, options);
 }

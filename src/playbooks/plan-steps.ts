@@ -5,13 +5,13 @@
  * lower it: that would let a playbook run a destructive action without approval, so it is a PlanError.
  */
 import type { z } from 'zod';
-import type { DefinedAction } from '../actions/define-action.js';
+import type { AnyAction } from '../actions/action.js';
 import { EFFECT_ORDER, type EffectClass, type PlanStep } from '../contracts/plan.js';
 import { PlanError } from '../errors.js';
 import type { Json } from '../findings/model.js';
 
-/** What a plan step needs of an action. */
-export type StepAction = Pick<DefinedAction, 'name' | 'effect' | 'reversible' | 'input'>;
+/** An action a step can run: a registered action with its input schema (what `defineAction` returns). */
+export type StepAction = AnyAction & { readonly input: z.ZodType };
 
 /** A playbook's steps: step id → the action it runs (in plan order). */
 export type StepActions = { readonly [stepId: string]: StepAction };

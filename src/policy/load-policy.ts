@@ -10,9 +10,11 @@ import { PolicyError, describeValue } from '../errors.js';
 import type { SubjectKind } from '../findings/model.js';
 import { allTypes } from '../findings/type-catalogue.js';
 import type { Mode } from '../contracts/plan.js';
+import { defaultPlaybookIn, type PlaybookInfo } from '../contracts/playbook-info.js';
+import { SUBJECT_KINDS } from '../findings/subject-kinds.js';
+import { PLAYBOOKS } from '../playbooks/playbook-list.js';
 import { BUILT_IN_PROTECTED_PRINCIPALS, DEFAULT_GUARDRAILS, deepFreeze } from './built-in-policy.js';
 import { typeMatches } from './glob.js';
-import { KNOWN_PLAYBOOKS, SUBJECT_KINDS, defaultPlaybookForKind, type PlaybookInfo } from './known-ids.js';
 import type { Policy, PolicyIssue, PolicyRule, RuleMatch, StepOverride, TagCriterion } from './policy.js';
 import { PolicyFileSchema, allowedKeysAt, type PolicyFile, type RuleFile } from './policy-schema.js';
 import { lineAt } from './yaml-locate.js';
@@ -21,8 +23,8 @@ import { lineAt } from './yaml-locate.js';
 export { builtInPolicy } from './built-in-policy.js';
 
 export interface ParsePolicyOptions {
-  /** Playbooks (name → subject kinds, step ids) to validate rules against; default: the built-in list. */
-  readonly knownPlaybooks?: ReadonlyMap<string, PlaybookInfo>;
+  /** Playbooks (name, subject kinds, step ids, options) to validate rules against; default: every playbook. */
+  readonly knownPlaybooks?: readonly PlaybookInfo[];
   /** Finding types used to warn about type patterns that match nothing; default: the finding-type catalogue. */
   readonly knownFindingTypes?: readonly string[];
 }
@@ -73,7 +75,7 @@ export function parsePolicy(text: string, fileName: string, options: ParsePolicy
   const ctx: CheckContext = {
     doc,
     lc,
-    playbooks: options.knownPlaybooks ?? KNOWN_PLAYBOOKS,
+    playbooks: options.knownPlaybooks ?? PLAYBOOKS,
     findingTypes: options.knownFindingTypes ?? allTypes().map((t) => t.type),
     warnings: [],
   };
@@ -94,7 +96,7 @@ export function parsePolicy(text: string, fileName: string, options: ParsePolicy
 interface CheckContext {
   readonly doc: Document;
   readonly lc: LineCounter;
-  readonly playbooks: ReadonlyMap<string, PlaybookInfo>;
+  readonly playbooks: readonly PlaybookInfo[];
   readonly findingTypes: readonly string[];
   readonly warnings: PolicyIssue[];
 }
@@ -150,24 +152,24 @@ function checkRule(r: RuleFile, index: number, defaultMode: Mode, ctx: CheckCont
   const kinds: readonly SubjectKind[] = (m.subject as SubjectKind[] | undefined) ?? SUBJECT_KINDS;
   let playbooks: string[];
   if (r.playbook !== undefined) {
-    const info = ctx.playbooks.get(r.playbook);
+    const info = ctx.playbooks.find((p) => p.name === r.playbook);
     if (!info) {
-      warn([...base, 'playbook'], `unknown playbook ${JSON.stringify(r.playbook)} (known: ${[...ctx.playbooks.keys()].join(', ')})`);
-    } else if (info.subjects && m.subject) {
-      const foreign = kinds.filter((k) => !info.subjects!.includes(k));
+      warn([...base, 'playbook'], `unknown playbook ${JSON.stringify(r.playbook)} (known: ${ctx.playbooks.map((p) => p.name).join(', ')})`);
+    } else if (m.subject) {
+      const foreign = kinds.filter((k) => !info.subjectKinds.includes(k));
       if (foreign.length > 0) {
         warn(
           [...base, 'playbook'],
-          `playbook ${r.playbook} handles ${info.subjects.join(', ')} subjects only; this rule never applies to ${foreign.join(', ')}`,
+          `playbook ${r.playbook} handles ${info.subjectKinds.join(', ')} subjects only; this rule never applies to ${foreign.join(', ')}`,
         );
       }
     }
     playbooks = [r.playbook];
   } else {
-    playbooks = unique(kinds.map((k) => defaultPlaybookForKind(k)));
+    playbooks = unique(kinds.map((k) => defaultPlaybookIn(ctx.playbooks, k)));
   }
-  const stepIds = new Set(playbooks.flatMap((p) => ctx.playbooks.get(p)?.stepIds ?? []));
-  const anyUnknownPlaybook = playbooks.some((p) => !ctx.playbooks.has(p));
+  const stepIds = new Set(playbooks.flatMap((p) => ctx.playbooks.find((x) => x.name === p)?.stepIds ?? []));
+  const anyUnknownPlaybook = playbooks.some((p) => !ctx.playbooks.some((x) => x.name === p));
 
   const steps: Record<string, StepOverride> = {};
   for (const [id, override] of Object.entries(r.steps ?? {})) {

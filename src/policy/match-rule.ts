@@ -6,8 +6,9 @@
  */
 import type { Finding, Subject } from '../findings/model.js';
 import type { Mode } from '../contracts/plan.js';
+import { defaultPlaybookIn, type PlaybookInfo } from '../contracts/playbook-info.js';
+import { PLAYBOOKS } from '../playbooks/playbook-list.js';
 import { globMatch, typeMatches } from './glob.js';
-import { KNOWN_PLAYBOOKS, defaultPlaybookForKind, type PlaybookInfo } from './known-ids.js';
 import type { Policy, PolicyRule, StepOverride, TagCriterion } from './policy.js';
 
 export interface RuleSelection {
@@ -30,7 +31,7 @@ export function selectRule(
   policy: Policy,
   finding: Finding,
   subject: Subject,
-  playbooks: ReadonlyMap<string, PlaybookInfo> = KNOWN_PLAYBOOKS,
+  playbooks: readonly PlaybookInfo[] = PLAYBOOKS,
 ): RuleSelection {
   const why: string[] = [];
   for (const [index, rule] of policy.rules.entries()) {
@@ -39,7 +40,7 @@ export function selectRule(
       why.push(`${ruleLabel(rule)}: no match: ${evaluation.reasons.join('; ')}`);
       continue;
     }
-    const playbook = rule.playbook ?? defaultPlaybookForKind(subject.kind);
+    const playbook = rule.playbook ?? defaultPlaybookIn(playbooks, subject.kind);
     const later = policy.rules.length - index - 1;
     why.push(`${ruleLabel(rule)}: matched: ${evaluation.reasons.join('; ')}`);
     why.push(
@@ -48,7 +49,7 @@ export function selectRule(
     );
     return { rule, playbook, mode: rule.mode, stepOverrides: { ...rule.steps }, why };
   }
-  const playbook = defaultPlaybookForKind(subject.kind);
+  const playbook = defaultPlaybookIn(playbooks, subject.kind);
   why.push(
     `${policy.rules.length === 0 ? 'no rules' : 'no rule matched'} → defaults: mode ${policy.defaults.mode}, ` +
       (playbook === 'none'
@@ -67,7 +68,7 @@ export function evaluateRule(
   rule: PolicyRule,
   finding: Finding,
   subject: Subject,
-  playbooks: ReadonlyMap<string, PlaybookInfo> = KNOWN_PLAYBOOKS,
+  playbooks: readonly PlaybookInfo[] = PLAYBOOKS,
 ): RuleEvaluation {
   const m = rule.match;
   const pass: string[] = [];
@@ -152,7 +153,7 @@ export function evaluateRule(
     );
   }
   if (rule.playbook !== undefined) {
-    const handles = playbooks.get(rule.playbook)?.subjects;
+    const handles = playbooks.find((p) => p.name === rule.playbook)?.subjectKinds;
     if (handles) {
       check(
         handles.includes(subject.kind),

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { allActions } from '../../../src/actions/registry.js';
 import { topologicalOrder } from '../../../src/engine/step-graph.js';
 import { EC2_INSTANCE_STEP_IDS, planEc2Instance } from '../../../src/playbooks/ec2-instance.js';
-import { EC2_INSTANCE_STEP_IDS as POLICY_STEP_IDS } from '../../../src/policy/known-ids.js';
+import { PLAYBOOKS } from '../../../src/playbooks/playbook-list.js';
+import { parsePolicy } from '../../../src/policy/load-policy.js';
 import type { Ec2InstanceSubject, Finding } from '../../../src/findings/model.js';
 
 const subject: Ec2InstanceSubject = {
@@ -27,9 +28,17 @@ describe('EC2 instance playbook', () => {
   const position = new Map(topologicalOrder(plan.steps).map((s, i) => [s.id, i]));
 
   it('has the documented step ids, the ones the policy validates against', () => {
+    // The step ids of the README's playbook table and docs/policy.md, in plan order.
+    const documented = ['capture-evidence', 'snapshot-volumes', 'tag-instance', 'preserve-instance', 'leave-auto-scaling', 'deregister-targets', 'isolate-network', 'deny-instance-session', 'replace-instance-profile', 'enforce-imdsv2', 'revoke-role-sessions', 'nacl-cut', 'stop-instance', 'block-remote-ip'];
     // block-remote-ip is optional: planned only with a blocklist and a public remote IPv4 address (below).
-    expect(plan.steps.map((s) => s.id)).toEqual(EC2_INSTANCE_STEP_IDS.filter((id) => id !== 'block-remote-ip'));
-    expect([...POLICY_STEP_IDS].sort()).toEqual([...EC2_INSTANCE_STEP_IDS].sort());
+    expect(plan.steps.map((s) => s.id)).toEqual(documented.filter((id) => id !== 'block-remote-ip'));
+    expect(EC2_INSTANCE_STEP_IDS).toEqual(documented);
+    expect(PLAYBOOKS.find((p) => p.name === 'ec2-instance')?.stepIds).toEqual(documented);
+    // The policy validator knows every one of them (an unknown id is a warning) and nothing else.
+    const overrides = documented.map((id) => `${id}: require-approval`).join(', ');
+    const policy = (steps: string) => parsePolicy(`version: 1\nrules:\n  - name: r\n    match: { subject: ec2-instance }\n    steps: { ${steps} }\n`, 'p.yaml');
+    expect(policy(overrides).warnings).toEqual([]);
+    expect(policy('isolate-network-now: skip').warnings.map((w) => w.path)).toEqual(['rules[0].steps.isolate-network-now']);
     expect(plan.incidentKey).toBe('123456789012#us-east-1#ec2-instance#i-0abc');
   });
   it('every step names a registered action and carries its effect and reversibility', () => {
