@@ -87,6 +87,7 @@ export interface ResponderArgs {
     | 'memberExternalId'
     | 'organizationId'
     | 'protectedPrincipalArns'
+    | 'playbookOptions'
   >;
   /** Folder holding respond-handler.mjs and approval-handler.mjs. */
   readonly bundleDir: string;
@@ -480,6 +481,7 @@ export class Responder extends pulumi.ComponentResource {
     if (args.notifications.slackSecretArn !== undefined) commonEnv[LAMBDA_ENV.slackWebhookSecretArn] = args.notifications.slackSecretArn;
     if (config.memberExternalId !== undefined) commonEnv[LAMBDA_ENV.memberExternalId] = config.memberExternalId;
     if (policyObject !== undefined) commonEnv[LAMBDA_ENV.policy] = pulumi.interpolate`s3://${policyObject.bucket}/${policyObject.key}`;
+    if (Object.keys(config.playbookOptions).length > 0) commonEnv[LAMBDA_ENV.playbookOptions] = JSON.stringify(config.playbookOptions);
     if (args.blocklist !== undefined) {
       commonEnv[LAMBDA_ENV.blocklistBucket] = args.blocklist.bucketName;
       commonEnv[LAMBDA_ENV.blocklistKey] = args.blocklist.key;

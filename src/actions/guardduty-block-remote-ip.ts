@@ -41,7 +41,7 @@ const GUARDDUTY_ID = /^[A-Za-z0-9]{1,300}$/;
 export const BlocklistLocationSchema = z.strictObject({
   bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
   // eslint-disable-next-line no-control-regex
-  key: z.string().min(1).max(1024).regex(/^[^\u0000-\u001f]+$/, 'an S3 key without control characters'),
+  key: z.string().min(1, 'an S3 key').max(1024, 'an S3 key of at most 1024 characters').regex(/^[^\u0000-\u001f]+$/, 'an S3 key without control characters'),
   detectorId: z.string().regex(GUARDDUTY_ID, 'a GuardDuty detector id'),
   threatIntelSetId: z.string().regex(GUARDDUTY_ID, 'a GuardDuty ThreatIntelSet id'),
 });

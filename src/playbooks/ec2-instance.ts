@@ -33,21 +33,21 @@ export const EC2_INSTANCE_PLAYBOOK = 'ec2-instance';
 const Ec2PlaybookOptionsSchema = z.strictObject({
   // Seconds between the untrack and the isolation group (no AWS doc states how long is enough; default 0).
   isolationSettleSeconds: z
-    .number({ error: 'expected a number of seconds' })
-    .min(0, { error: 'expected 0 to 600 seconds' })
-    .max(600, { error: 'expected 0 to 600 seconds' })
+    .number({ error: 'a number of seconds from 0 to 600' })
+    .min(0, { error: 'a number of seconds from 0 to 600' })
+    .max(600, { error: 'a number of seconds from 0 to 600' })
     .optional(),
   // Instance profile to swap in instead of disassociating (e.g. a forensic profile with SSM only).
-  replacementProfileArn: z.string().regex(INSTANCE_PROFILE_ARN, { error: 'expected an instance-profile ARN' }).optional(),
+  replacementProfileArn: z.string().regex(INSTANCE_PROFILE_ARN, { error: 'an instance-profile ARN' }).optional(),
   // Auto Scaling: `standby` (default, AWS's recommended troubleshooting state) or `detach`.
-  autoScalingMethod: z.enum(['standby', 'detach'], { error: 'expected "standby" or "detach"' }).optional(),
+  autoScalingMethod: z.enum(['standby', 'detach'], { error: '"standby" or "detach"' }).optional(),
   // The responder-managed GuardDuty threat list: when set, the finding's remote IPv4 address is put on it.
   blocklist: BlocklistLocationSchema.extend({
     // The account and Region the list, detector and set belong to, when known. The step acts with the finding's
     // account and Region clients, so it is planned only for subjects there (the administrator's lists cover its
     // members in GuardDuty, but the member role cannot edit them).
-    accountId: z.string().regex(/^\d{12}$/, { error: 'expected a 12-digit account id' }).optional(),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'expected an AWS Region such as eu-west-1' }).optional(),
+    accountId: z.string().regex(/^\d{12}$/, { error: 'a 12-digit account id' }).optional(),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'an AWS Region such as eu-west-1' }).optional(),
   }).optional(),
 });
 

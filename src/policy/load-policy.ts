@@ -6,13 +6,15 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
+import { closestName } from '../did-you-mean.js';
 import { PolicyError, describeValue } from '../errors.js';
-import type { SubjectKind } from '../findings/model.js';
+import type { Json, SubjectKind } from '../findings/model.js';
 import { allTypes } from '../findings/type-catalogue.js';
 import type { Mode } from '../contracts/plan.js';
-import { defaultPlaybookIn, type PlaybookInfo } from '../contracts/playbook-info.js';
+import { NO_PLAYBOOK, defaultPlaybookIn, type PlaybookInfo } from '../contracts/playbook-info.js';
 import { SUBJECT_KINDS } from '../findings/subject-kinds.js';
 import { PLAYBOOKS } from '../playbooks/playbook-list.js';
+import { checkPlaybookOptions } from '../playbooks/playbook-options.js';
 import { BUILT_IN_PROTECTED_PRINCIPALS, DEFAULT_GUARDRAILS, deepFreeze } from './built-in-policy.js';
 import { typeMatches } from './glob.js';
 import type { Policy, PolicyIssue, PolicyRule, RuleMatch, StepOverride, TagCriterion } from './policy.js';
@@ -78,9 +80,12 @@ export function parsePolicy(text: string, fileName: string, options: ParsePolicy
     playbooks: options.knownPlaybooks ?? PLAYBOOKS,
     findingTypes: options.knownFindingTypes ?? allTypes().map((t) => t.type),
     warnings: [],
+    errors: [],
   };
   const defaultMode: Mode = file.defaults?.mode ?? 'approve';
   const rules = (file.rules ?? []).map((r, i) => checkRule(r, i, defaultMode, ctx));
+  // Errors only the playbooks can tell (their options): reported like schema errors, every one at once.
+  if (ctx.errors.length > 0) throw new PolicyError(fileName, sortIssues(ctx.errors));
   warnUnreachable(file.rules ?? [], ctx);
 
   return deepFreeze({
@@ -99,6 +104,7 @@ interface CheckContext {
   readonly playbooks: readonly PlaybookInfo[];
   readonly findingTypes: readonly string[];
   readonly warnings: PolicyIssue[];
+  readonly errors: PolicyIssue[];
 }
 
 function normalizeGuardrails(g: NonNullable<PolicyFile['guardrails']> | undefined): Policy['guardrails'] {
@@ -168,6 +174,7 @@ function checkRule(r: RuleFile, index: number, defaultMode: Mode, ctx: CheckCont
   } else {
     playbooks = unique(kinds.map((k) => defaultPlaybookIn(ctx.playbooks, k)));
   }
+  const options = r.options !== undefined ? checkRuleOptions(r.options, r.playbook, playbooks, base, ctx) : undefined;
   const stepIds = new Set(playbooks.flatMap((p) => ctx.playbooks.find((x) => x.name === p)?.stepIds ?? []));
   const anyUnknownPlaybook = playbooks.some((p) => !ctx.playbooks.some((x) => x.name === p));
 
@@ -207,7 +214,55 @@ function checkRule(r: RuleFile, index: number, defaultMode: Mode, ctx: CheckCont
     ...(r.playbook !== undefined ? { playbook: r.playbook } : {}),
     mode,
     steps,
+    ...(options !== undefined ? { options } : {}),
   };
+}
+
+/**
+ * A rule's `options:`, checked against the options schema of the one playbook the rule runs (the one it names, or
+ * the one its subject kinds default to). Problems are errors with the file's lines.
+ */
+function checkRuleOptions(
+  raw: Readonly<Record<string, unknown>>,
+  named: string | undefined,
+  candidates: readonly string[],
+  base: Segment[],
+  ctx: CheckContext,
+): PolicyRule['options'] {
+  const at: Segment[] = [...base, 'options'];
+  // Subject kinds without a playbook of their own get `none`; options are meant for the one that has steps.
+  const runs = named !== undefined ? [named] : candidates.length > 1 ? candidates.filter((p) => p !== NO_PLAYBOOK) : candidates;
+  if (runs.length !== 1) {
+    ctx.errors.push({
+      path: formatPath(at),
+      message: `options belong to one playbook, and this rule can run ${runs.join(', ')}: name it with "playbook:" (or narrow "match.subject")`,
+      ...lineOrNothing(lineAt(ctx.doc, ctx.lc, at, { key: true })),
+    });
+    return undefined;
+  }
+  const name = runs[0]!;
+  const playbook = ctx.playbooks.find((p) => p.name === name);
+  if (playbook === undefined) {
+    // An unknown playbook is already a warning: its options cannot be checked here.
+    ctx.warnings.push({ path: formatPath(at), message: `options of unknown playbook ${JSON.stringify(name)} are not checked`, ...lineOrNothing(lineAt(ctx.doc, ctx.lc, at, { key: true })) });
+    return { playbook: name, values: raw as Record<string, Json> };
+  }
+  if (name === NO_PLAYBOOK && Object.keys(raw).length > 0) {
+    ctx.errors.push({
+      path: formatPath(at),
+      message: `the rule's playbook is ${NO_PLAYBOOK} (record and notify only), which takes no options`,
+      ...lineOrNothing(lineAt(ctx.doc, ctx.lc, at, { key: true })),
+    });
+    return undefined;
+  }
+  const check = checkPlaybookOptions(playbook, raw);
+  if (check.ok) return { playbook: name, values: check.options };
+  for (const issue of check.issues) {
+    const path = [...at, ...issue.path];
+    const line = issue.key !== undefined ? lineAt(ctx.doc, ctx.lc, [...path, issue.key], { key: true }) : lineAt(ctx.doc, ctx.lc, path);
+    ctx.errors.push({ path: formatPath(path), message: issue.message, ...lineOrNothing(line) });
+  }
+  return undefined;
 }
 
 /** Rule names identify rules in decisions: they must be unique. Works on the raw data (before the schema). */
@@ -291,7 +346,7 @@ function fromZodIssue(issue: ZodIssue, data: unknown, doc: Document, lc: LineCou
   if (issue.code === 'unrecognized_keys') {
     const allowed = allowedKeysAt(path);
     return issue.keys.map((key) => {
-      const hint = suggest(key, allowed);
+      const hint = closestName(key, allowed);
       return {
         path: formatPath([...path, key]),
         message:
@@ -348,30 +403,4 @@ function lineOrNothing(line: number | undefined): { line?: number } {
 
 function unique<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
-}
-
-/** The closest allowed key within a small edit distance, for "did you mean" hints. */
-function suggest(key: string, allowed: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const a of allowed) {
-    const d = a.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, a);
-    if (d < bestDistance) {
-      best = a;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
 }

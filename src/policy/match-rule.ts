@@ -4,7 +4,7 @@
  * matched and, for each earlier rule, which criteria failed — because "why did/didn't it fire" is the first
  * question after an incident.
  */
-import type { Finding, Subject } from '../findings/model.js';
+import type { Finding, Json, Subject } from '../findings/model.js';
 import type { Mode } from '../contracts/plan.js';
 import { defaultPlaybookIn, type PlaybookInfo } from '../contracts/playbook-info.js';
 import { PLAYBOOKS } from '../playbooks/playbook-list.js';
@@ -18,6 +18,8 @@ export interface RuleSelection {
   /** The mode the rule (or defaults) asks for, before guardrails. */
   readonly mode: Mode;
   readonly stepOverrides: Readonly<Record<string, StepOverride>>;
+  /** The rule's playbook options, when it has some for the selected playbook. */
+  readonly options?: Readonly<Record<string, Json>>;
   readonly why: readonly string[];
 }
 
@@ -47,7 +49,8 @@ export function selectRule(
       `→ playbook ${playbook}, mode ${rule.mode}` +
         (later > 0 ? ` (first match wins; ${later} later rule(s) not evaluated)` : ''),
     );
-    return { rule, playbook, mode: rule.mode, stepOverrides: { ...rule.steps }, why };
+    const options = rule.options !== undefined && rule.options.playbook === playbook ? { options: rule.options.values } : {};
+    return { rule, playbook, mode: rule.mode, stepOverrides: { ...rule.steps }, ...options, why };
   }
   const playbook = defaultPlaybookIn(playbooks, subject.kind);
   why.push(
