@@ -57,6 +57,22 @@ export default tseslint.config(
     },
   },
   {
+    // Actions are the capabilities playbooks compose: they know nothing of playbooks, policy or the engine.
+    // registry.ts is the one exception: it registers the actions the playbooks run.
+    files: ['src/actions/**/*.ts'],
+    ignores: ['src/actions/registry.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/playbooks/*', '**/policy/*', '**/engine/*', '**/cli/*', '**/lambda/*', '**/drill/*'], message: 'actions do not depend on the layers that use them' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The CLI uses the drills (drill findings, the demo); the drills never use the CLI.
     files: ['src/drill/**/*.ts'],
     rules: {
