@@ -6,6 +6,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { z } from 'zod';
 import { TourniquetError } from '../src/errors.js';
 import { byteSizeSchema } from '../src/findings/input-limits.js';
+import { playbookOptionsIssues } from '../src/playbooks/playbook-options.js';
 
 export const PROJECT = 'tourniquet';
 
@@ -105,6 +106,11 @@ export const configSchema = z
      * uploaded to the findings bucket and passed as TOURNIQUET_POLICY. Unset: the built-in policy.
      */
     policyFile: z.string().min(1).optional(),
+    /**
+     * Options per playbook (`{"ec2-instance": {"isolationSettleSeconds": 5}}`), validated against each playbook's
+     * schema at deploy time and passed as TOURNIQUET_PLAYBOOK_OPTIONS. Rules' `options:` override them key by key.
+     */
+    playbookOptions: z.record(z.string(), z.unknown()).default({}),
     /** Prebuilt Lambda bundle folder (relative to infra/); unset: bundle src/lambda with esbuild at deploy time. */
     lambdaBundleDir: z.string().min(1).optional(),
 
@@ -143,6 +149,17 @@ export const configSchema = z
     }
     if (c.batchSize > 10 && c.maxBatchingWindowSeconds < 1) {
       ctx.addIssue({ code: 'custom', path: ['maxBatchingWindowSeconds'], message: 'must be at least 1 when batchSize is above 10 (SQS rule)' });
+    }
+    for (const issue of playbookOptionsIssues(c.playbookOptions)) {
+      ctx.addIssue({ code: 'custom', path: ['playbookOptions', ...issue.path.split('.')], message: issue.message });
+    }
+    const ec2Options = c.playbookOptions['ec2-instance'];
+    if (c.manageThreatLists && ec2Options !== null && typeof ec2Options === 'object' && 'blocklist' in ec2Options) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['playbookOptions', 'ec2-instance', 'blocklist'],
+        message: 'set by the program from the managed threat list while manageThreatLists is true; remove it here',
+      });
     }
     if (c.findingsExpirationDays <= c.findingsTransitionDays) {
       ctx.addIssue({

@@ -34,6 +34,8 @@ export const LAMBDA_ENV = {
   blocklistBucket: 'TOURNIQUET_BLOCKLIST_BUCKET',
   blocklistKey: 'TOURNIQUET_BLOCKLIST_KEY',
   blocklistSetId: 'TOURNIQUET_BLOCKLIST_SET_ID',
+  /** Options per playbook, JSON (config `playbookOptions`; unset: every playbook's defaults). */
+  playbookOptions: 'TOURNIQUET_PLAYBOOK_OPTIONS',
   /** Role assumed in member accounts. */
   memberRoleName: 'TOURNIQUET_ROLE_NAME',
   /** extra: the sts:ExternalId the member roles require (unset when none). */

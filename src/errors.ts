@@ -104,6 +104,17 @@ export class StepError extends TourniquetError {
   }
 }
 
+/** A playbook built an invalid plan (a step lowering its action's effect, an undeclared step): a bug in the playbook. */
+export class PlanError extends TourniquetError {
+  override readonly name = 'PlanError';
+  constructor(
+    readonly playbook: string,
+    message: string,
+  ) {
+    super('plan.invalid', `playbook ${playbook}: ${message}`);
+  }
+}
+
 /** A step's change was applied, but reading the state back shows it does not hold. */
 export class VerificationError extends StepError {
   override readonly name = 'VerificationError';

@@ -90,6 +90,7 @@ export interface ResponderArgs {
     | 'memberExternalId'
     | 'organizationId'
     | 'protectedPrincipalArns'
+    | 'playbookOptions'
   >;
   /** Folder holding respond-handler.mjs and approval-handler.mjs. */
   readonly bundleDir: string;
@@ -486,6 +487,7 @@ export class Responder extends pulumi.ComponentResource {
     if (config.maxLineBytes !== undefined) commonEnv[LAMBDA_ENV.maxLineBytes] = String(config.maxLineBytes);
     if (config.maxDecompressedBytes !== undefined) commonEnv[LAMBDA_ENV.maxDecompressedBytes] = String(config.maxDecompressedBytes);
     if (policyObject !== undefined) commonEnv[LAMBDA_ENV.policy] = pulumi.interpolate`s3://${policyObject.bucket}/${policyObject.key}`;
+    if (Object.keys(config.playbookOptions).length > 0) commonEnv[LAMBDA_ENV.playbookOptions] = JSON.stringify(config.playbookOptions);
     if (args.blocklist !== undefined) {
       commonEnv[LAMBDA_ENV.blocklistBucket] = args.blocklist.bucketName;
       commonEnv[LAMBDA_ENV.blocklistKey] = args.blocklist.key;

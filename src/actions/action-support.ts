@@ -1,22 +1,13 @@
 /**
- * Small helpers shared by the actions: input validation, StepError construction, AWS error codes, and resolving
+ * Small helpers shared by the actions: input validation, AWS error codes, and resolving
  * the EC2 instance an action works on.
  */
 import type { z } from 'zod';
 import { AwsCallError, StepError, describeValue } from '../errors.js';
-import type { ActionContext } from './action.js';
-
-/** The step id for errors: the engine's step id when it passed one, else the action name. */
-export function stepIdOf(ctx: ActionContext, actionName: string): string {
-  return ctx.stepId ?? actionName;
-}
-
-export function stepError(ctx: ActionContext, actionName: string, message: string, cause?: unknown): StepError {
-  return new StepError(stepIdOf(ctx, actionName), `${actionName}: ${message}`, cause === undefined ? undefined : { cause });
-}
+import type { ActionContext, BoundActionContext } from './action.js';
 
 /** Validates an action input against its schema; a bad input is a StepError naming the field and the value received. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, ctx: ActionContext, actionName: string): z.infer<S> {
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, ctx: ActionContext, actionName: string): z.output<S> {
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
   const issues = result.error.issues
@@ -25,7 +16,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, ctx: 
       return `${path}: ${i.message}`;
     })
     .join('; ');
-  throw stepError(ctx, actionName, `invalid input (${describeValue(input)}): ${issues}`, result.error);
+  throw new StepError(ctx.stepId ?? actionName, `${actionName}: invalid input (${describeValue(input)}): ${issues}`, { cause: result.error });
 }
 
 /**
@@ -59,13 +50,13 @@ const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
  * The instance an action works on: `input.instanceId` when given, else the subject's instance id. The id is checked
  * against the EC2 id format so a malformed value never reaches an API call or an IAM policy document.
  */
-export function resolveInstanceId(input: { instanceId?: string | undefined }, ctx: ActionContext, actionName: string): string {
+export function resolveInstanceId(input: { instanceId?: string | undefined }, ctx: BoundActionContext): string {
   const fromSubject = ctx.subject.kind === 'ec2-instance' ? ctx.subject.details.instanceId : undefined;
   const id = input.instanceId ?? fromSubject;
   if (id === undefined) {
-    throw stepError(ctx, actionName, `no instance to act on: the subject is ${describeValue(ctx.subject.kind)} and the input has no instanceId`);
+    throw ctx.fail(`no instance to act on: the subject is ${describeValue(ctx.subject.kind)} and the input has no instanceId`);
   }
-  if (!INSTANCE_ID.test(id)) throw stepError(ctx, actionName, `not an EC2 instance id: ${describeValue(id)}`);
+  if (!INSTANCE_ID.test(id)) throw ctx.fail(`not an EC2 instance id: ${describeValue(id)}`);
   return id;
 }
 

@@ -3,11 +3,13 @@
  * Contract: `capture` reads the pre-image (no mutation); the engine journals it; only then `apply` mutates.
  * `apply` is idempotent: run twice, the second run finds the state already reached and changes nothing.
  * `release` restores the pre-image. `verify` reads state back to prove the effect holds.
+ * Actions are written with `defineAction` (src/actions/define-action.ts).
  */
 import type { AwsClients } from '../aws/clients.js';
 import type { Json, Subject } from '../findings/model.js';
-import type { EffectClass } from '../playbooks/plan.js';
+import type { EffectClass } from '../contracts/plan.js';
 import type { EvidenceWriter } from '../evidence/evidence-writer.js';
+import type { StepError } from '../errors.js';
 
 /** One IAM statement the action needs. ARNs may use `${Partition}`, `${Region}`, `${Account}` placeholders. */
 export interface IamPermission {
@@ -33,18 +35,30 @@ export interface ActionContext {
   readonly stepId?: string;
 }
 
+/** The context an action's phases get: the engine's context bound to the action. */
+export interface BoundActionContext extends ActionContext {
+  /** The action's name (`ec2.tag-instance`). */
+  readonly action: string;
+  /** A StepError naming the step and the action, with `cause` kept: `throw ctx.fail('instance … does not exist')`. */
+  fail(message: string, cause?: unknown): StepError;
+}
+
 export interface VerifyResult {
   readonly holds: boolean;
   /** What was read back, for people. */
   readonly detail: string;
 }
 
-export interface Action<I extends Json = Json, P extends Json = Json, O extends Json = Json> {
+/** A registered action as the engine sees it. `I` is the parsed input. */
+export interface Action<I = Json, P extends Json = Json, O extends Json = Json> {
   readonly name: string;
   readonly effect: EffectClass;
+  /** True when the action has a `release`. */
   readonly reversible: boolean;
   readonly description: string;
   readonly permissions: readonly IamPermission[];
+  /** Validates a step's input once, before the phases run: a StepError naming the field and the value received. */
+  parseInput(raw: unknown, ctx: ActionContext): I;
   /** Read the state the action is about to change. Must not mutate. */
   capture(input: I, ctx: ActionContext): Promise<P>;
   /** Mutate. Idempotent. Returns what it did (ids created, etc.). */

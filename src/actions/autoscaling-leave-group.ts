@@ -26,26 +26,21 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
-import type { Action, ActionContext, VerifyResult } from './action.js';
-import { ARN, parseInput, resolveInstanceId, stepError } from './action-support.js';
-
-const NAME = 'autoscaling.leave-group';
-
-/** Input of `autoscaling.leave-group`. */
-export type LeaveGroupInput = {
-  /** Defaults to the subject's instance id. */
-  instanceId?: string;
-  /** `standby` (default) or `detach`. */
-  method?: 'standby' | 'detach';
-  /** Default false: the group launches a replacement so the service keeps its capacity. */
-  decrementDesiredCapacity?: boolean;
-};
+import type { VerifyResult } from './action.js';
+import { ARN, resolveInstanceId } from './action-support.js';
+import { defineAction } from './define-action.js';
 
 const InputSchema = z.strictObject({
+  // Defaults to the subject's instance id.
   instanceId: z.string().optional(),
+  // `standby` (default) or `detach`.
   method: z.enum(['standby', 'detach']).optional(),
+  // Default false: the group launches a replacement so the service keeps its capacity.
   decrementDesiredCapacity: z.boolean().optional(),
 });
+
+/** Input of `autoscaling.leave-group`. */
+export type LeaveGroupInput = z.infer<typeof InputSchema>;
 
 export type LeaveGroupPreImage =
   | { instanceId: string; inGroup: false }
@@ -76,10 +71,10 @@ async function describeGroup(asg: AutoScalingClient, groupName: string): Promise
   return (out.AutoScalingGroups ?? []).find((g) => g.AutoScalingGroupName === groupName);
 }
 
-export const leaveGroup: Action<LeaveGroupInput, LeaveGroupPreImage, LeaveGroupOutput> = {
-  name: NAME,
+export const leaveGroup = defineAction({
+  name: 'autoscaling.leave-group',
   effect: 'contain',
-  reversible: true,
+  input: InputSchema,
   description:
     'Take the instance out of its Auto Scaling group (Standby by default, or detach) without decrementing the ' +
     'desired capacity, so the group keeps serving and does not terminate the instance when it is isolated. ' +
@@ -103,8 +98,8 @@ export const leaveGroup: Action<LeaveGroupInput, LeaveGroupPreImage, LeaveGroupO
     },
   ],
 
-  async capture(input: LeaveGroupInput, ctx: ActionContext): Promise<LeaveGroupPreImage> {
-    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+  async capture(input, ctx): Promise<LeaveGroupPreImage> {
+    const instanceId = resolveInstanceId(input, ctx);
     const asg = ctx.clients.autoScaling();
     const member = await membership(asg, instanceId);
     if (member?.AutoScalingGroupName === undefined) return { instanceId, inGroup: false };
@@ -123,11 +118,10 @@ export const leaveGroup: Action<LeaveGroupInput, LeaveGroupPreImage, LeaveGroupO
     };
   },
 
-  async apply(input: LeaveGroupInput, pre: LeaveGroupPreImage, ctx: ActionContext): Promise<LeaveGroupOutput> {
+  async apply(input, pre, ctx): Promise<LeaveGroupOutput> {
     if (!pre.inGroup) return { inGroup: false };
-    const parsed = parseInput(InputSchema, input, ctx, NAME);
-    const method = parsed.method ?? 'standby';
-    const decrement = parsed.decrementDesiredCapacity ?? false;
+    const method = input.method ?? 'standby';
+    const decrement = input.decrementDesiredCapacity ?? false;
     const asg = ctx.clients.autoScaling();
     const member = await membership(asg, pre.instanceId);
     const base = { inGroup: true as const, groupName: pre.groupName, method, decrementedDesiredCapacity: decrement };
@@ -137,12 +131,12 @@ export const leaveGroup: Action<LeaveGroupInput, LeaveGroupPreImage, LeaveGroupO
     }
     const state = member.LifecycleState ?? '';
     if (state.startsWith('Terminating') || state === 'Terminated') {
-      throw stepError(ctx, NAME, `the group is already terminating instance ${pre.instanceId} (lifecycle state ${state}); evidence may be lost`);
+      throw ctx.fail(`the group is already terminating instance ${pre.instanceId} (lifecycle state ${state}); evidence may be lost`);
     }
     if (method === 'standby') {
       if (state === 'Standby' || state === 'EnteringStandby') return { ...base, changed: false, lifecycleState: state };
       if (state !== 'InService') {
-        throw stepError(ctx, NAME, `cannot put instance ${pre.instanceId} on standby from lifecycle state ${state}; retry when it is InService`);
+        throw ctx.fail(`cannot put instance ${pre.instanceId} on standby from lifecycle state ${state}; retry when it is InService`);
       }
       await asg.send(
         new EnterStandbyCommand({ AutoScalingGroupName: pre.groupName, InstanceIds: [pre.instanceId], ShouldDecrementDesiredCapacity: decrement }),
@@ -150,7 +144,7 @@ export const leaveGroup: Action<LeaveGroupInput, LeaveGroupPreImage, LeaveGroupO
     } else {
       if (state === 'Detaching') return { ...base, changed: false, lifecycleState: state };
       if (state !== 'InService' && state !== 'Standby') {
-        throw stepError(ctx, NAME, `cannot detach instance ${pre.instanceId} from lifecycle state ${state}; retry when it is InService`);
+        throw ctx.fail(`cannot detach instance ${pre.instanceId} from lifecycle state ${state}; retry when it is InService`);
       }
       await asg.send(
         new DetachInstancesCommand({ AutoScalingGroupName: pre.groupName, InstanceIds: [pre.instanceId], ShouldDecrementDesiredCapacity: decrement }),
@@ -160,7 +154,7 @@ export const leaveGroup: Action<LeaveGroupInput, LeaveGroupPreImage, LeaveGroupO
     return { ...base, changed: true, lifecycleState: after?.LifecycleState ?? null };
   },
 
-  async release(_input: LeaveGroupInput, pre: LeaveGroupPreImage, _output, ctx: ActionContext): Promise<Json> {
+  async release(_input, pre, _output, ctx): Promise<Json> {
     if (!pre.inGroup) return { inGroup: false, restored: false };
     const asg = ctx.clients.autoScaling();
     const member = await membership(asg, pre.instanceId);
@@ -168,11 +162,9 @@ export const leaveGroup: Action<LeaveGroupInput, LeaveGroupPreImage, LeaveGroupO
     let restored = false;
     if (member === undefined) {
       const group = await describeGroup(asg, pre.groupName);
-      if (group === undefined) throw stepError(ctx, NAME, `group ${pre.groupName} no longer exists; cannot re-attach ${pre.instanceId}`);
+      if (group === undefined) throw ctx.fail(`group ${pre.groupName} no longer exists; cannot re-attach ${pre.instanceId}`);
       if (group.DesiredCapacity !== undefined && group.MaxSize !== undefined && group.DesiredCapacity + 1 > group.MaxSize) {
-        throw stepError(
-          ctx,
-          NAME,
+        throw ctx.fail(
           `group ${pre.groupName} is at its maximum size (desired ${group.DesiredCapacity}, max ${group.MaxSize}); ` +
             `raise MaxSize (or scale in the replacement) before releasing ${pre.instanceId}`,
         );
@@ -203,12 +195,12 @@ export const leaveGroup: Action<LeaveGroupInput, LeaveGroupPreImage, LeaveGroupO
     return { inGroup: true, groupName: pre.groupName, restored, lifecycleState: now?.LifecycleState ?? null, notes };
   },
 
-  async verify(input: LeaveGroupInput, ctx: ActionContext): Promise<VerifyResult> {
-    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+  async verify(input, ctx): Promise<VerifyResult> {
+    const instanceId = resolveInstanceId(input, ctx);
     const member = await membership(ctx.clients.autoScaling(), instanceId);
     if (member === undefined) return { holds: true, detail: `${instanceId} is not in an Auto Scaling group` };
     const state = member.LifecycleState ?? 'unknown';
     const holds = state === 'Standby' || state === 'EnteringStandby' || state === 'Detaching' || state === 'Detached';
     return { holds, detail: `${instanceId} is in group ${member.AutoScalingGroupName} with lifecycle state ${state}` };
   },
-};
+});

@@ -18,24 +18,19 @@ import {
 } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
-import type { Action, ActionContext } from './action.js';
-import { ARN, parseInput, resolveInstanceId, stepError } from './action-support.js';
+import { ARN, resolveInstanceId } from './action-support.js';
+import { defineAction } from './define-action.js';
 import { requireInstance } from './ec2-lookup.js';
 
-const NAME = 'ec2.capture-instance-evidence';
-
-/** Input of `ec2.capture-instance-evidence`. */
-export type CaptureInstanceEvidenceInput = {
-  /** Defaults to the subject's instance id. */
-  instanceId?: string;
-  /** Also store GetConsoleOutput (default true). */
-  consoleOutput?: boolean;
-};
-
 const InputSchema = z.strictObject({
+  // Defaults to the subject's instance id.
   instanceId: z.string().optional(),
+  // Also store GetConsoleOutput (default true).
   consoleOutput: z.boolean().optional(),
 });
+
+/** Input of `ec2.capture-instance-evidence`. */
+export type CaptureInstanceEvidenceInput = z.infer<typeof InputSchema>;
 
 export type CaptureInstanceEvidencePreImage = { instanceId: string; state: string | null };
 
@@ -63,10 +58,10 @@ function asEvidence(api: string, request: unknown, response: unknown): Json {
   return JSON.parse(JSON.stringify({ api, request, response })) as Json;
 }
 
-export const captureInstanceEvidence: Action<CaptureInstanceEvidenceInput, CaptureInstanceEvidencePreImage, CaptureInstanceEvidenceOutput> = {
-  name: NAME,
+export const captureInstanceEvidence = defineAction({
+  name: 'ec2.capture-instance-evidence',
   effect: 'read',
-  reversible: false,
+  input: InputSchema,
   description:
     'Store the instance, its network interfaces, volumes, instance-profile association, protective attributes, ' +
     'user data and console output as case evidence. Reads only. Fails if the instance does not exist.',
@@ -88,15 +83,13 @@ export const captureInstanceEvidence: Action<CaptureInstanceEvidenceInput, Captu
     },
   ],
 
-  async capture(input: CaptureInstanceEvidenceInput, ctx: ActionContext): Promise<CaptureInstanceEvidencePreImage> {
-    const parsed = parseInput(InputSchema, input, ctx, NAME);
-    const instanceId = resolveInstanceId(parsed, ctx, NAME);
-    const instance = await requireInstance(ctx, NAME, instanceId);
+  async capture(input, ctx): Promise<CaptureInstanceEvidencePreImage> {
+    const instanceId = resolveInstanceId(input, ctx);
+    const instance = await requireInstance(ctx, instanceId);
     return { instanceId, state: instance.State?.Name ?? null };
   },
 
-  async apply(input: CaptureInstanceEvidenceInput, pre: CaptureInstanceEvidencePreImage, ctx: ActionContext): Promise<CaptureInstanceEvidenceOutput> {
-    const parsed = parseInput(InputSchema, input, ctx, NAME);
+  async apply(input, pre, ctx): Promise<CaptureInstanceEvidenceOutput> {
     const ec2 = ctx.clients.ec2();
     const id = pre.instanceId;
     const prefix = `ec2/${id}`;
@@ -110,7 +103,7 @@ export const captureInstanceEvidence: Action<CaptureInstanceEvidenceInput, Captu
     const instanceReq = { Filters: [{ Name: 'instance-id', Values: [id] }] };
     const instanceRes = await ec2.send(new DescribeInstancesCommand(instanceReq));
     const instance = (instanceRes.Reservations ?? []).flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === id);
-    if (instance === undefined) throw stepError(ctx, NAME, `instance ${id} does not exist (any more)`);
+    if (instance === undefined) throw ctx.fail(`instance ${id} does not exist (any more)`);
     await put('describe-instances', asEvidence('ec2:DescribeInstances', instanceReq, instanceRes));
 
     const eniReq = { Filters: [{ Name: 'attachment.instance-id', Values: [id] }] };
@@ -147,7 +140,7 @@ export const captureInstanceEvidence: Action<CaptureInstanceEvidenceInput, Captu
       await put(`attribute-${attribute}`, asEvidence('ec2:DescribeInstanceAttribute', req, res));
     }
 
-    if (parsed.consoleOutput !== false) {
+    if (input.consoleOutput !== false) {
       const req = { InstanceId: id };
       const res = await ec2.send(new GetConsoleOutputCommand(req));
       await put('console-output', asEvidence('ec2:GetConsoleOutput', req, res));
@@ -182,4 +175,4 @@ export const captureInstanceEvidence: Action<CaptureInstanceEvidenceInput, Captu
       evidence: written,
     };
   },
-};
+});

@@ -6,19 +6,18 @@
 import { ModifyInstanceMetadataOptionsCommand, type EC2Client, type HttpTokensState, type InstanceMetadataEndpointState } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
-import type { Action, ActionContext, VerifyResult } from './action.js';
-import { ARN, parseInput, resolveInstanceId } from './action-support.js';
+import type { BoundActionContext, VerifyResult } from './action.js';
+import { ARN, resolveInstanceId } from './action-support.js';
+import { defineAction } from './define-action.js';
 import { requireInstance } from './ec2-lookup.js';
 
-const NAME = 'ec2.enforce-imdsv2';
+const InputSchema = z.strictObject({
+  // Defaults to the subject's instance id.
+  instanceId: z.string().optional(),
+});
 
 /** Input of `ec2.enforce-imdsv2`. */
-export type EnforceImdsv2Input = {
-  /** Defaults to the subject's instance id. */
-  instanceId?: string;
-};
-
-const InputSchema = z.strictObject({ instanceId: z.string().optional() });
+export type EnforceImdsv2Input = z.infer<typeof InputSchema>;
 
 export type EnforceImdsv2PreImage = {
   instanceId: string;
@@ -29,8 +28,8 @@ export type EnforceImdsv2PreImage = {
 
 export type EnforceImdsv2Output = { changed: boolean; httpTokens: string };
 
-async function readOptions(ctx: ActionContext, instanceId: string): Promise<Omit<EnforceImdsv2PreImage, 'instanceId'>> {
-  const m = (await requireInstance(ctx, NAME, instanceId)).MetadataOptions;
+async function readOptions(ctx: BoundActionContext, instanceId: string): Promise<Omit<EnforceImdsv2PreImage, 'instanceId'>> {
+  const m = (await requireInstance(ctx, instanceId)).MetadataOptions;
   return { httpTokens: m?.HttpTokens ?? null, httpPutResponseHopLimit: m?.HttpPutResponseHopLimit ?? null, httpEndpoint: m?.HttpEndpoint ?? null };
 }
 
@@ -45,29 +44,29 @@ async function setTokens(ec2: EC2Client, pre: EnforceImdsv2PreImage, tokens: str
   );
 }
 
-export const enforceImdsv2: Action<EnforceImdsv2Input, EnforceImdsv2PreImage, EnforceImdsv2Output> = {
-  name: NAME,
+export const enforceImdsv2 = defineAction({
+  name: 'ec2.enforce-imdsv2',
   effect: 'contain',
-  reversible: true,
+  input: InputSchema,
   description: 'Require IMDSv2 session tokens on the instance (HttpTokens=required; hop limit unchanged). Release restores the previous setting.',
   permissions: [
     { actions: ['ec2:DescribeInstances'], resources: ['*'], why: 'Describe calls do not support resource-level permissions' },
     { actions: ['ec2:ModifyInstanceMetadataOptions'], resources: [ARN.ec2Instance], why: 'Require IMDSv2 and restore on release' },
   ],
 
-  async capture(input: EnforceImdsv2Input, ctx: ActionContext): Promise<EnforceImdsv2PreImage> {
-    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+  async capture(input, ctx): Promise<EnforceImdsv2PreImage> {
+    const instanceId = resolveInstanceId(input, ctx);
     return { instanceId, ...(await readOptions(ctx, instanceId)) };
   },
 
-  async apply(_input: EnforceImdsv2Input, pre: EnforceImdsv2PreImage, ctx: ActionContext): Promise<EnforceImdsv2Output> {
+  async apply(_input, pre, ctx): Promise<EnforceImdsv2Output> {
     const now = await readOptions(ctx, pre.instanceId);
     if (now.httpTokens === 'required') return { changed: false, httpTokens: 'required' };
     await setTokens(ctx.clients.ec2(), { ...pre, ...now, instanceId: pre.instanceId }, 'required');
     return { changed: true, httpTokens: 'required' };
   },
 
-  async release(_input: EnforceImdsv2Input, pre: EnforceImdsv2PreImage, _output, ctx: ActionContext): Promise<Json> {
+  async release(_input, pre, _output, ctx): Promise<Json> {
     if (pre.httpTokens === null) return { action: 'none', reason: 'no recorded HttpTokens' };
     const now = await readOptions(ctx, pre.instanceId);
     if (now.httpTokens === pre.httpTokens) return { action: 'none', httpTokens: pre.httpTokens };
@@ -75,12 +74,12 @@ export const enforceImdsv2: Action<EnforceImdsv2Input, EnforceImdsv2PreImage, En
     return { action: 'restored', httpTokens: pre.httpTokens };
   },
 
-  async verify(input: EnforceImdsv2Input, ctx: ActionContext): Promise<VerifyResult> {
-    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+  async verify(input, ctx): Promise<VerifyResult> {
+    const instanceId = resolveInstanceId(input, ctx);
     const now = await readOptions(ctx, instanceId);
     return {
       holds: now.httpTokens === 'required',
       detail: `${instanceId}: HttpTokens=${now.httpTokens ?? 'unknown'}, hop limit ${now.httpPutResponseHopLimit ?? 'unknown'}, endpoint ${now.httpEndpoint ?? 'unknown'}`,
     };
   },
-};
+});

@@ -13,25 +13,21 @@
 import { DescribeNetworkInterfacesCommand, ModifyNetworkInterfaceAttributeCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
-import type { Action, ActionContext, VerifyResult } from './action.js';
-import { ARN, TAG, isAwsError, parseInput, resolveInstanceId, sleep } from './action-support.js';
+import type { VerifyResult } from './action.js';
+import { ARN, TAG, isAwsError, resolveInstanceId, sleep } from './action-support.js';
+import { defineAction } from './define-action.js';
 import { listInstanceEnis, requireInstance } from './ec2-lookup.js';
 import { ensureIsolationGroup, findIsolationGroup, groupHasShape } from './isolation-security-groups.js';
 
-const NAME = 'ec2.isolate-network-interfaces';
-
-/** Input of `ec2.isolate-network-interfaces`. */
-export type IsolateNetworkInterfacesInput = {
-  /** Defaults to the subject's instance id. */
-  instanceId?: string;
-  /** Wait between the untrack step and the isolation step (0–600 s, default 0). No AWS doc states a value. */
-  settleSeconds?: number;
-};
-
 const InputSchema = z.strictObject({
+  // Defaults to the subject's instance id.
   instanceId: z.string().optional(),
+  // Wait between the untrack step and the isolation step (0–600 s, default 0). No AWS doc states a value.
   settleSeconds: z.number().min(0).max(600).optional(),
 });
+
+/** Input of `ec2.isolate-network-interfaces`. */
+export type IsolateNetworkInterfacesInput = z.infer<typeof InputSchema>;
 
 export type EniGroups = { networkInterfaceId: string; vpcId: string; groupIds: string[] };
 
@@ -66,10 +62,10 @@ async function currentEniGroups(ec2: EC2Client, instanceId: string): Promise<Map
   return map;
 }
 
-export const isolateNetworkInterfaces: Action<IsolateNetworkInterfacesInput, IsolateNetworkInterfacesPreImage, IsolateNetworkInterfacesOutput> = {
-  name: NAME,
+export const isolateNetworkInterfaces = defineAction({
+  name: 'ec2.isolate-network-interfaces',
   effect: 'contain',
-  reversible: true,
+  input: InputSchema,
   description:
     'Isolate every network interface of the instance: swap its security groups to a per-VPC allow-all "untrack" ' +
     'group, then to a per-VPC "isolation" group with no rules. Cuts untracked flows at once; tracked flows (ICMP, ' +
@@ -116,20 +112,19 @@ export const isolateNetworkInterfaces: Action<IsolateNetworkInterfacesInput, Iso
     },
   ],
 
-  async capture(input: IsolateNetworkInterfacesInput, ctx: ActionContext): Promise<IsolateNetworkInterfacesPreImage> {
-    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
-    await requireInstance(ctx, NAME, instanceId);
+  async capture(input, ctx): Promise<IsolateNetworkInterfacesPreImage> {
+    const instanceId = resolveInstanceId(input, ctx);
+    await requireInstance(ctx, instanceId);
     const enis = [...(await currentEniGroups(ctx.clients.ec2(), instanceId)).values()];
     return { instanceId, enis };
   },
 
-  async apply(input: IsolateNetworkInterfacesInput, pre: IsolateNetworkInterfacesPreImage, ctx: ActionContext): Promise<IsolateNetworkInterfacesOutput> {
-    const parsed = parseInput(InputSchema, input, ctx, NAME);
+  async apply(input, pre, ctx): Promise<IsolateNetworkInterfacesOutput> {
     const ec2 = ctx.clients.ec2();
     const groups: IsolateNetworkInterfacesOutput['groups'] = [];
     for (const vpcId of [...new Set(pre.enis.map((e) => e.vpcId))]) {
-      const untrackGroupId = await ensureIsolationGroup(ctx, NAME, vpcId, 'untrack');
-      const isolationGroupId = await ensureIsolationGroup(ctx, NAME, vpcId, 'isolation');
+      const untrackGroupId = await ensureIsolationGroup(ctx, vpcId, 'untrack');
+      const isolationGroupId = await ensureIsolationGroup(ctx, vpcId, 'isolation');
       groups.push({ vpcId, untrackGroupId, isolationGroupId });
     }
     const current = await currentEniGroups(ec2, pre.instanceId);
@@ -150,13 +145,13 @@ export const isolateNetworkInterfaces: Action<IsolateNetworkInterfacesInput, Iso
     }
     // Step 1 on every interface, one settle period, then step 2 on every interface.
     for (const t of todo) if (!t.untracked) await setGroups(ec2, t.eniId, [t.untrack]);
-    const settleMs = (parsed.settleSeconds ?? 0) * 1000;
+    const settleMs = (input.settleSeconds ?? 0) * 1000;
     if (todo.length > 0 && settleMs > 0) await sleep(settleMs);
     for (const t of todo) await setGroups(ec2, t.eniId, [t.isolation]);
     return { groups, isolated: todo.map((t) => t.eniId), alreadyIsolated, missing };
   },
 
-  async release(_input: IsolateNetworkInterfacesInput, pre: IsolateNetworkInterfacesPreImage, _output, ctx: ActionContext): Promise<Json> {
+  async release(_input, pre, _output, ctx): Promise<Json> {
     const ec2 = ctx.clients.ec2();
     const restored: string[] = [];
     const unchanged: string[] = [];
@@ -187,8 +182,8 @@ export const isolateNetworkInterfaces: Action<IsolateNetworkInterfacesInput, Iso
     return { restored, unchanged, missing };
   },
 
-  async verify(input: IsolateNetworkInterfacesInput, ctx: ActionContext): Promise<VerifyResult> {
-    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+  async verify(input, ctx): Promise<VerifyResult> {
+    const instanceId = resolveInstanceId(input, ctx);
     const ec2 = ctx.clients.ec2();
     const problems: string[] = [];
     const current = [...(await currentEniGroups(ec2, instanceId)).values()];
@@ -215,4 +210,4 @@ export const isolateNetworkInterfaces: Action<IsolateNetworkInterfacesInput, Iso
           : problems.join('; '),
     };
   },
-};
+});

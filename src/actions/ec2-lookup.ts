@@ -11,8 +11,8 @@ import {
   type NetworkInterface,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
-import type { ActionContext } from './action.js';
-import { stepError, TAG } from './action-support.js';
+import type { BoundActionContext } from './action.js';
+import { TAG } from './action-support.js';
 
 /** The instance, or undefined when EC2 does not know it. */
 export async function findInstance(ec2: EC2Client, instanceId: string): Promise<Instance | undefined> {
@@ -27,10 +27,10 @@ export async function findInstance(ec2: EC2Client, instanceId: string): Promise<
 }
 
 /** The instance; a StepError when it does not exist (nothing to contain, or a wrong id). */
-export async function requireInstance(ctx: ActionContext, actionName: string, instanceId: string): Promise<Instance> {
+export async function requireInstance(ctx: BoundActionContext, instanceId: string): Promise<Instance> {
   const instance = await findInstance(ctx.clients.ec2(), instanceId);
   if (instance === undefined) {
-    throw stepError(ctx, actionName, `instance ${instanceId} does not exist in ${ctx.clients.accountId}/${ctx.clients.region}`);
+    throw ctx.fail(`instance ${instanceId} does not exist in ${ctx.clients.accountId}/${ctx.clients.region}`);
   }
   return instance;
 }

@@ -21,22 +21,22 @@ import {
 } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
-import type { Action, ActionContext, VerifyResult } from './action.js';
-import { ARN, TAG, isAwsError, parseInput, resolveInstanceId, stepError, tagValue } from './action-support.js';
+import type { BoundActionContext, VerifyResult } from './action.js';
+import { ARN, TAG, isAwsError, resolveInstanceId, tagValue } from './action-support.js';
+import { defineAction } from './define-action.js';
 import { listInstanceEnis, requireInstance } from './ec2-lookup.js';
 
-const NAME = 'ec2.nacl-cut';
 const ROLE = 'quarantine-nacl';
 const RULE = 1;
 const RULE_V6 = 2;
 
-/** Input of `ec2.nacl-cut`. */
-export type NaclCutInput = {
-  /** Defaults to the subject's instance id. */
-  instanceId?: string;
-};
+const InputSchema = z.strictObject({
+  // Defaults to the subject's instance id.
+  instanceId: z.string().optional(),
+});
 
-const InputSchema = z.strictObject({ instanceId: z.string().optional() });
+/** Input of `ec2.nacl-cut`. */
+export type NaclCutInput = z.infer<typeof InputSchema>;
 
 export type NaclCutPreImage = {
   instanceId: string;
@@ -92,7 +92,7 @@ function isDenyAll(acl: NetworkAcl): boolean {
   return hasDeny(acl, true, false) && hasDeny(acl, false, false);
 }
 
-async function ensureQuarantineNacl(ctx: ActionContext, vpcId: string): Promise<string> {
+async function ensureQuarantineNacl(ctx: BoundActionContext, vpcId: string): Promise<string> {
   const ec2 = ctx.clients.ec2();
   let acl = await findQuarantineNacl(ec2, ctx.caseId, vpcId);
   if (acl === undefined) {
@@ -115,7 +115,7 @@ async function ensureQuarantineNacl(ctx: ActionContext, vpcId: string): Promise<
     acl = out.NetworkAcl;
   }
   const aclId = acl?.NetworkAclId;
-  if (acl === undefined || aclId === undefined) throw stepError(ctx, NAME, `could not create a quarantine NACL in ${vpcId}`);
+  if (acl === undefined || aclId === undefined) throw ctx.fail(`could not create a quarantine NACL in ${vpcId}`);
   const wanted: Array<{ egress: boolean; v6: boolean }> = [
     { egress: false, v6: false },
     { egress: true, v6: false },
@@ -139,14 +139,14 @@ async function ensureQuarantineNacl(ctx: ActionContext, vpcId: string): Promise<
     }
   }
   const check = await findQuarantineNacl(ec2, ctx.caseId, vpcId);
-  if (check === undefined || !isDenyAll(check)) throw stepError(ctx, NAME, `quarantine NACL ${aclId} does not deny all traffic after setup`);
+  if (check === undefined || !isDenyAll(check)) throw ctx.fail(`quarantine NACL ${aclId} does not deny all traffic after setup`);
   return aclId;
 }
 
-export const naclCut: Action<NaclCutInput, NaclCutPreImage, NaclCutOutput> = {
-  name: NAME,
+export const naclCut = defineAction({
+  name: 'ec2.nacl-cut',
   effect: 'destructive',
-  reversible: true,
+  input: InputSchema,
   description:
     'Associate a deny-all network ACL with every subnet of the instance: cuts existing (tracked) connections at ' +
     'once, but for the WHOLE subnet — every other instance in those subnets loses its network too. Release ' +
@@ -183,9 +183,9 @@ export const naclCut: Action<NaclCutInput, NaclCutPreImage, NaclCutOutput> = {
     },
   ],
 
-  async capture(input: NaclCutInput, ctx: ActionContext): Promise<NaclCutPreImage> {
-    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
-    await requireInstance(ctx, NAME, instanceId);
+  async capture(input, ctx): Promise<NaclCutPreImage> {
+    const instanceId = resolveInstanceId(input, ctx);
+    await requireInstance(ctx, instanceId);
     const ec2 = ctx.clients.ec2();
     const subnets: NaclCutPreImage['subnets'] = [];
     const seen = new Set<string>();
@@ -193,13 +193,13 @@ export const naclCut: Action<NaclCutInput, NaclCutPreImage, NaclCutOutput> = {
       if (eni.SubnetId === undefined || eni.VpcId === undefined || seen.has(eni.SubnetId)) continue;
       seen.add(eni.SubnetId);
       const assoc = await subnetAssociation(ec2, eni.SubnetId);
-      if (assoc === undefined) throw stepError(ctx, NAME, `subnet ${eni.SubnetId} has no network ACL association`);
+      if (assoc === undefined) throw ctx.fail(`subnet ${eni.SubnetId} has no network ACL association`);
       subnets.push({ subnetId: eni.SubnetId, vpcId: eni.VpcId, ...assoc });
     }
     return { instanceId, subnets };
   },
 
-  async apply(_input: NaclCutInput, pre: NaclCutPreImage, ctx: ActionContext): Promise<NaclCutOutput> {
+  async apply(_input, pre, ctx): Promise<NaclCutOutput> {
     const ec2 = ctx.clients.ec2();
     const quarantineNacls: NaclCutOutput['quarantineNacls'] = [];
     for (const vpcId of [...new Set(pre.subnets.map((s) => s.vpcId))]) {
@@ -210,7 +210,7 @@ export const naclCut: Action<NaclCutInput, NaclCutPreImage, NaclCutOutput> = {
     for (const s of pre.subnets) {
       const target = quarantineNacls.find((q) => q.vpcId === s.vpcId)?.networkAclId;
       const now = await subnetAssociation(ec2, s.subnetId);
-      if (target === undefined || now === undefined) throw stepError(ctx, NAME, `subnet ${s.subnetId} has no network ACL association`);
+      if (target === undefined || now === undefined) throw ctx.fail(`subnet ${s.subnetId} has no network ACL association`);
       if (now.networkAclId === target) {
         alreadyCut.push(s.subnetId);
         continue;
@@ -221,7 +221,7 @@ export const naclCut: Action<NaclCutInput, NaclCutPreImage, NaclCutOutput> = {
     return { quarantineNacls, cut, alreadyCut };
   },
 
-  async release(_input: NaclCutInput, pre: NaclCutPreImage, _output, ctx: ActionContext): Promise<Json> {
+  async release(_input, pre, _output, ctx): Promise<Json> {
     const ec2 = ctx.clients.ec2();
     const restored: string[] = [];
     const leftAlone: string[] = [];
@@ -251,8 +251,8 @@ export const naclCut: Action<NaclCutInput, NaclCutPreImage, NaclCutOutput> = {
     return { restored, leftAlone, deletedNacls: deleted, keptNacls: kept };
   },
 
-  async verify(input: NaclCutInput, ctx: ActionContext): Promise<VerifyResult> {
-    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+  async verify(input, ctx): Promise<VerifyResult> {
+    const instanceId = resolveInstanceId(input, ctx);
     const ec2 = ctx.clients.ec2();
     const problems: string[] = [];
     const subnets = new Map<string, string>();
@@ -269,4 +269,4 @@ export const naclCut: Action<NaclCutInput, NaclCutPreImage, NaclCutOutput> = {
       detail: problems.length === 0 ? `${subnets.size} subnet(s) of ${instanceId} behind the deny-all quarantine NACL` : problems.join('; '),
     };
   },
-};
+});

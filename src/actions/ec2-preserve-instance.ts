@@ -9,19 +9,18 @@
 import { DescribeInstanceAttributeCommand, ModifyInstanceAttributeCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
-import type { Action, ActionContext, VerifyResult } from './action.js';
-import { ARN, parseInput, resolveInstanceId } from './action-support.js';
+import type { BoundActionContext, VerifyResult } from './action.js';
+import { ARN, resolveInstanceId } from './action-support.js';
+import { defineAction } from './define-action.js';
 import { instanceEbsVolumes, requireInstance } from './ec2-lookup.js';
 
-const NAME = 'ec2.preserve-instance';
+const InputSchema = z.strictObject({
+  // Defaults to the subject's instance id.
+  instanceId: z.string().optional(),
+});
 
 /** Input of `ec2.preserve-instance`. */
-export type PreserveInstanceInput = {
-  /** Defaults to the subject's instance id. */
-  instanceId?: string;
-};
-
-const InputSchema = z.strictObject({ instanceId: z.string().optional() });
+export type PreserveInstanceInput = z.infer<typeof InputSchema>;
 
 export type PreserveInstancePreImage = {
   instanceId: string;
@@ -38,9 +37,9 @@ export type PreserveInstanceOutput = {
 
 type Current = Omit<PreserveInstancePreImage, 'instanceId'>;
 
-async function readCurrent(ctx: ActionContext, instanceId: string): Promise<Current> {
+async function readCurrent(ctx: BoundActionContext, instanceId: string): Promise<Current> {
   const ec2 = ctx.clients.ec2();
-  const instance = await requireInstance(ctx, NAME, instanceId);
+  const instance = await requireInstance(ctx, instanceId);
   const term = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'disableApiTermination' }));
   const shutdown = await ec2.send(
     new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'instanceInitiatedShutdownBehavior' }),
@@ -74,10 +73,10 @@ async function setDeleteOnTermination(ec2: EC2Client, instanceId: string, device
   );
 }
 
-export const preserveInstance: Action<PreserveInstanceInput, PreserveInstancePreImage, PreserveInstanceOutput> = {
-  name: NAME,
+export const preserveInstance = defineAction({
+  name: 'ec2.preserve-instance',
   effect: 'contain',
-  reversible: true,
+  input: InputSchema,
   description:
     'Prevent evidence destruction: termination protection on, OS-initiated shutdown stops instead of terminating, ' +
     'EBS volumes kept on termination. Does not set stop protection (it would block a later stop). Termination ' +
@@ -96,12 +95,12 @@ export const preserveInstance: Action<PreserveInstanceInput, PreserveInstancePre
     },
   ],
 
-  async capture(input: PreserveInstanceInput, ctx: ActionContext): Promise<PreserveInstancePreImage> {
-    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+  async capture(input, ctx): Promise<PreserveInstancePreImage> {
+    const instanceId = resolveInstanceId(input, ctx);
     return { instanceId, ...(await readCurrent(ctx, instanceId)) };
   },
 
-  async apply(_input: PreserveInstanceInput, pre: PreserveInstancePreImage, ctx: ActionContext): Promise<PreserveInstanceOutput> {
+  async apply(_input, pre, ctx): Promise<PreserveInstanceOutput> {
     const ec2 = ctx.clients.ec2();
     const now = await readCurrent(ctx, pre.instanceId);
     const changed: string[] = [];
@@ -122,7 +121,7 @@ export const preserveInstance: Action<PreserveInstanceInput, PreserveInstancePre
     return { changed, notes };
   },
 
-  async release(_input: PreserveInstanceInput, pre: PreserveInstancePreImage, _output, ctx: ActionContext): Promise<Json> {
+  async release(_input, pre, _output, ctx): Promise<Json> {
     const ec2 = ctx.clients.ec2();
     const now = await readCurrent(ctx, pre.instanceId);
     const restored: string[] = [];
@@ -145,8 +144,8 @@ export const preserveInstance: Action<PreserveInstanceInput, PreserveInstancePre
     return { restored };
   },
 
-  async verify(input: PreserveInstanceInput, ctx: ActionContext): Promise<VerifyResult> {
-    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+  async verify(input, ctx): Promise<VerifyResult> {
+    const instanceId = resolveInstanceId(input, ctx);
     const now = await readCurrent(ctx, instanceId);
     const deleting = now.ebs.filter((v) => v.deleteOnTermination).map((v) => v.deviceName);
     const holds = (now.spot || now.disableApiTermination) && now.instanceInitiatedShutdownBehavior === 'stop' && deleting.length === 0;
@@ -158,4 +157,4 @@ export const preserveInstance: Action<PreserveInstanceInput, PreserveInstancePre
         `volumes deleted on termination: ${deleting.length > 0 ? deleting.join(', ') : 'none'}`,
     };
   },
-};
+});

@@ -12,25 +12,21 @@ import {
 } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
-import type { Action, ActionContext, VerifyResult } from './action.js';
-import { ARN, parseInput, resolveInstanceId } from './action-support.js';
+import type { VerifyResult } from './action.js';
+import { ARN, resolveInstanceId } from './action-support.js';
+import { defineAction } from './define-action.js';
 import { requireInstance } from './ec2-lookup.js';
 import { INSTANCE_PROFILE_ARN, activeProfileAssociation, rolesOfProfile, type RoleRef } from './iam-role-lookup.js';
 
-const NAME = 'ec2.replace-instance-profile';
-
-/** Input of `ec2.replace-instance-profile`. */
-export type ReplaceInstanceProfileInput = {
-  /** Defaults to the subject's instance id. */
-  instanceId?: string;
-  /** Associate this profile instead of leaving the instance without one. */
-  replacementProfileArn?: string;
-};
-
 const InputSchema = z.strictObject({
+  // Defaults to the subject's instance id.
   instanceId: z.string().optional(),
+  // Associate this profile instead of leaving the instance without one.
   replacementProfileArn: z.string().regex(INSTANCE_PROFILE_ARN, 'must be an instance-profile ARN').optional(),
 });
+
+/** Input of `ec2.replace-instance-profile`. */
+export type ReplaceInstanceProfileInput = z.infer<typeof InputSchema>;
 
 export type ReplaceInstanceProfilePreImage = {
   instanceId: string;
@@ -44,10 +40,10 @@ export type ReplaceInstanceProfileOutput = {
   currentProfileArn: string | null;
 };
 
-export const replaceInstanceProfile: Action<ReplaceInstanceProfileInput, ReplaceInstanceProfilePreImage, ReplaceInstanceProfileOutput> = {
-  name: NAME,
+export const replaceInstanceProfile = defineAction({
+  name: 'ec2.replace-instance-profile',
   effect: 'contain',
-  reversible: true,
+  input: InputSchema,
   description:
     'Remove the instance profile (or replace it with a given forensic profile) so the instance stops receiving ' +
     'role credentials from IMDS. Already-issued credentials stay valid until they expire. Release re-associates ' +
@@ -76,9 +72,9 @@ export const replaceInstanceProfile: Action<ReplaceInstanceProfileInput, Replace
     },
   ],
 
-  async capture(input: ReplaceInstanceProfileInput, ctx: ActionContext): Promise<ReplaceInstanceProfilePreImage> {
-    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
-    await requireInstance(ctx, NAME, instanceId);
+  async capture(input, ctx): Promise<ReplaceInstanceProfilePreImage> {
+    const instanceId = resolveInstanceId(input, ctx);
+    await requireInstance(ctx, instanceId);
     const assoc = await activeProfileAssociation(ctx.clients.ec2(), instanceId);
     const arn = assoc?.IamInstanceProfile?.Arn;
     if (assoc?.AssociationId === undefined || arn === undefined) return { instanceId, association: null, roles: [] };
@@ -89,8 +85,8 @@ export const replaceInstanceProfile: Action<ReplaceInstanceProfileInput, Replace
     };
   },
 
-  async apply(input: ReplaceInstanceProfileInput, pre: ReplaceInstanceProfilePreImage, ctx: ActionContext): Promise<ReplaceInstanceProfileOutput> {
-    const replacement = parseInput(InputSchema, input, ctx, NAME).replacementProfileArn;
+  async apply(input, pre, ctx): Promise<ReplaceInstanceProfileOutput> {
+    const replacement = input.replacementProfileArn;
     const previous = pre.association?.profileArn ?? null;
     if (pre.association === null) return { action: 'none', previousProfileArn: null, currentProfileArn: null };
     const ec2 = ctx.clients.ec2();
@@ -110,7 +106,7 @@ export const replaceInstanceProfile: Action<ReplaceInstanceProfileInput, Replace
     return { action: 'associated', previousProfileArn: previous, currentProfileArn: replacement };
   },
 
-  async release(_input: ReplaceInstanceProfileInput, pre: ReplaceInstanceProfilePreImage, _output, ctx: ActionContext): Promise<Json> {
+  async release(_input, pre, _output, ctx): Promise<Json> {
     if (pre.association === null) return { action: 'none', reason: 'the instance had no profile' };
     const ec2 = ctx.clients.ec2();
     const original = pre.association.profileArn;
@@ -124,13 +120,12 @@ export const replaceInstanceProfile: Action<ReplaceInstanceProfileInput, Replace
     return { action: 'associated', profileArn: original };
   },
 
-  async verify(input: ReplaceInstanceProfileInput, ctx: ActionContext): Promise<VerifyResult> {
-    const parsed = parseInput(InputSchema, input, ctx, NAME);
-    const instanceId = resolveInstanceId(parsed, ctx, NAME);
+  async verify(input, ctx): Promise<VerifyResult> {
+    const instanceId = resolveInstanceId(input, ctx);
     const current = await activeProfileAssociation(ctx.clients.ec2(), instanceId);
     const arn = current?.IamInstanceProfile?.Arn;
-    const want = parsed.replacementProfileArn;
+    const want = input.replacementProfileArn;
     const holds = want === undefined ? arn === undefined : arn === want;
     return { holds, detail: `${instanceId} profile: ${arn ?? 'none'}${want !== undefined ? ` (expected ${want})` : ''}` };
   },
-};
+});

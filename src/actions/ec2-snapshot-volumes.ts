@@ -11,19 +11,18 @@ import {
   type Tag,
 } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import type { Action, ActionContext, VerifyResult } from './action.js';
-import { ARN, TAG, httpStatusOf, isAwsError, parseInput, resolveInstanceId, tagValue } from './action-support.js';
+import type { BoundActionContext, VerifyResult } from './action.js';
+import { ARN, TAG, httpStatusOf, isAwsError, resolveInstanceId, tagValue } from './action-support.js';
+import { defineAction } from './define-action.js';
 import { caseSnapshots, instanceEbsVolumes, requireInstance } from './ec2-lookup.js';
 
-const NAME = 'ec2.snapshot-volumes';
+const InputSchema = z.strictObject({
+  // Defaults to the subject's instance id.
+  instanceId: z.string().optional(),
+});
 
 /** Input of `ec2.snapshot-volumes`. */
-export type SnapshotVolumesInput = {
-  /** Defaults to the subject's instance id. */
-  instanceId?: string;
-};
-
-const InputSchema = z.strictObject({ instanceId: z.string().optional() });
+export type SnapshotVolumesInput = z.infer<typeof InputSchema>;
 
 export type SnapshotVolumesPreImage = {
   instanceId: string;
@@ -50,12 +49,12 @@ function isUnsupported(err: unknown): boolean {
   return isAwsError(err, 'UnsupportedOperation', 'NotImplemented', 'InvalidAction') || httpStatusOf(err) === 501;
 }
 
-function description(ctx: ActionContext, instanceId: string): string {
+function description(ctx: BoundActionContext, instanceId: string): string {
   const text = `Tourniquet evidence: case ${ctx.caseId}, instance ${instanceId}`;
   return text.length > 255 ? text.slice(0, 255) : text;
 }
 
-function caseTags(ctx: ActionContext): Tag[] {
+function caseTags(ctx: BoundActionContext): Tag[] {
   return [
     { Key: TAG.case, Value: tagValue(ctx.caseId) },
     { Key: TAG.incident, Value: tagValue(ctx.incidentId) },
@@ -63,7 +62,7 @@ function caseTags(ctx: ActionContext): Tag[] {
 }
 
 /** Per-volume fallback: CreateSnapshot cannot copy tags from the volume, so we copy them ourselves. */
-async function snapshotEachVolume(ec2: EC2Client, ctx: ActionContext, instanceId: string, volumeIds: string[]): Promise<string[]> {
+async function snapshotEachVolume(ec2: EC2Client, ctx: BoundActionContext, instanceId: string, volumeIds: string[]): Promise<string[]> {
   const vols = await ec2.send(new DescribeVolumesCommand({ VolumeIds: volumeIds }));
   const tagsByVolume = new Map<string, Tag[]>();
   for (const v of vols.Volumes ?? []) {
@@ -84,10 +83,10 @@ async function snapshotEachVolume(ec2: EC2Client, ctx: ActionContext, instanceId
   return created;
 }
 
-export const snapshotVolumes: Action<SnapshotVolumesInput, SnapshotVolumesPreImage, SnapshotVolumesOutput> = {
-  name: NAME,
+export const snapshotVolumes = defineAction({
+  name: 'ec2.snapshot-volumes',
   effect: 'evidence',
-  reversible: false,
+  input: InputSchema,
   description:
     'Take crash-consistent snapshots of every EBS volume of the instance (CreateSnapshots, tags copied from the ' +
     'volumes plus tourniquet:case / tourniquet:incident). The snapshots are kept on release.',
@@ -115,9 +114,9 @@ export const snapshotVolumes: Action<SnapshotVolumesInput, SnapshotVolumesPreIma
     },
   ],
 
-  async capture(input: SnapshotVolumesInput, ctx: ActionContext): Promise<SnapshotVolumesPreImage> {
-    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
-    const instance = await requireInstance(ctx, NAME, instanceId);
+  async capture(input, ctx): Promise<SnapshotVolumesPreImage> {
+    const instanceId = resolveInstanceId(input, ctx);
+    const instance = await requireInstance(ctx, instanceId);
     const volumes = instanceEbsVolumes(instance).map((v) => ({ volumeId: v.volumeId, deviceName: v.deviceName }));
     const existing = await caseSnapshots(ctx.clients.ec2(), ctx.caseId, volumes.map((v) => v.volumeId));
     return {
@@ -128,7 +127,7 @@ export const snapshotVolumes: Action<SnapshotVolumesInput, SnapshotVolumesPreIma
     };
   },
 
-  async apply(_input: SnapshotVolumesInput, pre: SnapshotVolumesPreImage, ctx: ActionContext): Promise<SnapshotVolumesOutput> {
+  async apply(_input, pre, ctx): Promise<SnapshotVolumesOutput> {
     const ec2 = ctx.clients.ec2();
     const volumeIds = pre.volumes.map((v) => v.volumeId);
     // Re-read: a previous run of this step may have created some after the pre-image was taken.
@@ -166,9 +165,9 @@ export const snapshotVolumes: Action<SnapshotVolumesInput, SnapshotVolumesPreIma
     return { snapshotIds: [...existingIds, ...created], createdSnapshotIds: created, method };
   },
 
-  async verify(input: SnapshotVolumesInput, ctx: ActionContext): Promise<VerifyResult> {
-    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
-    const instance = await requireInstance(ctx, NAME, instanceId);
+  async verify(input, ctx): Promise<VerifyResult> {
+    const instanceId = resolveInstanceId(input, ctx);
+    const instance = await requireInstance(ctx, instanceId);
     const volumeIds = instanceEbsVolumes(instance).map((v) => v.volumeId);
     const snaps = await caseSnapshots(ctx.clients.ec2(), ctx.caseId, volumeIds);
     const uncovered = volumeIds.filter((id) => !snaps.some((s) => s.VolumeId === id && s.State !== 'error'));
@@ -183,4 +182,4 @@ export const snapshotVolumes: Action<SnapshotVolumesInput, SnapshotVolumesPreIma
         `; states: ${snaps.map((s) => `${s.SnapshotId}=${s.State}`).join(', ') || 'none'}`,
     };
   },
-};
+});

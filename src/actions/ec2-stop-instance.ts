@@ -7,33 +7,25 @@
 import { DescribeSnapshotsCommand, StartInstancesCommand, StopInstancesCommand, type Snapshot } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
-import type { Action, ActionContext, VerifyResult } from './action.js';
-import { ARN, parseInput, resolveInstanceId, stepError } from './action-support.js';
+import type { BoundActionContext, VerifyResult } from './action.js';
+import { ARN, resolveInstanceId } from './action-support.js';
+import { defineAction } from './define-action.js';
 import { caseSnapshots, instanceEbsVolumes, requireInstance } from './ec2-lookup.js';
 
-const NAME = 'ec2.stop-instance';
-
-/** Input of `ec2.stop-instance`. */
-export type StopInstanceInput = {
-  /** Defaults to the subject's instance id. */
-  instanceId?: string;
-  /** Refuse to stop if any of these snapshots is in the `error` state (or does not exist). */
-  requireSnapshots?: string[];
-  /**
-   * Refuse to stop unless every EBS volume of the instance has a snapshot tagged with this case and none of them
-   * failed (the snapshots `ec2.snapshot-volumes` takes are found by their case tag).
-   */
-  requireCaseSnapshots?: boolean;
-  /** Same as `requireCaseSnapshots: true`; names the step that took the snapshots, for people reading the plan. */
-  requireSnapshotsFromStep?: string;
-};
-
 const InputSchema = z.strictObject({
+  // Defaults to the subject's instance id.
   instanceId: z.string().optional(),
+  // Refuse to stop if any of these snapshots is in the `error` state (or does not exist).
   requireSnapshots: z.array(z.string().regex(/^snap-[0-9a-f]{8,17}$/, 'must be a snapshot id')).optional(),
+  // Refuse to stop unless every EBS volume of the instance has a snapshot tagged with this case and none of them
+  // failed (the snapshots `ec2.snapshot-volumes` takes are found by their case tag).
   requireCaseSnapshots: z.boolean().optional(),
+  // Same as `requireCaseSnapshots: true`; names the step that took the snapshots, for people reading the plan.
   requireSnapshotsFromStep: z.string().min(1).optional(),
 });
+
+/** Input of `ec2.stop-instance`. */
+export type StopInstanceInput = z.infer<typeof InputSchema>;
 
 export type StopInstancePreImage = { instanceId: string; state: string | null };
 
@@ -41,7 +33,7 @@ export type StopInstanceOutput = { previousState: string | null; stopped: boolea
 
 const RUNNING = new Set(['running', 'pending']);
 
-async function checkSnapshots(ctx: ActionContext, input: z.infer<typeof InputSchema>, instanceId: string): Promise<string[]> {
+async function checkSnapshots(ctx: BoundActionContext, input: StopInstanceInput, instanceId: string): Promise<string[]> {
   const checked: Snapshot[] = [];
   const ec2 = ctx.clients.ec2();
   if (input.requireSnapshots !== undefined && input.requireSnapshots.length > 0) {
@@ -50,30 +42,28 @@ async function checkSnapshots(ctx: ActionContext, input: z.infer<typeof InputSch
     checked.push(...(out.Snapshots ?? []));
   }
   if (input.requireCaseSnapshots === true || input.requireSnapshotsFromStep !== undefined) {
-    const instance = await requireInstance(ctx, NAME, instanceId);
+    const instance = await requireInstance(ctx, instanceId);
     const volumeIds = instanceEbsVolumes(instance).map((v) => v.volumeId);
     const snaps = await caseSnapshots(ec2, ctx.caseId, volumeIds);
     const uncovered = volumeIds.filter((v) => !snaps.some((s) => s.VolumeId === v && s.State !== 'error'));
     if (uncovered.length > 0) {
-      throw stepError(ctx, NAME, `refusing to stop ${instanceId}: no usable snapshot of this case for volume(s) ${uncovered.join(', ')}`);
+      throw ctx.fail(`refusing to stop ${instanceId}: no usable snapshot of this case for volume(s) ${uncovered.join(', ')}`);
     }
     checked.push(...snaps.filter((s) => !checked.some((c) => c.SnapshotId === s.SnapshotId)));
   }
   const failed = checked.filter((s) => s.State === 'error');
   if (failed.length > 0) {
-    throw stepError(
-      ctx,
-      NAME,
+    throw ctx.fail(
       `refusing to stop ${instanceId}: snapshot(s) ${failed.map((s) => `${s.SnapshotId} (${s.StateMessage ?? 'error'})`).join(', ')} failed`,
     );
   }
   return checked.flatMap((s) => (s.SnapshotId ? [s.SnapshotId] : []));
 }
 
-export const stopInstance: Action<StopInstanceInput, StopInstancePreImage, StopInstanceOutput> = {
-  name: NAME,
+export const stopInstance = defineAction({
+  name: 'ec2.stop-instance',
   effect: 'destructive',
-  reversible: true,
+  input: InputSchema,
   description:
     'Stop the instance (memory is lost; volumes and snapshots are kept). Refuses when a required snapshot failed. ' +
     'Release starts it again if it was running.',
@@ -92,34 +82,33 @@ export const stopInstance: Action<StopInstanceInput, StopInstancePreImage, StopI
     },
   ],
 
-  async capture(input: StopInstanceInput, ctx: ActionContext): Promise<StopInstancePreImage> {
-    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
-    const instance = await requireInstance(ctx, NAME, instanceId);
+  async capture(input, ctx): Promise<StopInstancePreImage> {
+    const instanceId = resolveInstanceId(input, ctx);
+    const instance = await requireInstance(ctx, instanceId);
     return { instanceId, state: instance.State?.Name ?? null };
   },
 
-  async apply(input: StopInstanceInput, pre: StopInstancePreImage, ctx: ActionContext): Promise<StopInstanceOutput> {
-    const parsed = parseInput(InputSchema, input, ctx, NAME);
-    const snapshotsChecked = await checkSnapshots(ctx, parsed, pre.instanceId);
-    const state = (await requireInstance(ctx, NAME, pre.instanceId)).State?.Name ?? 'unknown';
+  async apply(input, pre, ctx): Promise<StopInstanceOutput> {
+    const snapshotsChecked = await checkSnapshots(ctx, input, pre.instanceId);
+    const state = (await requireInstance(ctx, pre.instanceId)).State?.Name ?? 'unknown';
     if (state === 'stopping' || state === 'stopped') return { previousState: pre.state, stopped: false, snapshotsChecked };
-    if (!RUNNING.has(state)) throw stepError(ctx, NAME, `cannot stop ${pre.instanceId} in state ${state}`);
+    if (!RUNNING.has(state)) throw ctx.fail(`cannot stop ${pre.instanceId} in state ${state}`);
     await ctx.clients.ec2().send(new StopInstancesCommand({ InstanceIds: [pre.instanceId] }));
     return { previousState: pre.state, stopped: true, snapshotsChecked };
   },
 
-  async release(_input: StopInstanceInput, pre: StopInstancePreImage, _output, ctx: ActionContext): Promise<Json> {
+  async release(_input, pre, _output, ctx): Promise<Json> {
     if (pre.state === null || !RUNNING.has(pre.state)) return { action: 'none', reason: `the instance was ${pre.state ?? 'in an unknown state'} before` };
-    const state = (await requireInstance(ctx, NAME, pre.instanceId)).State?.Name ?? 'unknown';
+    const state = (await requireInstance(ctx, pre.instanceId)).State?.Name ?? 'unknown';
     if (RUNNING.has(state)) return { action: 'none', state };
-    if (state !== 'stopped') throw stepError(ctx, NAME, `cannot start ${pre.instanceId} while it is ${state}; retry the release when it is stopped`);
+    if (state !== 'stopped') throw ctx.fail(`cannot start ${pre.instanceId} while it is ${state}; retry the release when it is stopped`);
     await ctx.clients.ec2().send(new StartInstancesCommand({ InstanceIds: [pre.instanceId] }));
     return { action: 'started' };
   },
 
-  async verify(input: StopInstanceInput, ctx: ActionContext): Promise<VerifyResult> {
-    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
-    const state = (await requireInstance(ctx, NAME, instanceId)).State?.Name ?? 'unknown';
+  async verify(input, ctx): Promise<VerifyResult> {
+    const instanceId = resolveInstanceId(input, ctx);
+    const state = (await requireInstance(ctx, instanceId)).State?.Name ?? 'unknown';
     return { holds: state === 'stopping' || state === 'stopped', detail: `${instanceId} is ${state}` };
   },
-};
+});

@@ -7,30 +7,25 @@
 import { CreateTagsCommand, DeleteTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
-import type { Action, ActionContext, VerifyResult } from './action.js';
-import { ARN, TAG, parseInput, resolveInstanceId, tagValue } from './action-support.js';
+import type { BoundActionContext, VerifyResult } from './action.js';
+import { ARN, TAG, resolveInstanceId, tagValue } from './action-support.js';
+import { defineAction } from './define-action.js';
 import { requireInstance } from './ec2-lookup.js';
 
-const NAME = 'ec2.tag-instance';
 const FINDING_ID = 'tourniquet:finding-id';
 const KEYS = [TAG.case, TAG.status, TAG.findingType, FINDING_ID, TAG.containedAt] as const;
 
-/** Input of `ec2.tag-instance`. */
-export type TagInstanceInput = {
-  /** Defaults to the subject's instance id. */
-  instanceId?: string;
-  /** Value of `tourniquet:status` (default `contained`). */
-  status?: string;
-  findingType?: string;
-  findingId?: string;
-};
-
 const InputSchema = z.strictObject({
+  // Defaults to the subject's instance id.
   instanceId: z.string().optional(),
+  // Value of `tourniquet:status` (default `contained`).
   status: z.string().min(1).max(256).optional(),
   findingType: z.string().min(1).optional(),
   findingId: z.string().min(1).optional(),
 });
+
+/** Input of `ec2.tag-instance`. */
+export type TagInstanceInput = z.infer<typeof InputSchema>;
 
 export type TagInstancePreImage = {
   instanceId: string;
@@ -40,8 +35,8 @@ export type TagInstancePreImage = {
 
 export type TagInstanceOutput = { written: Array<{ key: string; value: string }> };
 
-async function currentTags(ctx: ActionContext, instanceId: string): Promise<Map<string, string>> {
-  const instance = await requireInstance(ctx, NAME, instanceId);
+async function currentTags(ctx: BoundActionContext, instanceId: string): Promise<Map<string, string>> {
+  const instance = await requireInstance(ctx, instanceId);
   const tags = new Map<string, string>();
   for (const t of instance.Tags ?? []) if (t.Key !== undefined) tags.set(t.Key, t.Value ?? '');
   return tags;
@@ -52,10 +47,10 @@ async function writeTags(ec2: EC2Client, instanceId: string, tags: Array<{ key: 
   await ec2.send(new CreateTagsCommand({ Resources: [instanceId], Tags: tags.map((t) => ({ Key: t.key, Value: t.value })) }));
 }
 
-export const tagInstance: Action<TagInstanceInput, TagInstancePreImage, TagInstanceOutput> = {
-  name: NAME,
+export const tagInstance = defineAction({
+  name: 'ec2.tag-instance',
   effect: 'contain',
-  reversible: true,
+  input: InputSchema,
   description:
     'Tag the instance with the case id, status, finding type and id, and containment time. Release restores the ' +
     'previous values of those tags (or removes them).',
@@ -70,19 +65,18 @@ export const tagInstance: Action<TagInstanceInput, TagInstancePreImage, TagInsta
     },
   ],
 
-  async capture(input: TagInstanceInput, ctx: ActionContext): Promise<TagInstancePreImage> {
-    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+  async capture(input, ctx): Promise<TagInstancePreImage> {
+    const instanceId = resolveInstanceId(input, ctx);
     const tags = await currentTags(ctx, instanceId);
     return { instanceId, prior: KEYS.map((key) => ({ key, value: tags.get(key) ?? null })) };
   },
 
-  async apply(input: TagInstanceInput, pre: TagInstancePreImage, ctx: ActionContext): Promise<TagInstanceOutput> {
-    const parsed = parseInput(InputSchema, input, ctx, NAME);
+  async apply(input, pre, ctx): Promise<TagInstanceOutput> {
     const desired: Array<{ key: string; value: string }> = [
       { key: TAG.case, value: tagValue(ctx.caseId) },
-      { key: TAG.status, value: tagValue(parsed.status ?? 'contained') },
-      ...(parsed.findingType !== undefined ? [{ key: TAG.findingType, value: tagValue(parsed.findingType) }] : []),
-      ...(parsed.findingId !== undefined ? [{ key: FINDING_ID, value: tagValue(parsed.findingId) }] : []),
+      { key: TAG.status, value: tagValue(input.status ?? 'contained') },
+      ...(input.findingType !== undefined ? [{ key: TAG.findingType, value: tagValue(input.findingType) }] : []),
+      ...(input.findingId !== undefined ? [{ key: FINDING_ID, value: tagValue(input.findingId) }] : []),
     ];
     const now = await currentTags(ctx, pre.instanceId);
     const toWrite = desired.filter((d) => now.get(d.key) !== d.value);
@@ -92,7 +86,7 @@ export const tagInstance: Action<TagInstanceInput, TagInstancePreImage, TagInsta
     return { written: toWrite };
   },
 
-  async release(_input: TagInstanceInput, pre: TagInstancePreImage, _output, ctx: ActionContext): Promise<Json> {
+  async release(_input, pre, _output, ctx): Promise<Json> {
     const ec2 = ctx.clients.ec2();
     const now = await currentTags(ctx, pre.instanceId);
     const restore = pre.prior.flatMap((p) => (p.value !== null && now.get(p.key) !== p.value ? [{ key: p.key, value: p.value }] : []));
@@ -102,12 +96,11 @@ export const tagInstance: Action<TagInstanceInput, TagInstancePreImage, TagInsta
     return { restored: restore.map((r) => r.key), removed: remove };
   },
 
-  async verify(input: TagInstanceInput, ctx: ActionContext): Promise<VerifyResult> {
-    const parsed = parseInput(InputSchema, input, ctx, NAME);
-    const instanceId = resolveInstanceId(parsed, ctx, NAME);
+  async verify(input, ctx): Promise<VerifyResult> {
+    const instanceId = resolveInstanceId(input, ctx);
     const now = await currentTags(ctx, instanceId);
-    const status = parsed.status ?? 'contained';
+    const status = input.status ?? 'contained';
     const holds = now.get(TAG.case) === ctx.caseId && now.get(TAG.status) === status;
     return { holds, detail: `${instanceId}: ${TAG.case}=${now.get(TAG.case) ?? '(none)'}, ${TAG.status}=${now.get(TAG.status) ?? '(none)'}` };
   },
-};
+});

@@ -16,19 +16,18 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
-import type { Action, ActionContext, VerifyResult } from './action.js';
-import { ARN, parseInput, resolveInstanceId } from './action-support.js';
+import type { BoundActionContext, VerifyResult } from './action.js';
+import { ARN, resolveInstanceId } from './action-support.js';
+import { defineAction } from './define-action.js';
 import { listInstanceEnis, requireInstance } from './ec2-lookup.js';
 
-const NAME = 'elbv2.deregister-targets';
+const InputSchema = z.strictObject({
+  // Defaults to the subject's instance id.
+  instanceId: z.string().optional(),
+});
 
 /** Input of `elbv2.deregister-targets`. */
-export type DeregisterTargetsInput = {
-  /** Defaults to the subject's instance id. */
-  instanceId?: string;
-};
-
-const InputSchema = z.strictObject({ instanceId: z.string().optional() });
+export type DeregisterTargetsInput = z.infer<typeof InputSchema>;
 
 export type TargetRegistration = {
   targetGroupArn: string;
@@ -50,8 +49,8 @@ export type DeregisterTargetsOutput = { deregistered: TargetRegistration[] };
 
 type Identity = { instanceId: string; vpcId: string | null; ips: Set<string> };
 
-async function identityOf(ctx: ActionContext, instanceId: string): Promise<Identity> {
-  const instance = await requireInstance(ctx, NAME, instanceId);
+async function identityOf(ctx: BoundActionContext, instanceId: string): Promise<Identity> {
+  const instance = await requireInstance(ctx, instanceId);
   const enis = await listInstanceEnis(ctx.clients.ec2(), instanceId);
   const ips = new Set<string>();
   for (const eni of enis) {
@@ -110,10 +109,10 @@ function groupByTargetGroup(regs: TargetRegistration[]): Map<string, TargetRegis
   return byGroup;
 }
 
-export const deregisterTargets: Action<DeregisterTargetsInput, DeregisterTargetsPreImage, DeregisterTargetsOutput> = {
-  name: NAME,
+export const deregisterTargets = defineAction({
+  name: 'elbv2.deregister-targets',
   effect: 'contain',
-  reversible: true,
+  input: InputSchema,
   description:
     'Deregister the instance (and, for IP target groups, its private IPs) from every ELBv2 target group in its VPC. ' +
     'In-flight requests drain for the target group\'s deregistration delay. Release registers them again.',
@@ -135,8 +134,8 @@ export const deregisterTargets: Action<DeregisterTargetsInput, DeregisterTargets
     },
   ],
 
-  async capture(input: DeregisterTargetsInput, ctx: ActionContext): Promise<DeregisterTargetsPreImage> {
-    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+  async capture(input, ctx): Promise<DeregisterTargetsPreImage> {
+    const instanceId = resolveInstanceId(input, ctx);
     const who = await identityOf(ctx, instanceId);
     const elb = ctx.clients.elbv2();
     const registrations: TargetRegistration[] = [];
@@ -146,7 +145,7 @@ export const deregisterTargets: Action<DeregisterTargetsInput, DeregisterTargets
     return { instanceId, vpcId: who.vpcId, registrations };
   },
 
-  async apply(_input: DeregisterTargetsInput, pre: DeregisterTargetsPreImage, ctx: ActionContext): Promise<DeregisterTargetsOutput> {
+  async apply(_input, pre, ctx): Promise<DeregisterTargetsOutput> {
     const elb = ctx.clients.elbv2();
     const who = await identityOf(ctx, pre.instanceId);
     const deregistered: TargetRegistration[] = [];
@@ -160,7 +159,7 @@ export const deregisterTargets: Action<DeregisterTargetsInput, DeregisterTargets
     return { deregistered };
   },
 
-  async release(_input: DeregisterTargetsInput, pre: DeregisterTargetsPreImage, _output, ctx: ActionContext): Promise<Json> {
+  async release(_input, pre, _output, ctx): Promise<Json> {
     const elb = ctx.clients.elbv2();
     const who = await identityOf(ctx, pre.instanceId);
     const registered: TargetRegistration[] = [];
@@ -174,8 +173,8 @@ export const deregisterTargets: Action<DeregisterTargetsInput, DeregisterTargets
     return { registered };
   },
 
-  async verify(input: DeregisterTargetsInput, ctx: ActionContext): Promise<VerifyResult> {
-    const instanceId = resolveInstanceId(parseInput(InputSchema, input, ctx, NAME), ctx, NAME);
+  async verify(input, ctx): Promise<VerifyResult> {
+    const instanceId = resolveInstanceId(input, ctx);
     const who = await identityOf(ctx, instanceId);
     const elb = ctx.clients.elbv2();
     const remaining: TargetRegistration[] = [];
@@ -190,4 +189,4 @@ export const deregisterTargets: Action<DeregisterTargetsInput, DeregisterTargets
           : `still registered: ${remaining.map((r) => `${r.targetGroupArn} ${r.id}:${r.port ?? '-'}`).join(', ')}`,
     };
   },
-};
+});

@@ -23,41 +23,36 @@ import { describeValue } from '../errors.js';
 import type { Json } from '../findings/model.js';
 import { rangeContains } from '../lists/ip-list.js';
 import { parsePublicIpv4 } from '../lists/threat-list-text.js';
-import type { Action, ActionContext, VerifyResult } from './action.js';
-import { parseInput, stepError } from './action-support.js';
+import type { BoundActionContext, VerifyResult } from './action.js';
+import { defineAction } from './define-action.js';
 import { readTrustedLists } from './guardduty-trusted-ips.js';
 import { s3Uri, type S3ObjectLocation } from './s3-text-object.js';
 import { claimIp, dropIfUnclaimed, readClaim, unclaimIp } from './threat-list-claims.js';
 import { activateThreatIntelSet, appendThreatIntelIp, readThreatListState, removeThreatIntelIp } from './threat-list-object.js';
-
-const NAME = 'guardduty.block-remote-ip';
 
 /** Where the deployed responder keeps its blocklist (infra/components/threat-lists.ts), for the IAM resource patterns. */
 export const RESPONDER_BLOCKLIST_OBJECT_PATTERN = 'lists/responder-blocklist.txt*';
 /** Where the deployed responder keeps its trusted IP list (infra/components/threat-lists.ts `listObjectKey`). */
 export const TRUSTED_LIST_OBJECT_PATTERN = 'lists/trusted-ips-*';
 
-/** Input of `guardduty.block-remote-ip`. */
-export type BlockRemoteIpInput = {
-  /** The address to list: one public IPv4 address. */
-  ip: string;
-  /** The responder blocklist object (the ThreatIntelSet's file). */
-  bucket: string;
-  key: string;
-  detectorId: string;
-  threatIntelSetId: string;
-};
-
 const GUARDDUTY_ID = /^[A-Za-z0-9]{1,300}$/;
 
-const InputSchema = z.strictObject({
-  ip: z.string().min(1),
+/** The responder blocklist: the list object (the ThreatIntelSet's file), its detector and its set. */
+export const BlocklistLocationSchema = z.strictObject({
   bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
   // eslint-disable-next-line no-control-regex
-  key: z.string().min(1).max(1024).regex(/^[^\u0000-\u001f]+$/, 'an S3 key without control characters'),
+  key: z.string().min(1, 'an S3 key').max(1024, 'an S3 key of at most 1024 characters').regex(/^[^\u0000-\u001f]+$/, 'an S3 key without control characters'),
   detectorId: z.string().regex(GUARDDUTY_ID, 'a GuardDuty detector id'),
   threatIntelSetId: z.string().regex(GUARDDUTY_ID, 'a GuardDuty ThreatIntelSet id'),
 });
+
+const InputSchema = BlocklistLocationSchema.extend({
+  // The address to list: one public IPv4 address (checked in every phase: the value comes from a finding).
+  ip: z.string().min(1),
+});
+
+/** Input of `guardduty.block-remote-ip`. */
+export type BlockRemoteIpInput = z.infer<typeof InputSchema>;
 
 export type BlockRemoteIpPreImage = {
   ip: string;
@@ -90,20 +85,19 @@ export type BlockRemoteIpOutput = {
 
 type Target = { input: BlockRemoteIpInput; location: S3ObjectLocation & { expectedBucketOwner: string } };
 
-function target(input: BlockRemoteIpInput, ctx: ActionContext): Target {
-  const parsed = parseInput(InputSchema, input, ctx, NAME);
+function target(input: BlockRemoteIpInput, ctx: BoundActionContext): Target {
   try {
-    parsePublicIpv4(parsed.ip, `s3://${parsed.bucket}/${parsed.key}`);
+    parsePublicIpv4(input.ip, `s3://${input.bucket}/${input.key}`);
   } catch (err) {
-    throw stepError(ctx, NAME, err instanceof Error ? err.message : String(err), err);
+    throw ctx.fail(err instanceof Error ? err.message : String(err), err);
   }
   // The blocklist is the responder's own: a bucket of the same name in another account is never read or written.
-  return { input: parsed, location: { bucket: parsed.bucket, key: parsed.key, expectedBucketOwner: ctx.clients.accountId } };
+  return { input, location: { bucket: input.bucket, key: input.key, expectedBucketOwner: ctx.clients.accountId } };
 }
 
 const listOptions = (t: Target) => ({ expectedBucketOwner: t.location.expectedBucketOwner });
 
-async function activate(ctx: ActionContext, t: Target): Promise<void> {
+async function activate(ctx: BoundActionContext, t: Target): Promise<void> {
   await activateThreatIntelSet(ctx.clients.guardduty(), t.input.detectorId, t.input.threatIntelSetId);
 }
 
@@ -112,7 +106,7 @@ async function activate(ctx: ActionContext, t: Target): Promise<void> {
  * and drops the claim entry, in that order so an interrupted release finishes when run again. A case that claimed
  * the address meanwhile gets it put back.
  */
-async function releaseClaim(ctx: ActionContext, t: Target, options: { readonly activate: boolean }): Promise<Json> {
+async function releaseClaim(ctx: BoundActionContext, t: Target, options: { readonly activate: boolean }): Promise<Json> {
   const s3 = ctx.clients.s3();
   const { ip } = t.input;
   const list = s3Uri(t.location);
@@ -135,10 +129,10 @@ async function releaseClaim(ctx: ActionContext, t: Target, options: { readonly a
   return { action: 'none', ip, list, reason: 'the address was no longer on the list' };
 }
 
-export const blockRemoteIp: Action<BlockRemoteIpInput, BlockRemoteIpPreImage, BlockRemoteIpOutput> = {
-  name: NAME,
+export const blockRemoteIp = defineAction({
+  name: 'guardduty.block-remote-ip',
   effect: 'contain',
-  reversible: true,
+  input: InputSchema,
   description:
     'Put the finding\'s remote IPv4 address on the responder-managed GuardDuty threat list (conditional S3 write) and ' +
     're-activate the ThreatIntelSet so GuardDuty flags every other resource that talks to it. Refuses private or ' +
@@ -172,17 +166,17 @@ export const blockRemoteIp: Action<BlockRemoteIpInput, BlockRemoteIpPreImage, Bl
     },
   ],
 
-  async capture(input: BlockRemoteIpInput, ctx: ActionContext): Promise<BlockRemoteIpPreImage> {
+  async capture(input, ctx): Promise<BlockRemoteIpPreImage> {
     const t = target(input, ctx);
     const s3 = ctx.clients.s3();
     const { ip } = t.input;
     const trusted = await readTrustedLists(ctx.clients.guardduty(), s3, t.input.detectorId).catch((err: unknown) => {
-      throw stepError(ctx, NAME, `cannot check ${ip} against the trusted lists, so it is not listed: ${err instanceof Error ? err.message : String(err)}`, err);
+      throw ctx.fail(`cannot check ${ip} against the trusted lists, so it is not listed: ${err instanceof Error ? err.message : String(err)}`, err);
     });
     const candidate = parsePublicIpv4(ip);
     for (const list of trusted) {
       if (list.ranges.some((r) => rangeContains(r, candidate))) {
-        throw stepError(ctx, NAME, `${ip} is on the trusted list ${describeValue(list.name)} (${list.kind} ${list.id}, ${list.location}): a trusted address is never put on the threat list`);
+        throw ctx.fail(`${ip} is on the trusted list ${describeValue(list.name)} (${list.kind} ${list.id}, ${list.location}): a trusted address is never put on the threat list`);
       }
     }
     const state = await readThreatListState(s3, t.location.bucket, t.location.key, ip, listOptions(t));
@@ -201,7 +195,7 @@ export const blockRemoteIp: Action<BlockRemoteIpInput, BlockRemoteIpPreImage, Bl
     };
   },
 
-  async apply(input: BlockRemoteIpInput, _pre: BlockRemoteIpPreImage, ctx: ActionContext): Promise<BlockRemoteIpOutput> {
+  async apply(input, _pre, ctx): Promise<BlockRemoteIpOutput> {
     const t = target(input, ctx);
     const s3 = ctx.clients.s3();
     const { ip } = t.input;
@@ -245,9 +239,7 @@ export const blockRemoteIp: Action<BlockRemoteIpInput, BlockRemoteIpPreImage, Bl
         (undoErr: unknown) => undoErr,
       );
       if (undo === undefined) throw err;
-      throw stepError(
-        ctx,
-        NAME,
+      throw ctx.fail(
         `${err instanceof Error ? err.message : String(err)}; undoing the change also failed (${undo instanceof Error ? undo.message : String(undo)}): ` +
           `${ip} may be left on ${s3Uri(t.location)} with a claim by ${ctx.caseId}`,
         err,
@@ -255,7 +247,7 @@ export const blockRemoteIp: Action<BlockRemoteIpInput, BlockRemoteIpPreImage, Bl
     }
   },
 
-  async release(input: BlockRemoteIpInput, _pre: BlockRemoteIpPreImage, output: BlockRemoteIpOutput | undefined, ctx: ActionContext): Promise<Json> {
+  async release(input, _pre, output, ctx): Promise<Json> {
     const t = target(input, ctx);
     if (output !== undefined && !output.claimed) {
       return { action: 'none', ip: t.input.ip, list: s3Uri(t.location), reason: 'the address was on the list before this incident, put there by someone else: left there' };
@@ -263,7 +255,7 @@ export const blockRemoteIp: Action<BlockRemoteIpInput, BlockRemoteIpPreImage, Bl
     return releaseClaim(ctx, t, { activate: true });
   },
 
-  async verify(input: BlockRemoteIpInput, ctx: ActionContext): Promise<VerifyResult> {
+  async verify(input, ctx): Promise<VerifyResult> {
     const t = target(input, ctx);
     const state = await readThreatListState(ctx.clients.s3(), t.location.bucket, t.location.key, t.input.ip, listOptions(t));
     let status: string;
@@ -279,4 +271,4 @@ export const blockRemoteIp: Action<BlockRemoteIpInput, BlockRemoteIpPreImage, Bl
       detail: `${t.input.ip} ${listed ? `is on ${s3Uri(t.location)} (as ${state.covering!.value})` : `is not on ${s3Uri(t.location)}`}; ThreatIntelSet ${t.input.threatIntelSetId} is ${status}`,
     };
   },
-};
+});

@@ -11,28 +11,23 @@
  */
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
-import type { Action, ActionContext, VerifyResult } from './action.js';
-import { ARN, parseInput, resolveInstanceId } from './action-support.js';
+import type { VerifyResult } from './action.js';
+import { ARN, resolveInstanceId } from './action-support.js';
+import { defineAction } from './define-action.js';
 import { partitionOfArn, readRolePolicy, resolveInstanceRole } from './iam-role-lookup.js';
 import { putRolePolicy, restoreRolePolicy, sameDocument } from './role-inline-policy.js';
 
-const NAME = 'iam.deny-instance-session';
-
-/** Input of `iam.deny-instance-session`. */
-export type DenyInstanceSessionInput = {
-  /** Defaults to the subject's instance id. */
-  instanceId?: string;
-  /** The instance's role, when known (else resolved from the profile). */
-  roleName?: string;
-  /** The instance's profile, when known (else the finding's, else the current association). */
-  instanceProfileArn?: string;
-};
-
 const InputSchema = z.strictObject({
+  // Defaults to the subject's instance id.
   instanceId: z.string().optional(),
+  // The instance's role, when known (else resolved from the profile).
   roleName: z.string().optional(),
+  // The instance's profile, when known (else the finding's, else the current association).
   instanceProfileArn: z.string().optional(),
 });
+
+/** Input of `iam.deny-instance-session`. */
+export type DenyInstanceSessionInput = z.infer<typeof InputSchema>;
 
 export type DenyInstanceSessionPreImage =
   | { instanceId: string; role: null }
@@ -73,10 +68,10 @@ export function denyInstanceSessionDocument(role: { roleId: string; roleArn: str
   };
 }
 
-export const denyInstanceSession: Action<DenyInstanceSessionInput, DenyInstanceSessionPreImage, DenyInstanceSessionOutput> = {
-  name: NAME,
+export const denyInstanceSession = defineAction({
+  name: 'iam.deny-instance-session',
   effect: 'contain',
-  reversible: true,
+  input: InputSchema,
   description:
     'Deny every action to this instance\'s role session only (aws:userid = RoleId:instance-id, and ' +
     'ec2:SourceInstanceARN = the instance), as an inline policy on its role. Other instances using the role keep ' +
@@ -95,10 +90,9 @@ export const denyInstanceSession: Action<DenyInstanceSessionInput, DenyInstanceS
     },
   ],
 
-  async capture(input: DenyInstanceSessionInput, ctx: ActionContext): Promise<DenyInstanceSessionPreImage> {
-    const parsed = parseInput(InputSchema, input, ctx, NAME);
-    const instanceId = resolveInstanceId(parsed, ctx, NAME);
-    const target = await resolveInstanceRole(ctx, NAME, parsed, instanceId);
+  async capture(input, ctx): Promise<DenyInstanceSessionPreImage> {
+    const instanceId = resolveInstanceId(input, ctx);
+    const target = await resolveInstanceRole(ctx, input, instanceId);
     if (target === undefined) return { instanceId, role: null };
     const policyName = denyPolicyName(instanceId);
     return {
@@ -109,7 +103,7 @@ export const denyInstanceSession: Action<DenyInstanceSessionInput, DenyInstanceS
     };
   },
 
-  async apply(_input: DenyInstanceSessionInput, pre: DenyInstanceSessionPreImage, ctx: ActionContext): Promise<DenyInstanceSessionOutput> {
+  async apply(_input, pre, ctx): Promise<DenyInstanceSessionOutput> {
     if (pre.role === null) return { applied: false, roleName: null, policyName: null, reason: 'the instance has no instance profile' };
     const iam = ctx.clients.iam();
     const desired = denyInstanceSessionDocument(pre.role, ctx.clients.region, ctx.clients.accountId, pre.instanceId);
@@ -118,7 +112,7 @@ export const denyInstanceSession: Action<DenyInstanceSessionInput, DenyInstanceS
     return { applied: true, roleName: pre.role.roleName, policyName: pre.policyName };
   },
 
-  async release(_input: DenyInstanceSessionInput, pre: DenyInstanceSessionPreImage, _output, ctx: ActionContext): Promise<Json> {
+  async release(_input, pre, _output, ctx): Promise<Json> {
     if (pre.role === null) return { action: 'none', reason: 'the instance had no instance profile' };
     const action = await restoreRolePolicy(ctx.clients.iam(), pre.role.roleName, pre.policyName, pre.prior);
     return {
@@ -129,10 +123,9 @@ export const denyInstanceSession: Action<DenyInstanceSessionInput, DenyInstanceS
     };
   },
 
-  async verify(input: DenyInstanceSessionInput, ctx: ActionContext): Promise<VerifyResult> {
-    const parsed = parseInput(InputSchema, input, ctx, NAME);
-    const instanceId = resolveInstanceId(parsed, ctx, NAME);
-    const target = await resolveInstanceRole(ctx, NAME, parsed, instanceId);
+  async verify(input, ctx): Promise<VerifyResult> {
+    const instanceId = resolveInstanceId(input, ctx);
+    const target = await resolveInstanceRole(ctx, input, instanceId);
     if (target === undefined) return { holds: true, detail: `${instanceId} has no instance profile: no role session to deny` };
     const desired = denyInstanceSessionDocument(target.role, ctx.clients.region, ctx.clients.accountId, instanceId);
     const current = await readRolePolicy(ctx.clients.iam(), target.role.roleName, denyPolicyName(instanceId));
@@ -142,4 +135,4 @@ export const denyInstanceSession: Action<DenyInstanceSessionInput, DenyInstanceS
       detail: `role ${target.role.roleName} inline policy ${denyPolicyName(instanceId)}: ${current === null ? 'absent' : holds ? 'in place' : 'differs from the expected deny'}`,
     };
   },
-};
+});

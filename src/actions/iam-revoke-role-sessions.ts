@@ -11,12 +11,12 @@
  */
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
-import type { Action, ActionContext, VerifyResult } from './action.js';
-import { ARN, parseInput, resolveInstanceId, stepError } from './action-support.js';
+import type { BoundActionContext, VerifyResult } from './action.js';
+import { ARN, resolveInstanceId } from './action-support.js';
+import { defineAction } from './define-action.js';
 import { readRolePolicy, resolveInstanceRole, type RoleTarget } from './iam-role-lookup.js';
 import { putRolePolicy, restoreRolePolicy } from './role-inline-policy.js';
 
-const NAME = 'iam.revoke-role-sessions';
 const SID = 'TourniquetRevokeOlderSessions';
 
 /**
@@ -31,18 +31,14 @@ export function revokePolicyName(caseId: string): string {
 export const REVOKE_RELEASE_CAVEAT =
   'deleting the revocation makes every unexpired token issued before the cut-off valid again, including stolen ones';
 
-/** Input of `iam.revoke-role-sessions`. Give `roleName`, or let the role be resolved from the instance. */
-export type RevokeRoleSessionsInput = {
-  roleName?: string;
-  instanceId?: string;
-  instanceProfileArn?: string;
-};
-
 const InputSchema = z.strictObject({
   roleName: z.string().optional(),
   instanceId: z.string().optional(),
   instanceProfileArn: z.string().optional(),
 });
+
+/** Input of `iam.revoke-role-sessions`. Give `roleName`, or let the role be resolved from the instance. */
+export type RevokeRoleSessionsInput = z.infer<typeof InputSchema>;
 
 export type RevokeRoleSessionsPreImage =
   | { role: null; reason: string }
@@ -81,15 +77,15 @@ function cutoffOf(doc: Json | null): string | null {
 }
 
 /** With `roleName` no instance is needed; otherwise the role is the instance's (see resolveInstanceRole). */
-async function resolveRole(ctx: ActionContext, input: z.infer<typeof InputSchema>): Promise<RoleTarget | undefined> {
-  const instanceId = input.roleName !== undefined && input.instanceId === undefined ? undefined : resolveInstanceId(input, ctx, NAME);
-  return resolveInstanceRole(ctx, NAME, input, instanceId);
+async function resolveRole(ctx: BoundActionContext, input: RevokeRoleSessionsInput): Promise<RoleTarget | undefined> {
+  const instanceId = input.roleName !== undefined && input.instanceId === undefined ? undefined : resolveInstanceId(input, ctx);
+  return resolveInstanceRole(ctx, input, instanceId);
 }
 
-export const revokeRoleSessions: Action<RevokeRoleSessionsInput, RevokeRoleSessionsPreImage, RevokeRoleSessionsOutput> = {
-  name: NAME,
+export const revokeRoleSessions = defineAction({
+  name: 'iam.revoke-role-sessions',
   effect: 'destructive',
-  reversible: true,
+  input: InputSchema,
   description:
     'Revoke every session of the role issued before now (inline deny on aws:TokenIssueTime). Hits ALL sessions of ' +
     'the role (for an instance role: the whole fleet). Run after the instance profile is removed. Release deletes ' +
@@ -108,12 +104,11 @@ export const revokeRoleSessions: Action<RevokeRoleSessionsInput, RevokeRoleSessi
     },
   ],
 
-  async capture(input: RevokeRoleSessionsInput, ctx: ActionContext): Promise<RevokeRoleSessionsPreImage> {
-    const parsed = parseInput(InputSchema, input, ctx, NAME);
-    const target = await resolveRole(ctx, parsed);
+  async capture(input, ctx): Promise<RevokeRoleSessionsPreImage> {
+    const target = await resolveRole(ctx, input);
     if (target === undefined) return { role: null, reason: 'the instance has no instance profile' };
     if (target.role.roleArn.includes(':role/aws-service-role/')) {
-      throw stepError(ctx, NAME, `${target.role.roleName} is a service-linked role; its sessions cannot be revoked`);
+      throw ctx.fail(`${target.role.roleName} is a service-linked role; its sessions cannot be revoked`);
     }
     return {
       role: { roleName: target.role.roleName, roleArn: target.role.roleArn, source: target.source },
@@ -122,7 +117,7 @@ export const revokeRoleSessions: Action<RevokeRoleSessionsInput, RevokeRoleSessi
     };
   },
 
-  async apply(_input: RevokeRoleSessionsInput, pre: RevokeRoleSessionsPreImage, ctx: ActionContext): Promise<RevokeRoleSessionsOutput> {
+  async apply(_input, pre, ctx): Promise<RevokeRoleSessionsOutput> {
     if (pre.role === null) return { applied: false, roleName: null, cutoff: null, reason: pre.reason };
     const iam = ctx.clients.iam();
     const current = await readRolePolicy(iam, pre.role.roleName, pre.policyName);
@@ -137,15 +132,14 @@ export const revokeRoleSessions: Action<RevokeRoleSessionsInput, RevokeRoleSessi
     return { applied: true, roleName: pre.role.roleName, cutoff };
   },
 
-  async release(_input: RevokeRoleSessionsInput, pre: RevokeRoleSessionsPreImage, _output, ctx: ActionContext): Promise<Json> {
+  async release(_input, pre, _output, ctx): Promise<Json> {
     if (pre.role === null) return { action: 'none', reason: pre.reason };
     const action = await restoreRolePolicy(ctx.clients.iam(), pre.role.roleName, pre.policyName, pre.prior);
     return { action, roleName: pre.role.roleName, policyName: pre.policyName, caveat: REVOKE_RELEASE_CAVEAT };
   },
 
-  async verify(input: RevokeRoleSessionsInput, ctx: ActionContext): Promise<VerifyResult> {
-    const parsed = parseInput(InputSchema, input, ctx, NAME);
-    const target = await resolveRole(ctx, parsed);
+  async verify(input, ctx): Promise<VerifyResult> {
+    const target = await resolveRole(ctx, input);
     if (target === undefined) return { holds: true, detail: 'no instance profile: no role to revoke' };
     const role = target.role;
     const current = await readRolePolicy(ctx.clients.iam(), role.roleName, revokePolicyName(ctx.caseId));
@@ -155,4 +149,4 @@ export const revokeRoleSessions: Action<RevokeRoleSessionsInput, RevokeRoleSessi
       detail: cutoff === null ? `role ${role.roleName} has no revocation policy` : `role ${role.roleName} denies tokens issued before ${cutoff}`,
     };
   },
-};
+});

@@ -5,8 +5,8 @@
 import { DescribeIamInstanceProfileAssociationsCommand, type EC2Client, type IamInstanceProfileAssociation } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand, GetRoleCommand, GetRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import type { Json } from '../findings/model.js';
-import type { ActionContext } from './action.js';
-import { isAwsError, stepError } from './action-support.js';
+import type { BoundActionContext } from './action.js';
+import { isAwsError } from './action-support.js';
 
 export const INSTANCE_PROFILE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:instance-profile\/[\w+=,.@/-]+$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -58,14 +58,13 @@ export type RoleTarget = {
  * or replaced it), then the instance's current association. undefined when the instance has no profile at all.
  */
 export async function resolveInstanceRole(
-  ctx: ActionContext,
-  actionName: string,
+  ctx: BoundActionContext,
   input: { roleName?: string | undefined; instanceProfileArn?: string | undefined },
   instanceId: string | undefined,
 ): Promise<RoleTarget | undefined> {
   const iam = ctx.clients.iam();
   if (input.roleName !== undefined) {
-    if (!ROLE_NAME.test(input.roleName)) throw stepError(ctx, actionName, `not an IAM role name: ${JSON.stringify(input.roleName.slice(0, 80))}`);
+    if (!ROLE_NAME.test(input.roleName)) throw ctx.fail(`not an IAM role name: ${JSON.stringify(input.roleName.slice(0, 80))}`);
     return { source: 'input', profileArn: input.instanceProfileArn ?? null, role: await getRole(iam, input.roleName) };
   }
   const fromSubject =
@@ -78,10 +77,10 @@ export async function resolveInstanceRole(
   ];
   for (const c of candidates) {
     if (c.arn === undefined) continue;
-    if (!INSTANCE_PROFILE_ARN.test(c.arn)) throw stepError(ctx, actionName, `not an instance-profile ARN (${c.source}): ${JSON.stringify(c.arn.slice(0, 120))}`);
+    if (!INSTANCE_PROFILE_ARN.test(c.arn)) throw ctx.fail(`not an instance-profile ARN (${c.source}): ${JSON.stringify(c.arn.slice(0, 120))}`);
     const roles = await rolesOfProfile(iam, c.arn);
     const role = roles[0];
-    if (role === undefined) throw stepError(ctx, actionName, `instance profile ${c.arn} has no role`);
+    if (role === undefined) throw ctx.fail(`instance profile ${c.arn} has no role`);
     return { source: c.source, profileArn: c.arn, role: await getRole(iam, role.roleName) };
   }
   if (instanceId === undefined) return undefined;
@@ -89,7 +88,7 @@ export async function resolveInstanceRole(
   const arn = assoc?.IamInstanceProfile?.Arn;
   if (arn === undefined) return undefined;
   const role = (await rolesOfProfile(iam, arn))[0];
-  if (role === undefined) throw stepError(ctx, actionName, `instance profile ${arn} has no role`);
+  if (role === undefined) throw ctx.fail(`instance profile ${arn} has no role`);
   return { source: 'association', profileArn: arn, role: await getRole(iam, role.roleName) };
 }
 

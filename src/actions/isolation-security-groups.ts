@@ -16,8 +16,8 @@ import {
   type IpPermission,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
-import type { ActionContext } from './action.js';
-import { TAG, isAwsError, stepError } from './action-support.js';
+import type { BoundActionContext } from './action.js';
+import { TAG, isAwsError } from './action-support.js';
 
 export type IsolationRole = 'untrack' | 'isolation';
 
@@ -45,7 +45,7 @@ async function describeGroup(ec2: EC2Client, groupId: string): Promise<SecurityG
   return out.SecurityGroups?.[0];
 }
 
-async function createGroup(ec2: EC2Client, ctx: ActionContext, actionName: string, vpcId: string, role: IsolationRole): Promise<string> {
+async function createGroup(ec2: EC2Client, ctx: BoundActionContext, vpcId: string, role: IsolationRole): Promise<string> {
   const name = isolationGroupName(role, vpcId);
   try {
     const out = await ec2.send(
@@ -69,7 +69,7 @@ async function createGroup(ec2: EC2Client, ctx: ActionContext, actionName: strin
         ],
       }),
     );
-    if (out.GroupId === undefined) throw stepError(ctx, actionName, `CreateSecurityGroup returned no GroupId for ${name}`);
+    if (out.GroupId === undefined) throw ctx.fail(`CreateSecurityGroup returned no GroupId for ${name}`);
     return out.GroupId;
   } catch (err) {
     // Another responder created it between our lookup and our create: use theirs.
@@ -85,7 +85,7 @@ async function createGroup(ec2: EC2Client, ctx: ActionContext, actionName: strin
     const group = out.SecurityGroups?.[0];
     const tagged = group?.Tags?.some((t) => t.Key === TAG.role && t.Value === role) === true;
     if (group?.GroupId === undefined || !tagged) {
-      throw stepError(ctx, actionName, `a security group named ${name} exists in ${vpcId} but is not tagged ${TAG.role}=${role}; refusing to use it`, err);
+      throw ctx.fail(`a security group named ${name} exists in ${vpcId} but is not tagged ${TAG.role}=${role}; refusing to use it`, err);
     }
     return group.GroupId;
   }
@@ -153,20 +153,18 @@ export function groupHasShape(group: SecurityGroup, role: IsolationRole): boolea
 }
 
 /** Finds or creates the group for `role` in `vpcId`, brings its rules to shape and reads them back. Returns its id. */
-export async function ensureIsolationGroup(ctx: ActionContext, actionName: string, vpcId: string, role: IsolationRole): Promise<string> {
+export async function ensureIsolationGroup(ctx: BoundActionContext, vpcId: string, role: IsolationRole): Promise<string> {
   const ec2 = ctx.clients.ec2();
   const found = await findIsolationGroup(ec2, vpcId, role);
-  const groupId = found?.GroupId ?? (await createGroup(ec2, ctx, actionName, vpcId, role));
+  const groupId = found?.GroupId ?? (await createGroup(ec2, ctx, vpcId, role));
   let group = found ?? (await describeGroup(ec2, groupId));
-  if (group === undefined) throw stepError(ctx, actionName, `security group ${groupId} (${role}) not found right after creation`);
+  if (group === undefined) throw ctx.fail(`security group ${groupId} (${role}) not found right after creation`);
   if (!groupHasShape(group, role)) {
     if (role === 'untrack') await shapeUntrack(ec2, group);
     else await shapeIsolation(ec2, group);
     group = await describeGroup(ec2, groupId);
     if (group === undefined || !groupHasShape(group, role)) {
-      throw stepError(
-        ctx,
-        actionName,
+      throw ctx.fail(
         `security group ${groupId} (${role}) does not have the expected rules after shaping: ` +
           `${group === undefined ? 'not found' : `${group.IpPermissions?.length ?? 0} ingress, ${group.IpPermissionsEgress?.length ?? 0} egress`}`,
       );

@@ -1,43 +1,21 @@
 /**
- * The registered actions, by name (the names playbooks reference), and the union of their IAM permissions, from
- * which the infrastructure generates the responder's least-privilege role.
+ * The registered actions, by name (the names plans reference): every action a playbook's steps run, so adding one to
+ * a playbook registers it. Their IAM permissions, unioned, are what the infrastructure grants the responder's role.
  */
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, TourniquetError } from '../errors.js';
+import { PLAYBOOKS } from '../playbooks/playbook-list.js';
 import type { AnyAction, IamPermission } from './action.js';
 import { canonicalJson } from './action-support.js';
-import { leaveGroup } from './autoscaling-leave-group.js';
-import { captureInstanceEvidence } from './ec2-capture-instance-evidence.js';
-import { enforceImdsv2 } from './ec2-enforce-imdsv2.js';
-import { isolateNetworkInterfaces } from './ec2-isolate-network-interfaces.js';
-import { naclCut } from './ec2-nacl-cut.js';
-import { preserveInstance } from './ec2-preserve-instance.js';
-import { replaceInstanceProfile } from './ec2-replace-instance-profile.js';
-import { snapshotVolumes } from './ec2-snapshot-volumes.js';
-import { stopInstance } from './ec2-stop-instance.js';
-import { tagInstance } from './ec2-tag-instance.js';
-import { deregisterTargets } from './elbv2-deregister-targets.js';
-import { blockRemoteIp } from './guardduty-block-remote-ip.js';
-import { denyInstanceSession } from './iam-deny-instance-session.js';
-import { revokeRoleSessions } from './iam-revoke-role-sessions.js';
 
-const ACTIONS: readonly AnyAction[] = [
-  captureInstanceEvidence,
-  snapshotVolumes,
-  tagInstance,
-  preserveInstance,
-  leaveGroup,
-  deregisterTargets,
-  isolateNetworkInterfaces,
-  replaceInstanceProfile,
-  denyInstanceSession,
-  revokeRoleSessions,
-  enforceImdsv2,
-  naclCut,
-  stopInstance,
-  blockRemoteIp,
-];
+const ACTIONS: readonly AnyAction[] = [...new Set(PLAYBOOKS.flatMap((p) => p.actions))];
 
 const BY_NAME: ReadonlyMap<string, AnyAction> = new Map(ACTIONS.map((a) => [a.name, a]));
+// Plans name actions: two different actions under one name would make a plan ambiguous.
+if (BY_NAME.size !== ACTIONS.length) {
+  const seen = new Set<string>();
+  const twice = ACTIONS.map((a) => a.name).filter((n) => seen.has(n) || !seen.add(n));
+  throw new TourniquetError('action.duplicate', `two actions are registered under the name ${twice.join(', ')}`);
+}
 
 /** The action registered under `name`; NotFoundError when there is none. */
 export function getAction(name: string): AnyAction {

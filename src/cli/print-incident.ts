@@ -28,6 +28,7 @@ export function formatDecision(decision: Decision): string[] {
     `  playbook:  ${decision.playbook}`,
     `  mode:      ${decision.requestedMode} requested → ${decision.effectiveMode} (${clean(decision.decidedBy)})`,
   ];
+  if (decision.playbookOptions !== undefined) lines.push(`  options:   ${clean(JSON.stringify(decision.playbookOptions))} (the rule's)`);
   for (const why of decision.why) lines.push(`    why: ${clean(why)}`);
   lines.push('  guardrails:');
   for (const v of decision.verdicts) lines.push(`    ${v.outcome.padEnd(9)} ${v.guardrail.padEnd(20)} ${clean(v.reason)}`);

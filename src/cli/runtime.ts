@@ -10,12 +10,12 @@ import type { Responder } from '../engine/responder.js';
 import type { Journal } from '../journal/journal.js';
 import { openJournal } from '../journal/open-journal.js';
 import type { Notifier } from '../notify/notification.js';
-import type { Ec2BlocklistOptions } from '../playbooks/ec2-instance.js';
 import type { Policy } from '../policy/policy.js';
 import { UsageError } from '../errors.js';
 import { whoAmI } from './commands/who-am-i.js';
 import { checkDestinations, destinationsFor } from './check-destinations.js';
 import { loadRuntimePolicy } from './policy-messages.js';
+import { playbookOptionsFromFlags } from './playbook-option-flags.js';
 
 export interface RuntimeFlags {
   readonly policy?: string;
@@ -31,6 +31,7 @@ export interface RuntimeFlags {
   readonly blocklist?: string;
   readonly detectorId?: string;
   readonly threatIntelSetId?: string;
+  readonly playbookOptions?: string;
 }
 
 /** The flags every engine command shares. */
@@ -44,11 +45,12 @@ export function addRuntimeOptions(cmd: Command): Command {
     .option('--evidence-s3 <uri>', 'S3 location for case evidence, s3://bucket/prefix')
     .option('--endpoint <url>', 'AWS endpoint (default: $AWS_ENDPOINT_URL, else real AWS)')
     .option('--role-name <name>', 'role assumed in member accounts (default: TourniquetResponder)')
-    .option('--isolation-settle-seconds <n>', 'seconds between the untrack and the isolation security group', '0')
+    .option('--isolation-settle-seconds <n>', 'seconds between the untrack and the isolation security group (default 0)')
     .option('--replacement-profile-arn <arn>', 'instance profile to swap in instead of disassociating')
     .option('--blocklist <uri>', 'responder-managed GuardDuty threat list, s3://bucket/key: the finding\'s remote IPv4 address is put on it')
     .option('--detector-id <id>', 'GuardDuty detector of the blocklist\'s ThreatIntelSet (with --blocklist)')
-    .option('--threat-intel-set-id <id>', 'the blocklist\'s ThreatIntelSet, re-activated after each change (with --blocklist)');
+    .option('--threat-intel-set-id <id>', 'the blocklist\'s ThreatIntelSet, re-activated after each change (with --blocklist)')
+    .option('--playbook-options <json>', 'options per playbook, JSON: \'{"ec2-instance": {"isolationSettleSeconds": 5}}\' (see docs/policy.md)');
 }
 
 export interface Runtime {
@@ -62,14 +64,10 @@ export const DEFAULT_STATE_DIR = '.tourniquet';
 
 export async function openRuntime(flags: RuntimeFlags, notifier?: Notifier): Promise<Runtime> {
   const policy = await loadRuntimePolicy(flags.policy);
-  const settle = Number(flags.isolationSettleSeconds ?? '0');
-  if (!Number.isFinite(settle) || settle < 0 || settle > 600) {
-    throw new UsageError(`--isolation-settle-seconds must be a number of seconds from 0 to 600, received ${JSON.stringify(flags.isolationSettleSeconds)}`);
-  }
   if (flags.evidenceS3 !== undefined && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(flags.evidenceS3)) {
     throw new UsageError(`--evidence-s3 must look like s3://bucket/prefix, received ${JSON.stringify(flags.evidenceS3)}`);
   }
-  const blocklist = blocklistFlags(flags);
+  const playbookOptions = playbookOptionsFromFlags(flags);
   const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;
   if (flags.journalEndpoint !== undefined && flags.journalTable === undefined) throw new UsageError('--journal-endpoint goes with --journal-table');
   await checkDestinations(destinationsFor(flags, DEFAULT_STATE_DIR, () => new S3Client({ ...(endpoint ? { endpoint, forcePathStyle: true } : {}) })));
@@ -92,7 +90,7 @@ export async function openRuntime(flags: RuntimeFlags, notifier?: Notifier): Pro
       : { dir: flags.evidenceDir ?? `${DEFAULT_STATE_DIR}/cases` },
     notifier,
     actor: `tourniquet-cli/${whoAmI()}`,
-    playbookOptions: { ec2: { isolationSettleSeconds: settle, replacementProfileArn: flags.replacementProfileArn, ...(blocklist ? { blocklist } : {}) } },
+    playbookOptions,
   });
   return {
     responder,
@@ -104,20 +102,4 @@ export async function openRuntime(flags: RuntimeFlags, notifier?: Notifier): Pro
   };
 }
 
-const GUARDDUTY_ID = /^[A-Za-z0-9]{1,300}$/;
-
-/** `--blocklist s3://bucket/key --detector-id X --threat-intel-set-id Y`: all three or none. */
-export function blocklistFlags(flags: Pick<RuntimeFlags, 'blocklist' | 'detectorId' | 'threatIntelSetId'>): Ec2BlocklistOptions | undefined {
-  const given = [flags.blocklist, flags.detectorId, flags.threatIntelSetId].filter((v) => v !== undefined).length;
-  if (given === 0) return undefined;
-  if (given !== 3) {
-    throw new UsageError('--blocklist, --detector-id and --threat-intel-set-id go together: give all three or none');
-  }
-  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(flags.blocklist!);
-  if (!m) throw new UsageError(`--blocklist must look like s3://bucket/key, received ${JSON.stringify(flags.blocklist)}`);
-  if (!GUARDDUTY_ID.test(flags.detectorId!)) throw new UsageError(`--detector-id must be a GuardDuty detector id, received ${JSON.stringify(flags.detectorId)}`);
-  if (!GUARDDUTY_ID.test(flags.threatIntelSetId!)) {
-    throw new UsageError(`--threat-intel-set-id must be a GuardDuty ThreatIntelSet id, received ${JSON.stringify(flags.threatIntelSetId)}`);
-  }
-  return { bucket: m[1]!, key: m[2]!, detectorId: flags.detectorId!, threatIntelSetId: flags.threatIntelSetId! };
-}
+export { blocklistFlags } from './playbook-option-flags.js';

@@ -189,7 +189,8 @@ async function restoreStep(
   let rec = first;
   for (let round = 1; ; round++) {
     const outcome = await deps.calls.collect(async () => {
-      const r = await withRetry(() => release(step.input, rec.preImage, rec.output, ctx), deps.isTransient, deps.retry);
+      const input = deps.getAction(step.action).parseInput(step.input, ctx);
+      const r = await withRetry(() => release(input, rec.preImage, rec.output, ctx), deps.isTransient, deps.retry);
       return r.value;
     });
     const at = deps.now().toISOString();

@@ -19,6 +19,7 @@ import { decide, selectForSubject, type GuardrailCounts } from './decide.js';
 import { isReleasedStatus, releaseIncident, type ReleaseResult } from './release-incident.js';
 import type { RetryOptions } from './retry.js';
 import { incidentStatusOf, runPlan } from './run-plan.js';
+import { withActionEffects } from './step-effect.js';
 import { lowerMode } from '../policy/mode-order.js';
 import { RateLimiter, rateLimitClients } from './rate-limiter.js';
 import { occurrenceMode, type IncidentDecision } from './escalate.js';
@@ -135,7 +136,7 @@ export class Responder {
     return this.subjectsToHandle(finding).map((subject) => {
       const selection = selectForSubject(this.options.policy, finding, subject, mode, this.options.modeCeiling);
       const decision = decide(this.options.policy, finding, subject, selection, this.options.responderPrincipalArns ?? [], counts);
-      return { subject, decision, plan: buildPlan(decision.playbook, finding, subject, this.options.playbookOptions) };
+      return { subject, decision, plan: buildPlan(decision.playbook, finding, subject, this.options.playbookOptions, decision.playbookOptions) };
     });
   }
 
@@ -181,7 +182,7 @@ export class Responder {
     const selection = selectForSubject(this.options.policy, finding, subject, mode, this.options.modeCeiling);
     // Without counts: budget and breaker are charged only when the occurrence would raise the incident to contain.
     const uncounted = decide(this.options.policy, finding, subject, selection, this.options.responderPrincipalArns ?? [], {});
-    const plan = buildPlan(uncounted.playbook, finding, subject, this.options.playbookOptions);
+    const plan = buildPlan(uncounted.playbook, finding, subject, this.options.playbookOptions, uncounted.playbookOptions);
     const now = this.now();
     const { incident } = await journal.openIncident(
       {
@@ -460,7 +461,7 @@ export class Responder {
     if (request.stepId !== undefined && !planIds.has(request.stepId)) {
       throw new NotFoundError(`step of incident ${incident.incidentId}`, request.stepId);
     }
-    const effect = new Map(incident.plan.steps.map((s) => [s.id, s.effect]));
+    const effect = new Map(withActionEffects(incident.plan.steps, this.options.getAction).map((s) => [s.id, s.effect]));
     const open = (st: StepRecord): boolean => st.status === 'awaiting-approval' || st.status === 'planned';
     // With a step id: that step, even while it is still planned behind another waiting step (pre-approval).
     // Approving without one: every containment step that waits or is planned behind a waiting one, so one decision

@@ -15,6 +15,7 @@ import { ConflictError, VerificationError } from '../errors.js';
 import type { CallCollector } from './call-collector.js';
 import { resolveInput } from './resolve-input.js';
 import { withRetry, RetryExhaustedError, type RetryOptions } from './retry.js';
+import { withActionEffects } from './step-effect.js';
 import { gateStep, type StepOverride } from './step-gate.js';
 import { allDependencies, topologicalOrder } from './step-graph.js';
 import { DEFAULT_LEASE_MS, PROCESS_ID, goneBeforeExpiry, holderGone, type LeaseHolder, type LeaseView } from './lease.js';
@@ -70,7 +71,7 @@ const OPEN: readonly StepStatus[] = ['planned', 'approved', 'awaiting-approval']
 
 export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<RunPlanResult> {
   const { journal } = deps;
-  const order = topologicalOrder(input.plan.steps);
+  const order = topologicalOrder(withActionEffects(input.plan.steps, deps.getAction));
   const existing = await loadSteps(journal, input.incidentId);
   const missing = order.flatMap((s, ordinal) => (existing.has(s.id) ? [] : [{ stepId: s.id, action: s.action, status: 'planned' as const, ordinal }]));
   if (missing.length > 0) await journal.putSteps(input.incidentId, missing, deps.now());
@@ -262,7 +263,7 @@ async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, r
     .collect(async () => {
       const ctx = ctxWith(await input.clients());
       const action = deps.getAction(step.action);
-      const stepInput = resolveInput(step.id, step.input, records);
+      const stepInput = action.parseInput(resolveInput(step.id, step.input, records), ctx);
       // A step taken over after a crash keeps the pre-image captured first: a new capture would record the
       // half-contained state, and release would then restore that.
       let pre: Json;

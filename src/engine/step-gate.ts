@@ -1,7 +1,8 @@
 /**
  * Decides, for one step, whether it may run now, must wait for a human, or is skipped — from the mode (contract:
  * observe = nothing runs; approve = reads and evidence run, contain/destructive wait; contain = contain runs,
- * destructive waits unless the rule auto-approves) and the rule's per-step override.
+ * destructive waits unless the rule auto-approves) and the rule's per-step override. The engine passes each step with
+ * its effect raised to its action's (step-effect.ts): the gate decides from the higher of the two.
  */
 import type { Mode, PlanStep } from '../playbooks/plan.js';
 

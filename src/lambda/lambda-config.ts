@@ -35,10 +35,15 @@ export const LambdaConfigSchema = z.object({
   TOURNIQUET_RESPONDER_ROLE_ARN: z.string().optional(),
   /** This account's GuardDuty detector in this Region. */
   TOURNIQUET_DETECTOR_ID: z.string().regex(/^[A-Za-z0-9]{1,300}$/).optional(),
-  /** The responder-managed threat list (all three, and the detector id, or none): see lambda-blocklist.ts. */
-  TOURNIQUET_BLOCKLIST_BUCKET: z.string().min(3).optional(),
-  TOURNIQUET_BLOCKLIST_KEY: z.string().min(1).optional(),
-  TOURNIQUET_BLOCKLIST_SET_ID: z.string().regex(/^[A-Za-z0-9]{1,300}$/).optional(),
+  /**
+   * The responder-managed threat list (all three, and the detector id, or none): see lambda-blocklist.ts. Validated
+   * as the EC2 playbook's `blocklist` option (lambda-playbook-options.ts).
+   */
+  TOURNIQUET_BLOCKLIST_BUCKET: z.string().optional(),
+  TOURNIQUET_BLOCKLIST_KEY: z.string().optional(),
+  TOURNIQUET_BLOCKLIST_SET_ID: z.string().optional(),
+  /** Options per playbook, JSON (`{"ec2-instance": {"isolationSettleSeconds": 5}}`): see lambda-playbook-options.ts. */
+  TOURNIQUET_PLAYBOOK_OPTIONS: z.string().optional(),
   /** Input limits for S3 export objects (see src/findings/input-limits.ts): `16MiB`, `1GiB`, or bytes. */
   TOURNIQUET_MAX_LINE_BYTES: byteSizeSchema('maxLineBytes').optional(),
   TOURNIQUET_MAX_DECOMPRESSED_BYTES: byteSizeSchema('maxDecompressedBytes').optional(),

@@ -16,7 +16,7 @@ import { SlackNotifier } from '../notify/slack-notifier.js';
 import { SnsNotifier } from '../notify/sns-notifier.js';
 import { builtInPolicy, parsePolicy } from '../policy/load-policy.js';
 import type { Policy } from '../policy/policy.js';
-import { lambdaBlocklist } from './lambda-blocklist.js';
+import { lambdaPlaybookOptions } from './lambda-playbook-options.js';
 import type { LambdaConfig } from './lambda-config.js';
 
 export interface LambdaRuntime {
@@ -51,7 +51,7 @@ export async function buildLambdaRuntime(config: LambdaConfig, onNotifyError: (e
     }
     return p;
   };
-  const blocklist = lambdaBlocklist(config);
+  const playbookOptions = lambdaPlaybookOptions(config);
   const policy = await loadLambdaPolicy(config.TOURNIQUET_POLICY, s3);
   // The table is the infrastructure's: never created (nor described) from here. A missing table fails the first
   // write of each message, which SQS then retries and dead-letters, instead of a table created without its settings.
@@ -73,7 +73,7 @@ export async function buildLambdaRuntime(config: LambdaConfig, onNotifyError: (e
     modeCeiling: config.TOURNIQUET_MODE,
     responderPrincipalArns: config.TOURNIQUET_RESPONDER_ROLE_ARN ? [config.TOURNIQUET_RESPONDER_ROLE_ARN] : [],
     actor: 'tourniquet-lambda',
-    ...(blocklist !== undefined ? { playbookOptions: { ec2: { blocklist } } } : {}),
+    playbookOptions,
   });
   return { config, responder, journal, policy, s3, secret };
 }

@@ -7,39 +7,71 @@
  * refreshed credentials would escape) waits until the profile is gone.
  * Pure: no I/O; the plan is data the engine journals and runs.
  */
+import { z } from 'zod';
+import { leaveGroup } from '../actions/autoscaling-leave-group.js';
+import { captureInstanceEvidence } from '../actions/ec2-capture-instance-evidence.js';
+import { enforceImdsv2 } from '../actions/ec2-enforce-imdsv2.js';
+import { isolateNetworkInterfaces } from '../actions/ec2-isolate-network-interfaces.js';
+import { naclCut } from '../actions/ec2-nacl-cut.js';
+import { preserveInstance } from '../actions/ec2-preserve-instance.js';
+import { replaceInstanceProfile } from '../actions/ec2-replace-instance-profile.js';
+import { snapshotVolumes } from '../actions/ec2-snapshot-volumes.js';
+import { stopInstance } from '../actions/ec2-stop-instance.js';
+import { tagInstance } from '../actions/ec2-tag-instance.js';
+import { deregisterTargets } from '../actions/elbv2-deregister-targets.js';
+import { BlocklistLocationSchema, blockRemoteIp } from '../actions/guardduty-block-remote-ip.js';
+import { denyInstanceSession } from '../actions/iam-deny-instance-session.js';
+import { revokeRoleSessions } from '../actions/iam-revoke-role-sessions.js';
+import { INSTANCE_PROFILE_ARN } from '../actions/iam-role-lookup.js';
+import type { Plan, PlanStep } from '../contracts/plan.js';
 import type { Ec2InstanceSubject, Finding } from '../findings/model.js';
 import { parsePublicIpv4 } from '../lists/threat-list-text.js';
-import { EC2_INSTANCE_PLAYBOOK } from '../policy/known-ids.js';
-import { incidentKeyOf } from './incident-key.js';
-import type { Plan, PlanStep } from './plan.js';
+import { definePlaybook, type PlanArgs } from './define-playbook.js';
 
-export { EC2_INSTANCE_PLAYBOOK, EC2_INSTANCE_STEP_IDS } from '../policy/known-ids.js';
+export const EC2_INSTANCE_PLAYBOOK = 'ec2-instance';
 
-export interface Ec2PlaybookOptions {
-  /** Seconds between the untrack and the isolation group (no AWS doc states how long is enough; default 0). */
-  readonly isolationSettleSeconds?: number;
-  /** Instance profile to swap in instead of disassociating (e.g. a forensic profile with SSM only). */
-  readonly replacementProfileArn?: string;
-  /** Auto Scaling: `standby` (default, AWS's recommended troubleshooting state) or `detach`. */
-  readonly autoScalingMethod?: 'standby' | 'detach';
-  /** The responder-managed GuardDuty threat list: when set, the finding's remote IPv4 address is put on it. */
-  readonly blocklist?: Ec2BlocklistOptions;
-}
+const Ec2PlaybookOptionsSchema = z.strictObject({
+  // Seconds between the untrack and the isolation group (no AWS doc states how long is enough; default 0).
+  isolationSettleSeconds: z
+    .number({ error: 'a number of seconds from 0 to 600' })
+    .min(0, { error: 'a number of seconds from 0 to 600' })
+    .max(600, { error: 'a number of seconds from 0 to 600' })
+    .optional(),
+  // Instance profile to swap in instead of disassociating (e.g. a forensic profile with SSM only).
+  replacementProfileArn: z.string().regex(INSTANCE_PROFILE_ARN, { error: 'an instance-profile ARN' }).optional(),
+  // Auto Scaling: `standby` (default, AWS's recommended troubleshooting state) or `detach`.
+  autoScalingMethod: z.enum(['standby', 'detach'], { error: '"standby" or "detach"' }).optional(),
+  // The responder-managed GuardDuty threat list: when set, the finding's remote IPv4 address is put on it.
+  blocklist: BlocklistLocationSchema.extend({
+    // The account and Region the list, detector and set belong to, when known. The step acts with the finding's
+    // account and Region clients, so it is planned only for subjects there (the administrator's lists cover its
+    // members in GuardDuty, but the member role cannot edit them).
+    accountId: z.string().regex(/^\d{12}$/, { error: 'a 12-digit account id' }).optional(),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'an AWS Region such as eu-west-1' }).optional(),
+  }).optional(),
+});
 
-export interface Ec2BlocklistOptions {
-  /** The list object (the ThreatIntelSet's TXT file). */
-  readonly bucket: string;
-  readonly key: string;
-  readonly detectorId: string;
-  readonly threatIntelSetId: string;
-  /**
-   * The account and Region the list, detector and set belong to, when known. The step acts with the finding's
-   * account and Region clients, so it is planned only for subjects there (the administrator's lists cover its
-   * members in GuardDuty, but the member role cannot edit them).
-   */
-  readonly accountId?: string;
-  readonly region?: string;
-}
+export type Ec2PlaybookOptions = z.input<typeof Ec2PlaybookOptionsSchema>;
+export type Ec2BlocklistOptions = NonNullable<Ec2PlaybookOptions['blocklist']>;
+
+/** The steps, in plan order: step id → the action it runs. */
+export const EC2_INSTANCE_STEPS = {
+  'capture-evidence': captureInstanceEvidence,
+  'snapshot-volumes': snapshotVolumes,
+  'tag-instance': tagInstance,
+  'preserve-instance': preserveInstance,
+  'leave-auto-scaling': leaveGroup,
+  'deregister-targets': deregisterTargets,
+  'isolate-network': isolateNetworkInterfaces,
+  'deny-instance-session': denyInstanceSession,
+  'replace-instance-profile': replaceInstanceProfile,
+  'enforce-imdsv2': enforceImdsv2,
+  'revoke-role-sessions': revokeRoleSessions,
+  'nacl-cut': naclCut,
+  'stop-instance': stopInstance,
+  // Only when the responder has a blocklist and the finding a public remote IPv4 address.
+  'block-remote-ip': blockRemoteIp,
+} as const;
 
 /** The finding's remote address when it is one public IPv4 address (the only kind a GuardDuty IP list takes). */
 function blockableRemoteIp(finding: Finding): string | undefined {
@@ -53,132 +85,90 @@ function blockableRemoteIp(finding: Finding): string | undefined {
   }
 }
 
-export function planEc2Instance(finding: Finding, subject: Ec2InstanceSubject, options: Ec2PlaybookOptions = {}): Plan {
+function planSteps({ finding, subject, options, step }: PlanArgs<'ec2-instance', typeof EC2_INSTANCE_STEPS, typeof Ec2PlaybookOptionsSchema>): PlanStep[] {
   const instanceId = subject.details.instanceId;
   const base = { instanceId };
   const profileArn = subject.details.iamInstanceProfile?.arn;
-  const step = (s: Omit<PlanStep, 'reversible'> & { reversible?: boolean }): PlanStep => ({ reversible: true, ...s });
   const steps: PlanStep[] = [
-    step({
-      id: 'capture-evidence',
-      action: 'ec2.capture-instance-evidence',
+    step('capture-evidence', {
       input: base,
       dependsOn: [],
-      effect: 'read',
-      reversible: false,
       description: 'Describe the instance, its ENIs, volumes, profile and attributes, and its console output, into the case',
     }),
-    step({
-      id: 'snapshot-volumes',
-      action: 'ec2.snapshot-volumes',
+    step('snapshot-volumes', {
       input: base,
       dependsOn: ['capture-evidence'],
-      effect: 'evidence',
-      reversible: false,
       description: 'Crash-consistent snapshots of every attached volume, tagged with the case id (kept on release)',
     }),
-    step({
-      id: 'tag-instance',
-      action: 'ec2.tag-instance',
+    step('tag-instance', {
       input: { ...base, status: 'contained', findingType: finding.type.raw, findingId: finding.id },
       dependsOn: ['capture-evidence'],
-      effect: 'contain',
       description: 'Tag the instance with the case id and status so operators see the investigation',
     }),
-    step({
-      id: 'preserve-instance',
-      action: 'ec2.preserve-instance',
+    step('preserve-instance', {
       input: base,
       dependsOn: ['capture-evidence'],
-      effect: 'contain',
       description: 'Termination protection, shutdown behaviour = stop, volumes kept on termination',
     }),
-    step({
-      id: 'leave-auto-scaling',
-      action: 'autoscaling.leave-group',
+    step('leave-auto-scaling', {
       input: { ...base, method: options.autoScalingMethod ?? 'standby' },
       dependsOn: ['capture-evidence'],
       // Preserve first, but a failed preservation (a Spot instance refuses termination protection) must not keep
       // the instance in its fleet.
       after: ['preserve-instance'],
-      effect: 'contain',
       description: 'Take the instance out of its Auto Scaling group (capacity kept) so isolation does not get it replaced',
     }),
-    step({
-      id: 'deregister-targets',
-      action: 'elbv2.deregister-targets',
+    step('deregister-targets', {
       input: base,
       dependsOn: ['leave-auto-scaling'],
-      effect: 'contain',
       description: 'Deregister the instance from every load-balancer target group',
     }),
-    step({
-      id: 'isolate-network',
-      action: 'ec2.isolate-network-interfaces',
+    step('isolate-network', {
       input: { ...base, settleSeconds: options.isolationSettleSeconds ?? 0 },
       dependsOn: [],
       // Snapshots are started and the instance tagged first, but their failure must not keep a miner on the network.
       after: ['snapshot-volumes', 'tag-instance'],
       // Never cut the network of an instance still in its fleet: health checks would get it terminated.
       requiresSuccessOf: ['leave-auto-scaling', 'deregister-targets'],
-      effect: 'contain',
       description: 'Every ENI: untrack group (all open) then isolation group (no rules); the instance’s own groups untouched',
     }),
-    step({
-      id: 'deny-instance-session',
-      action: 'iam.deny-instance-session',
+    step('deny-instance-session', {
       input: { ...base, ...(profileArn ? { instanceProfileArn: profileArn } : {}) },
       dependsOn: ['capture-evidence'],
       // Credentials are cut after the network, but also when isolation could not happen (it needs the fleet steps).
       after: ['isolate-network'],
-      effect: 'contain',
       description: 'Deny this instance’s role session only (aws:userid / ec2:SourceInstanceARN), stolen copies included',
     }),
-    step({
-      id: 'replace-instance-profile',
-      action: 'ec2.replace-instance-profile',
+    step('replace-instance-profile', {
       input: { ...base, ...(options.replacementProfileArn ? { replacementProfileArn: options.replacementProfileArn } : {}) },
       dependsOn: ['capture-evidence'],
       after: ['deny-instance-session'],
-      effect: 'contain',
       description: options.replacementProfileArn
         ? 'Replace the instance profile with the forensic profile'
         : 'Disassociate the instance profile so the instance gets no new role credentials',
     }),
-    step({
-      id: 'enforce-imdsv2',
-      action: 'ec2.enforce-imdsv2',
+    step('enforce-imdsv2', {
       input: base,
       dependsOn: ['capture-evidence'],
       after: ['isolate-network'],
-      effect: 'contain',
       description: 'Require IMDSv2 session tokens',
     }),
-    step({
-      id: 'revoke-role-sessions',
-      action: 'iam.revoke-role-sessions',
+    step('revoke-role-sessions', {
       input: { ...base, ...(profileArn ? { instanceProfileArn: profileArn } : {}) },
       dependsOn: ['replace-instance-profile'],
       requiresSuccessOf: ['replace-instance-profile'],
-      effect: 'destructive',
       description: 'Revoke every session of the role issued before now: hits the whole fleet sharing the role',
     }),
-    step({
-      id: 'nacl-cut',
-      action: 'ec2.nacl-cut',
+    step('nacl-cut', {
       input: base,
       dependsOn: ['isolate-network'],
-      effect: 'destructive',
       description: 'Deny-all network ACL on the instance’s subnets: cuts tracked connections, and the whole subnet',
     }),
-    step({
-      id: 'stop-instance',
-      action: 'ec2.stop-instance',
+    step('stop-instance', {
       input: { ...base, requireSnapshotsFromStep: 'snapshot-volumes' },
       dependsOn: ['isolate-network'],
       // Stopping loses memory; never after a failed evidence capture.
       requiresSuccessOf: ['capture-evidence', 'snapshot-volumes'],
-      effect: 'destructive',
       description: 'Stop the instance (memory is lost; volumes and snapshots kept)',
     }),
   ];
@@ -191,9 +181,7 @@ export function planEc2Instance(finding: Finding, subject: Ec2InstanceSubject, o
     (blocklist.region === undefined || blocklist.region === subject.region)
   ) {
     steps.push(
-      step({
-        id: 'block-remote-ip',
-        action: 'guardduty.block-remote-ip',
+      step('block-remote-ip', {
         input: {
           ip: remoteIp,
           bucket: blocklist.bucket,
@@ -202,10 +190,24 @@ export function planEc2Instance(finding: Finding, subject: Ec2InstanceSubject, o
           threatIntelSetId: blocklist.threatIntelSetId,
         },
         dependsOn: ['isolate-network'],
-        effect: 'contain',
         description: `Put ${remoteIp} on the responder's GuardDuty threat list so every other resource talking to it raises a finding`,
       }),
     );
   }
-  return { playbook: EC2_INSTANCE_PLAYBOOK, incidentKey: incidentKeyOf(subject), steps };
+  return steps;
+}
+
+export const ec2InstancePlaybook = definePlaybook({
+  name: EC2_INSTANCE_PLAYBOOK,
+  subjectKinds: ['ec2-instance'],
+  steps: EC2_INSTANCE_STEPS,
+  options: Ec2PlaybookOptionsSchema,
+  plan: planSteps,
+});
+
+export const EC2_INSTANCE_STEP_IDS: readonly string[] = ec2InstancePlaybook.stepIds;
+
+/** The plan for one instance (the options are validated: a PlanError when they are not valid). */
+export function planEc2Instance(finding: Finding, subject: Ec2InstanceSubject, options: Ec2PlaybookOptions = {}): Plan {
+  return ec2InstancePlaybook.plan(finding, subject, options);
 }

@@ -1,27 +1,36 @@
 /**
- * Which playbook handles which subject. `none` records the incident and notifies, without steps.
+ * Which playbook handles which subject, and building its plan. `none` records the incident and notifies, without
+ * steps.
  */
+import type { Plan } from '../contracts/plan.js';
+import { NO_PLAYBOOK, defaultPlaybookIn } from '../contracts/playbook-info.js';
 import type { Finding, Subject } from '../findings/model.js';
-import { EC2_INSTANCE_PLAYBOOK, NO_PLAYBOOK, defaultPlaybookForKind } from '../policy/known-ids.js';
-import { planEc2Instance, type Ec2PlaybookOptions } from './ec2-instance.js';
 import { incidentKeyOf } from './incident-key.js';
-import type { Plan } from './plan.js';
+import { PLAYBOOKS, findPlaybook } from './playbook-list.js';
+import { mergePlaybookOptions, type PlaybookOptions } from './playbook-options.js';
 
 export { NO_PLAYBOOK };
-
-export interface PlaybookOptions {
-  readonly ec2?: Ec2PlaybookOptions;
-}
+export type { PlaybookOptions };
 
 /** The playbook that handles a subject kind by default. */
 export function defaultPlaybookFor(subject: Subject): string {
-  return defaultPlaybookForKind(subject.kind);
+  return defaultPlaybookIn(PLAYBOOKS, subject.kind);
 }
 
-/** Builds the plan of `playbook` for `subject`. A playbook that does not fit the subject kind yields no steps. */
-export function buildPlan(playbook: string, finding: Finding, subject: Subject, options: PlaybookOptions = {}): Plan {
-  if (playbook === EC2_INSTANCE_PLAYBOOK && subject.kind === 'ec2-instance') {
-    return planEc2Instance(finding, subject, options.ec2);
+/**
+ * Builds the plan of `playbook` for `subject` with the responder's options for it and the matching rule's `options:`
+ * over them. A playbook that does not fit the subject kind yields no steps.
+ */
+export function buildPlan(
+  playbook: string,
+  finding: Finding,
+  subject: Subject,
+  options: PlaybookOptions = {},
+  ruleOptions?: { readonly [key: string]: unknown },
+): Plan {
+  const found = findPlaybook(playbook);
+  if (found === undefined || !found.subjectKinds.includes(subject.kind)) {
+    return { playbook: NO_PLAYBOOK, incidentKey: incidentKeyOf(subject), steps: [] };
   }
-  return { playbook: NO_PLAYBOOK, incidentKey: incidentKeyOf(subject), steps: [] };
+  return found.plan(finding, subject, mergePlaybookOptions(options[playbook], ruleOptions));
 }

@@ -2,8 +2,8 @@
  * A Decision is what the policy says about one subject of one finding: the rule, the playbook, the mode asked for
  * and the mode allowed after guardrails, and why. JSON-serializable: the engine journals it with the incident.
  */
-import type { Finding, Subject } from '../findings/model.js';
-import type { Mode } from '../playbooks/plan.js';
+import type { Finding, Json, Subject } from '../findings/model.js';
+import type { Mode } from '../contracts/plan.js';
 import { evaluateGuardrails, type GuardrailInput, type GuardrailResult, type GuardrailVerdict } from './guardrails.js';
 import { selectRule, type RuleSelection } from './match-rule.js';
 import type { Policy, StepOverride } from './policy.js';
@@ -18,6 +18,8 @@ export interface Decision {
   readonly effectiveMode: Mode;
   /** Per-step overrides in force (`auto-approve` is dropped unless the effective mode is contain). */
   readonly stepOverrides: Readonly<Record<string, StepOverride>>;
+  /** The rule's options for the playbook (over the responder's own, key by key); absent when it has none. */
+  readonly playbookOptions?: Readonly<Record<string, Json>>;
   readonly verdicts: readonly GuardrailVerdict[];
   /** `guardrail:<name>`, `rule:<name>` or `defaults`. */
   readonly decidedBy: string;
@@ -58,6 +60,7 @@ export function buildDecision(policy: Policy, selection: RuleSelection, guardrai
     requestedMode: selection.mode,
     effectiveMode: guardrails.effectiveMode,
     stepOverrides,
+    ...(selection.options !== undefined ? { playbookOptions: selection.options } : {}),
     verdicts: guardrails.verdicts,
     decidedBy: guardrails.decidedBy,
     why,

@@ -10,7 +10,7 @@
  * final: the engine must not run contain steps on it.
  */
 import type { Finding, Subject } from '../findings/model.js';
-import type { Mode } from '../playbooks/plan.js';
+import type { Mode } from '../contracts/plan.js';
 import { BUILT_IN_PROTECTED_PRINCIPALS } from './built-in-policy.js';
 import { globMatch } from './glob.js';
 import type { RuleSelection } from './match-rule.js';

@@ -2,16 +2,21 @@
  * Reads `tourniquet.yaml`: YAML → schema → semantic checks → normalized `Policy`. Every problem is collected (not
  * just the first) and reported with its line, so one `tourniquet policy check` run shows everything to fix.
  */
+// eslint-disable-next-line no-restricted-imports -- the policy file itself is read here (loadPolicy); the rest is pure
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
+import { closestName } from '../did-you-mean.js';
 import { PolicyError, describeValue } from '../errors.js';
-import type { SubjectKind } from '../findings/model.js';
+import type { Json, SubjectKind } from '../findings/model.js';
 import { allTypes } from '../findings/type-catalogue.js';
-import type { Mode } from '../playbooks/plan.js';
+import type { Mode } from '../contracts/plan.js';
+import { NO_PLAYBOOK, defaultPlaybookIn, type PlaybookInfo } from '../contracts/playbook-info.js';
+import { SUBJECT_KINDS } from '../findings/subject-kinds.js';
+import { PLAYBOOKS } from '../playbooks/playbook-list.js';
+import { checkPlaybookOptions } from '../playbooks/playbook-options.js';
 import { BUILT_IN_PROTECTED_PRINCIPALS, DEFAULT_GUARDRAILS, deepFreeze } from './built-in-policy.js';
 import { typeMatches } from './glob.js';
-import { KNOWN_PLAYBOOKS, SUBJECT_KINDS, defaultPlaybookForKind, type PlaybookInfo } from './known-ids.js';
 import type { Policy, PolicyIssue, PolicyRule, RuleMatch, StepOverride, TagCriterion } from './policy.js';
 import { PolicyFileSchema, allowedKeysAt, type PolicyFile, type RuleFile } from './policy-schema.js';
 import { checkAliases } from './yaml-aliases.js';
@@ -21,8 +26,8 @@ import { lineAt } from './yaml-locate.js';
 export { builtInPolicy } from './built-in-policy.js';
 
 export interface ParsePolicyOptions {
-  /** Playbooks (name → subject kinds, step ids) to validate rules against; default: the built-in list. */
-  readonly knownPlaybooks?: ReadonlyMap<string, PlaybookInfo>;
+  /** Playbooks (name, subject kinds, step ids, options) to validate rules against; default: every playbook. */
+  readonly knownPlaybooks?: readonly PlaybookInfo[];
   /** Finding types used to warn about type patterns that match nothing; default: the finding-type catalogue. */
   readonly knownFindingTypes?: readonly string[];
 }
@@ -76,12 +81,15 @@ export function parsePolicy(text: string, fileName: string, options: ParsePolicy
   const ctx: CheckContext = {
     doc,
     lc,
-    playbooks: options.knownPlaybooks ?? KNOWN_PLAYBOOKS,
+    playbooks: options.knownPlaybooks ?? PLAYBOOKS,
     findingTypes: options.knownFindingTypes ?? allTypes().map((t) => t.type),
     warnings: [],
+    errors: [],
   };
   const defaultMode: Mode = file.defaults?.mode ?? 'approve';
   const rules = (file.rules ?? []).map((r, i) => checkRule(r, i, defaultMode, ctx));
+  // Errors only the playbooks can tell (their options): reported like schema errors, every one at once.
+  if (ctx.errors.length > 0) throw new PolicyError(fileName, sortIssues(ctx.errors));
   warnUnreachable(file.rules ?? [], ctx);
 
   return deepFreeze({
@@ -97,9 +105,10 @@ export function parsePolicy(text: string, fileName: string, options: ParsePolicy
 interface CheckContext {
   readonly doc: Document;
   readonly lc: LineCounter;
-  readonly playbooks: ReadonlyMap<string, PlaybookInfo>;
+  readonly playbooks: readonly PlaybookInfo[];
   readonly findingTypes: readonly string[];
   readonly warnings: PolicyIssue[];
+  readonly errors: PolicyIssue[];
 }
 
 function normalizeGuardrails(g: NonNullable<PolicyFile['guardrails']> | undefined): Policy['guardrails'] {
@@ -153,24 +162,25 @@ function checkRule(r: RuleFile, index: number, defaultMode: Mode, ctx: CheckCont
   const kinds: readonly SubjectKind[] = (m.subject as SubjectKind[] | undefined) ?? SUBJECT_KINDS;
   let playbooks: string[];
   if (r.playbook !== undefined) {
-    const info = ctx.playbooks.get(r.playbook);
+    const info = ctx.playbooks.find((p) => p.name === r.playbook);
     if (!info) {
-      warn([...base, 'playbook'], `unknown playbook ${JSON.stringify(r.playbook)} (known: ${[...ctx.playbooks.keys()].join(', ')})`);
-    } else if (info.subjects && m.subject) {
-      const foreign = kinds.filter((k) => !info.subjects!.includes(k));
+      warn([...base, 'playbook'], `unknown playbook ${JSON.stringify(r.playbook)} (known: ${ctx.playbooks.map((p) => p.name).join(', ')})`);
+    } else if (m.subject) {
+      const foreign = kinds.filter((k) => !info.subjectKinds.includes(k));
       if (foreign.length > 0) {
         warn(
           [...base, 'playbook'],
-          `playbook ${r.playbook} handles ${info.subjects.join(', ')} subjects only; this rule never applies to ${foreign.join(', ')}`,
+          `playbook ${r.playbook} handles ${info.subjectKinds.join(', ')} subjects only; this rule never applies to ${foreign.join(', ')}`,
         );
       }
     }
     playbooks = [r.playbook];
   } else {
-    playbooks = unique(kinds.map((k) => defaultPlaybookForKind(k)));
+    playbooks = unique(kinds.map((k) => defaultPlaybookIn(ctx.playbooks, k)));
   }
-  const stepIds = new Set(playbooks.flatMap((p) => ctx.playbooks.get(p)?.stepIds ?? []));
-  const anyUnknownPlaybook = playbooks.some((p) => !ctx.playbooks.has(p));
+  const options = r.options !== undefined ? checkRuleOptions(r.options, r.playbook, playbooks, base, ctx) : undefined;
+  const stepIds = new Set(playbooks.flatMap((p) => ctx.playbooks.find((x) => x.name === p)?.stepIds ?? []));
+  const anyUnknownPlaybook = playbooks.some((p) => !ctx.playbooks.some((x) => x.name === p));
 
   const steps: Record<string, StepOverride> = {};
   for (const [id, override] of Object.entries(r.steps ?? {})) {
@@ -208,7 +218,55 @@ function checkRule(r: RuleFile, index: number, defaultMode: Mode, ctx: CheckCont
     ...(r.playbook !== undefined ? { playbook: r.playbook } : {}),
     mode,
     steps,
+    ...(options !== undefined ? { options } : {}),
   };
+}
+
+/**
+ * A rule's `options:`, checked against the options schema of the one playbook the rule runs (the one it names, or
+ * the one its subject kinds default to). Problems are errors with the file's lines.
+ */
+function checkRuleOptions(
+  raw: Readonly<Record<string, unknown>>,
+  named: string | undefined,
+  candidates: readonly string[],
+  base: Segment[],
+  ctx: CheckContext,
+): PolicyRule['options'] {
+  const at: Segment[] = [...base, 'options'];
+  // Subject kinds without a playbook of their own get `none`; options are meant for the one that has steps.
+  const runs = named !== undefined ? [named] : candidates.length > 1 ? candidates.filter((p) => p !== NO_PLAYBOOK) : candidates;
+  if (runs.length !== 1) {
+    ctx.errors.push({
+      path: formatPath(at),
+      message: `options belong to one playbook, and this rule can run ${runs.join(', ')}: name it with "playbook:" (or narrow "match.subject")`,
+      ...lineOrNothing(lineAt(ctx.doc, ctx.lc, at, { key: true })),
+    });
+    return undefined;
+  }
+  const name = runs[0]!;
+  const playbook = ctx.playbooks.find((p) => p.name === name);
+  if (playbook === undefined) {
+    // An unknown playbook is already a warning: its options cannot be checked here.
+    ctx.warnings.push({ path: formatPath(at), message: `options of unknown playbook ${JSON.stringify(name)} are not checked`, ...lineOrNothing(lineAt(ctx.doc, ctx.lc, at, { key: true })) });
+    return { playbook: name, values: raw as Record<string, Json> };
+  }
+  if (name === NO_PLAYBOOK && Object.keys(raw).length > 0) {
+    ctx.errors.push({
+      path: formatPath(at),
+      message: `the rule's playbook is ${NO_PLAYBOOK} (record and notify only), which takes no options`,
+      ...lineOrNothing(lineAt(ctx.doc, ctx.lc, at, { key: true })),
+    });
+    return undefined;
+  }
+  const check = checkPlaybookOptions(playbook, raw);
+  if (check.ok) return { playbook: name, values: check.options };
+  for (const issue of check.issues) {
+    const path = [...at, ...issue.path];
+    const line = issue.key !== undefined ? lineAt(ctx.doc, ctx.lc, [...path, issue.key], { key: true }) : lineAt(ctx.doc, ctx.lc, path);
+    ctx.errors.push({ path: formatPath(path), message: issue.message, ...lineOrNothing(line) });
+  }
+  return undefined;
 }
 
 /** Rule names identify rules in decisions: they must be unique. Works on the raw data (before the schema). */
@@ -292,7 +350,7 @@ function fromZodIssue(issue: ZodIssue, data: unknown, doc: Document, lc: LineCou
   if (issue.code === 'unrecognized_keys') {
     const allowed = allowedKeysAt(path);
     return issue.keys.map((key) => {
-      const hint = suggest(key, allowed);
+      const hint = closestName(key, allowed);
       return {
         path: formatPath([...path, key]),
         message:
@@ -349,30 +407,4 @@ function lineOrNothing(line: number | undefined): { line?: number } {
 
 function unique<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
-}
-
-/** The closest allowed key within a small edit distance, for "did you mean" hints. */
-function suggest(key: string, allowed: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const a of allowed) {
-    const d = a.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, a);
-    if (d < bestDistance) {
-      best = a;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
 }

@@ -4,10 +4,11 @@
  * matched and, for each earlier rule, which criteria failed — because "why did/didn't it fire" is the first
  * question after an incident.
  */
-import type { Finding, Subject } from '../findings/model.js';
-import type { Mode } from '../playbooks/plan.js';
+import type { Finding, Json, Subject } from '../findings/model.js';
+import type { Mode } from '../contracts/plan.js';
+import { defaultPlaybookIn, type PlaybookInfo } from '../contracts/playbook-info.js';
+import { PLAYBOOKS } from '../playbooks/playbook-list.js';
 import { globMatch, typeMatches } from './glob.js';
-import { KNOWN_PLAYBOOKS, defaultPlaybookForKind, type PlaybookInfo } from './known-ids.js';
 import type { Policy, PolicyRule, StepOverride, TagCriterion } from './policy.js';
 
 export interface RuleSelection {
@@ -17,6 +18,8 @@ export interface RuleSelection {
   /** The mode the rule (or defaults) asks for, before guardrails. */
   readonly mode: Mode;
   readonly stepOverrides: Readonly<Record<string, StepOverride>>;
+  /** The rule's playbook options, when it has some for the selected playbook. */
+  readonly options?: Readonly<Record<string, Json>>;
   readonly why: readonly string[];
 }
 
@@ -30,7 +33,7 @@ export function selectRule(
   policy: Policy,
   finding: Finding,
   subject: Subject,
-  playbooks: ReadonlyMap<string, PlaybookInfo> = KNOWN_PLAYBOOKS,
+  playbooks: readonly PlaybookInfo[] = PLAYBOOKS,
 ): RuleSelection {
   const why: string[] = [];
   for (const [index, rule] of policy.rules.entries()) {
@@ -39,16 +42,17 @@ export function selectRule(
       why.push(`${ruleLabel(rule)}: no match: ${evaluation.reasons.join('; ')}`);
       continue;
     }
-    const playbook = rule.playbook ?? defaultPlaybookForKind(subject.kind);
+    const playbook = rule.playbook ?? defaultPlaybookIn(playbooks, subject.kind);
     const later = policy.rules.length - index - 1;
     why.push(`${ruleLabel(rule)}: matched: ${evaluation.reasons.join('; ')}`);
     why.push(
       `→ playbook ${playbook}, mode ${rule.mode}` +
         (later > 0 ? ` (first match wins; ${later} later rule(s) not evaluated)` : ''),
     );
-    return { rule, playbook, mode: rule.mode, stepOverrides: { ...rule.steps }, why };
+    const options = rule.options !== undefined && rule.options.playbook === playbook ? { options: rule.options.values } : {};
+    return { rule, playbook, mode: rule.mode, stepOverrides: { ...rule.steps }, ...options, why };
   }
-  const playbook = defaultPlaybookForKind(subject.kind);
+  const playbook = defaultPlaybookIn(playbooks, subject.kind);
   why.push(
     `${policy.rules.length === 0 ? 'no rules' : 'no rule matched'} → defaults: mode ${policy.defaults.mode}, ` +
       (playbook === 'none'
@@ -67,7 +71,7 @@ export function evaluateRule(
   rule: PolicyRule,
   finding: Finding,
   subject: Subject,
-  playbooks: ReadonlyMap<string, PlaybookInfo> = KNOWN_PLAYBOOKS,
+  playbooks: readonly PlaybookInfo[] = PLAYBOOKS,
 ): RuleEvaluation {
   const m = rule.match;
   const pass: string[] = [];
@@ -152,7 +156,7 @@ export function evaluateRule(
     );
   }
   if (rule.playbook !== undefined) {
-    const handles = playbooks.get(rule.playbook)?.subjects;
+    const handles = playbooks.find((p) => p.name === rule.playbook)?.subjectKinds;
     if (handles) {
       check(
         handles.includes(subject.kind),

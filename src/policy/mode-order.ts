@@ -1,7 +1,7 @@
 /**
  * Modes are ordered observe < approve < contain. Guardrails can only lower a mode, never raise it.
  */
-import type { Mode } from '../playbooks/plan.js';
+import type { Mode } from '../contracts/plan.js';
 
 const RANK: Readonly<Record<Mode, number>> = { observe: 0, approve: 1, contain: 2 };
 

@@ -3,7 +3,8 @@
  * unknown key is an error, because a typo such as `protectedPrincipal:` must not silently disable a guardrail.
  */
 import { z } from 'zod';
-import { SUBJECT_KINDS } from './known-ids.js';
+import { allowedKeysIn } from '../schema-keys.js';
+import { SUBJECT_KINDS } from '../findings/subject-kinds.js';
 
 /** A single value is accepted where a list is expected (`type: "Backdoor:EC2/"`). */
 function list<T extends z.ZodType>(item: T) {
@@ -109,6 +110,8 @@ export const RuleSchema = z.strictObject({
     .optional(),
   mode: ModeSchema.optional(),
   steps: z.record(StepIdSchema, StepOverrideSchema).optional(),
+  // Checked against the playbook's own options schema once the playbook is known (load-policy.ts).
+  options: z.record(z.string(), z.unknown(), { error: "expected the playbook's options (a mapping)" }).optional(),
 });
 
 const PositiveInt = z.int({ error: 'expected a whole number' }).min(1, { error: 'expected a whole number ≥ 1' });
@@ -151,35 +154,7 @@ export const PolicyFileSchema = z.strictObject({
 export type PolicyFile = z.infer<typeof PolicyFileSchema>;
 export type RuleFile = z.infer<typeof RuleSchema>;
 
-/** Strips wrappers (optional, nullable, default, preprocess) to reach the schema that shapes the value. */
-function unwrap(schema: z.ZodType): z.ZodType {
-  let s: z.ZodType = schema;
-  for (;;) {
-    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault) {
-      s = s.unwrap() as z.ZodType;
-    } else if (s instanceof z.ZodPipe) {
-      s = s.out as z.ZodType;
-    } else {
-      return s;
-    }
-  }
-}
-
 /** The keys the schema allows for the object at `path` (for "did you mean" hints); empty when not an object. */
 export function allowedKeysAt(path: readonly PropertyKey[]): string[] {
-  let s = unwrap(PolicyFileSchema);
-  for (const seg of path) {
-    if (s instanceof z.ZodObject && typeof seg === 'string') {
-      const next = (s.shape as Record<string, z.ZodType | undefined>)[seg];
-      if (!next) return [];
-      s = unwrap(next);
-    } else if (s instanceof z.ZodArray) {
-      s = unwrap(s.element as z.ZodType);
-    } else if (s instanceof z.ZodRecord) {
-      s = unwrap(s.valueType as z.ZodType);
-    } else {
-      return [];
-    }
-  }
-  return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
+  return allowedKeysIn(PolicyFileSchema, path);
 }

@@ -30,6 +30,7 @@ function ruleToFile(r: PolicyRule): Record<string, unknown> {
     ...(r.playbook !== undefined ? { playbook: r.playbook } : {}),
     mode: r.mode,
     ...(Object.keys(r.steps).length > 0 ? { steps: { ...r.steps } } : {}),
+    ...(r.options !== undefined ? { options: { ...r.options.values } } : {}),
   };
 }
 

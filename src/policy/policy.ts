@@ -2,8 +2,8 @@
  * The normalized policy: what `tourniquet.yaml` says once validated, with every default filled in. Pure data
  * (JSON-serializable) so a decision can journal which policy produced it. See docs/policy.md for the file format.
  */
-import type { SeverityBand, SubjectKind } from '../findings/model.js';
-import type { Mode } from '../playbooks/plan.js';
+import type { Json, SeverityBand, SubjectKind } from '../findings/model.js';
+import type { Mode } from '../contracts/plan.js';
 
 /**
  * Per-step override in a rule. `skip`: never run the step. `require-approval`: the step waits for a human even
@@ -60,6 +60,11 @@ export interface PolicyRule {
   readonly mode: Mode;
   /** Step id → override. Keys are validated step-id syntax (`[a-z0-9-]`), so they cannot be `__proto__`. */
   readonly steps: Readonly<Record<string, StepOverride>>;
+  /**
+   * The playbook's options for this rule, validated against its schema: over the responder's own (CLI flags,
+   * Lambda environment) key by key. They apply when the rule's playbook is the one they were checked against.
+   */
+  readonly options?: { readonly playbook: string; readonly values: Readonly<Record<string, Json>> };
 }
 
 export interface Guardrails {

@@ -336,9 +336,10 @@ describe('EC2 instance containment actions against moto', () => {
       const action = getAction(s.action);
       currentAction = s.action;
       const ctx = ctxFor(clients, s.id);
-      const pre = (await action.capture(s.input, ctx)) as Json;
-      const output = (await action.apply(s.input, pre, ctx)) as Json;
-      records.set(s.id, { action, input: s.input, pre, output });
+      const input = action.parseInput(s.input, ctx);
+      const pre = (await action.capture(input, ctx)) as Json;
+      const output = (await action.apply(input, pre, ctx)) as Json;
+      records.set(s.id, { action, input, pre, output });
     }
 
     // Evidence: every artefact stored, and the summary lists both ENIs and the profile.

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { EnvironmentError } from '../../errors.js';
-import { runGpuFleetDemo } from '../../drill/gpu-fleet-demo.js';
+import { runGpuFleetDemo } from '../gpu-fleet-demo.js';
 import type { ReportExit } from './index.js';
 
 /** `tourniquet demo` (= `npm start`): the whole path against moto_server, with the state read back. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { awsErrorCode, canonicalJson, isAwsError, parseInput, resolveInstanceId } from '../../../src/actions/action-support.js';
+import { bindContext } from '../../../src/actions/define-action.js';
 import { AwsCallError, StepError } from '../../../src/errors.js';
 import { INSTANCE_ID, awsError, instanceSubject, makeCtx } from './action-fixtures.js';
 
@@ -15,12 +16,12 @@ describe('action support', () => {
   });
 
   it('resolves the instance from the input first, then the subject; rejects malformed ids and non-instance subjects', () => {
-    const ctx = makeCtx();
-    expect(resolveInstanceId({}, ctx, 'a')).toBe(INSTANCE_ID);
-    expect(resolveInstanceId({ instanceId: 'i-0fedcba9876543210' }, ctx, 'a')).toBe('i-0fedcba9876543210');
-    expect(() => resolveInstanceId({ instanceId: 'i-0123"}' }, ctx, 'a')).toThrow(StepError);
-    const other = makeCtx({ subject: { ...instanceSubject(), kind: 'access-key', details: {} } as never });
-    expect(() => resolveInstanceId({}, other, 'a')).toThrow(/the subject is string "access-key" and the input has no instanceId/);
+    const ctx = bindContext(makeCtx(), 'a');
+    expect(resolveInstanceId({}, ctx)).toBe(INSTANCE_ID);
+    expect(resolveInstanceId({ instanceId: 'i-0fedcba9876543210' }, ctx)).toBe('i-0fedcba9876543210');
+    expect(() => resolveInstanceId({ instanceId: 'i-0123"}' }, ctx)).toThrow(StepError);
+    const other = bindContext(makeCtx({ subject: { ...instanceSubject(), kind: 'access-key', details: {} } as never }), 'a');
+    expect(() => resolveInstanceId({}, other)).toThrow(/the subject is string "access-key" and the input has no instanceId/);
   });
 
   it('parseInput names the field and the value received', () => {

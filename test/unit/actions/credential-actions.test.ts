@@ -121,7 +121,7 @@ describe('ec2.replace-instance-profile', () => {
     expect(pre.association).toBeNull();
     expect(await replaceInstanceProfile.apply({}, pre, makeCtx())).toMatchObject({ action: 'none' });
     expect(await replaceInstanceProfile.release!({}, pre, undefined, makeCtx())).toMatchObject({ action: 'none' });
-    await expect(replaceInstanceProfile.capture({ replacementProfileArn: 'arn:aws:iam::1:role/x' }, makeCtx())).rejects.toBeInstanceOf(StepError);
+    expect(() => replaceInstanceProfile.parseInput({ replacementProfileArn: 'arn:aws:iam::1:role/x' }, makeCtx())).toThrow(StepError);
   });
 });
 

@@ -110,7 +110,7 @@ describe('ec2.capture-instance-evidence', () => {
   });
 
   it('rejects an input field it does not know, and a malformed instance id', async () => {
-    await expect(captureInstanceEvidence.capture({ instanceID: INSTANCE_ID } as never, makeCtx())).rejects.toThrow(/invalid input/);
+    expect(() => captureInstanceEvidence.parseInput({ instanceID: INSTANCE_ID }, makeCtx())).toThrow(/invalid input/);
     await expect(captureInstanceEvidence.capture({ instanceId: 'i-$(reboot)' }, makeCtx())).rejects.toThrow(/not an EC2 instance id/);
     expect(ec2.calls()).toHaveLength(0);
   });

@@ -206,9 +206,9 @@ describe('guardduty.block-remote-ip: refusals (StepError, nothing written)', () 
   });
 
   it('validates the rest of the input', async () => {
-    await expect(blockRemoteIp.capture({ ...input, bucket: 'Bad_Bucket' }, makeCtx())).rejects.toThrow(/bucket: an S3 bucket name/);
-    await expect(blockRemoteIp.capture({ ...input, detectorId: '../x' }, makeCtx())).rejects.toThrow(/detectorId: a GuardDuty detector id/);
-    await expect(blockRemoteIp.capture({ ...input, extra: 1 } as never, makeCtx())).rejects.toBeInstanceOf(StepError);
+    expect(() => blockRemoteIp.parseInput({ ...input, bucket: 'Bad_Bucket' }, makeCtx())).toThrow(/bucket: an S3 bucket name/);
+    expect(() => blockRemoteIp.parseInput({ ...input, detectorId: '../x' }, makeCtx())).toThrow(/detectorId: a GuardDuty detector id/);
+    expect(() => blockRemoteIp.parseInput({ ...input, extra: 1 }, makeCtx())).toThrow(StepError);
   });
 });
 

@@ -46,6 +46,7 @@ function stepwiseAction(calls: CallCollector, changes: number, stuckAfter = Infi
     reversible: true,
     description: 'stepwise',
     permissions: [],
+    parseInput: (raw) => raw,
     capture: async () => ({}),
     apply: async () => {
       attempts++;

@@ -52,6 +52,7 @@ function actions(trace: Trace, applyMs = 0): (name: string) => AnyAction {
       reversible: true,
       description: id,
       permissions: [],
+      parseInput: (raw) => raw,
       capture: async () => {
         trace.captures.push(id);
         return { fresh: id };

@@ -38,10 +38,12 @@ function fakeActions(trace: Trace, incidentId: () => string, failing: Set<string
     const id = name.slice('fake.'.length);
     return {
       name,
-      effect: 'contain',
+      // The lowest effect, so each step's own effect is the one the engine gates by.
+      effect: 'read',
       reversible: true,
       description: id,
       permissions: [],
+      parseInput: (raw) => raw,
       capture: async () => ({ before: id }),
       apply: async () => {
         const rec = (await journal.getSteps(incidentId())).find((s) => s.stepId === id);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LAMBDA_ENV } from '../../../infra/lambda-env.js';
 import { lambdaBlocklist } from '../../../src/lambda/lambda-blocklist.js';
+import { lambdaPlaybookOptions } from '../../../src/lambda/lambda-playbook-options.js';
 import { readLambdaConfig } from '../../../src/lambda/lambda-config.js';
 import { TourniquetError } from '../../../src/errors.js';
 
@@ -35,7 +36,8 @@ describe('lambdaBlocklist', () => {
     expect(() => lambdaBlocklist(config, 'eu-west-1')).toThrow(/missing: TOURNIQUET_BLOCKLIST_KEY, TOURNIQUET_DETECTOR_ID/);
   });
 
-  it('validates the ids at cold start', () => {
-    expect(() => readLambdaConfig({ ...base, ...blocklistEnv, [LAMBDA_ENV.blocklistSetId]: 'set/../x' })).toThrow(/TOURNIQUET_BLOCKLIST_SET_ID/);
+  it('validates the ids at cold start, as the EC2 playbook\'s blocklist option', () => {
+    const config = readLambdaConfig({ ...base, ...blocklistEnv, [LAMBDA_ENV.blocklistSetId]: 'set/../x' });
+    expect(() => lambdaPlaybookOptions(config, 'eu-west-1')).toThrow(/TOURNIQUET_BLOCKLIST_SET_ID: expected a GuardDuty ThreatIntelSet id, received string "set\/\.\.\/x"/);
   });
 });

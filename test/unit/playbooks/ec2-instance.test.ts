@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { allActions } from '../../../src/actions/registry.js';
 import { topologicalOrder } from '../../../src/engine/step-graph.js';
 import { EC2_INSTANCE_STEP_IDS, planEc2Instance } from '../../../src/playbooks/ec2-instance.js';
+import { PLAYBOOKS } from '../../../src/playbooks/playbook-list.js';
 import { parsePolicy } from '../../../src/policy/load-policy.js';
 import type { Ec2InstanceSubject, Finding } from '../../../src/findings/model.js';
 
@@ -68,15 +69,16 @@ describe('EC2 instance playbook', () => {
     // The policy validator knows every one of them, and only them.
     expect(stepWarnings(DOCUMENTED_STEP_IDS)).toEqual([]);
     expect(stepWarnings(['isolate-netwrok'])).toEqual([expect.stringContaining('isolate-netwrok')]);
+    expect(PLAYBOOKS.find((p) => p.name === 'ec2-instance')?.stepIds).toEqual(DOCUMENTED_STEP_IDS);
     expect(plan.incidentKey).toBe('123456789012#us-east-1#ec2-instance#i-0abc');
   });
-  it('every step names a registered action whose effect matches', () => {
+  it('every step names a registered action and carries its effect and reversibility', () => {
     const actions = new Map(allActions().map((a) => [a.name, a]));
     for (const s of plan.steps) {
       const a = actions.get(s.action);
       expect(a, s.action).toBeDefined();
       expect(s.effect, `${s.id} (${s.action})`).toBe(a!.effect);
-      expect(a!.reversible || !s.reversible, `${s.id} claims reversible`).toBe(true);
+      expect(s.reversible, `${s.id} (${s.action})`).toBe(a!.reversible);
     }
   });
   it('takes the instance out of the fleet before cutting its network, and only if that worked', () => {

@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { PolicyError } from '../../../src/errors.js';
 import { BUILT_IN_PROTECTED_PRINCIPALS } from '../../../src/policy/built-in-policy.js';
 import { builtInPolicy, loadPolicy, parsePolicy } from '../../../src/policy/load-policy.js';
@@ -281,7 +282,7 @@ describe('parsePolicy: warnings (valid, but probably not what was meant)', () =>
     const p = parsePolicy(
       'version: 1\nrules:\n  - name: r\n    playbook: iam-user\n    steps: { disable-keys: skip }\n',
       'p.yaml',
-      { knownPlaybooks: new Map([['iam-user', { subjects: ['iam-user'], stepIds: ['disable-keys'] }]]) },
+      { knownPlaybooks: [{ name: 'iam-user', subjectKinds: ['iam-user'], stepIds: ['disable-keys'], options: z.strictObject({}) }] },
     );
     expect(p.warnings).toEqual([]);
   });

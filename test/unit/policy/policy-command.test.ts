@@ -34,8 +34,26 @@ describe('tourniquet policy check / show', () => {
     expect(r.out).toBe('');
     expect(r.err.split('\n')).toEqual([
       `error: ${file}:3: defaults.mode: expected one of "observe", "approve", "contain", received string "auto"`,
-      `error: ${file}:6: rules[0].mach: unknown key "mach" (did you mean "match"?); allowed here: name, description, match, playbook, mode, steps`,
+      `error: ${file}:6: rules[0].mach: unknown key "mach" (did you mean "match"?); allowed here: name, description, match, playbook, mode, steps, options`,
       `${file}: 2 error(s)`,
+      '',
+    ]);
+  });
+
+  it('check takes a rule\'s playbook options, and names a misspelled one with its line and the allowed keys', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tq-policy-'));
+    const text = (option: string) =>
+      ['version: 1', 'rules:', '  - name: gpu', '    match: { type: "CryptoCurrency:EC2/", subject: [ec2-instance] }', '    mode: contain', '    options:', `      ${option}`, ''].join('\n');
+    const good = join(dir, 'good.yaml');
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(good, text('isolationSettleSeconds: 5'));
+    await writeFile(bad, text('isolationSettleSecs: 5'));
+    expect(await run(['policy', 'check', good])).toEqual({ code: 0, out: 'ok: 1 rule(s)\n', err: '' });
+    const r = await run(['policy', 'check', bad]);
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n')).toEqual([
+      `error: ${bad}:7: rules[0].options: unknown key "isolationSettleSecs" (did you mean "isolationSettleSeconds"?); allowed: isolationSettleSeconds, replacementProfileArn, autoScalingMethod, blocklist`,
+      `${bad}: 1 error(s)`,
       '',
     ]);
   });

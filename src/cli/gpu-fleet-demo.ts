@@ -17,11 +17,11 @@ import { parseRecord } from '../findings/read-input.js';
 import type { Finding } from '../findings/model.js';
 import { MemoryNotifier, renderText } from '../notify/notification.js';
 import { verifyManifest } from '../evidence/verify-manifest.js';
-import { openRuntime } from '../cli/runtime.js';
-import { formatDecision, formatPlan, formatTimeline } from '../cli/print-incident.js';
-import { buildEc2DrillFinding } from './ec2-finding.js';
-import { readInstanceState, type InstanceState } from './read-instance-state.js';
-import { seedGpuFleet, type SeededFleet } from './seed-gpu-fleet.js';
+import { openRuntime } from './runtime.js';
+import { formatDecision, formatPlan, formatTimeline } from './print-incident.js';
+import { buildEc2DrillFinding } from '../drill/ec2-finding.js';
+import { readInstanceState, type InstanceState } from '../drill/read-instance-state.js';
+import { seedGpuFleet, type SeededFleet } from '../drill/seed-gpu-fleet.js';
 
 export interface DemoCheck {
   readonly name: string;

@@ -1,0 +1,55 @@
+/**
+ * The plan contract shared by playbooks (which build plans), the policy (which names modes), the engine (which runs
+ * plans) and the journal (which stores them). A Plan is what a playbook produces for one subject: ordered, reversible
+ * steps. Pure data (JSON-serializable) so it can be journaled and resumed after an approval without the finding.
+ */
+import type { Json } from '../findings/model.js';
+
+/**
+ * read: describes state, no AWS mutation (runs in every mode).
+ * evidence: preserves evidence; may create AWS resources such as snapshots (not in observe).
+ * contain: reversible containment (waits for approval in `approve` mode).
+ * notify: tells humans (runs in every mode except observe, where it is recorded only).
+ * destructive: hard to undo or affects more than the subject (always needs approval unless the rule auto-approves).
+ */
+export type EffectClass = 'read' | 'evidence' | 'contain' | 'notify' | 'destructive';
+
+/**
+ * Effects from the least to the most demanding of approval. A step may declare a higher effect than its action
+ * (to make a `contain` action wait like a destructive one), never a lower one.
+ */
+export const EFFECT_ORDER: readonly EffectClass[] = ['read', 'notify', 'evidence', 'contain', 'destructive'];
+
+/** The more demanding of two effects. */
+export function maxEffect(a: EffectClass, b: EffectClass): EffectClass {
+  return EFFECT_ORDER.indexOf(a) >= EFFECT_ORDER.indexOf(b) ? a : b;
+}
+
+export type Mode = 'observe' | 'approve' | 'contain';
+
+export interface PlanStep {
+  /** Unique within the plan, stable across re-plans of the same playbook (e.g. `isolate-network`). */
+  readonly id: string;
+  /** Registered action name, e.g. `ec2.isolate-network-interfaces`. */
+  readonly action: string;
+  readonly input: { readonly [key: string]: Json };
+  readonly dependsOn: readonly string[];
+  readonly effect: EffectClass;
+  readonly reversible: boolean;
+  /** One line for people: what this step does and why. */
+  readonly description: string;
+  /** When set, the step runs only if every listed step succeeded (default: dependencies must be done or skipped). */
+  readonly requiresSuccessOf?: readonly string[];
+  /**
+   * Ordering only: the step waits until each listed step has finished, whatever its outcome. For work that should come
+   * first but must not block this step when it fails (a failed snapshot must not keep a miner on the network).
+   */
+  readonly after?: readonly string[];
+}
+
+export interface Plan {
+  readonly playbook: string;
+  /** `account#region#kind#id`: the incident key of the subject. */
+  readonly incidentKey: string;
+  readonly steps: readonly PlanStep[];
+}

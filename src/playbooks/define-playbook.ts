@@ -1,0 +1,66 @@
+/**
+ * `definePlaybook`: a playbook is its name, the subject kinds it handles, its steps (step id → action, in plan
+ * order), an options schema and `plan()`, which turns one finding and subject into steps with the typed `step()`
+ * builder. Pure: no I/O; the plan is data the engine journals and runs. Register it in playbook-list.ts.
+ */
+import type { z } from 'zod';
+import type { Plan, PlanStep } from '../contracts/plan.js';
+import { NO_PLAYBOOK, type PlaybookInfo } from '../contracts/playbook-info.js';
+import { PlanError } from '../errors.js';
+import type { Finding, Subject, SubjectKind } from '../findings/model.js';
+import { incidentKeyOf } from './incident-key.js';
+import { stepBuilder, type StepAction, type StepActions, type StepBuilder } from './plan-steps.js';
+
+/** The subject of one of the kinds `K`. */
+export type SubjectOfKind<K extends SubjectKind> = Extract<Subject, { readonly kind: K }> extends never ? Subject & { readonly kind: K } : Extract<Subject, { readonly kind: K }>;
+
+export interface PlanArgs<K extends SubjectKind, T extends StepActions, O extends z.ZodType> {
+  readonly finding: Finding;
+  readonly subject: SubjectOfKind<K>;
+  /** The validated options (the rule's `options:` over the responder's settings). */
+  readonly options: z.output<O>;
+  /** Builds one step: `step('isolate-network', { input, dependsOn, description })`. */
+  readonly step: StepBuilder<T>;
+}
+
+export interface PlaybookDefinition<K extends SubjectKind, T extends StepActions, O extends z.ZodType> {
+  readonly name: string;
+  readonly subjectKinds: readonly K[];
+  /** Step id → the action it runs, in plan order. Steps a plan may leave out are declared too. */
+  readonly steps: T;
+  /** A strict object schema; every key optional (a playbook must work with no options at all). */
+  readonly options: O;
+  plan(args: PlanArgs<K, T, O>): PlanStep[];
+}
+
+export interface Playbook extends PlaybookInfo {
+  /** The actions its steps run (the engine registers these). */
+  readonly actions: readonly StepAction[];
+  /**
+   * The plan for one subject. `options` is validated against the options schema (a PlanError when invalid: the
+   * edges validate first, with the user's names for things). A subject of another kind gets the `none` plan.
+   */
+  plan(finding: Finding, subject: Subject, options?: unknown): Plan;
+}
+
+export function definePlaybook<K extends SubjectKind, T extends StepActions, O extends z.ZodType>(def: PlaybookDefinition<K, T, O>): Playbook {
+  const step = stepBuilder(def.name, def.steps);
+  const kinds: readonly SubjectKind[] = def.subjectKinds;
+  return {
+    name: def.name,
+    subjectKinds: def.subjectKinds,
+    stepIds: Object.keys(def.steps),
+    options: def.options,
+    actions: Object.values(def.steps),
+    plan(finding, subject, options) {
+      const incidentKey = incidentKeyOf(subject);
+      if (!kinds.includes(subject.kind)) return { playbook: NO_PLAYBOOK, incidentKey, steps: [] };
+      const parsed = def.options.safeParse(options ?? {});
+      if (!parsed.success) {
+        throw new PlanError(def.name, `invalid options: ${parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(options)'}: ${i.message}`).join('; ')}`);
+      }
+      const steps = def.plan({ finding, subject: subject as SubjectOfKind<K>, options: parsed.data as z.output<O>, step });
+      return { playbook: def.name, incidentKey, steps };
+    },
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * Every playbook, the one list: the engine builds plans from it, the action registry registers the actions its
+ * steps run, and the policy validator knows playbook names, subject kinds, step ids and options from it. Adding a
+ * playbook = its file plus one line here. A subject kind's default playbook is the first here that handles it.
+ */
+import type { Playbook } from './define-playbook.js';
+import { ec2InstancePlaybook } from './ec2-instance.js';
+import { recordOnlyPlaybook } from './record-only.js';
+
+export const PLAYBOOKS: readonly Playbook[] = [
+  ec2InstancePlaybook,
+  // Last: every kind without a playbook of its own.
+  recordOnlyPlaybook,
+];
+
+/** The playbook named `name`, or undefined. */
+export function findPlaybook(name: string): Playbook | undefined {
+  return PLAYBOOKS.find((p) => p.name === name);
+}
