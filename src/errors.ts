@@ -1,6 +1,73 @@
 import { terminalSafeJson } from './safe-text.js';
 
 /**
+ * Every machine-readable error code, in one list (documented in docs/errors.md; a unit test keeps the two in step).
+ * A code is stable: scripts and tests match on it, so add new ones and never reuse or rename one.
+ */
+export const ERROR_CODES = [
+  // Bad input (the CLI exits 2): see BAD_INPUT_CODES in src/cli/exit-codes.ts.
+  'usage',
+  'policy.invalid',
+  'finding.invalid',
+  'not-found',
+  // The run.
+  'aws.call',
+  'aws.account',
+  'aws.region',
+  'aws.role-name',
+  'aws.assume-role',
+  'aws.caller-identity',
+  'step.failed',
+  'plan.invalid',
+  'playbook.options',
+  'action.definition',
+  'action.duplicate',
+  'conflict',
+  'environment',
+  'incident.unfinished',
+  'incident.observe',
+  'incident.undecided',
+  'incident.released',
+  'incident.nothing-waiting',
+  'message.unreadable',
+  'export.lines-failed',
+  'catalogue.invalid',
+  'approval.invalid',
+  'notify.slack',
+  'lambda.config',
+  'blocklist.claims-invalid',
+  'blocklist.trusted-list-unreadable',
+  'journal.table-wait',
+  'journal.table-layout',
+  'journal.limit',
+  'journal.window',
+  'journal.value',
+  'journal.corrupt',
+  'journal.too-large',
+  'evidence.s3-uri',
+  'evidence.case-id',
+  'evidence.content',
+  'evidence.write',
+  'evidence.object-lock',
+  'evidence.contention',
+  'evidence.manifest-damaged',
+  // Deploying (infra/) and the IP lists it uploads.
+  'infra.config-invalid',
+  'infra.policy-missing',
+  'infra.bundle-missing',
+  'infra.bundle-missing-entry',
+  'infra.bundle-failed',
+  'infra.iam-invalid',
+  'infra.iam-too-large',
+  'infra.list-missing',
+  'infra.list-invalid',
+  'infra.threat-ip-invalid',
+] as const;
+
+/** A machine-readable error code: one of ERROR_CODES. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
  * The one error hierarchy of Tourniquet. Every error says what was wrong and the value received, and keeps `cause`.
  * Received values are rendered through `describeValue` so attacker-controlled strings are shown, never evaluated,
  * and long ones are cut.
@@ -8,9 +75,9 @@ import { terminalSafeJson } from './safe-text.js';
 export class TourniquetError extends Error {
   override readonly name: string = 'TourniquetError';
   /** Stable machine-readable code, e.g. `finding.invalid`. */
-  readonly code: string;
+  readonly code: ErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
   }

@@ -9,7 +9,7 @@
  * Errors are printed as one `tourniquet: …` line (a policy file's problems one per line, with line numbers), never
  * as a stack trace; `TOURNIQUET_DEBUG=1` adds the stack of an unexpected error.
  */
-import { PolicyError, TourniquetError } from '../errors.js';
+import { PolicyError, TourniquetError, type ErrorCode } from '../errors.js';
 import { stripControlCharacters } from '../safe-text.js';
 import { formatPolicyIssue } from './policy-messages.js';
 
@@ -18,7 +18,7 @@ export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
 
 /** TourniquetError codes that mean the input was wrong, not the run. */
-const BAD_INPUT_CODES: ReadonlySet<string> = new Set(['usage', 'policy.invalid', 'finding.invalid', 'not-found']);
+export const BAD_INPUT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['usage', 'policy.invalid', 'finding.invalid', 'not-found']);
 
 export function exitCodeFor(err: unknown): number {
   return err instanceof TourniquetError && BAD_INPUT_CODES.has(err.code) ? EXIT_BAD_INPUT : EXIT_FAILURE;

@@ -5,11 +5,11 @@
  *
  * Moved from infra/lists/append-threat-ip.ts (which re-exports it); the error codes are kept as they were.
  */
-import { TourniquetError, describeValue } from '../errors.js';
+import { TourniquetError, describeValue, type ErrorCode } from '../errors.js';
 import { GUARDDUTY_LIST_LIMITS, isPubliclyRoutable, parseIpEntry, rangeContains, validateIpListText } from './ip-list.js';
 import type { ListEntry, ListLimits, ParsedRange } from './ip-list.js';
 
-export const THREAT_IP_INVALID = 'infra.threat-ip-invalid';
+export const THREAT_IP_INVALID = 'infra.threat-ip-invalid' satisfies ErrorCode;
 
 export interface AppendToTextResult {
   /** The new list content (unchanged when `added` is false). */
