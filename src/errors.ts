@@ -103,6 +103,7 @@ export function formatSource(source: SourceRef): string {
 /** A GuardDuty input record that could not be read as a finding (or scan result). */
 export class FindingParseError extends TourniquetError {
   override readonly name = 'FindingParseError';
+  declare readonly code: 'finding.invalid';
   constructor(
     readonly source: SourceRef,
     /** JSON path of the offending value, e.g. `$.detail.resource.instanceDetails.networkInterfaces[0].securityGroups`. */
@@ -122,6 +123,7 @@ export class FindingParseError extends TourniquetError {
 /** The policy file is not valid. `line` is 1-based when known. */
 export class PolicyError extends TourniquetError {
   override readonly name = 'PolicyError';
+  declare readonly code: 'policy.invalid';
   constructor(
     readonly file: string,
     readonly issues: ReadonlyArray<{ path: string; message: string; line?: number }>,
@@ -139,6 +141,7 @@ export class PolicyError extends TourniquetError {
 /** A command-line flag or argument is wrong. */
 export class UsageError extends TourniquetError {
   override readonly name = 'UsageError';
+  declare readonly code: 'usage';
   constructor(message: string) {
     super('usage', message);
   }
@@ -147,6 +150,7 @@ export class UsageError extends TourniquetError {
 /** An AWS call failed. `transient` says whether retrying may help (throttling, 5xx, network). */
 export class AwsCallError extends TourniquetError {
   override readonly name = 'AwsCallError';
+  declare readonly code: 'aws.call';
   constructor(
     readonly service: string,
     readonly operation: string,
@@ -162,6 +166,7 @@ export class AwsCallError extends TourniquetError {
 /** A step of a plan failed, or cannot run because of the state it found. */
 export class StepError extends TourniquetError {
   override readonly name: string = 'StepError';
+  declare readonly code: 'step.failed';
   constructor(
     readonly stepId: string,
     message: string,
@@ -174,6 +179,7 @@ export class StepError extends TourniquetError {
 /** A playbook built an invalid plan (a step lowering its action's effect, an undeclared step): a bug in the playbook. */
 export class PlanError extends TourniquetError {
   override readonly name = 'PlanError';
+  declare readonly code: 'plan.invalid';
   constructor(
     readonly playbook: string,
     message: string,
@@ -190,6 +196,7 @@ export class VerificationError extends StepError {
 /** A conditional write lost a race, or an incident/step is not in the state an operation needs. */
 export class ConflictError extends TourniquetError {
   override readonly name = 'ConflictError';
+  declare readonly code: 'conflict';
   constructor(message: string, options?: { cause?: unknown }) {
     super('conflict', message, options);
   }
@@ -198,6 +205,7 @@ export class ConflictError extends TourniquetError {
 /** Something asked for does not exist (incident, step, approval). */
 export class NotFoundError extends TourniquetError {
   override readonly name = 'NotFoundError';
+  declare readonly code: 'not-found';
   constructor(what: string, id: string) {
     super('not-found', `${what} not found: ${describeValue(id)}`);
   }
@@ -210,6 +218,7 @@ export class NotFoundError extends TourniquetError {
  */
 export class IncidentUnfinishedError extends TourniquetError {
   override readonly name = 'IncidentUnfinishedError';
+  declare readonly code: 'incident.unfinished';
   constructor(
     readonly incidents: ReadonlyArray<{ readonly incidentId: string; readonly reason: string }>,
   ) {
@@ -220,6 +229,7 @@ export class IncidentUnfinishedError extends TourniquetError {
 /** A required local tool (e.g. moto_server) is missing or failed to start. */
 export class EnvironmentError extends TourniquetError {
   override readonly name = 'EnvironmentError';
+  declare readonly code: 'environment';
   constructor(message: string, options?: { cause?: unknown }) {
     super('environment', message, options);
   }
@@ -250,6 +260,7 @@ export function describeValue(value: unknown): string {
  */
 export class UnreadableMessageError extends TourniquetError {
   override readonly name = 'UnreadableMessageError';
+  declare readonly code: 'message.unreadable';
   constructor(
     readonly source: SourceRef,
     /** JSON path in the message body, e.g. `$.Records[0].s3.object.key`. */
@@ -265,6 +276,7 @@ export class UnreadableMessageError extends TourniquetError {
 /** Some findings of an S3 export object failed in the engine; the others were handled. The message is retried. */
 export class ExportLinesFailedError extends TourniquetError {
   override readonly name = 'ExportLinesFailedError';
+  declare readonly code: 'export.lines-failed';
   constructor(
     readonly failures: ReadonlyArray<{ readonly source: SourceRef; readonly error: unknown }>,
     readonly handled: number,

@@ -7,6 +7,7 @@ import type { PlanStep } from '../playbooks/plan.js';
 
 export class PlanGraphError extends TourniquetError {
   override readonly name = 'PlanGraphError';
+  declare readonly code: 'plan.invalid';
   constructor(message: string) {
     super('plan.invalid', message);
   }

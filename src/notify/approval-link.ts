@@ -18,6 +18,7 @@ export interface ApprovalClaim {
 
 export class ApprovalLinkError extends TourniquetError {
   override readonly name = 'ApprovalLinkError';
+  declare readonly code: 'approval.invalid';
   constructor(message: string) {
     super('approval.invalid', message);
   }

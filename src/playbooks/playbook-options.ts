@@ -72,6 +72,7 @@ export function formatOptionPath(path: OptionPath): string {
 /** Invalid playbook options from an edge: every problem, each as `<where>: <path>: <message>`. */
 export class PlaybookOptionsError extends TourniquetError {
   override readonly name = 'PlaybookOptionsError';
+  declare readonly code: 'playbook.options';
   constructor(
     /** Where the options came from: `--playbook-options`, `TOURNIQUET_PLAYBOOK_OPTIONS`, `tourniquet:playbookOptions`. */
     readonly source: string,

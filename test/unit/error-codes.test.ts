@@ -7,7 +7,27 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BAD_INPUT_CODES } from '../../src/cli/exit-codes.js';
-import { ERROR_CODES, TourniquetError, type ErrorCode } from '../../src/errors.js';
+import { PlanGraphError } from '../../src/engine/step-graph.js';
+import {
+  AwsCallError,
+  ConflictError,
+  ERROR_CODES,
+  EnvironmentError,
+  ExportLinesFailedError,
+  FindingParseError,
+  IncidentUnfinishedError,
+  NotFoundError,
+  PlanError,
+  PolicyError,
+  StepError,
+  TourniquetError,
+  UnreadableMessageError,
+  UsageError,
+  VerificationError,
+  type ErrorCode,
+} from '../../src/errors.js';
+import { ApprovalLinkError } from '../../src/notify/approval-link.js';
+import { PlaybookOptionsError } from '../../src/playbooks/playbook-options.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -47,6 +67,30 @@ describe('ERROR_CODES', () => {
     const code: ErrorCode = new TourniquetError('usage', 'x').code;
     expect(code).toBe('usage');
     expect(ERROR_CODES).not.toContain(err.code);
+  });
+
+  it('gives each error class the code its type declares', () => {
+    // Each left-hand type is the class's declared `code` (tsc rejects a mismatch); the value is what it raises.
+    const src = { name: 'f.json' };
+    const codes: Array<[ErrorCode, ErrorCode]> = [
+      [new FindingParseError(src, '$', 'x', 'y').code satisfies 'finding.invalid', 'finding.invalid'],
+      [new PolicyError('p.yaml', []).code satisfies 'policy.invalid', 'policy.invalid'],
+      [new UsageError('x').code satisfies 'usage', 'usage'],
+      [new AwsCallError('ec2', 'X', 'E', false, 'x').code satisfies 'aws.call', 'aws.call'],
+      [new StepError('s', 'x').code satisfies 'step.failed', 'step.failed'],
+      [new VerificationError('s', 'x').code satisfies 'step.failed', 'step.failed'],
+      [new PlanError('p', 'x').code satisfies 'plan.invalid', 'plan.invalid'],
+      [new PlanGraphError('x').code satisfies 'plan.invalid', 'plan.invalid'],
+      [new ConflictError('x').code satisfies 'conflict', 'conflict'],
+      [new NotFoundError('incident', 'i').code satisfies 'not-found', 'not-found'],
+      [new IncidentUnfinishedError([]).code satisfies 'incident.unfinished', 'incident.unfinished'],
+      [new EnvironmentError('x').code satisfies 'environment', 'environment'],
+      [new UnreadableMessageError(src, '$', 'x', 'y').code satisfies 'message.unreadable', 'message.unreadable'],
+      [new ExportLinesFailedError([], 0).code satisfies 'export.lines-failed', 'export.lines-failed'],
+      [new ApprovalLinkError('x').code satisfies 'approval.invalid', 'approval.invalid'],
+      [new PlaybookOptionsError('--playbook-options', []).code satisfies 'playbook.options', 'playbook.options'],
+    ];
+    for (const [raised, declared] of codes) expect(raised).toBe(declared);
   });
 });
 
