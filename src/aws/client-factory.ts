@@ -10,7 +10,7 @@ import { TourniquetError, describeValue } from '../errors.js';
 import { AssumedRoleCache, DEFAULT_ROLE_NAME, responderRoleArn, roleSessionName } from './assume-role.js';
 import { attachCallRecorder } from './call-recorder.js';
 import { clientCache, serviceNameOf } from './client-cache.js';
-import type { AwsClientClass, AwsClients, CallListener, SdkClient } from './clients.js';
+import type { AwsClientClass, AwsClientLookup, AwsClients, CallListener, SdkClient } from './clients.js';
 import { attachRateLimiter, type CallRateLimiter } from './rate-limit-middleware.js';
 import { TOURNIQUET_USER_AGENT } from './user-agent.js';
 import { wrapAwsError } from './wrap-aws-error.js';
@@ -44,6 +44,11 @@ export interface ClientFactory {
    * array (clients are created lazily), so a caller can attribute calls to a step; credentials are shared.
    */
   forIncident(accountId: string, region: string, incidentId: string): Promise<AwsClients>;
+  /**
+   * Clients in the responder's own account with the base credentials (journal, evidence bucket, secrets, topic):
+   * the same endpoint, user agent, retries and call recorder; `region` defaults to the SDK's (AWS_REGION).
+   */
+  own(region?: string): AwsClientLookup;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -53,8 +58,8 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
   const endpoint = options.endpoint ?? nonEmpty(process.env.AWS_ENDPOINT_URL);
   const factoryListeners: CallListener[] = options.onCall !== undefined ? [options.onCall] : [];
 
-  const common = (region: string) => ({
-    region,
+  const common = (region: string | undefined) => ({
+    ...(region !== undefined ? { region } : {}),
     customUserAgent: TOURNIQUET_USER_AGENT,
     ...(endpoint !== undefined ? { endpoint } : {}),
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
@@ -97,7 +102,26 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
 
   const roles = new AssumedRoleCache(stsFor);
 
+  const own = new Map<string, AwsClientLookup>();
   return {
+    own(region) {
+      let lookup = own.get(region ?? '');
+      if (lookup === undefined) {
+        const config = {
+          ...common(region),
+          ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+          ...(endpoint !== undefined ? { forcePathStyle: true } : {}),
+        };
+        lookup = clientCache(<C extends SdkClient>(ClientClass: AwsClientClass<C>): C => {
+          const client = new ClientClass(config);
+          attachCallRecorder(client as unknown as Parameters<typeof attachCallRecorder>[0], serviceNameOf(client), () => factoryListeners);
+          return client;
+        });
+        own.set(region ?? '', lookup);
+      }
+      return lookup;
+    },
+
     async forIncident(accountId, region, incidentId) {
       if (!ACCOUNT_ID.test(accountId)) throw new TourniquetError('aws.account', `account id must be 12 digits, received ${describeValue(accountId)}`);
       if (!REGION.test(region)) throw new TourniquetError('aws.region', `not an AWS region name: ${describeValue(region)}`);
