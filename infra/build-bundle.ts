@@ -66,25 +66,41 @@ export interface BundleResult {
   readonly warnings: readonly string[];
   /** Per handler: the bytes its import loads (the file and the chunks it imports statically, transitively). */
   readonly loadedBytes: Readonly<Record<string, number>>;
+  /** Per handler: those bytes by package (`@aws-sdk/client-ec2`, `zod`, `src` …), largest first. */
+  readonly loadedByPackage: Readonly<Record<string, ReadonlyArray<readonly [string, number]>>>;
 }
 
 interface MetafileOutputs {
-  readonly [path: string]: { readonly bytes: number; readonly imports: ReadonlyArray<{ readonly path: string; readonly kind: string }> };
+  readonly [path: string]: {
+    readonly bytes: number;
+    readonly imports: ReadonlyArray<{ readonly path: string; readonly kind: string }>;
+    readonly inputs: { readonly [input: string]: { readonly bytesInOutput: number } };
+  };
 }
 
 /** The outputs an entry loads before its first line runs: static imports, transitively (dynamic imports excluded). */
-export function staticClosureBytes(outputs: MetafileOutputs, entry: string): number {
+export function staticClosure(outputs: MetafileOutputs, entry: string): string[] {
   const seen = new Set<string>();
   const stack = [entry];
-  let bytes = 0;
   while (stack.length > 0) {
     const path = stack.pop()!;
     if (seen.has(path) || outputs[path] === undefined) continue;
     seen.add(path);
-    bytes += outputs[path].bytes;
     for (const imp of outputs[path].imports) if (imp.kind === 'import-statement') stack.push(imp.path);
   }
-  return bytes;
+  return [...seen];
+}
+
+/** Bytes of those outputs by source package (`src` for the project's own code), largest first. */
+function bytesByPackage(outputs: MetafileOutputs, paths: readonly string[]): Array<[string, number]> {
+  const totals = new Map<string, number>();
+  for (const path of paths) {
+    for (const [input, { bytesInOutput }] of Object.entries(outputs[path]!.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? 'src';
+      totals.set(pkg, (totals.get(pkg) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...totals].sort((a, b) => b[1] - a[1]);
 }
 
 /** Entries whose source file does not exist yet. */
@@ -138,11 +154,16 @@ export async function buildLambdaBundle(options: BundleOptions = {}): Promise<Bu
   files.sort((a, b) => a.name.localeCompare(b.name));
   const warnings = result.warnings.map((w) => `${w.location?.file ?? ''}:${w.location?.line ?? ''} ${w.text}`);
   const loadedBytes: Record<string, number> = {};
+  const loadedByPackage: Record<string, Array<[string, number]>> = {};
+  const outputs = result.metafile.outputs;
   for (const stem of Object.keys(entries)) {
-    const entryOut = Object.keys(result.metafile.outputs).find((path) => resolve(repoRoot, path) === join(outdir, `${stem}.mjs`));
-    if (entryOut !== undefined) loadedBytes[stem] = staticClosureBytes(result.metafile.outputs, entryOut);
+    const entryOut = Object.keys(outputs).find((path) => resolve(repoRoot, path) === join(outdir, `${stem}.mjs`));
+    if (entryOut === undefined) continue;
+    const loaded = staticClosure(outputs, entryOut);
+    loadedBytes[stem] = loaded.reduce((sum, path) => sum + outputs[path]!.bytes, 0);
+    loadedByPackage[stem] = bytesByPackage(outputs, loaded);
   }
-  return { outdir, files, totalBytes: files.reduce((sum, f) => sum + f.bytes, 0), warnings, loadedBytes };
+  return { outdir, files, totalBytes: files.reduce((sum, f) => sum + f.bytes, 0), warnings, loadedBytes, loadedByPackage };
 }
 
 /**
@@ -173,7 +194,8 @@ export function formatBundleReport(result: BundleResult, importMs?: Readonly<Rec
       ([stem, bytes]) =>
         `  ${stem} loads ${kib(bytes)} at import` +
         (importMs?.[stem] !== undefined ? `, imports in ${importMs[stem].toFixed(0)} ms (median of 3 cold processes)` : '') +
-        (stem === 'respond-handler' ? ` (target ≤ ${kib(RESPOND_PATH_TARGET.bytes)}, ≤ ${RESPOND_PATH_TARGET.importMs} ms)` : ''),
+        (stem === 'respond-handler' ? ` (target ≤ ${kib(RESPOND_PATH_TARGET.bytes)}, ≤ ${RESPOND_PATH_TARGET.importMs} ms)` : '') +
+        `\n    largest: ${(result.loadedByPackage[stem] ?? []).slice(0, 8).map(([pkg, n]) => `${pkg} ${kib(n)}`).join(', ')}`,
     ),
     ...result.warnings.map((w) => `  warning: ${w}`),
   ].join('\n');

@@ -24,6 +24,12 @@ describe('Lambda bundle', () => {
     // Lambda zip limit is 50 MB zipped / 250 MB unzipped; keep the bundle far below.
     expect(result.totalBytes).toBeLessThan(20 * 1024 * 1024);
 
+    // What an import loads: the handler file plus its static chunks, no more than the whole bundle.
+    const handlerFile = result.files.find((f) => f.name === 'respond-handler.mjs')!;
+    expect(result.loadedBytes['respond-handler']).toBeGreaterThan(handlerFile.bytes);
+    expect(result.loadedBytes['respond-handler']).toBeLessThanOrEqual(result.totalBytes);
+    expect(result.loadedByPackage['respond-handler']!.map(([pkg]) => pkg)).toContain('@aws-sdk/client-ec2');
+
     const all = result.files.map((f) => readFileSync(join(outdir, f.name), 'utf8')).join('\n');
     expect(all).not.toMatch(/from\s*["']dynalite["']/);
     expect(readFileSync(join(outdir, 'respond-handler.mjs'), 'utf8')).toContain('__tourniquetCreateRequire');
