@@ -16,7 +16,6 @@
  * The list, the set and the detector belong to the account and Region whose clients the action gets (the
  * finding's); the playbook plans the step only there.
  */
-import { GetThreatIntelSetCommand, GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { wrapAwsError } from '../aws/wrap-aws-error.js';
@@ -26,6 +25,7 @@ import { rangeContains } from '../lists/ip-list.js';
 import { parsePublicIpv4 } from '../lists/threat-list-text.js';
 import type { BoundActionContext, VerifyResult } from './action.js';
 import { defineAction } from './define-action.js';
+import { loadGuardDuty } from './guardduty-sdk.js';
 import { readTrustedLists } from './guardduty-trusted-ips.js';
 import { s3Uri, type S3ObjectLocation } from './s3-text-object.js';
 import { claimIp, dropIfUnclaimed, readClaim, unclaimIp } from './threat-list-claims.js';
@@ -99,7 +99,7 @@ function target(input: BlockRemoteIpInput, ctx: BoundActionContext): Target {
 const listOptions = (t: Target) => ({ expectedBucketOwner: t.location.expectedBucketOwner });
 
 async function activate(ctx: BoundActionContext, t: Target): Promise<void> {
-  await activateThreatIntelSet(ctx.aws(GuardDutyClient), t.input.detectorId, t.input.threatIntelSetId);
+  await activateThreatIntelSet(ctx.aws((await loadGuardDuty()).GuardDutyClient), t.input.detectorId, t.input.threatIntelSetId);
 }
 
 /**
@@ -171,7 +171,7 @@ export const blockRemoteIp = defineAction({
     const t = target(input, ctx);
     const s3 = ctx.aws(S3Client);
     const { ip } = t.input;
-    const trusted = await readTrustedLists(ctx.aws(GuardDutyClient), s3, t.input.detectorId).catch((err: unknown) => {
+    const trusted = await readTrustedLists(ctx.aws((await loadGuardDuty()).GuardDutyClient), s3, t.input.detectorId).catch((err: unknown) => {
       throw ctx.fail(`cannot check ${ip} against the trusted lists, so it is not listed: ${err instanceof Error ? err.message : String(err)}`, err);
     });
     const candidate = parsePublicIpv4(ip);
@@ -261,7 +261,8 @@ export const blockRemoteIp = defineAction({
     const state = await readThreatListState(ctx.aws(S3Client), t.location.bucket, t.location.key, t.input.ip, listOptions(t));
     let status: string;
     try {
-      const set = await ctx.aws(GuardDutyClient).send(new GetThreatIntelSetCommand({ DetectorId: t.input.detectorId, ThreatIntelSetId: t.input.threatIntelSetId }));
+      const gd = await loadGuardDuty();
+      const set = await ctx.aws(gd.GuardDutyClient).send(new gd.GetThreatIntelSetCommand({ DetectorId: t.input.detectorId, ThreatIntelSetId: t.input.threatIntelSetId }));
       status = set.Status ?? 'UNKNOWN';
     } catch (err) {
       throw wrapAwsError('guardduty', 'GetThreatIntelSet', err);
