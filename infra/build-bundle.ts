@@ -4,12 +4,14 @@
  * `require` for CommonJS dependencies bundled inside. `--main-fields=module,main` bundles the AWS SDK's ESM build
  * (smallest, fastest cold start measured here; see toolchain-notes). Target node20 (runs on nodejs22.x).
  *
- * Run directly: `node --import tsx infra/build-bundle.ts` prints each file's size.
+ * Run directly: `node --import tsx infra/build-bundle.ts` prints each file's size, the bytes each handler loads at
+ * import, and the median import time in fresh processes.
  */
 import { existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { build, type Plugin } from 'esbuild';
 import { TourniquetError } from '../src/errors.js';
 
@@ -62,6 +64,43 @@ export interface BundleResult {
   readonly files: readonly BundleFile[];
   readonly totalBytes: number;
   readonly warnings: readonly string[];
+  /** Per handler: the bytes its import loads (the file and the chunks it imports statically, transitively). */
+  readonly loadedBytes: Readonly<Record<string, number>>;
+  /** Per handler: those bytes by package (`@aws-sdk/client-ec2`, `zod`, `src` …), largest first. */
+  readonly loadedByPackage: Readonly<Record<string, ReadonlyArray<readonly [string, number]>>>;
+}
+
+interface MetafileOutputs {
+  readonly [path: string]: {
+    readonly bytes: number;
+    readonly imports: ReadonlyArray<{ readonly path: string; readonly kind: string }>;
+    readonly inputs: { readonly [input: string]: { readonly bytesInOutput: number } };
+  };
+}
+
+/** The outputs an entry loads before its first line runs: static imports, transitively (dynamic imports excluded). */
+export function staticClosure(outputs: MetafileOutputs, entry: string): string[] {
+  const seen = new Set<string>();
+  const stack = [entry];
+  while (stack.length > 0) {
+    const path = stack.pop()!;
+    if (seen.has(path) || outputs[path] === undefined) continue;
+    seen.add(path);
+    for (const imp of outputs[path].imports) if (imp.kind === 'import-statement') stack.push(imp.path);
+  }
+  return [...seen];
+}
+
+/** Bytes of those outputs by source package (`src` for the project's own code), largest first. */
+function bytesByPackage(outputs: MetafileOutputs, paths: readonly string[]): Array<[string, number]> {
+  const totals = new Map<string, number>();
+  for (const path of paths) {
+    for (const [input, { bytesInOutput }] of Object.entries(outputs[path]!.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? 'src';
+      totals.set(pkg, (totals.get(pkg) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...totals].sort((a, b) => b[1] - a[1]);
 }
 
 /** Entries whose source file does not exist yet. */
@@ -114,22 +153,60 @@ export async function buildLambdaBundle(options: BundleOptions = {}): Promise<Bu
   }
   files.sort((a, b) => a.name.localeCompare(b.name));
   const warnings = result.warnings.map((w) => `${w.location?.file ?? ''}:${w.location?.line ?? ''} ${w.text}`);
-  return { outdir, files, totalBytes: files.reduce((sum, f) => sum + f.bytes, 0), warnings };
+  const loadedBytes: Record<string, number> = {};
+  const loadedByPackage: Record<string, Array<[string, number]>> = {};
+  const outputs = result.metafile.outputs;
+  for (const stem of Object.keys(entries)) {
+    const entryOut = Object.keys(outputs).find((path) => resolve(repoRoot, path) === join(outdir, `${stem}.mjs`));
+    if (entryOut === undefined) continue;
+    const loaded = staticClosure(outputs, entryOut);
+    loadedBytes[stem] = loaded.reduce((sum, path) => sum + outputs[path]!.bytes, 0);
+    loadedByPackage[stem] = bytesByPackage(outputs, loaded);
+  }
+  return { outdir, files, totalBytes: files.reduce((sum, f) => sum + f.bytes, 0), warnings, loadedBytes, loadedByPackage };
 }
 
-export function formatBundleReport(result: BundleResult): string {
+/**
+ * Median wall time of importing `file` in a fresh Node process (cold module load, as at a Lambda cold start), over
+ * `runs` processes. The Lambda runtime is built on the first invocation, so the import is what a cold start pays first.
+ */
+export function measureImportMs(file: string, runs = 3): number {
+  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, AWS_REGION: process.env.AWS_REGION ?? 'us-east-1' } });
+    times.push(Number(out));
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+/** Targets for the respond handler (issue 8): what an EC2 finding loads, and how long the import takes. */
+export const RESPOND_PATH_TARGET = { bytes: 1024 * 1024, importMs: 300 } as const;
+
+export function formatBundleReport(result: BundleResult, importMs?: Readonly<Record<string, number>>): string {
   const kib = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
   return [
     `Lambda bundle in ${relative(REPO_ROOT, result.outdir) || '.'}:`,
     ...result.files.map((f) => `  ${f.name.padEnd(28)} ${kib(f.bytes)}`),
     `  total                        ${kib(result.totalBytes)}`,
+    ...Object.entries(result.loadedBytes).map(
+      ([stem, bytes]) =>
+        `  ${stem} loads ${kib(bytes)} at import` +
+        (importMs?.[stem] !== undefined ? `, imports in ${importMs[stem].toFixed(0)} ms (median of 3 cold processes)` : '') +
+        (stem === 'respond-handler' ? ` (target ≤ ${kib(RESPOND_PATH_TARGET.bytes)}, ≤ ${RESPOND_PATH_TARGET.importMs} ms)` : '') +
+        `\n    largest: ${(result.loadedByPackage[stem] ?? []).slice(0, 8).map(([pkg, n]) => `${pkg} ${kib(n)}`).join(', ')}`,
+    ),
     ...result.warnings.map((w) => `  warning: ${w}`),
   ].join('\n');
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   buildLambdaBundle()
-    .then((result) => console.log(formatBundleReport(result)))
+    .then((result) => {
+      const importMs = Object.fromEntries(Object.keys(result.loadedBytes).map((stem) => [stem, measureImportMs(join(result.outdir, `${stem}.mjs`))]));
+      console.log(formatBundleReport(result, importMs));
+    })
     .catch((error: unknown) => {
       console.error(error instanceof Error ? error.message : String(error));
       process.exitCode = 1;

@@ -5,7 +5,7 @@
  * `release` restores the pre-image. `verify` reads state back to prove the effect holds.
  * Actions are written with `defineAction` (src/actions/define-action.ts).
  */
-import type { AwsClients } from '../aws/clients.js';
+import type { AwsClientLookup, AwsClients } from '../aws/clients.js';
 import type { Json, Subject } from '../findings/model.js';
 import type { EffectClass } from '../contracts/plan.js';
 import type { EvidenceWriter } from '../evidence/evidence-writer.js';
@@ -39,6 +39,8 @@ export interface ActionContext {
 export interface BoundActionContext extends ActionContext {
   /** The action's name (`ec2.tag-instance`). */
   readonly action: string;
+  /** `ctx.aws(EC2Client)`: the client of any SDK v3 class for the subject's account and Region (cached, recorded, rate limited). */
+  readonly aws: AwsClientLookup;
   /** A StepError naming the step and the action, with `cause` kept: `throw ctx.fail('instance … does not exist')`. */
   fail(message: string, cause?: unknown): StepError;
 }

@@ -20,7 +20,7 @@ import {
   EnterStandbyCommand,
   ExitStandbyCommand,
   SetInstanceProtectionCommand,
-  type AutoScalingClient,
+  AutoScalingClient,
   type AutoScalingGroup,
   type AutoScalingInstanceDetails,
 } from '@aws-sdk/client-auto-scaling';
@@ -100,7 +100,7 @@ export const leaveGroup = defineAction({
 
   async capture(input, ctx): Promise<LeaveGroupPreImage> {
     const instanceId = resolveInstanceId(input, ctx);
-    const asg = ctx.clients.autoScaling();
+    const asg = ctx.aws(AutoScalingClient);
     const member = await membership(asg, instanceId);
     if (member?.AutoScalingGroupName === undefined) return { instanceId, inGroup: false };
     const group = await describeGroup(asg, member.AutoScalingGroupName);
@@ -122,7 +122,7 @@ export const leaveGroup = defineAction({
     if (!pre.inGroup) return { inGroup: false };
     const method = input.method ?? 'standby';
     const decrement = input.decrementDesiredCapacity ?? false;
-    const asg = ctx.clients.autoScaling();
+    const asg = ctx.aws(AutoScalingClient);
     const member = await membership(asg, pre.instanceId);
     const base = { inGroup: true as const, groupName: pre.groupName, method, decrementedDesiredCapacity: decrement };
     if (member === undefined) {
@@ -156,7 +156,7 @@ export const leaveGroup = defineAction({
 
   async release(_input, pre, _output, ctx): Promise<Json> {
     if (!pre.inGroup) return { inGroup: false, restored: false };
-    const asg = ctx.clients.autoScaling();
+    const asg = ctx.aws(AutoScalingClient);
     const member = await membership(asg, pre.instanceId);
     const notes: string[] = [];
     let restored = false;
@@ -197,7 +197,7 @@ export const leaveGroup = defineAction({
 
   async verify(input, ctx): Promise<VerifyResult> {
     const instanceId = resolveInstanceId(input, ctx);
-    const member = await membership(ctx.clients.autoScaling(), instanceId);
+    const member = await membership(ctx.aws(AutoScalingClient), instanceId);
     if (member === undefined) return { holds: true, detail: `${instanceId} is not in an Auto Scaling group` };
     const state = member.LifecycleState ?? 'unknown';
     const holds = state === 'Standby' || state === 'EnteringStandby' || state === 'Detaching' || state === 'Detached';

@@ -34,11 +34,12 @@ export interface DefinedAction<S extends z.ZodType = z.ZodType, P extends Json =
   readonly input: S;
 }
 
-/** Binds the engine's context to one action: `fail()` names the step (or the action) and the action. */
+/** Binds the engine's context to one action: `fail()` names the step (or the action) and the action; `aws()` looks up clients. */
 export function bindContext(ctx: ActionContext, action: string): BoundActionContext {
   return {
     ...ctx,
     action,
+    aws: (ClientClass) => ctx.clients.aws(ClientClass),
     fail: (message, cause) => new StepError(ctx.stepId ?? action, `${action}: ${message}`, cause === undefined ? undefined : { cause }),
   };
 }

@@ -15,6 +15,7 @@ import {
   DescribeVolumesCommand,
   GetConsoleOutputCommand,
   type InstanceAttributeName,
+  EC2Client,
 } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
@@ -90,7 +91,7 @@ export const captureInstanceEvidence = defineAction({
   },
 
   async apply(input, pre, ctx): Promise<CaptureInstanceEvidenceOutput> {
-    const ec2 = ctx.clients.ec2();
+    const ec2 = ctx.aws(EC2Client);
     const id = pre.instanceId;
     const prefix = `ec2/${id}`;
     const written: string[] = [];

@@ -3,7 +3,7 @@
  * credential theft being SSRF to IMDSv1. The hop limit and endpoint state are passed explicitly with their
  * recorded values so they stay unchanged. Release restores the recorded HttpTokens.
  */
-import { ModifyInstanceMetadataOptionsCommand, type EC2Client, type HttpTokensState, type InstanceMetadataEndpointState } from '@aws-sdk/client-ec2';
+import { ModifyInstanceMetadataOptionsCommand, EC2Client, type HttpTokensState, type InstanceMetadataEndpointState } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
 import type { BoundActionContext, VerifyResult } from './action.js';
@@ -62,7 +62,7 @@ export const enforceImdsv2 = defineAction({
   async apply(_input, pre, ctx): Promise<EnforceImdsv2Output> {
     const now = await readOptions(ctx, pre.instanceId);
     if (now.httpTokens === 'required') return { changed: false, httpTokens: 'required' };
-    await setTokens(ctx.clients.ec2(), { ...pre, ...now, instanceId: pre.instanceId }, 'required');
+    await setTokens(ctx.aws(EC2Client), { ...pre, ...now, instanceId: pre.instanceId }, 'required');
     return { changed: true, httpTokens: 'required' };
   },
 
@@ -70,7 +70,7 @@ export const enforceImdsv2 = defineAction({
     if (pre.httpTokens === null) return { action: 'none', reason: 'no recorded HttpTokens' };
     const now = await readOptions(ctx, pre.instanceId);
     if (now.httpTokens === pre.httpTokens) return { action: 'none', httpTokens: pre.httpTokens };
-    await setTokens(ctx.clients.ec2(), { ...pre, ...now, instanceId: pre.instanceId }, pre.httpTokens);
+    await setTokens(ctx.aws(EC2Client), { ...pre, ...now, instanceId: pre.instanceId }, pre.httpTokens);
     return { action: 'restored', httpTokens: pre.httpTokens };
   },
 

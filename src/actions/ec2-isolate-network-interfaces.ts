@@ -10,7 +10,7 @@
  * `settleSeconds` is an input (default 0); ICMP and flows through NLB, NAT gateway, TGW, GWLB, Global Accelerator
  * or Network Firewall are always tracked, so this does not cut them — use `ec2.nacl-cut` or stop the instance.
  */
-import { DescribeNetworkInterfacesCommand, ModifyNetworkInterfaceAttributeCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeNetworkInterfacesCommand, ModifyNetworkInterfaceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
 import type { VerifyResult } from './action.js';
@@ -115,12 +115,12 @@ export const isolateNetworkInterfaces = defineAction({
   async capture(input, ctx): Promise<IsolateNetworkInterfacesPreImage> {
     const instanceId = resolveInstanceId(input, ctx);
     await requireInstance(ctx, instanceId);
-    const enis = [...(await currentEniGroups(ctx.clients.ec2(), instanceId)).values()];
+    const enis = [...(await currentEniGroups(ctx.aws(EC2Client), instanceId)).values()];
     return { instanceId, enis };
   },
 
   async apply(input, pre, ctx): Promise<IsolateNetworkInterfacesOutput> {
-    const ec2 = ctx.clients.ec2();
+    const ec2 = ctx.aws(EC2Client);
     const groups: IsolateNetworkInterfacesOutput['groups'] = [];
     for (const vpcId of [...new Set(pre.enis.map((e) => e.vpcId))]) {
       const untrackGroupId = await ensureIsolationGroup(ctx, vpcId, 'untrack');
@@ -152,7 +152,7 @@ export const isolateNetworkInterfaces = defineAction({
   },
 
   async release(_input, pre, _output, ctx): Promise<Json> {
-    const ec2 = ctx.clients.ec2();
+    const ec2 = ctx.aws(EC2Client);
     const restored: string[] = [];
     const unchanged: string[] = [];
     const missing: string[] = [];
@@ -184,7 +184,7 @@ export const isolateNetworkInterfaces = defineAction({
 
   async verify(input, ctx): Promise<VerifyResult> {
     const instanceId = resolveInstanceId(input, ctx);
-    const ec2 = ctx.clients.ec2();
+    const ec2 = ctx.aws(EC2Client);
     const problems: string[] = [];
     const current = [...(await currentEniGroups(ec2, instanceId)).values()];
     const isolationByVpc = new Map<string, { id: string; clean: boolean }>();

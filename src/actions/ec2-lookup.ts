@@ -6,7 +6,7 @@ import {
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSnapshotsCommand,
-  type EC2Client,
+  EC2Client,
   type Instance,
   type NetworkInterface,
   type Snapshot,
@@ -28,7 +28,7 @@ export async function findInstance(ec2: EC2Client, instanceId: string): Promise<
 
 /** The instance; a StepError when it does not exist (nothing to contain, or a wrong id). */
 export async function requireInstance(ctx: BoundActionContext, instanceId: string): Promise<Instance> {
-  const instance = await findInstance(ctx.clients.ec2(), instanceId);
+  const instance = await findInstance(ctx.aws(EC2Client), instanceId);
   if (instance === undefined) {
     throw ctx.fail(`instance ${instanceId} does not exist in ${ctx.clients.accountId}/${ctx.clients.region}`);
   }

@@ -16,7 +16,7 @@ import {
   DescribeNetworkAclsCommand,
   DescribeVpcsCommand,
   ReplaceNetworkAclAssociationCommand,
-  type EC2Client,
+  EC2Client,
   type NetworkAcl,
 } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
@@ -93,7 +93,7 @@ function isDenyAll(acl: NetworkAcl): boolean {
 }
 
 async function ensureQuarantineNacl(ctx: BoundActionContext, vpcId: string): Promise<string> {
-  const ec2 = ctx.clients.ec2();
+  const ec2 = ctx.aws(EC2Client);
   let acl = await findQuarantineNacl(ec2, ctx.caseId, vpcId);
   if (acl === undefined) {
     const out = await ec2.send(
@@ -186,7 +186,7 @@ export const naclCut = defineAction({
   async capture(input, ctx): Promise<NaclCutPreImage> {
     const instanceId = resolveInstanceId(input, ctx);
     await requireInstance(ctx, instanceId);
-    const ec2 = ctx.clients.ec2();
+    const ec2 = ctx.aws(EC2Client);
     const subnets: NaclCutPreImage['subnets'] = [];
     const seen = new Set<string>();
     for (const eni of await listInstanceEnis(ec2, instanceId)) {
@@ -200,7 +200,7 @@ export const naclCut = defineAction({
   },
 
   async apply(_input, pre, ctx): Promise<NaclCutOutput> {
-    const ec2 = ctx.clients.ec2();
+    const ec2 = ctx.aws(EC2Client);
     const quarantineNacls: NaclCutOutput['quarantineNacls'] = [];
     for (const vpcId of [...new Set(pre.subnets.map((s) => s.vpcId))]) {
       quarantineNacls.push({ vpcId, networkAclId: await ensureQuarantineNacl(ctx, vpcId) });
@@ -222,7 +222,7 @@ export const naclCut = defineAction({
   },
 
   async release(_input, pre, _output, ctx): Promise<Json> {
-    const ec2 = ctx.clients.ec2();
+    const ec2 = ctx.aws(EC2Client);
     const restored: string[] = [];
     const leftAlone: string[] = [];
     const deleted: string[] = [];
@@ -253,7 +253,7 @@ export const naclCut = defineAction({
 
   async verify(input, ctx): Promise<VerifyResult> {
     const instanceId = resolveInstanceId(input, ctx);
-    const ec2 = ctx.clients.ec2();
+    const ec2 = ctx.aws(EC2Client);
     const problems: string[] = [];
     const subnets = new Map<string, string>();
     for (const eni of await listInstanceEnis(ec2, instanceId)) if (eni.SubnetId && eni.VpcId) subnets.set(eni.SubnetId, eni.VpcId);

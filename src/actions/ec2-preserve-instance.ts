@@ -6,7 +6,7 @@
  * DisableApiStop is deliberately NOT set: it would also block our own later `ec2.stop-instance` until cleared.
  * Spot instances cannot get termination protection: that attribute is skipped and recorded in the output.
  */
-import { DescribeInstanceAttributeCommand, ModifyInstanceAttributeCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstanceAttributeCommand, ModifyInstanceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
 import type { BoundActionContext, VerifyResult } from './action.js';
@@ -38,7 +38,7 @@ export type PreserveInstanceOutput = {
 type Current = Omit<PreserveInstancePreImage, 'instanceId'>;
 
 async function readCurrent(ctx: BoundActionContext, instanceId: string): Promise<Current> {
-  const ec2 = ctx.clients.ec2();
+  const ec2 = ctx.aws(EC2Client);
   const instance = await requireInstance(ctx, instanceId);
   const term = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'disableApiTermination' }));
   const shutdown = await ec2.send(
@@ -101,7 +101,7 @@ export const preserveInstance = defineAction({
   },
 
   async apply(_input, pre, ctx): Promise<PreserveInstanceOutput> {
-    const ec2 = ctx.clients.ec2();
+    const ec2 = ctx.aws(EC2Client);
     const now = await readCurrent(ctx, pre.instanceId);
     const changed: string[] = [];
     const notes: string[] = [];
@@ -122,7 +122,7 @@ export const preserveInstance = defineAction({
   },
 
   async release(_input, pre, _output, ctx): Promise<Json> {
-    const ec2 = ctx.clients.ec2();
+    const ec2 = ctx.aws(EC2Client);
     const now = await readCurrent(ctx, pre.instanceId);
     const restored: string[] = [];
     if (!pre.spot && now.disableApiTermination !== pre.disableApiTermination) {

@@ -9,7 +9,9 @@ import {
   AssociateIamInstanceProfileCommand,
   DisassociateIamInstanceProfileCommand,
   ReplaceIamInstanceProfileAssociationCommand,
+  EC2Client,
 } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
 import type { VerifyResult } from './action.js';
@@ -75,13 +77,13 @@ export const replaceInstanceProfile = defineAction({
   async capture(input, ctx): Promise<ReplaceInstanceProfilePreImage> {
     const instanceId = resolveInstanceId(input, ctx);
     await requireInstance(ctx, instanceId);
-    const assoc = await activeProfileAssociation(ctx.clients.ec2(), instanceId);
+    const assoc = await activeProfileAssociation(ctx.aws(EC2Client), instanceId);
     const arn = assoc?.IamInstanceProfile?.Arn;
     if (assoc?.AssociationId === undefined || arn === undefined) return { instanceId, association: null, roles: [] };
     return {
       instanceId,
       association: { associationId: assoc.AssociationId, profileArn: arn, profileId: assoc.IamInstanceProfile?.Id ?? null },
-      roles: await rolesOfProfile(ctx.clients.iam(), arn),
+      roles: await rolesOfProfile(ctx.aws(IAMClient), arn),
     };
   },
 
@@ -89,7 +91,7 @@ export const replaceInstanceProfile = defineAction({
     const replacement = input.replacementProfileArn;
     const previous = pre.association?.profileArn ?? null;
     if (pre.association === null) return { action: 'none', previousProfileArn: null, currentProfileArn: null };
-    const ec2 = ctx.clients.ec2();
+    const ec2 = ctx.aws(EC2Client);
     const current = await activeProfileAssociation(ec2, pre.instanceId);
     const currentArn = current?.IamInstanceProfile?.Arn ?? null;
     if (replacement === undefined) {
@@ -108,7 +110,7 @@ export const replaceInstanceProfile = defineAction({
 
   async release(_input, pre, _output, ctx): Promise<Json> {
     if (pre.association === null) return { action: 'none', reason: 'the instance had no profile' };
-    const ec2 = ctx.clients.ec2();
+    const ec2 = ctx.aws(EC2Client);
     const original = pre.association.profileArn;
     const current = await activeProfileAssociation(ec2, pre.instanceId);
     if (current?.IamInstanceProfile?.Arn === original) return { action: 'none', profileArn: original };
@@ -122,7 +124,7 @@ export const replaceInstanceProfile = defineAction({
 
   async verify(input, ctx): Promise<VerifyResult> {
     const instanceId = resolveInstanceId(input, ctx);
-    const current = await activeProfileAssociation(ctx.clients.ec2(), instanceId);
+    const current = await activeProfileAssociation(ctx.aws(EC2Client), instanceId);
     const arn = current?.IamInstanceProfile?.Arn;
     const want = input.replacementProfileArn;
     const holds = want === undefined ? arn === undefined : arn === want;

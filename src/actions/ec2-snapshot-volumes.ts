@@ -7,7 +7,7 @@ import {
   CreateSnapshotCommand,
   CreateSnapshotsCommand,
   DescribeVolumesCommand,
-  type EC2Client,
+  EC2Client,
   type Tag,
 } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
@@ -118,7 +118,7 @@ export const snapshotVolumes = defineAction({
     const instanceId = resolveInstanceId(input, ctx);
     const instance = await requireInstance(ctx, instanceId);
     const volumes = instanceEbsVolumes(instance).map((v) => ({ volumeId: v.volumeId, deviceName: v.deviceName }));
-    const existing = await caseSnapshots(ctx.clients.ec2(), ctx.caseId, volumes.map((v) => v.volumeId));
+    const existing = await caseSnapshots(ctx.aws(EC2Client), ctx.caseId, volumes.map((v) => v.volumeId));
     return {
       instanceId,
       rootDeviceName: instance.RootDeviceName ?? null,
@@ -128,7 +128,7 @@ export const snapshotVolumes = defineAction({
   },
 
   async apply(_input, pre, ctx): Promise<SnapshotVolumesOutput> {
-    const ec2 = ctx.clients.ec2();
+    const ec2 = ctx.aws(EC2Client);
     const volumeIds = pre.volumes.map((v) => v.volumeId);
     // Re-read: a previous run of this step may have created some after the pre-image was taken.
     const existing = await caseSnapshots(ec2, ctx.caseId, volumeIds);
@@ -169,7 +169,7 @@ export const snapshotVolumes = defineAction({
     const instanceId = resolveInstanceId(input, ctx);
     const instance = await requireInstance(ctx, instanceId);
     const volumeIds = instanceEbsVolumes(instance).map((v) => v.volumeId);
-    const snaps = await caseSnapshots(ctx.clients.ec2(), ctx.caseId, volumeIds);
+    const snaps = await caseSnapshots(ctx.aws(EC2Client), ctx.caseId, volumeIds);
     const uncovered = volumeIds.filter((id) => !snaps.some((s) => s.VolumeId === id && s.State !== 'error'));
     const failed = snaps.filter((s) => s.State === 'error').map((s) => s.SnapshotId ?? '?');
     const holds = uncovered.length === 0 && failed.length === 0;

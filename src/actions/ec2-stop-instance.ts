@@ -4,7 +4,7 @@
  * with a stop. Fails (AWS OperationNotPermitted) if stop protection (DisableApiStop) is on — which is why
  * `ec2.preserve-instance` never sets it. Release starts the instance again if it was running.
  */
-import { DescribeSnapshotsCommand, StartInstancesCommand, StopInstancesCommand, type Snapshot } from '@aws-sdk/client-ec2';
+import { DescribeSnapshotsCommand, StartInstancesCommand, StopInstancesCommand, type Snapshot, EC2Client } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
 import type { BoundActionContext, VerifyResult } from './action.js';
@@ -35,7 +35,7 @@ const RUNNING = new Set(['running', 'pending']);
 
 async function checkSnapshots(ctx: BoundActionContext, input: StopInstanceInput, instanceId: string): Promise<string[]> {
   const checked: Snapshot[] = [];
-  const ec2 = ctx.clients.ec2();
+  const ec2 = ctx.aws(EC2Client);
   if (input.requireSnapshots !== undefined && input.requireSnapshots.length > 0) {
     // SnapshotIds (not a filter): an unknown id is an InvalidSnapshot.NotFound error, which also refuses the stop.
     const out = await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: input.requireSnapshots }));
@@ -93,7 +93,7 @@ export const stopInstance = defineAction({
     const state = (await requireInstance(ctx, pre.instanceId)).State?.Name ?? 'unknown';
     if (state === 'stopping' || state === 'stopped') return { previousState: pre.state, stopped: false, snapshotsChecked };
     if (!RUNNING.has(state)) throw ctx.fail(`cannot stop ${pre.instanceId} in state ${state}`);
-    await ctx.clients.ec2().send(new StopInstancesCommand({ InstanceIds: [pre.instanceId] }));
+    await ctx.aws(EC2Client).send(new StopInstancesCommand({ InstanceIds: [pre.instanceId] }));
     return { previousState: pre.state, stopped: true, snapshotsChecked };
   },
 
@@ -102,7 +102,7 @@ export const stopInstance = defineAction({
     const state = (await requireInstance(ctx, pre.instanceId)).State?.Name ?? 'unknown';
     if (RUNNING.has(state)) return { action: 'none', state };
     if (state !== 'stopped') throw ctx.fail(`cannot start ${pre.instanceId} while it is ${state}; retry the release when it is stopped`);
-    await ctx.clients.ec2().send(new StartInstancesCommand({ InstanceIds: [pre.instanceId] }));
+    await ctx.aws(EC2Client).send(new StartInstancesCommand({ InstanceIds: [pre.instanceId] }));
     return { action: 'started' };
   },
 

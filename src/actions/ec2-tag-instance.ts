@@ -4,7 +4,7 @@
  * denies can key on it. Release restores exactly the recorded values of those keys (deleting the ones that did not
  * exist); marking the incident released is the engine's business, not this action's.
  */
-import { CreateTagsCommand, DeleteTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, DeleteTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
 import type { BoundActionContext, VerifyResult } from './action.js';
@@ -82,12 +82,12 @@ export const tagInstance = defineAction({
     const toWrite = desired.filter((d) => now.get(d.key) !== d.value);
     // Keep the first containment time of this case on re-runs.
     if (now.get(TAG.case) !== ctx.caseId || !now.has(TAG.containedAt)) toWrite.push({ key: TAG.containedAt, value: ctx.now().toISOString() });
-    await writeTags(ctx.clients.ec2(), pre.instanceId, toWrite);
+    await writeTags(ctx.aws(EC2Client), pre.instanceId, toWrite);
     return { written: toWrite };
   },
 
   async release(_input, pre, _output, ctx): Promise<Json> {
-    const ec2 = ctx.clients.ec2();
+    const ec2 = ctx.aws(EC2Client);
     const now = await currentTags(ctx, pre.instanceId);
     const restore = pre.prior.flatMap((p) => (p.value !== null && now.get(p.key) !== p.value ? [{ key: p.key, value: p.value }] : []));
     const remove = pre.prior.filter((p) => p.value === null && now.has(p.key)).map((p) => p.key);

@@ -11,9 +11,10 @@ import {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   RegisterTargetsCommand,
-  type ElasticLoadBalancingV2Client,
+  ElasticLoadBalancingV2Client,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
 import type { BoundActionContext, VerifyResult } from './action.js';
@@ -51,7 +52,7 @@ type Identity = { instanceId: string; vpcId: string | null; ips: Set<string> };
 
 async function identityOf(ctx: BoundActionContext, instanceId: string): Promise<Identity> {
   const instance = await requireInstance(ctx, instanceId);
-  const enis = await listInstanceEnis(ctx.clients.ec2(), instanceId);
+  const enis = await listInstanceEnis(ctx.aws(EC2Client), instanceId);
   const ips = new Set<string>();
   for (const eni of enis) {
     for (const p of eni.PrivateIpAddresses ?? []) if (p.PrivateIpAddress) ips.add(p.PrivateIpAddress);
@@ -137,7 +138,7 @@ export const deregisterTargets = defineAction({
   async capture(input, ctx): Promise<DeregisterTargetsPreImage> {
     const instanceId = resolveInstanceId(input, ctx);
     const who = await identityOf(ctx, instanceId);
-    const elb = ctx.clients.elbv2();
+    const elb = ctx.aws(ElasticLoadBalancingV2Client);
     const registrations: TargetRegistration[] = [];
     for (const group of await targetGroupsInVpc(elb, who.vpcId)) {
       if (group.TargetGroupArn) registrations.push(...(await registrationsIn(elb, group.TargetGroupArn, group.TargetType, who)));
@@ -146,7 +147,7 @@ export const deregisterTargets = defineAction({
   },
 
   async apply(_input, pre, ctx): Promise<DeregisterTargetsOutput> {
-    const elb = ctx.clients.elbv2();
+    const elb = ctx.aws(ElasticLoadBalancingV2Client);
     const who = await identityOf(ctx, pre.instanceId);
     const deregistered: TargetRegistration[] = [];
     for (const [arn, wanted] of groupByTargetGroup(pre.registrations)) {
@@ -160,7 +161,7 @@ export const deregisterTargets = defineAction({
   },
 
   async release(_input, pre, _output, ctx): Promise<Json> {
-    const elb = ctx.clients.elbv2();
+    const elb = ctx.aws(ElasticLoadBalancingV2Client);
     const who = await identityOf(ctx, pre.instanceId);
     const registered: TargetRegistration[] = [];
     for (const [arn, wanted] of groupByTargetGroup(pre.registrations)) {
@@ -176,7 +177,7 @@ export const deregisterTargets = defineAction({
   async verify(input, ctx): Promise<VerifyResult> {
     const instanceId = resolveInstanceId(input, ctx);
     const who = await identityOf(ctx, instanceId);
-    const elb = ctx.clients.elbv2();
+    const elb = ctx.aws(ElasticLoadBalancingV2Client);
     const remaining: TargetRegistration[] = [];
     for (const group of await targetGroupsInVpc(elb, who.vpcId)) {
       if (group.TargetGroupArn) remaining.push(...(await registrationsIn(elb, group.TargetGroupArn, group.TargetType, who)));

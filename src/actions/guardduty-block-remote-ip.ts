@@ -16,7 +16,7 @@
  * The list, the set and the detector belong to the account and Region whose clients the action gets (the
  * finding's); the playbook plans the step only there.
  */
-import { GetThreatIntelSetCommand } from '@aws-sdk/client-guardduty';
+import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { wrapAwsError } from '../aws/wrap-aws-error.js';
 import { describeValue } from '../errors.js';
@@ -25,6 +25,7 @@ import { rangeContains } from '../lists/ip-list.js';
 import { parsePublicIpv4 } from '../lists/threat-list-text.js';
 import type { BoundActionContext, VerifyResult } from './action.js';
 import { defineAction } from './define-action.js';
+import { loadGuardDuty } from './guardduty-sdk.js';
 import { readTrustedLists } from './guardduty-trusted-ips.js';
 import { s3Uri, type S3ObjectLocation } from './s3-text-object.js';
 import { claimIp, dropIfUnclaimed, readClaim, unclaimIp } from './threat-list-claims.js';
@@ -98,7 +99,7 @@ function target(input: BlockRemoteIpInput, ctx: BoundActionContext): Target {
 const listOptions = (t: Target) => ({ expectedBucketOwner: t.location.expectedBucketOwner });
 
 async function activate(ctx: BoundActionContext, t: Target): Promise<void> {
-  await activateThreatIntelSet(ctx.clients.guardduty(), t.input.detectorId, t.input.threatIntelSetId);
+  await activateThreatIntelSet(ctx.aws((await loadGuardDuty()).GuardDutyClient), t.input.detectorId, t.input.threatIntelSetId);
 }
 
 /**
@@ -107,7 +108,7 @@ async function activate(ctx: BoundActionContext, t: Target): Promise<void> {
  * the address meanwhile gets it put back.
  */
 async function releaseClaim(ctx: BoundActionContext, t: Target, options: { readonly activate: boolean }): Promise<Json> {
-  const s3 = ctx.clients.s3();
+  const s3 = ctx.aws(S3Client);
   const { ip } = t.input;
   const list = s3Uri(t.location);
   const unclaimed = await unclaimIp(s3, t.location, ip, ctx.caseId);
@@ -168,9 +169,9 @@ export const blockRemoteIp = defineAction({
 
   async capture(input, ctx): Promise<BlockRemoteIpPreImage> {
     const t = target(input, ctx);
-    const s3 = ctx.clients.s3();
+    const s3 = ctx.aws(S3Client);
     const { ip } = t.input;
-    const trusted = await readTrustedLists(ctx.clients.guardduty(), s3, t.input.detectorId).catch((err: unknown) => {
+    const trusted = await readTrustedLists(ctx.aws((await loadGuardDuty()).GuardDutyClient), s3, t.input.detectorId).catch((err: unknown) => {
       throw ctx.fail(`cannot check ${ip} against the trusted lists, so it is not listed: ${err instanceof Error ? err.message : String(err)}`, err);
     });
     const candidate = parsePublicIpv4(ip);
@@ -197,7 +198,7 @@ export const blockRemoteIp = defineAction({
 
   async apply(input, _pre, ctx): Promise<BlockRemoteIpOutput> {
     const t = target(input, ctx);
-    const s3 = ctx.clients.s3();
+    const s3 = ctx.aws(S3Client);
     const { ip } = t.input;
     // The list is read before the claims: an incident claims an address before adding it, so in this order an
     // address being added by another incident is never mistaken for one put there by someone else.
@@ -257,10 +258,11 @@ export const blockRemoteIp = defineAction({
 
   async verify(input, ctx): Promise<VerifyResult> {
     const t = target(input, ctx);
-    const state = await readThreatListState(ctx.clients.s3(), t.location.bucket, t.location.key, t.input.ip, listOptions(t));
+    const state = await readThreatListState(ctx.aws(S3Client), t.location.bucket, t.location.key, t.input.ip, listOptions(t));
     let status: string;
     try {
-      const set = await ctx.clients.guardduty().send(new GetThreatIntelSetCommand({ DetectorId: t.input.detectorId, ThreatIntelSetId: t.input.threatIntelSetId }));
+      const gd = await loadGuardDuty();
+      const set = await ctx.aws(gd.GuardDutyClient).send(new gd.GetThreatIntelSetCommand({ DetectorId: t.input.detectorId, ThreatIntelSetId: t.input.threatIntelSetId }));
       status = set.Status ?? 'UNKNOWN';
     } catch (err) {
       throw wrapAwsError('guardduty', 'GetThreatIntelSet', err);

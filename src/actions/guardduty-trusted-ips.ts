@@ -7,18 +7,13 @@
  * addresses). Files are read generously (every IPv4 token, whatever the format). A list that cannot be read fails the
  * caller: the address cannot be shown not to be trusted.
  */
-import {
-  GetIPSetCommand,
-  GetTrustedEntitySetCommand,
-  ListIPSetsCommand,
-  ListTrustedEntitySetsCommand,
-  type GuardDutyClient,
-} from '@aws-sdk/client-guardduty';
+import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { wrapAwsError } from '../aws/wrap-aws-error.js';
 import { TourniquetError, describeValue } from '../errors.js';
 import type { ParsedRange } from '../lists/ip-list.js';
 import { ipv4RangesIn } from '../lists/threat-list-text.js';
+import { loadGuardDuty } from './guardduty-sdk.js';
 import { readTextObject, type S3ObjectLocation } from './s3-text-object.js';
 
 export interface TrustedList {
@@ -60,6 +55,7 @@ export function parseS3Url(url: string): { bucket: string; key: string } | undef
 
 /** Reads every trusted list of `detectorId`. */
 export async function readTrustedLists(guardduty: GuardDutyClient, s3: S3Client, detectorId: string): Promise<TrustedList[]> {
+  const { GetIPSetCommand, GetTrustedEntitySetCommand, ListIPSetsCommand, ListTrustedEntitySetsCommand } = await loadGuardDuty();
   const sets: Array<Omit<TrustedList, 'ranges'> & { expectedBucketOwner?: string }> = [];
   for (const id of await listIds('ListIPSets', (token) => guardduty.send(new ListIPSetsCommand({ DetectorId: detectorId, ...(token ? { NextToken: token } : {}) })).then((r) => ({ ids: r.IpSetIds, next: r.NextToken })))) {
     const set = await call('GetIPSet', () => guardduty.send(new GetIPSetCommand({ DetectorId: detectorId, IpSetId: id })));

@@ -10,6 +10,7 @@
  * lifetime first if the credentials were exfiltrated.
  */
 import { z } from 'zod';
+import { IAMClient } from '@aws-sdk/client-iam';
 import type { Json } from '../findings/model.js';
 import type { VerifyResult } from './action.js';
 import { ARN, resolveInstanceId } from './action-support.js';
@@ -99,13 +100,13 @@ export const denyInstanceSession = defineAction({
       instanceId,
       role: { ...target.role, source: target.source },
       policyName,
-      prior: await readRolePolicy(ctx.clients.iam(), target.role.roleName, policyName),
+      prior: await readRolePolicy(ctx.aws(IAMClient), target.role.roleName, policyName),
     };
   },
 
   async apply(_input, pre, ctx): Promise<DenyInstanceSessionOutput> {
     if (pre.role === null) return { applied: false, roleName: null, policyName: null, reason: 'the instance has no instance profile' };
-    const iam = ctx.clients.iam();
+    const iam = ctx.aws(IAMClient);
     const desired = denyInstanceSessionDocument(pre.role, ctx.clients.region, ctx.clients.accountId, pre.instanceId);
     const current = await readRolePolicy(iam, pre.role.roleName, pre.policyName);
     if (!sameDocument(current, desired)) await putRolePolicy(iam, pre.role.roleName, pre.policyName, desired);
@@ -114,7 +115,7 @@ export const denyInstanceSession = defineAction({
 
   async release(_input, pre, _output, ctx): Promise<Json> {
     if (pre.role === null) return { action: 'none', reason: 'the instance had no instance profile' };
-    const action = await restoreRolePolicy(ctx.clients.iam(), pre.role.roleName, pre.policyName, pre.prior);
+    const action = await restoreRolePolicy(ctx.aws(IAMClient), pre.role.roleName, pre.policyName, pre.prior);
     return {
       action,
       roleName: pre.role.roleName,
@@ -128,7 +129,7 @@ export const denyInstanceSession = defineAction({
     const target = await resolveInstanceRole(ctx, input, instanceId);
     if (target === undefined) return { holds: true, detail: `${instanceId} has no instance profile: no role session to deny` };
     const desired = denyInstanceSessionDocument(target.role, ctx.clients.region, ctx.clients.accountId, instanceId);
-    const current = await readRolePolicy(ctx.clients.iam(), target.role.roleName, denyPolicyName(instanceId));
+    const current = await readRolePolicy(ctx.aws(IAMClient), target.role.roleName, denyPolicyName(instanceId));
     const holds = sameDocument(current, desired);
     return {
       holds,

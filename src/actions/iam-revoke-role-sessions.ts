@@ -10,6 +10,7 @@
  * maximum session duration before releasing when credentials were exfiltrated.
  */
 import { z } from 'zod';
+import { IAMClient } from '@aws-sdk/client-iam';
 import type { Json } from '../findings/model.js';
 import type { BoundActionContext, VerifyResult } from './action.js';
 import { ARN, resolveInstanceId } from './action-support.js';
@@ -113,13 +114,13 @@ export const revokeRoleSessions = defineAction({
     return {
       role: { roleName: target.role.roleName, roleArn: target.role.roleArn, source: target.source },
       policyName: revokePolicyName(ctx.caseId),
-      prior: await readRolePolicy(ctx.clients.iam(), target.role.roleName, revokePolicyName(ctx.caseId)),
+      prior: await readRolePolicy(ctx.aws(IAMClient), target.role.roleName, revokePolicyName(ctx.caseId)),
     };
   },
 
   async apply(_input, pre, ctx): Promise<RevokeRoleSessionsOutput> {
     if (pre.role === null) return { applied: false, roleName: null, cutoff: null, reason: pre.reason };
-    const iam = ctx.clients.iam();
+    const iam = ctx.aws(IAMClient);
     const current = await readRolePolicy(iam, pre.role.roleName, pre.policyName);
     const existing = cutoffOf(current);
     if (existing !== null) {
@@ -134,7 +135,7 @@ export const revokeRoleSessions = defineAction({
 
   async release(_input, pre, _output, ctx): Promise<Json> {
     if (pre.role === null) return { action: 'none', reason: pre.reason };
-    const action = await restoreRolePolicy(ctx.clients.iam(), pre.role.roleName, pre.policyName, pre.prior);
+    const action = await restoreRolePolicy(ctx.aws(IAMClient), pre.role.roleName, pre.policyName, pre.prior);
     return { action, roleName: pre.role.roleName, policyName: pre.policyName, caveat: REVOKE_RELEASE_CAVEAT };
   },
 
@@ -142,7 +143,7 @@ export const revokeRoleSessions = defineAction({
     const target = await resolveRole(ctx, input);
     if (target === undefined) return { holds: true, detail: 'no instance profile: no role to revoke' };
     const role = target.role;
-    const current = await readRolePolicy(ctx.clients.iam(), role.roleName, revokePolicyName(ctx.caseId));
+    const current = await readRolePolicy(ctx.aws(IAMClient), role.roleName, revokePolicyName(ctx.caseId));
     const cutoff = cutoffOf(current);
     return {
       holds: cutoff !== null,

@@ -2,8 +2,8 @@
  * IAM lookups shared by the credential actions: the instance-profile association of an instance, the role inside
  * a profile, and reading/writing an inline role policy (GetRolePolicy returns the document URL-encoded).
  */
-import { DescribeIamInstanceProfileAssociationsCommand, type EC2Client, type IamInstanceProfileAssociation } from '@aws-sdk/client-ec2';
-import { GetInstanceProfileCommand, GetRoleCommand, GetRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { DescribeIamInstanceProfileAssociationsCommand, EC2Client, type IamInstanceProfileAssociation } from '@aws-sdk/client-ec2';
+import { GetInstanceProfileCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Json } from '../findings/model.js';
 import type { BoundActionContext } from './action.js';
 import { isAwsError } from './action-support.js';
@@ -62,7 +62,7 @@ export async function resolveInstanceRole(
   input: { roleName?: string | undefined; instanceProfileArn?: string | undefined },
   instanceId: string | undefined,
 ): Promise<RoleTarget | undefined> {
-  const iam = ctx.clients.iam();
+  const iam = ctx.aws(IAMClient);
   if (input.roleName !== undefined) {
     if (!ROLE_NAME.test(input.roleName)) throw ctx.fail(`not an IAM role name: ${JSON.stringify(input.roleName.slice(0, 80))}`);
     return { source: 'input', profileArn: input.instanceProfileArn ?? null, role: await getRole(iam, input.roleName) };
@@ -84,7 +84,7 @@ export async function resolveInstanceRole(
     return { source: c.source, profileArn: c.arn, role: await getRole(iam, role.roleName) };
   }
   if (instanceId === undefined) return undefined;
-  const assoc = await activeProfileAssociation(ctx.clients.ec2(), instanceId);
+  const assoc = await activeProfileAssociation(ctx.aws(EC2Client), instanceId);
   const arn = assoc?.IamInstanceProfile?.Arn;
   if (arn === undefined) return undefined;
   const role = (await rolesOfProfile(iam, arn))[0];

@@ -12,7 +12,7 @@ import {
   DescribeSecurityGroupsCommand,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
-  type EC2Client,
+  EC2Client,
   type IpPermission,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
@@ -154,7 +154,7 @@ export function groupHasShape(group: SecurityGroup, role: IsolationRole): boolea
 
 /** Finds or creates the group for `role` in `vpcId`, brings its rules to shape and reads them back. Returns its id. */
 export async function ensureIsolationGroup(ctx: BoundActionContext, vpcId: string, role: IsolationRole): Promise<string> {
-  const ec2 = ctx.clients.ec2();
+  const ec2 = ctx.aws(EC2Client);
   const found = await findIsolationGroup(ec2, vpcId, role);
   const groupId = found?.GroupId ?? (await createGroup(ec2, ctx, vpcId, role));
   let group = found ?? (await describeGroup(ec2, groupId));

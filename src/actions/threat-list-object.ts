@@ -10,10 +10,11 @@
  * Writes are conditional on the ETag read (src/actions/s3-text-object.ts), so concurrent responders lose nothing.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { UpdateThreatIntelSetCommand, type GuardDutyClient } from '@aws-sdk/client-guardduty';
+import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { wrapAwsError } from '../aws/wrap-aws-error.js';
 import type { ListEntry, ListLimits } from '../lists/ip-list.js';
 import { appendIpToListText, inspectList, removeIpFromListText } from '../lists/threat-list-text.js';
+import { loadGuardDuty } from './guardduty-sdk.js';
 import { editTextObject, readTextObject, s3Uri, type S3ObjectLocation } from './s3-text-object.js';
 
 export interface ThreatListOptions {
@@ -135,6 +136,7 @@ export async function readThreatListState(s3: S3Client, bucket: string, key: str
  * change to the S3 object; the set stays ACTIVATING for about 15 minutes. Failures are AwsCallErrors, never swallowed.
  */
 export async function activateThreatIntelSet(guardduty: GuardDutyClient, detectorId: string, threatIntelSetId: string): Promise<void> {
+  const { UpdateThreatIntelSetCommand } = await loadGuardDuty();
   try {
     await guardduty.send(new UpdateThreatIntelSetCommand({ DetectorId: detectorId, ThreatIntelSetId: threatIntelSetId, Activate: true }));
   } catch (error) {

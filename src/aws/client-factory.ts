@@ -1,21 +1,17 @@
 /**
  * Builds the AwsClients an incident's actions use: the finding's region, the endpoint when one is set
  * (AWS_ENDPOINT_URL by default), and — for a member account other than the caller's — credentials from assuming the
- * responder role with a session named after the incident. Every client records each call (CallRecord) to the
- * factory's `onCall` and to the listeners of the AwsClients that made it.
+ * responder role with a session named after the incident. Any SDK v3 client class is looked up with
+ * `clients.aws(EC2Client)`; every client records each call (CallRecord) to the factory's `onCall` and to the
+ * listeners of the AwsClients that made it, and takes a token from the rate limiter when one is given.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { TourniquetError, describeValue } from '../errors.js';
 import { AssumedRoleCache, DEFAULT_ROLE_NAME, responderRoleArn, roleSessionName } from './assume-role.js';
 import { attachCallRecorder } from './call-recorder.js';
-import type { AwsClients, CallListener } from './clients.js';
+import { clientCache, serviceNameOf } from './client-cache.js';
+import type { AwsClientClass, AwsClientLookup, AwsClients, CallListener, SdkClient } from './clients.js';
+import { attachRateLimiter, type CallRateLimiter } from './rate-limit-middleware.js';
 import { TOURNIQUET_USER_AGENT } from './user-agent.js';
 import { wrapAwsError } from './wrap-aws-error.js';
 
@@ -38,6 +34,8 @@ export interface ClientFactoryOptions {
   readonly retryMode?: 'standard' | 'adaptive';
   /** Base credentials (default: the SDK's default provider chain). */
   readonly credentials?: STSClientConfig['credentials'];
+  /** Per-service token buckets every client (but the factory's own STS) takes from before each call. */
+  readonly rateLimiter?: CallRateLimiter;
 }
 
 export interface ClientFactory {
@@ -46,6 +44,11 @@ export interface ClientFactory {
    * array (clients are created lazily), so a caller can attribute calls to a step; credentials are shared.
    */
   forIncident(accountId: string, region: string, incidentId: string): Promise<AwsClients>;
+  /**
+   * Clients in the responder's own account with the base credentials (journal, evidence bucket, secrets, topic):
+   * the same endpoint, user agent, retries and call recorder; `region` defaults to the SDK's (AWS_REGION).
+   */
+  own(region?: string): AwsClientLookup;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -55,8 +58,8 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
   const endpoint = options.endpoint ?? nonEmpty(process.env.AWS_ENDPOINT_URL);
   const factoryListeners: CallListener[] = options.onCall !== undefined ? [options.onCall] : [];
 
-  const common = (region: string) => ({
-    region,
+  const common = (region: string | undefined) => ({
+    ...(region !== undefined ? { region } : {}),
     customUserAgent: TOURNIQUET_USER_AGENT,
     ...(endpoint !== undefined ? { endpoint } : {}),
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
@@ -99,7 +102,26 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
 
   const roles = new AssumedRoleCache(stsFor);
 
+  const own = new Map<string, AwsClientLookup>();
   return {
+    own(region) {
+      let lookup = own.get(region ?? '');
+      if (lookup === undefined) {
+        const config = {
+          ...common(region),
+          ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+          ...(endpoint !== undefined ? { forcePathStyle: true } : {}),
+        };
+        lookup = clientCache(<C extends SdkClient>(ClientClass: AwsClientClass<C>): C => {
+          const client = new ClientClass(config);
+          attachCallRecorder(client as unknown as Parameters<typeof attachCallRecorder>[0], serviceNameOf(client), () => factoryListeners);
+          return client;
+        });
+        own.set(region ?? '', lookup);
+      }
+      return lookup;
+    },
+
     async forIncident(accountId, region, incidentId) {
       if (!ACCOUNT_ID.test(accountId)) throw new TourniquetError('aws.account', `account id must be 12 digits, received ${describeValue(accountId)}`);
       if (!REGION.test(region)) throw new TourniquetError('aws.region', `not an AWS region name: ${describeValue(region)}`);
@@ -118,29 +140,15 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
       const listeners: CallListener[] = [];
       const all = (): readonly CallListener[] => (listeners.length === 0 ? factoryListeners : [...factoryListeners, ...listeners]);
       const config = { ...common(region), ...(credentials !== undefined ? { credentials } : {}) };
-      const lazy = <T extends Parameters<typeof attachCallRecorder>[0]>(service: string, make: () => T): (() => T) => {
-        let client: T | undefined;
-        return () => {
-          if (client === undefined) {
-            client = make();
-            attachCallRecorder(client, service, all);
-          }
-          return client;
-        };
-      };
-      return {
-        accountId,
-        region,
-        callListeners: listeners,
-        ec2: lazy('ec2', () => new EC2Client(config)),
-        autoScaling: lazy('autoscaling', () => new AutoScalingClient(config)),
-        elbv2: lazy('elasticloadbalancing', () => new ElasticLoadBalancingV2Client(config)),
-        iam: lazy('iam', () => new IAMClient(config)),
-        sts: lazy('sts', () => new STSClient(config)),
-        s3: lazy('s3', () => new S3Client({ ...config, ...(endpoint !== undefined ? { forcePathStyle: true } : {}) })),
-        sns: lazy('sns', () => new SNSClient(config)),
-        guardduty: lazy('guardduty', () => new GuardDutyClient(config)),
-      };
+      // The endpoint override (moto) serves S3 by path; other clients ignore the setting.
+      const clientConfig = { ...config, ...(endpoint !== undefined ? { forcePathStyle: true } : {}) };
+      const aws = clientCache(<C extends SdkClient>(ClientClass: AwsClientClass<C>): C => {
+        const client = new ClientClass(clientConfig);
+        attachCallRecorder(client as unknown as Parameters<typeof attachCallRecorder>[0], serviceNameOf(client), all);
+        if (options.rateLimiter !== undefined) attachRateLimiter(client, options.rateLimiter, `${accountId}|${region}`);
+        return client;
+      });
+      return { accountId, region, callListeners: listeners, aws };
     },
   };
 }

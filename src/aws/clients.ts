@@ -1,27 +1,29 @@
 /**
  * The AWS clients an action may use, scoped to one account and region (and, cross-account, one assumed-role
- * session named after the incident). Created lazily by the client factory.
+ * session named after the incident). Any SDK v3 client class is looked up with `aws(EC2Client)`: created on first
+ * use with the factory's endpoint, credentials, user agent, retries, call recorder (and rate limiter), then cached.
  */
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { IAMClient } from '@aws-sdk/client-iam';
-import type { STSClient } from '@aws-sdk/client-sts';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SNSClient } from '@aws-sdk/client-sns';
-import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
+
+/** The part of an SDK v3 client the factory relies on (its middleware stack, its resolved service names). */
+export interface SdkClient {
+  readonly config: object;
+  readonly middlewareStack: { add(...args: never[]): unknown };
+  send(...args: never[]): Promise<unknown>;
+  destroy(): void;
+}
+
+/** Any SDK v3 client class (`EC2Client`, `IAMClient`, …): a constructor taking the client configuration. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AwsClientClass<C extends SdkClient = SdkClient> = new (config: any) => C;
+
+/** Looks up the client of a class for one account/Region: created on first use, then the same instance. */
+export type AwsClientLookup = <C extends SdkClient>(ClientClass: AwsClientClass<C>) => C;
 
 export interface AwsClients {
   readonly accountId: string;
   readonly region: string;
-  readonly ec2: () => EC2Client;
-  readonly autoScaling: () => AutoScalingClient;
-  readonly elbv2: () => ElasticLoadBalancingV2Client;
-  readonly iam: () => IAMClient;
-  readonly sts: () => STSClient;
-  readonly s3: () => S3Client;
-  readonly sns: () => SNSClient;
-  readonly guardduty: () => GuardDutyClient;
+  /** `clients.aws(EC2Client)`: the EC2 client for this account and Region (any SDK v3 client class). */
+  readonly aws: AwsClientLookup;
   /**
    * Listeners that receive a CallRecord for every call made through these clients (present when built by the
    * client factory; push to add, splice to remove).

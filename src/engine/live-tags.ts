@@ -11,9 +11,9 @@
  * Not read when the caller or the deployment asked for observe (`--mode observe`, a mode ceiling of observe): nothing
  * can change then, and observe needs no AWS credentials.
  */
-import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { ListRoleTagsCommand, ListUserTagsCommand, type IAMClient } from '@aws-sdk/client-iam';
-import { GetBucketTaggingCommand } from '@aws-sdk/client-s3';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { ListRoleTagsCommand, ListUserTagsCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import type { IamPermission } from '../actions/action.js';
 import type { AwsClients } from '../aws/clients.js';
 import { awsErrorName, wrapAwsError } from '../aws/wrap-aws-error.js';
@@ -100,18 +100,18 @@ function readerFor(subject: Subject): Reader | undefined {
       return { read: 'ec2:DescribeInstances', tags: (c) => instanceTags(c, subject.id) };
     case 'iam-user': {
       const user = str('userName');
-      return user === undefined ? undefined : { read: 'iam:ListUserTags', tags: (c) => userTags(c.iam(), user) };
+      return user === undefined ? undefined : { read: 'iam:ListUserTags', tags: (c) => userTags(c.aws(IAMClient), user) };
     }
     case 'iam-role-session': {
       const role = str('roleName');
-      return role === undefined ? undefined : { read: 'iam:ListRoleTags', tags: (c) => roleTags(c.iam(), role) };
+      return role === undefined ? undefined : { read: 'iam:ListRoleTags', tags: (c) => roleTags(c.aws(IAMClient), role) };
     }
     case 'access-key': {
       // The key's principal: a user's tags, or (for a session's temporary key) its role's.
       const name = str('userName');
       if (name === undefined) return undefined;
-      if (d['userType'] === 'IAMUser') return { read: 'iam:ListUserTags', tags: (c) => userTags(c.iam(), name) };
-      if (d['userType'] === 'AssumedRole') return { read: 'iam:ListRoleTags', tags: (c) => roleTags(c.iam(), name) };
+      if (d['userType'] === 'IAMUser') return { read: 'iam:ListUserTags', tags: (c) => userTags(c.aws(IAMClient), name) };
+      if (d['userType'] === 'AssumedRole') return { read: 'iam:ListRoleTags', tags: (c) => roleTags(c.aws(IAMClient), name) };
       return undefined;
     }
     case 's3-bucket':
@@ -125,7 +125,7 @@ async function instanceTags(c: AwsClients, instanceId: string): Promise<Tag[]> {
   let out;
   try {
     // A filter, not InstanceIds: an instance that no longer exists is an empty answer, reported below.
-    out = await c.ec2().send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId] }] }));
+    out = await c.aws(EC2Client).send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId] }] }));
   } catch (err) {
     throw wrapAwsError('ec2', 'DescribeInstances', err);
   }
@@ -168,7 +168,7 @@ async function roleTags(iam: IAMClient, roleName: string): Promise<Tag[]> {
 
 async function bucketTags(c: AwsClients, bucket: string): Promise<Tag[]> {
   try {
-    const out = await c.s3().send(new GetBucketTaggingCommand({ Bucket: bucket }));
+    const out = await c.aws(S3Client).send(new GetBucketTaggingCommand({ Bucket: bucket }));
     return (out.TagSet ?? []).flatMap((t) => (t.Key === undefined ? [] : [{ key: t.Key, value: t.Value ?? '' }]));
   } catch (err) {
     if (awsErrorName(err) === 'NoSuchTagSet') return []; // a bucket with no tags answers with this error

@@ -2,7 +2,8 @@
  * Per-service token buckets, applied to every AWS call as SDK middleware. EC2 mutating calls refill at about
  * 5/s per account and Region; IAM is global and its limits cannot be raised, so it gets the smallest budget.
  */
-import type { AwsClients } from '../aws/clients.js';
+import type { AwsClientLookup, AwsClients } from '../aws/clients.js';
+import { attachRateLimiter } from '../aws/rate-limit-middleware.js';
 
 export interface BucketSpec {
   /** Tokens added per second. */
@@ -72,41 +73,13 @@ export class RateLimiter {
 }
 
 
-interface MiddlewareClient {
-  middlewareStack: {
-    add: (mw: (next: (args: unknown) => Promise<unknown>, context: { clientName?: string }) => (args: unknown) => Promise<unknown>, options: { step: 'initialize'; name: string; override?: boolean }) => void;
-  };
-}
-
-const limited = new WeakSet<object>();
-
-/** Returns AwsClients whose clients take a token from `limiter` before every call. */
+/** Returns AwsClients whose clients take a token from `limiter` before every call (any client class). */
 export function rateLimitClients(clients: AwsClients, limiter: RateLimiter): AwsClients {
   const scope = `${clients.accountId}|${clients.region}`;
-  const wrap = <C extends object>(get: () => C): (() => C) => () => {
-    const client = get();
-    if (!limited.has(client)) {
-      limited.add(client);
-      (client as unknown as MiddlewareClient).middlewareStack.add(
-        (next, context) => async (args) => {
-          await limiter.take(scope, (context.clientName ?? 'default').replace(/Client$/, '').toLowerCase());
-          return next(args);
-        },
-        { step: 'initialize', name: 'tourniquetRateLimit', override: true },
-      );
-    }
+  const aws: AwsClientLookup = (ClientClass) => {
+    const client = clients.aws(ClientClass);
+    attachRateLimiter(client, limiter, scope);
     return client;
   };
-  return {
-    accountId: clients.accountId,
-    region: clients.region,
-    ec2: wrap(clients.ec2),
-    autoScaling: wrap(clients.autoScaling),
-    elbv2: wrap(clients.elbv2),
-    iam: wrap(clients.iam),
-    sts: wrap(clients.sts),
-    s3: wrap(clients.s3),
-    sns: wrap(clients.sns),
-    guardduty: wrap(clients.guardduty),
-  };
+  return { ...clients, aws };
 }

@@ -6,6 +6,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { UsageError } from '../errors.js';
 import { TOURNIQUET_USER_AGENT } from '../aws/user-agent.js';
+import { createClientFactory } from '../aws/client-factory.js';
+import type { AwsClientLookup } from '../aws/clients.js';
 import { DynamoJournal } from './dynamo-journal.js';
 import { startEmbeddedDynamo } from './embedded-dynamo.js';
 import type { Journal } from './journal.js';
@@ -21,6 +23,11 @@ export interface OpenJournalOptions {
   readonly endpoint?: string;
   /** Create/check the table before returning (default true). A responder whose role lacks DescribeTable passes false. */
   readonly ensureTable?: boolean;
+  /**
+   * Where the table's DynamoDB client comes from (the caller's own-account clients, which it keeps and destroys).
+   * Default: a client factory of its own with `endpoint` and `region`. Not used by the embedded journal.
+   */
+  readonly clients?: AwsClientLookup;
 }
 
 export async function openJournal(options: OpenJournalOptions = {}): Promise<Journal> {
@@ -30,12 +37,8 @@ export async function openJournal(options: OpenJournalOptions = {}): Promise<Jou
   }
   let journal: DynamoJournal;
   if (external) {
-    const client = new DynamoDBClient({
-      customUserAgent: TOURNIQUET_USER_AGENT,
-      ...(options.region !== undefined ? { region: options.region } : {}),
-      ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-    });
-    journal = new DynamoJournal({ client, tableName: options.tableName ?? DEFAULT_TABLE_NAME });
+    const aws = options.clients ?? createClientFactory(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}).own(options.region);
+    journal = new DynamoJournal({ client: aws(DynamoDBClient), tableName: options.tableName ?? DEFAULT_TABLE_NAME, ownsClient: options.clients === undefined });
   } else {
     const server = await startEmbeddedDynamo(options.path !== undefined ? { path: options.path } : {});
     const client = new DynamoDBClient({

@@ -5,6 +5,8 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { createClientFactory } from '../aws/client-factory.js';
+import type { AwsClientLookup } from '../aws/clients.js';
 import { createResponder } from '../engine/create-responder.js';
 import type { Responder } from '../engine/responder.js';
 import type { Journal } from '../journal/journal.js';
@@ -28,12 +30,11 @@ export interface LambdaRuntime {
   readonly secret: (arn: string) => Promise<string | undefined>;
 }
 
-const clientConfig = (): { endpoint?: string; forcePathStyle?: boolean } =>
-  process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL, forcePathStyle: true } : {};
-
 export async function buildLambdaRuntime(config: LambdaConfig, onNotifyError: (err: unknown) => void): Promise<LambdaRuntime> {
-  const s3 = new S3Client(clientConfig());
-  const secrets = new SecretsManagerClient(clientConfig());
+  // The Lambda's own account and Region (AWS_REGION), AWS_ENDPOINT_URL honoured: the factory's user agent and recorder.
+  const aws = createClientFactory().own();
+  const s3 = aws(S3Client);
+  const secrets = aws(SecretsManagerClient);
   const cache = new Map<string, Promise<string | undefined>>();
   const secret = (arn: string): Promise<string | undefined> => {
     let p = cache.get(arn);
@@ -55,7 +56,7 @@ export async function buildLambdaRuntime(config: LambdaConfig, onNotifyError: (e
   const policy = await loadLambdaPolicy(config.TOURNIQUET_POLICY, s3);
   // The table is the infrastructure's: never created (nor described) from here. A missing table fails the first
   // write of each message, which SQS then retries and dead-letters, instead of a table created without its settings.
-  const journal = await openJournal({ tableName: config.TOURNIQUET_JOURNAL_TABLE, ensureTable: false });
+  const journal = await openJournal({ tableName: config.TOURNIQUET_JOURNAL_TABLE, ensureTable: false, clients: aws });
   const responder = createResponder({
     journal,
     policy,
@@ -68,7 +69,7 @@ export async function buildLambdaRuntime(config: LambdaConfig, onNotifyError: (e
         : {}),
     },
     roleName: config.TOURNIQUET_ROLE_NAME,
-    notifier: buildNotifier(config, secret),
+    notifier: buildNotifier(config, secret, aws),
     onNotifyError,
     modeCeiling: config.TOURNIQUET_MODE,
     responderPrincipalArns: config.TOURNIQUET_RESPONDER_ROLE_ARN ? [config.TOURNIQUET_RESPONDER_ROLE_ARN] : [],
@@ -86,7 +87,7 @@ async function loadLambdaPolicy(value: string | undefined, s3: S3Client): Promis
   return parsePolicy(await obj.Body!.transformToString('utf8'), value);
 }
 
-function buildNotifier(config: LambdaConfig, secret: (arn: string) => Promise<string | undefined>): Notifier | undefined {
+function buildNotifier(config: LambdaConfig, secret: (arn: string) => Promise<string | undefined>, aws: AwsClientLookup): Notifier | undefined {
   const routes: Route[] = [];
   const linksFor = async (n: IncidentNotification): Promise<Array<{ stepId: string; approveUrl: string; denyUrl: string }>> => {
     if (!config.TOURNIQUET_APPROVAL_URL || !config.TOURNIQUET_APPROVAL_SECRET_ARN || n.waiting.length === 0) return [];
@@ -102,7 +103,7 @@ function buildNotifier(config: LambdaConfig, secret: (arn: string) => Promise<st
   if (config.TOURNIQUET_TOPIC_ARN) {
     const lines = async (n: IncidentNotification): Promise<string[]> =>
       (await linksFor(n)).map((l) => `${l.stepId === '*' ? 'all containment steps' : l.stepId}: approve ${l.approveUrl}  deny ${l.denyUrl}`);
-    const sns = new SnsNotifier(new SNSClient(clientConfig()), config.TOURNIQUET_TOPIC_ARN, lines);
+    const sns = new SnsNotifier(aws(SNSClient), config.TOURNIQUET_TOPIC_ARN, lines);
     routes.push({ name: 'email', notifier: sns, minSeverity: config.TOURNIQUET_EMAIL_MIN_SEVERITY });
   }
   if (config.TOURNIQUET_SLACK_SECRET_ARN) {

@@ -24,6 +24,16 @@ describe('Lambda bundle', () => {
     // Lambda zip limit is 50 MB zipped / 250 MB unzipped; keep the bundle far below.
     expect(result.totalBytes).toBeLessThan(20 * 1024 * 1024);
 
+    // What an import loads: the handler file plus its static chunks, no more than the whole bundle.
+    const handlerFile = result.files.find((f) => f.name === 'respond-handler.mjs')!;
+    expect(result.loadedBytes['respond-handler']).toBeGreaterThan(handlerFile.bytes);
+    expect(result.loadedBytes['respond-handler']).toBeLessThanOrEqual(result.totalBytes);
+    const loaded = result.loadedByPackage['respond-handler']!.map(([pkg]) => pkg);
+    expect(loaded).toContain('@aws-sdk/client-ec2');
+    // GuardDuty is loaded by the step that needs it (src/actions/guardduty-sdk.ts): in the bundle, not in the import.
+    expect(loaded).not.toContain('@aws-sdk/client-guardduty');
+    expect(result.totalBytes - result.loadedBytes['respond-handler']!).toBeGreaterThan(100 * 1024);
+
     const all = result.files.map((f) => readFileSync(join(outdir, f.name), 'utf8')).join('\n');
     expect(all).not.toMatch(/from\s*["']dynalite["']/);
     expect(readFileSync(join(outdir, 'respond-handler.mjs'), 'utf8')).toContain('__tourniquetCreateRequire');

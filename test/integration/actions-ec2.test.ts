@@ -25,16 +25,19 @@ import {
   ModifyInstanceAttributeCommand,
   ModifyNetworkInterfaceAttributeCommand,
   type Instance,
+  EC2Client,
 } from '@aws-sdk/client-ec2';
 import {
   CreateAutoScalingGroupCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeAutoScalingInstancesCommand,
+  AutoScalingClient,
 } from '@aws-sdk/client-auto-scaling';
 import {
   CreateTargetGroupCommand,
   DescribeTargetHealthCommand,
   RegisterTargetsCommand,
+  ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   AddRoleToInstanceProfileCommand,
@@ -42,6 +45,7 @@ import {
   CreateRoleCommand,
   GetRoleCommand,
   ListRolePoliciesCommand,
+  IAMClient,
 } from '@aws-sdk/client-iam';
 import { startMotoServer, type MotoServer } from '../../src/aws/moto-server.js';
 import type { ActionContext, AnyAction } from '../../src/actions/action.js';
@@ -114,10 +118,10 @@ function recordingClients(): AwsClients {
     return next(args);
   };
   const options = { step: 'initialize' as const, name: 'tourniquetTestRecorder' };
-  c.ec2().middlewareStack.add(recorder as never, options);
-  c.autoScaling().middlewareStack.add(recorder as never, options);
-  c.elbv2().middlewareStack.add(recorder as never, options);
-  c.iam().middlewareStack.add(recorder as never, options);
+  c.aws(EC2Client).middlewareStack.add(recorder as never, options);
+  c.aws(AutoScalingClient).middlewareStack.add(recorder as never, options);
+  c.aws(ElasticLoadBalancingV2Client).middlewareStack.add(recorder as never, options);
+  c.aws(IAMClient).middlewareStack.add(recorder as never, options);
   recordAwsCalls(c, () => currentAction);
   return c;
 }
@@ -135,35 +139,35 @@ function ctxFor(clients: AwsClients, stepId: string): ActionContext {
 const reader = (): AwsClients => makeTestClients(moto.endpoint);
 
 async function describeInstance(instanceId: string): Promise<Instance> {
-  const out = await reader().ec2().send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+  const out = await reader().aws(EC2Client).send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
   return out.Reservations![0]!.Instances![0]!;
 }
 
 async function groupsByEni(instanceId: string): Promise<Record<string, string[]>> {
-  const out = await reader().ec2().send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }));
+  const out = await reader().aws(EC2Client).send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }));
   const result: Record<string, string[]> = {};
   for (const eni of out.NetworkInterfaces ?? []) result[eni.NetworkInterfaceId!] = (eni.Groups ?? []).map((g) => g.GroupId!).sort();
   return result;
 }
 
 async function targetIds(tgArn: string): Promise<string[]> {
-  const out = await reader().elbv2().send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }));
+  const out = await reader().aws(ElasticLoadBalancingV2Client).send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }));
   return (out.TargetHealthDescriptions ?? []).filter((d) => d.TargetHealth?.State !== 'draining').map((d) => d.Target!.Id!);
 }
 
 async function naclOf(subnetId: string): Promise<string> {
-  const out = await reader().ec2().send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] }));
+  const out = await reader().aws(EC2Client).send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] }));
   return out.NetworkAcls![0]!.NetworkAclId!;
 }
 
 async function caseSnapshotIds(): Promise<string[]> {
-  const out = await reader().ec2().send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'tag:tourniquet:case', Values: [CASE] }] }));
+  const out = await reader().aws(EC2Client).send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'tag:tourniquet:case', Values: [CASE] }] }));
   return (out.Snapshots ?? []).map((s) => s.SnapshotId!).sort();
 }
 
 async function profileArnOf(instanceId: string): Promise<string | null> {
   const out = await reader()
-    .ec2()
+    .aws(EC2Client)
     .send(new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId] }] }));
   const a = (out.IamInstanceProfileAssociations ?? []).find((x) => x.State === 'associated' || x.State === 'associating');
   return a?.IamInstanceProfile?.Arn ?? null;
@@ -171,24 +175,24 @@ async function profileArnOf(instanceId: string): Promise<string | null> {
 
 /** Inline policy name → document (the revocation cut-off included). */
 async function rolePolicies(roleName: string): Promise<Array<[string, Json | null]>> {
-  const iam = reader().iam();
+  const iam = reader().aws(IAMClient);
   const names = ((await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }))).PolicyNames ?? []).sort();
   return Promise.all(names.map(async (n): Promise<[string, Json | null]> => [n, await readRolePolicy(iam, roleName, n)]));
 }
 
 async function lifecycle(instanceId: string): Promise<string | null> {
-  const out = await reader().autoScaling().send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }));
+  const out = await reader().aws(AutoScalingClient).send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }));
   return out.AutoScalingInstances?.[0]?.LifecycleState ?? null;
 }
 
 async function groupCapacity(): Promise<{ desired: number; inService: number }> {
-  const out = await reader().autoScaling().send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [fx.groupName] }));
+  const out = await reader().aws(AutoScalingClient).send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [fx.groupName] }));
   const g = out.AutoScalingGroups![0]!;
   return { desired: g.DesiredCapacity!, inService: (g.Instances ?? []).filter((i) => i.LifecycleState === 'InService').length };
 }
 
 async function attribute(instanceId: string, name: 'disableApiTermination' | 'instanceInitiatedShutdownBehavior'): Promise<unknown> {
-  const out = await reader().ec2().send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: name }));
+  const out = await reader().aws(EC2Client).send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: name }));
   return name === 'disableApiTermination' ? out.DisableApiTermination?.Value : out.InstanceInitiatedShutdownBehavior?.Value;
 }
 
@@ -199,8 +203,8 @@ function tagsOf(instance: Instance): Record<string, string> {
 /** Everything the actions touch, as plain data: compared across runs to prove a second apply changes nothing. */
 async function stateFingerprint(): Promise<Json> {
   const i = await describeInstance(fx.instanceId);
-  const sgs = await reader().ec2().send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [fx.vpcId] }] }));
-  const nacls = await reader().ec2().send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'vpc-id', Values: [fx.vpcId] }] }));
+  const sgs = await reader().aws(EC2Client).send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [fx.vpcId] }] }));
+  const nacls = await reader().aws(EC2Client).send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'vpc-id', Values: [fx.vpcId] }] }));
   return JSON.parse(
     JSON.stringify({
       state: i.State?.Name,
@@ -225,7 +229,7 @@ async function stateFingerprint(): Promise<Json> {
 
 async function buildFixture(): Promise<Fixture> {
   const c = makeTestClients(moto.endpoint);
-  const ec2 = c.ec2();
+  const ec2 = c.aws(EC2Client);
   const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!.VpcId!;
   const subnetA = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.20.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
   const subnetB = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.20.2.0/24', AvailabilityZone: 'us-east-1b' }))).Subnet!.SubnetId!;
@@ -237,7 +241,7 @@ async function buildFixture(): Promise<Fixture> {
     }),
   );
 
-  const iam = c.iam();
+  const iam = c.aws(IAMClient);
   const roleName = 'gpu-node-role';
   await iam.send(
     new CreateRoleCommand({
@@ -251,7 +255,7 @@ async function buildFixture(): Promise<Fixture> {
   const profileArn = (await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'gpu-node-profile' }))).InstanceProfile!.Arn!;
   await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'gpu-node-profile', RoleName: roleName }));
 
-  const elb = c.elbv2();
+  const elb = c.aws(ElasticLoadBalancingV2Client);
   const tgAsg = (await elb.send(new CreateTargetGroupCommand({ Name: 'fleet-http', Protocol: 'HTTP', Port: 80, VpcId: vpcId, TargetType: 'instance' })))
     .TargetGroups![0]!.TargetGroupArn!;
   const tgExtra = (await elb.send(new CreateTargetGroupCommand({ Name: 'metrics', Protocol: 'HTTP', Port: 9100, VpcId: vpcId, TargetType: 'instance' })))
@@ -268,7 +272,7 @@ async function buildFixture(): Promise<Fixture> {
     }),
   );
   const groupName = 'gpu-fleet';
-  const asg = c.autoScaling();
+  const asg = c.aws(AutoScalingClient);
   await asg.send(
     new CreateAutoScalingGroupCommand({
       AutoScalingGroupName: groupName,
@@ -354,7 +358,7 @@ describe('EC2 instance containment actions against moto', () => {
 
     const instance = await describeInstance(fx.instanceId);
     // Snapshots of every volume, tagged with the case.
-    const snaps = await reader().ec2().send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'tag:tourniquet:case', Values: [CASE] }] }));
+    const snaps = await reader().aws(EC2Client).send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'tag:tourniquet:case', Values: [CASE] }] }));
     const volumeIds = instance.BlockDeviceMappings!.map((m) => m.Ebs!.VolumeId!).sort();
     expect((snaps.Snapshots ?? []).map((s) => s.VolumeId).sort()).toEqual(volumeIds);
     for (const s of snaps.Snapshots ?? []) expect(s.Tags).toEqual(expect.arrayContaining([{ Key: 'tourniquet:incident', Value: CASE }]));
@@ -383,7 +387,7 @@ describe('EC2 instance containment actions against moto', () => {
     const isoOut = records.get('isolate-network')!.output as { groups: Array<{ untrackGroupId: string; isolationGroupId: string }> };
     const { isolationGroupId, untrackGroupId } = isoOut.groups[0]!;
     expect(groups).toEqual({ [fx.primaryEni]: [isolationGroupId], [fx.secondaryEni]: [isolationGroupId] });
-    const sgs = await reader().ec2().send(new DescribeSecurityGroupsCommand({ GroupIds: [isolationGroupId, untrackGroupId, fx.appGroupId] }));
+    const sgs = await reader().aws(EC2Client).send(new DescribeSecurityGroupsCommand({ GroupIds: [isolationGroupId, untrackGroupId, fx.appGroupId] }));
     const byId = new Map((sgs.SecurityGroups ?? []).map((g) => [g.GroupId!, g]));
     expect(byId.get(isolationGroupId)!.IpPermissions).toEqual([]);
     expect(byId.get(isolationGroupId)!.IpPermissionsEgress).toEqual([]);
@@ -395,7 +399,7 @@ describe('EC2 instance containment actions against moto', () => {
 
     // Credentials: profile removed, a session-only deny and a revocation on the role.
     expect(await profileArnOf(fx.instanceId)).toBeNull();
-    const iam = reader().iam();
+    const iam = reader().aws(IAMClient);
     const role = (await iam.send(new GetRoleCommand({ RoleName: fx.roleName }))).Role!;
     expect(await readRolePolicy(iam, fx.roleName, denyPolicyName(fx.instanceId))).toEqual(
       denyInstanceSessionDocument({ roleId: role.RoleId!, roleArn: role.Arn! }, 'us-east-1', '123456789012', fx.instanceId),
@@ -417,7 +421,7 @@ describe('EC2 instance containment actions against moto', () => {
     expect(await naclOf(instance.SubnetId!)).toBe(quarantine);
     const other = instance.SubnetId === fx.subnetA ? fx.subnetB : fx.subnetA;
     expect(await naclOf(other)).toBe(fx.originalNaclBySubnet.get(other));
-    const acl = (await reader().ec2().send(new DescribeNetworkAclsCommand({ NetworkAclIds: [quarantine] }))).NetworkAcls![0]!;
+    const acl = (await reader().aws(EC2Client).send(new DescribeNetworkAclsCommand({ NetworkAclIds: [quarantine] }))).NetworkAcls![0]!;
     expect(acl.Entries).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ RuleNumber: 1, RuleAction: 'deny', Egress: false, CidrBlock: '0.0.0.0/0', Protocol: '-1' }),

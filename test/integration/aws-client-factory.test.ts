@@ -2,8 +2,8 @@
  * The client factory against moto_server: every call is recorded with its request id and outcome, per AwsClients and
  * factory-wide; cross-account clients really act as the assumed role, under a session named after the incident.
  */
-import { DescribeInstancesCommand, DescribeRegionsCommand } from '@aws-sdk/client-ec2';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { DescribeInstancesCommand, DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMotoServer, type MotoServer } from '../../src/aws/moto-server.js';
 import { createClientFactory, type ClientFactory } from '../../src/aws/client-factory.js';
@@ -36,7 +36,7 @@ describe('client factory on moto', () => {
     const mine: CallRecord[] = [];
     clients.callListeners!.push((c) => mine.push(c));
 
-    const regions = await clients.ec2().send(new DescribeRegionsCommand({ RegionNames: ['us-east-1'] }));
+    const regions = await clients.aws(EC2Client).send(new DescribeRegionsCommand({ RegionNames: ['us-east-1'] }));
     expect(regions.Regions?.[0]?.RegionName).toBe('us-east-1');
     expect(mine).toHaveLength(1);
     const rec = mine[0]!;
@@ -48,7 +48,7 @@ describe('client factory on moto', () => {
     expect(factoryCalls).toContainEqual(rec);
 
     // A failed call is recorded with the error, and the error still reaches the caller.
-    const failure = await clients.ec2().send(new DescribeInstancesCommand({ InstanceIds: ['i-0123456789abcdef0'] })).catch((e: unknown) => e as Error);
+    const failure = await clients.aws(EC2Client).send(new DescribeInstancesCommand({ InstanceIds: ['i-0123456789abcdef0'] })).catch((e: unknown) => e as Error);
     expect(failure).toBeInstanceOf(Error);
     expect(mine[1]).toMatchObject({ service: 'ec2', operation: 'DescribeInstances', error: (failure as Error).name, httpStatusCode: 400 });
     expect(mine[1]!.requestId).toBeTruthy();
@@ -61,7 +61,7 @@ describe('client factory on moto', () => {
     const seenB: CallRecord[] = [];
     a.callListeners!.push((c) => seenA.push(c));
     b.callListeners!.push((c) => seenB.push(c));
-    await a.sts().send(new GetCallerIdentityCommand({}));
+    await a.aws(STSClient).send(new GetCallerIdentityCommand({}));
     expect(seenA.map((c) => c.operation)).toEqual(['GetCallerIdentity']);
     expect(seenB).toEqual([]);
   });
@@ -76,7 +76,7 @@ describe('client factory on moto', () => {
       input: { RoleArn: 'arn:aws:iam::222222222222:role/TourniquetResponder', RoleSessionName: 'tourniquet-inc-20261128-cross' },
     });
     expect(assume!.requestId).toBeTruthy();
-    const who = await member.sts().send(new GetCallerIdentityCommand({}));
+    const who = await member.aws(STSClient).send(new GetCallerIdentityCommand({}));
     expect(who.Account).toBe('222222222222');
     expect(who.Arn).toBe('arn:aws:sts::222222222222:assumed-role/TourniquetResponder/tourniquet-inc-20261128-cross');
   });

@@ -9,6 +9,13 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { attachCallRecorder } from '../../src/aws/call-recorder.js';
 import type { AwsClients, CallRecord } from '../../src/aws/clients.js';
 
@@ -64,13 +71,13 @@ export function recordAwsCalls(clients: AwsClients, actionOf: () => string): voi
     byAction.set(action, calls);
   };
   const services: Array<[string, () => { middlewareStack: unknown }]> = [
-    ['ec2', clients.ec2],
-    ['autoscaling', clients.autoScaling],
-    ['elasticloadbalancing', clients.elbv2],
-    ['iam', clients.iam],
-    ['s3', clients.s3],
-    ['guardduty', clients.guardduty],
-    ['sts', clients.sts],
+    ['ec2', () => clients.aws(EC2Client)],
+    ['autoscaling', () => clients.aws(AutoScalingClient)],
+    ['elasticloadbalancing', () => clients.aws(ElasticLoadBalancingV2Client)],
+    ['iam', () => clients.aws(IAMClient)],
+    ['s3', () => clients.aws(S3Client)],
+    ['guardduty', () => clients.aws(GuardDutyClient)],
+    ['sts', () => clients.aws(STSClient)],
   ];
   for (const [service, client] of services) {
     attachCallRecorder(client() as never, service, () => [listener]);

@@ -2,14 +2,6 @@
  * Shared fixtures for the action unit tests: an ActionContext whose clients are real SDK clients (intercepted by
  * aws-sdk-client-mock), with the shared in-memory evidence writer; AWS-shaped service errors come from test/support.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { STSClient } from '@aws-sdk/client-sts';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { ActionContext } from '../../../src/actions/action.js';
 import type { AwsClients } from '../../../src/aws/clients.js';
 import type { Ec2InstanceSubject, Subject } from '../../../src/findings/model.js';
@@ -29,14 +21,8 @@ export function mockClients(): AwsClients {
   return {
     accountId: ACCOUNT,
     region: REGION,
-    ec2: () => new EC2Client(cfg),
-    autoScaling: () => new AutoScalingClient(cfg),
-    elbv2: () => new ElasticLoadBalancingV2Client(cfg),
-    iam: () => new IAMClient(cfg),
-    sts: () => new STSClient(cfg),
-    s3: () => new S3Client(cfg),
-    sns: () => new SNSClient(cfg),
-    guardduty: () => new GuardDutyClient(cfg),
+    // A new client per lookup, as before: aws-sdk-client-mock intercepts every instance of a class.
+    aws: (ClientClass) => new ClientClass(cfg),
   };
 }
 

@@ -1,9 +1,17 @@
 /** The client factory with mocked STS: same-account vs AssumeRole, session names, caching, endpoint and user agent. */
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AssumedRoleCache, responderRoleArn, roleSessionName } from '../../../src/aws/assume-role.js';
 import { createClientFactory } from '../../../src/aws/client-factory.js';
+import type { CallRecord } from '../../../src/aws/clients.js';
 import { AwsCallError } from '../../../src/errors.js';
 
 const sts = mockClient(STSClient);
@@ -55,8 +63,8 @@ describe('createClientFactory', () => {
     expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(1);
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
     expect(a.region).toBe('eu-west-1');
-    expect(await a.ec2().config.region()).toBe('eu-west-1');
-    expect(await b.iam().config.credentials()).toMatchObject({ accessKeyId: 'base' });
+    expect(await a.aws(EC2Client).config.region()).toBe('eu-west-1');
+    expect(await b.aws(IAMClient).config.credentials()).toMatchObject({ accessKeyId: 'base' });
   });
 
   it('assumes the responder role in another account, with a session named after the incident', async () => {
@@ -69,8 +77,8 @@ describe('createClientFactory', () => {
       RoleSessionName: 'tourniquet-inc-20261128-abc',
       ExternalId: 'ext-1',
     });
-    expect(await clients.ec2().config.credentials()).toMatchObject({ accessKeyId: 'ASIAONE', sessionToken: 'token-ONE' });
-    expect(await clients.s3().config.credentials()).toMatchObject({ accessKeyId: 'ASIAONE' });
+    expect(await clients.aws(EC2Client).config.credentials()).toMatchObject({ accessKeyId: 'ASIAONE', sessionToken: 'token-ONE' });
+    expect(await clients.aws(S3Client).config.credentials()).toMatchObject({ accessKeyId: 'ASIAONE' });
     expect(clients.accountId).toBe(MEMBER);
   });
 
@@ -83,7 +91,7 @@ describe('createClientFactory', () => {
     // Another incident is another session (CloudTrail attribution), so another AssumeRole.
     const other = await factory.forIncident(MEMBER, 'us-east-1', 'inc-2');
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
-    expect(await other.ec2().config.credentials()).toMatchObject({ accessKeyId: 'ASIAB' });
+    expect(await other.aws(EC2Client).config.credentials()).toMatchObject({ accessKeyId: 'ASIAB' });
   });
 
   it('refreshes credentials that are about to expire', async () => {
@@ -111,30 +119,45 @@ describe('createClientFactory', () => {
     expect(err).toBeInstanceOf(AwsCallError);
     expect(err).toMatchObject({ service: 'sts', operation: 'AssumeRole', awsCode: 'AccessDenied', transient: false });
     const clients = await factory.forIncident(MEMBER, 'us-east-1', 'inc-1');
-    expect(await clients.ec2().config.credentials()).toMatchObject({ accessKeyId: 'ASIAOK' });
+    expect(await clients.aws(EC2Client).config.credentials()).toMatchObject({ accessKeyId: 'ASIAOK' });
   });
 
   it('honours an explicit endpoint and AWS_ENDPOINT_URL, with path-style S3', async () => {
     const explicit = await createClientFactory({ ...base, callerAccountId: CALLER, endpoint: 'http://127.0.0.1:4566' }).forIncident(CALLER, 'us-east-1', 'i');
-    expect(await explicit.ec2().config.endpoint!()).toMatchObject({ hostname: '127.0.0.1', port: 4566, protocol: 'http:' });
-    expect(explicit.s3().config.forcePathStyle).toBe(true);
+    expect(await explicit.aws(EC2Client).config.endpoint!()).toMatchObject({ hostname: '127.0.0.1', port: 4566, protocol: 'http:' });
+    expect(explicit.aws(S3Client).config.forcePathStyle).toBe(true);
     process.env.AWS_ENDPOINT_URL = 'http://localhost:5000';
     const fromEnv = await createClientFactory({ ...base, callerAccountId: CALLER }).forIncident(CALLER, 'us-east-1', 'i');
-    expect(await fromEnv.sns().config.endpoint!()).toMatchObject({ hostname: 'localhost', port: 5000 });
+    expect(await fromEnv.aws(SNSClient).config.endpoint!()).toMatchObject({ hostname: 'localhost', port: 5000 });
     delete process.env.AWS_ENDPOINT_URL;
     const real = await createClientFactory({ ...base, callerAccountId: CALLER }).forIncident(CALLER, 'us-east-1', 'i');
-    expect(real.s3().config.forcePathStyle).toBe(false);
+    expect(real.aws(S3Client).config.forcePathStyle).toBe(false);
   });
 
   it('sets the Tourniquet user agent and the retry settings on every client', async () => {
     const clients = await createClientFactory({ ...base, callerAccountId: CALLER, maxAttempts: 1, retryMode: 'adaptive' }).forIncident(CALLER, 'us-east-1', 'i');
-    for (const client of [clients.ec2(), clients.autoScaling(), clients.elbv2(), clients.iam(), clients.sts(), clients.s3(), clients.sns()]) {
+    for (const client of [clients.aws(EC2Client), clients.aws(AutoScalingClient), clients.aws(ElasticLoadBalancingV2Client), clients.aws(IAMClient), clients.aws(STSClient), clients.aws(S3Client), clients.aws(SNSClient)]) {
       expect(client.config.customUserAgent).toEqual([['tourniquet/0.1.0']]);
       expect(await client.config.maxAttempts()).toBe(1);
       expect(client.config.retryMode).toBe('adaptive');
     }
     // Clients are created once per AwsClients.
-    expect(clients.ec2()).toBe(clients.ec2());
+    expect(clients.aws(EC2Client)).toBe(clients.aws(EC2Client));
+  });
+
+  it('builds any SDK client class with the recorder and the rate limiter attached, cached per class', async () => {
+    const calls: CallRecord[] = [];
+    const taken: Array<[string, string]> = [];
+    const rateLimiter = { take: (scope: string, service: string) => (taken.push([scope, service]), Promise.resolve()) };
+    const clients = await createClientFactory({ ...base, callerAccountId: CALLER, onCall: (c) => calls.push(c), rateLimiter }).forIncident(CALLER, 'eu-west-1', 'i');
+    const client = clients.aws(SecretsManagerClient);
+    expect(clients.aws(SecretsManagerClient)).toBe(client);
+    expect(client.config.customUserAgent).toEqual([['tourniquet/0.1.0']]);
+    // Answered before the HTTP layer (aws-sdk-client-mock would bypass the middleware under test).
+    client.middlewareStack.add(() => () => Promise.resolve({ output: { SecretString: 'x', $metadata: { requestId: 'req-1', httpStatusCode: 200 } }, response: {} }), { step: 'build', name: 'testAnswer' });
+    await client.send(new GetSecretValueCommand({ SecretId: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:s' }));
+    expect(calls.map((c) => [c.service, c.operation, c.requestId])).toEqual([['secretsmanager', 'GetSecretValue', 'req-1']]);
+    expect(taken).toEqual([[`${CALLER}|eu-west-1`, 'secretsmanager']]);
   });
 
   it('rejects malformed account ids and regions', async () => {
