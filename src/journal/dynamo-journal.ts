@@ -17,7 +17,8 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, StepError, TourniquetError, describeValue } from '../errors.js';
-import type { Json } from '../findings/model.js';
+import type { Plan } from '../playbooks/plan.js';
+import type { Decision } from '../policy/decision.js';
 import { awsErrorName, wrapAwsError } from '../aws/wrap-aws-error.js';
 import type {
   ApprovalRecord,
@@ -27,6 +28,7 @@ import type {
   LeaseClaim,
   NewIncident,
   NewOccurrence,
+  NewTimelineEvent,
   OccurrenceKey,
   OccurrenceRecord,
   StepPatch,
@@ -217,7 +219,7 @@ export class DynamoJournal implements Journal {
     return { occurrence: toOccurrence(item), claimed: true };
   }
 
-  async decideOccurrence(incidentId: string, key: OccurrenceKey, decided: { decision: Json; plan: Json }, owner: string, now: Date): Promise<OccurrenceRecord> {
+  async decideOccurrence(incidentId: string, key: OccurrenceKey, decided: { decision: Decision; plan: Plan }, owner: string, now: Date): Promise<OccurrenceRecord> {
     const decisionText = toJson('decision', decided.decision);
     const planText = toJson('plan', decided.plan);
     checkSize(`occurrence decision of ${incidentId}`, { decisionText, planText });
@@ -425,7 +427,7 @@ export class DynamoJournal implements Journal {
     if (patch.output !== undefined) u.set('output', toJson('output', patch.output));
     if (patch.releaseOutput !== undefined) u.set('releaseOutput', toJson('releaseOutput', patch.releaseOutput));
     if (patch.error === null) u.remove('error');
-    else if (patch.error !== undefined) u.set('error', toJson('error', patch.error as unknown as Json));
+    else if (patch.error !== undefined) u.set('error', toJson('error', patch.error));
     for (const field of ['startedAt', 'finishedAt', 'approvedBy', 'releasedAt'] as const) {
       const value = patch[field];
       if (value !== undefined) u.set(field, value);
@@ -467,7 +469,7 @@ export class DynamoJournal implements Journal {
 
   // ---------------------------------------------------------------- timeline, approvals
 
-  async appendEvent(incidentId: string, event: TimelineEvent): Promise<void> {
+  async appendEvent(incidentId: string, event: NewTimelineEvent): Promise<void> {
     const item: Item = {
       ...keys.event(incidentId, event.at, uniqueSuffix()),
       type: 'event',

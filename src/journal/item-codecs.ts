@@ -4,8 +4,10 @@
  * (JSON.parse keeps `__proto__` as data), and DynamoDB's 32-level nesting limit does not apply.
  */
 import { TourniquetError, describeValue } from '../errors.js';
-import type { Json } from '../findings/model.js';
+import type { IncidentDecision } from '../engine/escalate.js';
+import type { Json, Subject } from '../findings/model.js';
 import type { Plan } from '../playbooks/plan.js';
+import type { Decision } from '../policy/decision.js';
 import type { IncidentRecord, IncidentStatus, NewIncident, OccurrenceRecord, OccurrenceStatus, StepRecord, StepStatus } from './journal.js';
 import { INCIDENTS_GSI_PK, keys } from './table-layout.js';
 
@@ -53,8 +55,16 @@ export function toJson(what: string, value: unknown): string {
 }
 
 export function fromJson(what: string, text: string): Json {
+  return decodeJson<Json>(what, text);
+}
+
+/**
+ * Decodes a JSON value the journal wrote itself from a value of type T (plan, decision, subject, step error): the
+ * journal's own records are trusted inside, so the type is taken, not re-validated.
+ */
+export function decodeJson<T>(what: string, text: string): T {
   try {
-    return JSON.parse(text) as Json;
+    return JSON.parse(text) as T;
   } catch (err) {
     throw new TourniquetError('journal.corrupt', `stored ${what} is not valid JSON: ${describeValue(text)}`, { cause: err });
   }
@@ -104,9 +114,9 @@ export function toIncident(item: Item): IncidentRecord {
     severity: num(item, 'severity', 0),
     mode: str(item, 'mode') as IncidentRecord['mode'],
     playbook: str(item, 'playbook'),
-    plan: fromJson('plan', str(item, 'plan')) as unknown as Plan,
-    decision: fromJson('decision', str(item, 'decision')),
-    subject: fromJson('subject', str(item, 'subject')),
+    plan: decodeJson<Plan>('plan', str(item, 'plan')),
+    decision: decodeJson<IncidentDecision>('decision', str(item, 'decision')),
+    subject: decodeJson<Subject>('subject', str(item, 'subject')),
     status: str(item, 'status') as IncidentStatus,
     createdAt: str(item, 'createdAt'),
     updatedAt: str(item, 'updatedAt'),
@@ -139,7 +149,7 @@ export function toStep(item: Item): StepRecord {
     ...json('preImage'),
     ...json('output'),
     ...json('releaseOutput'),
-    ...(errorText !== undefined ? { error: fromJson('error', errorText) as unknown as StepRecord['error'] } : {}),
+    ...(errorText !== undefined ? { error: decodeJson<StepRecord['error']>('error', errorText) } : {}),
     ...text('startedAt'),
     ...text('finishedAt'),
     ...text('leaseOwner'),
@@ -169,8 +179,8 @@ export function toOccurrence(item: Item): OccurrenceRecord {
     claimedBy: str(item, 'claimedBy'),
     claimUntil: str(item, 'claimUntil'),
     ...text('claimProcess'),
-    ...(decision !== undefined ? { decision: fromJson('occurrence decision', decision) } : {}),
-    ...(plan !== undefined ? { plan: fromJson('occurrence plan', plan) } : {}),
+    ...(decision !== undefined ? { decision: decodeJson<Decision>('occurrence decision', decision) } : {}),
+    ...(plan !== undefined ? { plan: decodeJson<Plan>('occurrence plan', plan) } : {}),
     ...text('decidedAt'),
     ...text('merge'),
     ...text('mergedAt'),
