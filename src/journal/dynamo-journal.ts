@@ -48,6 +48,7 @@ import {
   newIncidentId,
   uniqueSuffix,
 } from './table-layout.js';
+import { runLimited } from '../run-limited.js';
 import { ensureJournalTable } from './dynamo-table.js';
 import { Expr } from './dynamo-expressions.js';
 import { checkSize, fromJson, incidentItem, num, str, toIncident, toJson, toOccurrence, toStep, type Item } from './item-codecs.js';
@@ -357,7 +358,7 @@ export class DynamoJournal implements Journal {
 
   async putSteps(incidentId: string, steps: ReadonlyArray<{ stepId: string; action: string; status: StepStatus; ordinal?: number }>, now: Date): Promise<void> {
     const at = now.toISOString();
-    await forEachLimited(steps.map((s, index) => ({ s, ordinal: s.ordinal ?? index })), 8, async ({ s, ordinal }) => {
+    await runLimited(steps.map((s, index) => ({ s, ordinal: s.ordinal ?? index })), 8, async ({ s, ordinal }) => {
       try {
         await this.put(
           'PutItem',
@@ -663,15 +664,4 @@ export class DynamoJournal implements Journal {
       start = res.LastEvaluatedKey;
     } while (start !== undefined);
   }
-}
-
-async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
