@@ -23,11 +23,12 @@ import { packPolicyDocuments, platformStatements, selfProtectionStatements } fro
 import { rolePermissionStatements } from '../iam/target-scope.js';
 import type { PolicyDocument, PolicyStatement } from '../iam/generate-policy.js';
 import { LAMBDA_ENV } from '../lambda-env.js';
-import { accountRootAdminStatement, policyJson, withTags } from './common.js';
-import type { ArnContext, ResourcePolicyStatement, Tags } from './common.js';
+import { createIngress } from './responder-ingress.js';
+import { withTags } from './common.js';
+import type { ArnContext, Tags } from './common.js';
 
-export const FINDINGS_DETAIL_TYPE = 'GuardDuty Finding';
-export const DRILL_SOURCE = 'tourniquet.drill';
+export { DRILL_SOURCE, FINDINGS_DETAIL_TYPE, findingsEventPattern, type EventPatternOptions } from './responder-ingress.js';
+
 /** Managed policies left for the action permissions (platform and the two self-protection halves take three of ten). */
 export const MAX_ACTION_POLICIES = 7;
 
@@ -44,25 +45,6 @@ export const SELF_PROTECTION_GROUPS = [
     sids: ['DenyChangingJournal', 'DenyChangingOwnBuckets', 'DenyEvidenceTampering', 'DenyChangingOwnKeys', 'DenyChangingOwnTopic', 'DenyChangingOwnSecrets', 'DenyChangingDetector', 'DenyCreatingDetectorLists'],
   },
 ] as const;
-const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
-const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
-
-export interface EventPatternOptions {
-  readonly severityThreshold: number;
-  readonly findingTypePrefixes: readonly string[];
-  readonly drillEvents: boolean;
-}
-
-/** The EventBridge pattern: GuardDuty findings (and drills) at or above the threshold, optionally by type prefix. */
-export function findingsEventPattern(o: EventPatternOptions): Record<string, unknown> {
-  const detail: Record<string, unknown> = { severity: [{ numeric: ['>=', o.severityThreshold] }] };
-  if (o.findingTypePrefixes.length > 0) detail['type'] = o.findingTypePrefixes.map((prefix) => ({ prefix }));
-  return {
-    source: o.drillEvents ? ['aws.guardduty', DRILL_SOURCE] : ['aws.guardduty'],
-    'detail-type': [FINDINGS_DETAIL_TYPE],
-    detail,
-  };
-}
 
 export interface ResponderArgs {
   readonly ctx: ArnContext;
@@ -162,172 +144,16 @@ export class Responder extends pulumi.ComponentResource {
     const parent = { parent: this };
     const tags = withTags(args.tags);
 
-    // --- Trigger: EventBridge rule --------------------------------------------------------------------------
-    this.rule = new aws.cloudwatch.EventRule(
-      `${name}-findings-rule`,
-      {
-        namePrefix: 'tourniquet-findings-',
-        description: `Tourniquet: GuardDuty findings with severity >= ${config.severityThreshold}${config.drillEvents ? ' and drills' : ''}`,
-        eventPattern: JSON.stringify(findingsEventPattern(config)),
-        state: 'ENABLED',
-        tags,
-      },
-      parent,
-    );
-
-    // --- Queues ---------------------------------------------------------------------------------------------
-    if (config.queueEncryption === 'KMS') {
-      this.queueKey = new aws.kms.Key(
-        `${name}-queue-key`,
-        {
-          description: 'Tourniquet: findings queues',
-          enableKeyRotation: true,
-          deletionWindowInDays: 30,
-          policy: pulumi.all([this.rule.arn, args.findings.bucketArn]).apply(([ruleArn, bucketArn]) =>
-            policyJson([
-              accountRootAdminStatement(ctx),
-              {
-                Sid: 'AllowEventBridgeRule',
-                Effect: 'Allow',
-                Principal: { Service: 'events.amazonaws.com' },
-                Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-                Resource: '*',
-                Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
-              },
-              {
-                Sid: 'AllowFindingsBucketNotifications',
-                Effect: 'Allow',
-                Principal: { Service: 's3.amazonaws.com' },
-                Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-                Resource: '*',
-                Condition: { ArnEquals: { 'aws:SourceArn': bucketArn }, StringEquals: { 'aws:SourceAccount': ctx.accountId } },
-              },
-            ]),
-          ),
-          tags,
-        },
-        parent,
-      );
-    }
-    const encryption =
-      this.queueKey !== undefined
-        ? { kmsMasterKeyId: this.queueKey.arn, kmsDataKeyReusePeriodSeconds: 300 }
-        : { sqsManagedSseEnabled: true };
-    const dlqTags = withTags(args.tags, { 'tourniquet:queue-role': 'dead-letter' });
-
-    this.deadLetterQueue = new aws.sqs.Queue(
-      `${name}-findings-dlq`,
-      { namePrefix: 'tourniquet-findings-dlq-', messageRetentionSeconds: DLQ_RETENTION_SECONDS, ...encryption, tags: dlqTags },
-      parent,
-    );
-    this.eventsDeadLetterQueue = new aws.sqs.Queue(
-      `${name}-events-dlq`,
-      { namePrefix: 'tourniquet-events-dlq-', messageRetentionSeconds: DLQ_RETENTION_SECONDS, ...encryption, tags: dlqTags },
-      parent,
-    );
-    this.queue = new aws.sqs.Queue(
-      `${name}-findings-queue`,
-      {
-        namePrefix: 'tourniquet-findings-',
-        // AWS guidance for Lambda event sources: at least six times the function timeout.
-        visibilityTimeoutSeconds: 6 * config.lambdaTimeoutSeconds,
-        messageRetentionSeconds: QUEUE_RETENTION_SECONDS,
-        receiveWaitTimeSeconds: 20,
-        redrivePolicy: this.deadLetterQueue.arn.apply((arn) =>
-          JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: config.maxReceiveCount }),
-        ),
-        ...encryption,
-        tags,
-      },
-      parent,
-    );
-
-    const denyInsecure = (queueArn: string): ResourcePolicyStatement => ({
-      Sid: 'DenyInsecureTransport',
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 'sqs:*',
-      Resource: queueArn,
-      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-    });
-    this.queuePolicy = new aws.sqs.QueuePolicy(
-      `${name}-findings-queue-policy`,
-      {
-        queueUrl: this.queue.url,
-        policy: pulumi.all([this.queue.arn, this.rule.arn, args.findings.bucketArn]).apply(([queueArn, ruleArn, bucketArn]) =>
-          policyJson([
-            {
-              Sid: 'AllowFindingsRule',
-              Effect: 'Allow',
-              Principal: { Service: 'events.amazonaws.com' },
-              Action: 'sqs:SendMessage',
-              Resource: queueArn,
-              Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
-            },
-            {
-              Sid: 'AllowFindingsBucketNotifications',
-              Effect: 'Allow',
-              Principal: { Service: 's3.amazonaws.com' },
-              Action: 'sqs:SendMessage',
-              Resource: queueArn,
-              Condition: { ArnEquals: { 'aws:SourceArn': bucketArn }, StringEquals: { 'aws:SourceAccount': ctx.accountId } },
-            },
-            denyInsecure(queueArn),
-          ]),
-        ),
-      },
-      parent,
-    );
-    this.eventsDeadLetterQueuePolicy = new aws.sqs.QueuePolicy(
-      `${name}-events-dlq-policy`,
-      {
-        queueUrl: this.eventsDeadLetterQueue.url,
-        policy: pulumi.all([this.eventsDeadLetterQueue.arn, this.rule.arn]).apply(([queueArn, ruleArn]) =>
-          policyJson([
-            {
-              Sid: 'AllowFindingsRuleDeadLetters',
-              Effect: 'Allow',
-              Principal: { Service: 'events.amazonaws.com' },
-              Action: 'sqs:SendMessage',
-              Resource: queueArn,
-              Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
-            },
-            denyInsecure(queueArn),
-          ]),
-        ),
-      },
-      parent,
-    );
-
-    this.target = new aws.cloudwatch.EventTarget(
-      `${name}-findings-target`,
-      {
-        rule: this.rule.name,
-        arn: this.queue.arn,
-        retryPolicy: { maximumEventAgeInSeconds: config.eventMaxAgeSeconds, maximumRetryAttempts: config.eventMaxRetryAttempts },
-        deadLetterConfig: { arn: this.eventsDeadLetterQueue.arn },
-      },
-      { parent: this, dependsOn: [this.queuePolicy, this.eventsDeadLetterQueuePolicy] },
-    );
-
-    // Only one notification configuration exists per bucket: this resource owns the findings bucket's.
-    this.bucketNotification = new aws.s3.BucketNotification(
-      `${name}-export-notification`,
-      {
-        bucket: args.findings.bucketName,
-        queues: [
-          {
-            id: 'tourniquet-findings-export',
-            queueArn: this.queue.arn,
-            events: ['s3:ObjectCreated:*'],
-            filterPrefix: args.findings.exportObjectsPrefix,
-            filterSuffix: '.jsonl.gz',
-          },
-        ],
-      },
-      // S3 sends a test message when the configuration is saved: the queue policy (and key) must allow it first.
-      { parent: this, dependsOn: [this.queuePolicy, ...(this.queueKey ? [this.queueKey] : [])] },
-    );
+    const ingress = createIngress(name, args, this);
+    this.rule = ingress.rule;
+    if (ingress.queueKey !== undefined) this.queueKey = ingress.queueKey;
+    this.deadLetterQueue = ingress.deadLetterQueue;
+    this.eventsDeadLetterQueue = ingress.eventsDeadLetterQueue;
+    this.queue = ingress.queue;
+    this.queuePolicy = ingress.queuePolicy;
+    this.eventsDeadLetterQueuePolicy = ingress.eventsDeadLetterQueuePolicy;
+    this.target = ingress.target;
+    this.bucketNotification = ingress.bucketNotification;
 
     // --- Logs -----------------------------------------------------------------------------------------------
     const respondLogs = new aws.cloudwatch.LogGroup(
