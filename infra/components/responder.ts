@@ -14,37 +14,21 @@
  *   auth NONE: the links are HMAC-signed, expiring and single-use, so possession of a valid link is the credential;
  * - CloudWatch alarms on both DLQs and on function errors notify the topic.
  */
-import { createHash } from 'node:crypto';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { IamPermission } from '../../src/actions/action.js';
 import type { TourniquetConfig } from '../config.js';
-import { packPolicyDocuments, platformStatements, selfProtectionStatements } from '../iam/generate-policy.js';
-import { rolePermissionStatements } from '../iam/target-scope.js';
-import type { PolicyDocument, PolicyStatement } from '../iam/generate-policy.js';
+import { selfProtectionStatements } from '../iam/generate-policy.js';
+import type { PolicyDocument } from '../iam/generate-policy.js';
 import { LAMBDA_ENV } from '../lambda-env.js';
 import { createIngress } from './responder-ingress.js';
+import { SELF_PROTECTION_GROUPS, createRole, singleDocument } from './responder-role.js';
 import { withTags } from './common.js';
 import type { ArnContext, Tags } from './common.js';
 
 export { DRILL_SOURCE, FINDINGS_DETAIL_TYPE, findingsEventPattern, type EventPatternOptions } from './responder-ingress.js';
 
-/** Managed policies left for the action permissions (platform and the two self-protection halves take three of ten). */
-export const MAX_ACTION_POLICIES = 7;
-
-/** The self-protection Deny statements, split by what they protect (Sids from selfProtectionStatements). */
-export const SELF_PROTECTION_GROUPS = [
-  {
-    id: 'compute',
-    what: 'role, functions, event sources, queues, rule and logs',
-    sids: ['DenyChangingOwnRoles', 'DenyChangingOwnPolicies', 'DenyChangingOwnFunctions', 'DenyChangingOwnEventSources', 'DenyChangingOwnQueues', 'DenyChangingOwnRule', 'DenyChangingOwnLogs'],
-  },
-  {
-    id: 'data',
-    what: 'journal, buckets, evidence, keys, topic, secrets and detector',
-    sids: ['DenyChangingJournal', 'DenyChangingOwnBuckets', 'DenyEvidenceTampering', 'DenyChangingOwnKeys', 'DenyChangingOwnTopic', 'DenyChangingOwnSecrets', 'DenyChangingDetector', 'DenyCreatingDetectorLists'],
-  },
-] as const;
+export { MAX_ACTION_POLICIES, SELF_PROTECTION_GROUPS } from './responder-role.js';
 
 export interface ResponderArgs {
   readonly ctx: ArnContext;
@@ -140,7 +124,7 @@ export class Responder extends pulumi.ComponentResource {
 
   constructor(name: string, args: ResponderArgs, opts?: pulumi.ComponentResourceOptions) {
     super('tourniquet:infra:Responder', name, {}, opts);
-    const { ctx, config } = args;
+    const { config } = args;
     const parent = { parent: this };
     const tags = withTags(args.tags);
 
@@ -167,125 +151,14 @@ export class Responder extends pulumi.ComponentResource {
       parent,
     );
 
-    // --- Role and generated policies -------------------------------------------------------------------------
-    this.role = new aws.iam.Role(
-      `${name}-role`,
-      {
-        namePrefix: 'tourniquet-responder-',
-        description: 'Tourniquet responder Lambda (permissions generated from the actions)',
-        assumeRolePolicy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-        }),
-        tags,
-      },
-      parent,
-    );
-
-    this.actionPolicyDocuments =
-      args.actionPermissions.length === 0
-        ? []
-        : // The home Region is always a target: the platform's own GuardDuty calls happen there.
-          packPolicyDocuments(rolePermissionStatements(args.actionPermissions, { partition: ctx.partition, regions: [...new Set([...args.regions, ctx.region])], accounts: [ctx.accountId] }), {
-            label: 'responder action permissions',
-            maxPolicies: MAX_ACTION_POLICIES,
-          });
-    this.actionPolicies = this.actionPolicyDocuments.map(
-      (doc, index) =>
-        new aws.iam.Policy(
-          `${name}-actions-${index + 1}`,
-          {
-            namePrefix: `tourniquet-actions-${index + 1}-`,
-            description: `Tourniquet: permissions the containment actions declare (${index + 1}/${this.actionPolicyDocuments.length})`,
-            policy: JSON.stringify(doc),
-            tags,
-          },
-          parent,
-        ),
-    );
-
-    if (args.policyFile !== undefined) {
-      // The content hash in the key changes TOURNIQUET_POLICY, so a new policy reaches every new cold start.
-      const hash = createHash('sha256').update(args.policyFile.text).digest('hex').slice(0, 16);
-      this.policyObject = new aws.s3.BucketObjectv2(
-        `${name}-policy-file`,
-        {
-          bucket: args.findings.bucketName,
-          key: `config/tourniquet-policy-${hash}.yaml`,
-          content: args.policyFile.text,
-          contentType: 'application/yaml',
-          serverSideEncryption: 'aws:kms',
-          kmsKeyId: args.findings.keyArn,
-          tags,
-        },
-        parent,
-      );
-    }
+    const roleParts = createRole(name, args, this, ingress, { respond: respondLogs, approval: approvalLogs });
+    this.role = roleParts.role;
+    this.actionPolicyDocuments = roleParts.actionPolicyDocuments;
+    this.actionPolicies = roleParts.actionPolicies;
+    this.platformPolicy = roleParts.platformPolicy;
+    if (roleParts.policyObject !== undefined) this.policyObject = roleParts.policyObject;
+    const { attachments, secretArns, keyArns } = roleParts;
     const policyObject = this.policyObject;
-
-    const secretArns = [args.notifications.approvalSecretArn, ...(args.notifications.slackSecretArn ? [args.notifications.slackSecretArn] : [])];
-    const keyArns = [args.findings.keyArn, args.evidence.keyArn, args.dataKeyArn, ...(this.queueKey ? [this.queueKey.arn] : [])];
-    this.platformPolicy = new aws.iam.Policy(
-      `${name}-platform`,
-      {
-        namePrefix: 'tourniquet-platform-',
-        description: 'Tourniquet: queue, journal, evidence, keys, notifications, secrets, logs, member roles',
-        policy: pulumi
-          .output({
-            queueArn: this.queue.arn,
-            tableArn: args.journal.tableArn,
-            evidenceBucketArn: args.evidence.bucketArn,
-            findingsBucketArn: args.findings.bucketArn,
-            findingsKeyArn: args.findings.keyArn,
-            evidenceKeyArn: args.evidence.keyArn,
-            dataKeyArn: args.dataKeyArn,
-            queueKeyArn: this.queueKey?.arn,
-            detectorArn: args.detectorArn,
-            topicArn: args.notifications.topicArn,
-            secretArns,
-            logGroupArns: [respondLogs.arn, approvalLogs.arn],
-            blocklistBucket: args.blocklist?.bucketName,
-            policyBucket: policyObject?.bucket,
-            policyKey: policyObject?.key,
-            blocklistSetArn: args.blocklist?.setArn,
-          })
-          .apply((v) =>
-            singleDocument(
-              platformStatements({
-                region: ctx.region,
-                queueArns: [v.queueArn],
-                tableArn: v.tableArn,
-                evidenceBucketArn: v.evidenceBucketArn,
-                findingsBucketArn: v.findingsBucketArn,
-                findingsExportObjectsPrefix: args.findings.exportObjectsPrefix,
-                blocklistObjectArns:
-                  v.blocklistBucket !== undefined && args.blocklist !== undefined
-                    ? [`arn:${ctx.partition}:s3:::${v.blocklistBucket}/${args.blocklist.key}`]
-                    : [],
-                threatIntelSetArns: v.blocklistSetArn !== undefined ? [v.blocklistSetArn] : [],
-                policyObjectArns:
-                  v.policyBucket !== undefined && v.policyKey !== undefined ? [`arn:${ctx.partition}:s3:::${v.policyBucket}/${v.policyKey}`] : [],
-                detectorArn: v.detectorArn,
-                findingsKeyArn: v.findingsKeyArn,
-                evidenceKeyArn: v.evidenceKeyArn,
-                dataKeyArn: v.dataKeyArn,
-                ...(v.queueKeyArn !== undefined ? { queueKeyArn: v.queueKeyArn } : {}),
-                topicArn: v.topicArn,
-                secretArns: v.secretArns,
-                logGroupArns: v.logGroupArns,
-                memberRoleArns: args.memberRoleArns,
-                ...(config.organizationId !== undefined ? { organizationId: config.organizationId } : {}),
-              }),
-              'platform',
-            ),
-          ),
-        tags,
-      },
-      parent,
-    );
-    const attachments = [...this.actionPolicies, this.platformPolicy].map(
-      (policy, index) => new aws.iam.RolePolicyAttachment(`${name}-attach-${index + 1}`, { role: this.role.name, policyArn: policy.arn }, parent),
-    );
 
     // --- Functions ------------------------------------------------------------------------------------------
     const code = new pulumi.asset.FileArchive(args.bundleDir);
@@ -494,10 +367,4 @@ export class Responder extends pulumi.ComponentResource {
       roleArn: this.role.arn,
     });
   }
-}
-
-/** One managed policy document (packPolicyDocuments throws a clear error when the statements outgrow it). */
-function singleDocument(statements: PolicyStatement[], label: string): string {
-  const [doc] = packPolicyDocuments(statements, { label, maxPolicies: 1 });
-  return JSON.stringify(doc ?? { Version: '2012-10-17', Statement: [] });
 }
