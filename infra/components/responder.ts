@@ -20,9 +20,9 @@ import type { IamPermission } from '../../src/actions/action.js';
 import type { TourniquetConfig } from '../config.js';
 import { selfProtectionStatements } from '../iam/generate-policy.js';
 import type { PolicyDocument } from '../iam/generate-policy.js';
-import { LAMBDA_ENV } from '../lambda-env.js';
 import { createIngress } from './responder-ingress.js';
 import { SELF_PROTECTION_GROUPS, createRole, singleDocument } from './responder-role.js';
+import { createFunctions } from './responder-functions.js';
 import { withTags } from './common.js';
 import type { ArnContext, Tags } from './common.js';
 
@@ -158,93 +158,17 @@ export class Responder extends pulumi.ComponentResource {
     this.platformPolicy = roleParts.platformPolicy;
     if (roleParts.policyObject !== undefined) this.policyObject = roleParts.policyObject;
     const { attachments, secretArns, keyArns } = roleParts;
-    const policyObject = this.policyObject;
 
-    // --- Functions ------------------------------------------------------------------------------------------
-    const code = new pulumi.asset.FileArchive(args.bundleDir);
-    const commonEnv: Record<string, pulumi.Input<string>> = {
-      [LAMBDA_ENV.mode]: config.mode,
-      [LAMBDA_ENV.journalTable]: args.journal.tableName,
-      [LAMBDA_ENV.evidenceBucket]: args.evidence.bucketName,
-      [LAMBDA_ENV.evidenceKmsKeyId]: args.evidence.keyArn,
-      [LAMBDA_ENV.objectLockMode]: args.evidence.objectLockMode,
-      [LAMBDA_ENV.objectLockDays]: String(args.evidence.retentionDays),
-      [LAMBDA_ENV.topicArn]: args.notifications.topicArn,
-      [LAMBDA_ENV.approvalSecretArn]: args.notifications.approvalSecretArn,
-      [LAMBDA_ENV.findingsBucket]: args.findings.bucketName,
-      [LAMBDA_ENV.detectorId]: args.detectorId,
-      [LAMBDA_ENV.memberRoleName]: config.memberRoleName,
-      [LAMBDA_ENV.responderRoleArn]: this.role.arn,
-      [LAMBDA_ENV.protectedPrincipals]: config.protectedPrincipalArns.join(','),
-      [LAMBDA_ENV.severityThreshold]: String(config.severityThreshold),
-      POWERTOOLS_SERVICE_NAME: 'tourniquet',
-      POWERTOOLS_METRICS_NAMESPACE: 'Tourniquet',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    };
-    if (args.notifications.slackSecretArn !== undefined) commonEnv[LAMBDA_ENV.slackWebhookSecretArn] = args.notifications.slackSecretArn;
-    if (config.memberExternalId !== undefined) commonEnv[LAMBDA_ENV.memberExternalId] = config.memberExternalId;
-    if (config.maxLineBytes !== undefined) commonEnv[LAMBDA_ENV.maxLineBytes] = String(config.maxLineBytes);
-    if (config.maxDecompressedBytes !== undefined) commonEnv[LAMBDA_ENV.maxDecompressedBytes] = String(config.maxDecompressedBytes);
-    if (policyObject !== undefined) commonEnv[LAMBDA_ENV.policy] = pulumi.interpolate`s3://${policyObject.bucket}/${policyObject.key}`;
-    if (Object.keys(config.playbookOptions).length > 0) commonEnv[LAMBDA_ENV.playbookOptions] = JSON.stringify(config.playbookOptions);
-    if (args.blocklist !== undefined) {
-      commonEnv[LAMBDA_ENV.blocklistBucket] = args.blocklist.bucketName;
-      commonEnv[LAMBDA_ENV.blocklistKey] = args.blocklist.key;
-      commonEnv[LAMBDA_ENV.blocklistSetId] = args.blocklist.setId;
-    }
-    const functionBase = {
-      runtime: 'nodejs22.x',
-      architectures: ['arm64'],
-      code,
-      role: this.role.arn,
-      tags,
-    };
-
-    this.approvalFunction = new aws.lambda.Function(
-      `${name}-approval`,
-      {
-        ...functionBase,
-        description: 'Tourniquet: approval links (HMAC-signed, expiring, single-use)',
-        handler: 'approval-handler.handler',
-        memorySize: 512,
-        timeout: config.approvalTimeoutSeconds,
-        ...(config.approvalReservedConcurrency !== undefined ? { reservedConcurrentExecutions: config.approvalReservedConcurrency } : {}),
-        environment: { variables: commonEnv },
-        loggingConfig: { logFormat: 'JSON', logGroup: approvalLogs.name, applicationLogLevel: 'INFO', systemLogLevel: 'WARN' },
-      },
-      { parent: this, dependsOn: attachments },
-    );
-    // Auth NONE is deliberate: the HMAC-signed link is the credential (see module comment).
-    this.approvalUrl = new aws.lambda.FunctionUrl(
-      `${name}-approval-url`,
-      { functionName: this.approvalFunction.name, authorizationType: 'NONE', invokeMode: 'BUFFERED' },
-      parent,
-    );
-    // Since October 2025 a public function URL needs both permissions.
-    new aws.lambda.Permission(
-      `${name}-approval-url-invoke-url`,
-      { function: this.approvalFunction.name, action: 'lambda:InvokeFunctionUrl', principal: '*', functionUrlAuthType: 'NONE' },
-      parent,
-    );
-    new aws.lambda.Permission(
-      `${name}-approval-url-invoke`,
-      { function: this.approvalFunction.name, action: 'lambda:InvokeFunction', principal: '*', invokedViaFunctionUrl: true },
-      parent,
-    );
-
-    this.respondFunction = new aws.lambda.Function(
-      `${name}-respond`,
-      {
-        ...functionBase,
-        description: 'Tourniquet: contain what GuardDuty reports (SQS batches of findings and export objects)',
-        handler: 'respond-handler.handler',
-        memorySize: config.lambdaMemoryMb,
-        timeout: config.lambdaTimeoutSeconds,
-        environment: { variables: { ...commonEnv, [LAMBDA_ENV.approvalUrl]: this.approvalUrl.functionUrl } },
-        loggingConfig: { logFormat: 'JSON', logGroup: respondLogs.name, applicationLogLevel: 'INFO', systemLogLevel: 'WARN' },
-      },
-      { parent: this, dependsOn: attachments },
-    );
+    const functions = createFunctions(name, args, this, {
+      role: this.role,
+      attachments,
+      ...(this.policyObject !== undefined ? { policyObject: this.policyObject } : {}),
+      respondLogs,
+      approvalLogs,
+    });
+    this.approvalFunction = functions.approvalFunction;
+    this.approvalUrl = functions.approvalUrl;
+    this.respondFunction = functions.respondFunction;
 
     const selfProtection = pulumi
       .output({
