@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { packPolicyDocuments, platformStatements } from '../iam/generate-policy.js';
+import { packPolicyDocuments, platformStatements, selfProtectionStatements } from '../iam/generate-policy.js';
 import type { PolicyDocument, PolicyStatement } from '../iam/generate-policy.js';
 import { rolePermissionStatements } from '../iam/target-scope.js';
 import { withTags } from './common.js';
@@ -185,6 +185,89 @@ export function createRole(
     secretArns,
     keyArns,
   };
+}
+
+
+export interface SelfProtectionDeps {
+  readonly role: aws.iam.Role;
+  readonly respondFunction: aws.lambda.Function;
+  readonly approvalFunction: aws.lambda.Function;
+  readonly ingress: ResponderIngress;
+  readonly keyArns: pulumi.Input<string>[];
+  readonly secretArns: pulumi.Input<string>[];
+  readonly respondLogs: aws.cloudwatch.LogGroup;
+  readonly approvalLogs: aws.cloudwatch.LogGroup;
+}
+
+/** The explicit Deny on changing the responder's own resources, in the SELF_PROTECTION_GROUPS halves, attached to the role. */
+export function createSelfProtection(
+  name: string,
+  args: ResponderArgs,
+  component: pulumi.ComponentResource,
+  deps: SelfProtectionDeps,
+): { selfProtectionPolicies: aws.iam.Policy[]; selfProtectionAttachments: aws.iam.RolePolicyAttachment[] } {
+  const { config } = args;
+  const parent = { parent: component };
+  const tags = withTags(args.tags);
+  const { keyArns, secretArns, respondLogs, approvalLogs } = deps;
+
+  const selfProtection = pulumi
+    .output({
+      roleArn: deps.role.arn,
+      functionArns: [deps.respondFunction.arn, deps.approvalFunction.arn],
+      queueArns: [deps.ingress.queue.arn, deps.ingress.deadLetterQueue.arn, deps.ingress.eventsDeadLetterQueue.arn],
+      tableArn: args.journal.tableArn,
+      findingsBucketArn: args.findings.bucketArn,
+      evidenceBucketArn: args.evidence.bucketArn,
+      keyArns,
+      topicArn: args.notifications.topicArn,
+      secretArns,
+      ruleArn: deps.ingress.rule.arn,
+      detectorArn: args.detectorArn,
+      logGroupArns: [respondLogs.arn, approvalLogs.arn],
+    })
+    .apply((v) =>
+      selfProtectionStatements({
+        roleArns: [v.roleArn],
+        protectedPrincipalArns: config.protectedPrincipalArns,
+        functionArns: v.functionArns,
+        queueArns: v.queueArns,
+        tableArns: [v.tableArn],
+        bucketArns: [v.findingsBucketArn, v.evidenceBucketArn],
+        evidenceBucketArns: [v.evidenceBucketArn],
+        keyArns: v.keyArns,
+        topicArns: [v.topicArn],
+        secretArns: v.secretArns,
+        ruleArns: [v.ruleArn],
+        detectorArns: [v.detectorArn],
+        logGroupArns: v.logGroupArns,
+      }),
+    );
+  // Two fixed halves (compute vs data), so each stays well inside the managed-policy size limit.
+  const selfProtectionPolicies = SELF_PROTECTION_GROUPS.map(
+    (group) =>
+      new aws.iam.Policy(
+        `${name}-self-protection-${group.id}`,
+        {
+          namePrefix: `tourniquet-self-protection-${group.id}-`,
+          description: `Tourniquet: explicit Deny on changing the responder's own ${group.what}`,
+          policy: selfProtection.apply((statements) =>
+            singleDocument(
+              statements.filter((s) => (group.sids as readonly string[]).includes(s.Sid ?? '')),
+              `self-protection (${group.id})`,
+            ),
+          ),
+          tags,
+        },
+        parent,
+      ),
+  );
+  const selfProtectionAttachments = selfProtectionPolicies.map(
+    (policy, index) =>
+      new aws.iam.RolePolicyAttachment(`${name}-attach-self-protection-${index + 1}`, { role: deps.role.name, policyArn: policy.arn }, parent),
+  );
+
+  return { selfProtectionPolicies, selfProtectionAttachments };
 }
 
 /** One managed policy document (packPolicyDocuments throws a clear error when the statements outgrow it). */

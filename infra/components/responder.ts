@@ -18,10 +18,9 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { IamPermission } from '../../src/actions/action.js';
 import type { TourniquetConfig } from '../config.js';
-import { selfProtectionStatements } from '../iam/generate-policy.js';
 import type { PolicyDocument } from '../iam/generate-policy.js';
 import { createIngress } from './responder-ingress.js';
-import { SELF_PROTECTION_GROUPS, createRole, singleDocument } from './responder-role.js';
+import { createRole, createSelfProtection } from './responder-role.js';
 import { createFunctions } from './responder-functions.js';
 import { withTags } from './common.js';
 import type { ArnContext, Tags } from './common.js';
@@ -170,61 +169,18 @@ export class Responder extends pulumi.ComponentResource {
     this.approvalUrl = functions.approvalUrl;
     this.respondFunction = functions.respondFunction;
 
-    const selfProtection = pulumi
-      .output({
-        roleArn: this.role.arn,
-        functionArns: [this.respondFunction.arn, this.approvalFunction.arn],
-        queueArns: [this.queue.arn, this.deadLetterQueue.arn, this.eventsDeadLetterQueue.arn],
-        tableArn: args.journal.tableArn,
-        findingsBucketArn: args.findings.bucketArn,
-        evidenceBucketArn: args.evidence.bucketArn,
-        keyArns,
-        topicArn: args.notifications.topicArn,
-        secretArns,
-        ruleArn: this.rule.arn,
-        detectorArn: args.detectorArn,
-        logGroupArns: [respondLogs.arn, approvalLogs.arn],
-      })
-      .apply((v) =>
-        selfProtectionStatements({
-          roleArns: [v.roleArn],
-          protectedPrincipalArns: config.protectedPrincipalArns,
-          functionArns: v.functionArns,
-          queueArns: v.queueArns,
-          tableArns: [v.tableArn],
-          bucketArns: [v.findingsBucketArn, v.evidenceBucketArn],
-          evidenceBucketArns: [v.evidenceBucketArn],
-          keyArns: v.keyArns,
-          topicArns: [v.topicArn],
-          secretArns: v.secretArns,
-          ruleArns: [v.ruleArn],
-          detectorArns: [v.detectorArn],
-          logGroupArns: v.logGroupArns,
-        }),
-      );
-    // Two fixed halves (compute vs data), so each stays well inside the managed-policy size limit.
-    this.selfProtectionPolicies = SELF_PROTECTION_GROUPS.map(
-      (group) =>
-        new aws.iam.Policy(
-          `${name}-self-protection-${group.id}`,
-          {
-            namePrefix: `tourniquet-self-protection-${group.id}-`,
-            description: `Tourniquet: explicit Deny on changing the responder's own ${group.what}`,
-            policy: selfProtection.apply((statements) =>
-              singleDocument(
-                statements.filter((s) => (group.sids as readonly string[]).includes(s.Sid ?? '')),
-                `self-protection (${group.id})`,
-              ),
-            ),
-            tags,
-          },
-          parent,
-        ),
-    );
-    const selfProtectionAttachments = this.selfProtectionPolicies.map(
-      (policy, index) =>
-        new aws.iam.RolePolicyAttachment(`${name}-attach-self-protection-${index + 1}`, { role: this.role.name, policyArn: policy.arn }, parent),
-    );
+    const selfProtectionParts = createSelfProtection(name, args, this, {
+      role: this.role,
+      respondFunction: this.respondFunction,
+      approvalFunction: this.approvalFunction,
+      ingress,
+      keyArns,
+      secretArns,
+      respondLogs,
+      approvalLogs,
+    });
+    this.selfProtectionPolicies = selfProtectionParts.selfProtectionPolicies;
+    const { selfProtectionAttachments } = selfProtectionParts;
 
     // Lambda checks the role can receive from the queue when the mapping is created.
     this.eventSourceMapping = new aws.lambda.EventSourceMapping(
