@@ -4,12 +4,12 @@
  * over) → decided (its own decision and plan journaled) → merged (the incident escalated, or not: see escalate.ts).
  */
 import { ConflictError, IncidentUnfinishedError, NotFoundError } from '../errors.js';
-import type { Finding, Json } from '../findings/model.js';
+import type { Finding } from '../findings/model.js';
 import type { IncidentRecord, Journal, NewOccurrence, OccurrenceKey, OccurrenceRecord, StepRecord } from '../journal/journal.js';
 import { isReleasedStatus } from '../journal/journal.js';
 import type { Plan } from '../playbooks/plan.js';
 import type { Decision } from '../policy/decision.js';
-import { describeEscalation, mergeOccurrence, type IncidentDecision, type Merge } from './escalate.js';
+import { describeEscalation, mergeOccurrence, type Merge } from './escalate.js';
 import { holderGone } from './lease.js';
 
 export interface OccurrenceContext {
@@ -94,7 +94,7 @@ export async function decideClaimed(
     return await ctx.journal.decideOccurrence(
       incidentId,
       keyOf(record),
-      { decision: decided.decision as unknown as Json, plan: decided.plan as unknown as Json },
+      { decision: decided.decision, plan: decided.plan },
       ctx.runnerId,
       ctx.now(),
     );
@@ -127,8 +127,9 @@ export async function mergeIntoIncident(
   evidenceLocation?: string,
 ): Promise<{ incident: IncidentRecord; merge: Merge }> {
   const { journal } = ctx;
-  const decision = record.decision as unknown as Decision;
-  const plan = record.plan as unknown as Plan;
+  const { decision, plan } = record;
+  // Only a decided occurrence is merged (callers pass one); the journal's types say a claimed one has neither.
+  if (decision === undefined || plan === undefined) throw new ConflictError(`occurrence ${describeOccurrence(record)} of incident ${incidentId} is ${record.status}, not decided`);
   for (let attempt = 0; attempt < MERGE_ATTEMPTS; attempt++) {
     const current = await journal.getIncident(incidentId);
     if (current === undefined) throw new NotFoundError('incident', incidentId);
@@ -138,7 +139,7 @@ export async function mergeIntoIncident(
     const steps = await journal.getSteps(incidentId);
     const at = ctx.now().toISOString();
     const merge = mergeOccurrence({
-      current: { mode: current.mode, plan: current.plan, decision: current.decision as unknown as IncidentDecision },
+      current: { mode: current.mode, plan: current.plan, decision: current.decision },
       occurrence: { decision, plan, info: { findingId: record.findingId, findingType: record.findingType, severity: record.severity, count: record.count, at } },
       startedSteps: startedSteps(steps),
     });
@@ -148,7 +149,7 @@ export async function mergeIntoIncident(
         incident = await journal.updateIncident(
           incidentId,
           {
-            decision: merge.decision as unknown as Json,
+            decision: merge.decision,
             mode: merge.mode,
             plan: merge.plan,
             playbook: merge.plan.playbook,
@@ -166,25 +167,24 @@ export async function mergeIntoIncident(
         throw err;
       }
     }
-    const summary = await recordMerge(ctx, incidentId, record, merge, at);
+    const summary = await recordMerge(ctx, incidentId, record, decision, merge, at);
     await journal.updateOccurrence(incidentId, keyOf(record), { merge: summary }, ctx.now());
     return { incident, merge };
   }
   throw new ConflictError(`could not merge occurrence ${describeOccurrence(record)} into incident ${incidentId} after ${MERGE_ATTEMPTS} attempts (heavy contention)`);
 }
 
-async function recordMerge(ctx: OccurrenceContext, incidentId: string, record: OccurrenceRecord, merge: Merge, at: string): Promise<string> {
+async function recordMerge(ctx: OccurrenceContext, incidentId: string, record: OccurrenceRecord, decision: Decision, merge: Merge, at: string): Promise<string> {
   if (merge.kind === 'initial') {
     const d = merge.decision;
-    await ctx.journal.appendEvent(incidentId, { at, type: 'decision', message: `${d.effectiveMode} (${d.decidedBy})`, data: d as unknown as Json });
+    await ctx.journal.appendEvent(incidentId, { at, type: 'decision', message: `${d.effectiveMode} (${d.decidedBy})`, data: d });
     return `initial: ${d.effectiveMode} (${d.decidedBy})`;
   }
   if (merge.kind === 'escalated') {
     const text = describeEscalation(merge.escalation);
-    await ctx.journal.appendEvent(incidentId, { at, type: 'escalation', message: text, data: merge.escalation as unknown as Json });
+    await ctx.journal.appendEvent(incidentId, { at, type: 'escalation', message: text, data: merge.escalation });
     return `escalated: ${text}`;
   }
-  const decision = record.decision as unknown as Decision;
   const text = `occurrence ${describeOccurrence(record)}, updatedAt ${record.updatedAt}: decided ${decision.effectiveMode} (${decision.decidedBy}); ${merge.why}`;
   await ctx.journal.appendEvent(incidentId, { at, type: 'occurrence', message: text });
   return `unchanged: ${merge.why}`;

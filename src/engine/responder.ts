@@ -6,7 +6,7 @@
 import type { AnyAction } from '../actions/action.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { EvidenceWriter } from '../evidence/evidence-writer.js';
-import type { Finding, Json, Subject } from '../findings/model.js';
+import type { Finding, Subject } from '../findings/model.js';
 import type { IncidentRecord, Journal, StepRecord } from '../journal/journal.js';
 import type { IncidentNotification, Notifier } from '../notify/notification.js';
 import type { Mode } from '../playbooks/plan.js';
@@ -22,7 +22,7 @@ import { incidentStatusOf, runPlan } from './run-plan.js';
 import { withActionEffects } from './step-effect.js';
 import { lowerMode } from '../policy/mode-order.js';
 import { RateLimiter, rateLimitClients } from './rate-limiter.js';
-import { occurrenceMode, type IncidentDecision } from './escalate.js';
+import { occurrenceMode } from './escalate.js';
 import { DEFAULT_LEASE_MS, PROCESS_ID } from './lease.js';
 import { claimOrAwait, decideClaimed, mergeIntoIncident, mergeKindOf, occurrenceOf, type OccurrenceContext } from './occurrences.js';
 import { stepsToReopen, type RetryFailed } from './reopen-steps.js';
@@ -198,8 +198,8 @@ export class Responder {
         mode: occurrenceMode(uncounted),
         playbook: plan.playbook,
         plan,
-        decision: { ...uncounted, provisional: true } as unknown as Json,
-        subject: subject as unknown as Json,
+        decision: { ...uncounted, provisional: true },
+        subject: subject,
       },
       now,
     );
@@ -225,7 +225,7 @@ export class Responder {
     if (current.evidenceLocation === undefined) {
       current = await journal.updateIncident(incidentId, { evidenceLocation: evidence.location }, this.now());
     }
-    const occurrenceDecision = record.decision as unknown as Decision;
+    const occurrenceDecision = record.decision;
     if (record.evidenceWritten !== true) {
       const kind = merged ?? mergeKindOf((await journal.getOccurrence(incidentId, record)) ?? record);
       if (kind === 'initial') {
@@ -238,7 +238,7 @@ export class Responder {
       }
       await journal.updateOccurrence(incidentId, record, { evidenceWritten: true }, this.now());
     }
-    const decision = current.decision as unknown as IncidentDecision;
+    const decision = current.decision;
     const newly = merged !== undefined && !repeated;
     const handlingOf = (progressed: boolean): Handling =>
       newly && merged === 'initial' ? 'created' : newly && merged === 'escalated' ? 'escalated' : claim.isNew ? 'appended' : progressed || repeated ? 'resumed' : 'duplicate';
@@ -287,7 +287,7 @@ export class Responder {
   private async decideOccurrence(incidentId: string, finding: Finding, subject: Subject, selection: ReturnType<typeof selectForSubject>, uncounted: Decision): Promise<Decision> {
     if (uncounted.countsPending !== true) return uncounted;
     const current = await this.options.journal.getIncident(incidentId);
-    const alreadyContains = current !== undefined && (current.decision as unknown as IncidentDecision).provisional !== true && current.mode === 'contain';
+    const alreadyContains = current !== undefined && current.decision.provisional !== true && current.mode === 'contain';
     return alreadyContains ? uncounted : this.chargeGuardrails(finding, subject, selection, uncounted);
   }
 
@@ -315,7 +315,7 @@ export class Responder {
     options: RunOptions & { retry: RetryFailed },
   ): Promise<{ status: IncidentRecord['status']; steps: StepRecord[]; progressed: boolean }> {
     const { journal } = this.options;
-    const decision = incident.decision as unknown as Decision;
+    const decision = incident.decision;
     let clients: Promise<AwsClients> | undefined;
     const lazyClients = (): Promise<AwsClients> => (clients ??= this.clients(incident));
     const reopened = await this.reopen(incident, decision, options.retry);
@@ -379,7 +379,7 @@ export class Responder {
       if (!cur) throw new NotFoundError('incident', incidentId);
       const steps = await journal.getSteps(incidentId);
       if (isReleasedStatus(cur.status)) return { status: cur.status, steps };
-      const decision = cur.decision as unknown as Decision;
+      const decision = cur.decision;
       const status = incidentStatusOf(decision.countsPending ? lowerMode(cur.mode, 'approve') : cur.mode, cur.plan, steps);
       if (status === cur.status || i >= 5) return { status, steps };
       try {
@@ -402,12 +402,12 @@ export class Responder {
     const incident = await this.getIncident(incidentId);
     this.assertActionable(incident, 'approve');
     if (incident.mode === 'observe') {
-      throw new TourniquetError('incident.observe', `incident ${incidentId} is in observe mode (${(incident.decision as unknown as Decision).decidedBy}); nothing waits for approval`);
+      throw new TourniquetError('incident.observe', `incident ${incidentId} is in observe mode (${incident.decision.decidedBy}); nothing waits for approval`);
     }
     const approved = await this.decideSteps(incident, request, 'approved');
-    const subject = incident.subject as unknown as Subject;
+    const subject = incident.subject;
     const result = await this.run(incident, subject, await this.options.evidenceFor(incidentId), { ...options, retry: 'none' });
-    await this.notify(incident, incident.decision as unknown as Decision, result.steps, result.status, 'approval');
+    await this.notify(incident, incident.decision, result.steps, result.status, 'approval');
     return { approved, ...result };
   }
 
@@ -416,7 +416,7 @@ export class Responder {
     const incident = await this.getIncident(incidentId);
     this.assertActionable(incident, 'deny');
     const denied = await this.decideSteps(incident, request, 'denied');
-    const subject = incident.subject as unknown as Subject;
+    const subject = incident.subject;
     const result = await this.run(incident, subject, await this.options.evidenceFor(incidentId), { ...options, retry: 'none' });
     return { denied, ...result };
   }
@@ -435,14 +435,14 @@ export class Responder {
     const undecided = occurrences.filter((o) => o.status === 'claimed').map((o) => `${o.findingType} ${o.findingId} (severity ${o.severity}, count ${o.count})`);
     const incident = await this.getIncident(incidentId);
     this.assertActionable(incident, 'resume');
-    const decision = incident.decision as unknown as IncidentDecision;
+    const decision = incident.decision;
     if (decision.provisional === true) {
       throw new TourniquetError(
         'incident.undecided',
         `incident ${incidentId} has no decided occurrence yet: the responder stopped while deciding ${undecided.join(', ') || 'it'}; respond to the finding again`,
       );
     }
-    const subject = incident.subject as unknown as Subject;
+    const subject = incident.subject;
     const result = await this.run(incident, subject, await this.options.evidenceFor(incidentId), { ...request, retry: request.retryFailed === false ? 'none' : 'all' });
     if (result.status !== incident.status) await this.notify(incident, decision, result.steps, result.status, 'resumed');
     return { ...result, undecided };
@@ -470,7 +470,7 @@ export class Responder {
     const targets = steps.filter((st) => {
       if (request.stepId !== undefined) return st.stepId === request.stepId && open(st);
       if (to === 'denied') return st.status === 'awaiting-approval';
-      return open(st) && effect.get(st.stepId) === 'contain' && incident.decision !== null && (incident.decision as unknown as Decision).stepOverrides[st.stepId] !== 'skip';
+      return open(st) && effect.get(st.stepId) === 'contain' && incident.decision !== null && incident.decision.stepOverrides[st.stepId] !== 'skip';
     });
     if (targets.length === 0) {
       const destructive = steps.filter((st) => st.status === 'awaiting-approval' && effect.get(st.stepId) === 'destructive').map((st) => st.stepId);
@@ -510,7 +510,7 @@ export class Responder {
       evidence,
       request,
     );
-    await this.notify(result.incident, incident.decision as unknown as Decision, await this.options.journal.getSteps(incidentId), result.incident.status, 'release');
+    await this.notify(result.incident, incident.decision, await this.options.journal.getSteps(incidentId), result.incident.status, 'release');
     return result;
   }
 
@@ -527,7 +527,7 @@ export class Responder {
       });
       return;
     }
-    const subject = incident.subject as unknown as Subject;
+    const subject = incident.subject;
     if (reason === 'new' && decision.decidedBy.startsWith('guardrail:')) reason = decision.decidedBy.slice('guardrail:'.length);
     const notification: IncidentNotification = {
       incidentId: incident.incidentId,

@@ -3,6 +3,7 @@
  * (contract: the raw JSON is always retained); everything else is derived from it.
  */
 import type { SourceRef } from '../errors.js';
+import type { SubjectDetails } from './subject-details.js';
 
 /** A JSON value as received. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -92,28 +93,7 @@ export type SubjectKind =
   | 'ec2-image'
   | 'recovery-point';
 
-export interface NetworkInterfaceRef {
-  readonly networkInterfaceId: string;
-  readonly subnetId?: string;
-  readonly vpcId?: string;
-  readonly securityGroups: ReadonlyArray<{ readonly groupId: string; readonly groupName?: string }>;
-  readonly publicIp?: string;
-  readonly privateIpAddress?: string;
-  readonly ipv6Addresses: readonly string[];
-}
-
-/** Kind-specific facts. Only `ec2-instance` is fixed here because playbooks and actions rely on it. */
-export interface Ec2InstanceDetails {
-  readonly instanceId: string;
-  readonly instanceType?: string;
-  readonly imageId?: string;
-  readonly instanceState?: string;
-  readonly availabilityZone?: string;
-  readonly iamInstanceProfile?: { readonly arn?: string; readonly id?: string };
-  readonly networkInterfaces: readonly NetworkInterfaceRef[];
-  readonly launchTime?: string;
-  readonly platform?: string;
-}
+export type { Ec2InstanceDetails, NetworkInterfaceRef, SubjectDetails } from './subject-details.js';
 
 export interface SubjectBase<K extends SubjectKind, D> {
   readonly kind: K;
@@ -136,9 +116,11 @@ export interface SubjectBase<K extends SubjectKind, D> {
   readonly details: D;
 }
 
-export type Ec2InstanceSubject = SubjectBase<'ec2-instance', Ec2InstanceDetails>;
-/** Any other kind carries its details as a plain object of the values the parser validated. */
-export type OtherSubject = SubjectBase<Exclude<SubjectKind, 'ec2-instance'>, Readonly<Record<string, unknown>>>;
+/** The subject of kind K, its details typed: `SubjectOf<'access-key'>['details']` is `AccessKeyDetails`. */
+export type SubjectOf<K extends SubjectKind> = SubjectBase<K, SubjectDetails[K]>;
+export type Ec2InstanceSubject = SubjectOf<'ec2-instance'>;
+/** Any other kind, each with its own details (see subject-details.ts). */
+export type OtherSubject = { [K in Exclude<SubjectKind, 'ec2-instance'>]: SubjectOf<K> }[Exclude<SubjectKind, 'ec2-instance'>];
 export type Subject = Ec2InstanceSubject | OtherSubject;
 
 /** One GuardDuty finding, normalized. */

@@ -4,17 +4,9 @@
  * (no TransactWriteItems) and never relies on ReturnValuesOnConditionCheckFailure, so it behaves the same on
  * DynamoDB and on the embedded emulator.
  *
- * JSON values (plan, decision, subject, pre-images, outputs, event data) are stored as JSON strings: attacker-influenced
- * keys never become DynamoDB map keys or object keys on the way back (JSON.parse keeps `__proto__` as data), and
- * DynamoDB's 32-level nesting limit does not apply.
+ * Table setup is in dynamo-table.ts, expression building in dynamo-expressions.ts, items ↔ records in item-codecs.ts.
  */
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  UpdateTimeToLiveCommand,
-  type DynamoDBClient,
-  type TableDescription,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -25,8 +17,8 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, StepError, TourniquetError, describeValue } from '../errors.js';
-import type { Json } from '../findings/model.js';
 import type { Plan } from '../playbooks/plan.js';
+import type { Decision } from '../policy/decision.js';
 import { awsErrorName, wrapAwsError } from '../aws/wrap-aws-error.js';
 import type {
   ApprovalRecord,
@@ -36,9 +28,9 @@ import type {
   LeaseClaim,
   NewIncident,
   NewOccurrence,
+  NewTimelineEvent,
   OccurrenceKey,
   OccurrenceRecord,
-  OccurrenceStatus,
   StepPatch,
   StepRecord,
   StepStatus,
@@ -54,9 +46,12 @@ import {
   keys,
   minuteBucket,
   newIncidentId,
-  tableDefinition,
   uniqueSuffix,
 } from './table-layout.js';
+import { runLimited } from '../run-limited.js';
+import { ensureJournalTable } from './dynamo-table.js';
+import { Expr } from './dynamo-expressions.js';
+import { checkSize, fromJson, incidentItem, num, str, toIncident, toJson, toOccurrence, toStep, type Item } from './item-codecs.js';
 
 export interface DynamoJournalOptions {
   readonly client: DynamoDBClient;
@@ -71,10 +66,6 @@ export interface DynamoJournalOptions {
   readonly exclusive?: boolean;
 }
 
-type Item = Record<string, unknown>;
-
-/** DynamoDB items are at most 400 KB; stay clear of it with a readable error instead of a ValidationException. */
-const MAX_ITEM_JSON_BYTES = 350_000;
 /** How often openIncident retries after losing a race on the key pointer. */
 const OPEN_ATTEMPTS = 8;
 
@@ -99,69 +90,7 @@ export class DynamoJournal implements Journal {
   // ---------------------------------------------------------------- table
 
   async ensureTable(): Promise<void> {
-    let description = await this.describeTable();
-    if (description === undefined) {
-      try {
-        await this.options.client.send(new CreateTableCommand(tableDefinition(this.table)));
-      } catch (err) {
-        // Someone else created it in the meantime: wait for it like for our own.
-        if (awsErrorName(err) !== 'ResourceInUseException') throw wrapAwsError('dynamodb', 'CreateTable', err);
-      }
-      await this.waitActive();
-      await this.enableTtl();
-      description = await this.describeTable();
-    } else if (description.TableStatus !== 'ACTIVE') {
-      await this.waitActive();
-    }
-    if (description !== undefined) checkLayout(this.table, description);
-  }
-
-  private async describeTable(): Promise<TableDescription | undefined> {
-    try {
-      const out = await this.options.client.send(new DescribeTableCommand({ TableName: this.table }));
-      return out.Table;
-    } catch (err) {
-      if (awsErrorName(err) === 'ResourceNotFoundException') return undefined;
-      throw wrapAwsError('dynamodb', 'DescribeTable', err);
-    }
-  }
-
-  /**
-   * Polls until the table and its index are ACTIVE: quickly at first (the embedded emulator flips to ACTIVE on the
-   * next tick), backing off to 5 s (DynamoDB takes seconds). The SDK waiter would sleep at least its minDelay.
-   */
-  private async waitActive(): Promise<void> {
-    const deadline = Date.now() + (this.options.tableWaitSeconds ?? 300) * 1000;
-    let delay = 20;
-    for (;;) {
-      const d = await this.describeTable();
-      const indexesActive = (d?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === undefined || g.IndexStatus === 'ACTIVE');
-      if (d?.TableStatus === 'ACTIVE' && indexesActive) return;
-      if (Date.now() + delay > deadline) {
-        throw new TourniquetError(
-          'journal.table-wait',
-          `table ${this.table} is not ACTIVE after ${this.options.tableWaitSeconds ?? 300} s (status ${String(d?.TableStatus ?? 'missing')})`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 5000);
-    }
-  }
-
-  private async enableTtl(): Promise<void> {
-    try {
-      await this.options.client.send(
-        new UpdateTimeToLiveCommand({
-          TableName: this.table,
-          TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
-        }),
-      );
-    } catch (err) {
-      // The embedded emulator does not implement TTL and says so; expired counters are then simply kept.
-      // Any other failure (access denied, throttling …) is real.
-      if (awsErrorName(err) === 'UnknownOperationException') return;
-      throw wrapAwsError('dynamodb', 'UpdateTimeToLive', err);
-    }
+    await ensureJournalTable({ client: this.options.client, tableName: this.table, ...(this.options.tableWaitSeconds !== undefined ? { tableWaitSeconds: this.options.tableWaitSeconds } : {}) });
   }
 
   // ---------------------------------------------------------------- incidents
@@ -185,7 +114,7 @@ export class DynamoJournal implements Journal {
       // 2. The incident item. Whoever writes it first reports created=true (also after a crash between 1 and 2).
       let meta = await this.get('GetItem', keys.incident(incidentId));
       if (meta === undefined) {
-        const item = this.newIncidentItem(incidentId, init, now);
+        const item = incidentItem(incidentId, init, now);
         try {
           await this.put('PutItem', item, 'attribute_not_exists(pk)');
           return { incident: toIncident(item), created: true };
@@ -204,39 +133,6 @@ export class DynamoJournal implements Journal {
       `could not open an incident for key ${describeValue(init.incidentKey)} after ${OPEN_ATTEMPTS} attempts (heavy contention)`,
     );
   }
-
-  private newIncidentItem(incidentId: string, init: NewIncident, now: Date): Item {
-    const at = now.toISOString();
-    const item: Item = {
-      ...keys.incident(incidentId),
-      type: 'incident',
-      gsi1pk: INCIDENTS_GSI_PK,
-      gsi1sk: `${at}#${incidentId}`,
-      incidentId,
-      incidentKey: init.incidentKey,
-      accountId: init.accountId,
-      region: init.region,
-      subjectKind: init.subjectKind,
-      subjectId: init.subjectId,
-      findingId: init.findingId,
-      findingType: init.findingType,
-      severity: init.severity,
-      mode: init.mode,
-      playbook: init.playbook,
-      plan: toJson('plan', init.plan),
-      decision: toJson('decision', init.decision),
-      subject: toJson('subject', init.subject),
-      status: init.mode === 'observe' ? 'observed' : 'in-progress',
-      createdAt: at,
-      updatedAt: at,
-      occurrences: 0,
-      version: 1,
-    };
-    if (init.evidenceLocation !== undefined) item.evidenceLocation = init.evidenceLocation;
-    checkSize(`incident ${incidentId}`, item);
-    return item;
-  }
-
   private async deletePointer(incidentKey: string, incidentId: string): Promise<void> {
     try {
       await this.run('DeleteItem', () =>
@@ -324,7 +220,7 @@ export class DynamoJournal implements Journal {
     return { occurrence: toOccurrence(item), claimed: true };
   }
 
-  async decideOccurrence(incidentId: string, key: OccurrenceKey, decided: { decision: Json; plan: Json }, owner: string, now: Date): Promise<OccurrenceRecord> {
+  async decideOccurrence(incidentId: string, key: OccurrenceKey, decided: { decision: Decision; plan: Plan }, owner: string, now: Date): Promise<OccurrenceRecord> {
     const decisionText = toJson('decision', decided.decision);
     const planText = toJson('plan', decided.plan);
     checkSize(`occurrence decision of ${incidentId}`, { decisionText, planText });
@@ -462,7 +358,7 @@ export class DynamoJournal implements Journal {
 
   async putSteps(incidentId: string, steps: ReadonlyArray<{ stepId: string; action: string; status: StepStatus; ordinal?: number }>, now: Date): Promise<void> {
     const at = now.toISOString();
-    await forEachLimited(steps.map((s, index) => ({ s, ordinal: s.ordinal ?? index })), 8, async ({ s, ordinal }) => {
+    await runLimited(steps.map((s, index) => ({ s, ordinal: s.ordinal ?? index })), 8, async ({ s, ordinal }) => {
       try {
         await this.put(
           'PutItem',
@@ -532,7 +428,7 @@ export class DynamoJournal implements Journal {
     if (patch.output !== undefined) u.set('output', toJson('output', patch.output));
     if (patch.releaseOutput !== undefined) u.set('releaseOutput', toJson('releaseOutput', patch.releaseOutput));
     if (patch.error === null) u.remove('error');
-    else if (patch.error !== undefined) u.set('error', toJson('error', patch.error as unknown as Json));
+    else if (patch.error !== undefined) u.set('error', toJson('error', patch.error));
     for (const field of ['startedAt', 'finishedAt', 'approvedBy', 'releasedAt'] as const) {
       const value = patch[field];
       if (value !== undefined) u.set(field, value);
@@ -574,7 +470,7 @@ export class DynamoJournal implements Journal {
 
   // ---------------------------------------------------------------- timeline, approvals
 
-  async appendEvent(incidentId: string, event: TimelineEvent): Promise<void> {
+  async appendEvent(incidentId: string, event: NewTimelineEvent): Promise<void> {
     const item: Item = {
       ...keys.event(incidentId, event.at, uniqueSuffix()),
       type: 'event',
@@ -768,203 +664,4 @@ export class DynamoJournal implements Journal {
       start = res.LastEvaluatedKey;
     } while (start !== undefined);
   }
-}
-
-/** Builds update/condition expressions with placeholders for every name and value. */
-class Expr {
-  readonly names: Record<string, string> = {};
-  readonly values: Record<string, unknown> = {};
-  private readonly sets: string[] = [];
-  private readonly removes: string[] = [];
-  private readonly adds: string[] = [];
-  private n = 0;
-
-  /** `attr` is one of our own attribute names, never input. */
-  name(attr: string): string {
-    const placeholder = `#${attr}`;
-    this.names[placeholder] = attr;
-    return placeholder;
-  }
-
-  value(v: unknown): string {
-    const placeholder = `:v${this.n++}`;
-    this.values[placeholder] = v;
-    return placeholder;
-  }
-
-  set(attr: string, v: unknown): void {
-    this.sets.push(`${this.name(attr)} = ${this.value(v)}`);
-  }
-
-  remove(attr: string): void {
-    this.removes.push(this.name(attr));
-  }
-
-  add(attr: string, v: number): void {
-    this.adds.push(`${this.name(attr)} ${this.value(v)}`);
-  }
-
-  updateExpression(): string {
-    const parts: string[] = [];
-    if (this.sets.length > 0) parts.push(`SET ${this.sets.join(', ')}`);
-    if (this.removes.length > 0) parts.push(`REMOVE ${this.removes.join(', ')}`);
-    if (this.adds.length > 0) parts.push(`ADD ${this.adds.join(', ')}`);
-    return parts.join(' ');
-  }
-}
-
-function checkLayout(table: string, d: TableDescription): void {
-  const hash = d.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
-  const range = d.KeySchema?.find((k) => k.KeyType === 'RANGE')?.AttributeName;
-  const gsi = d.GlobalSecondaryIndexes?.find((g) => g.IndexName === GSI1);
-  if (hash !== 'pk' || range !== 'sk' || gsi === undefined) {
-    throw new TourniquetError(
-      'journal.table-layout',
-      `table ${table} does not have the journal layout (keys pk/sk and index ${GSI1}); found keys ${String(hash)}/${String(range)}` +
-        `${gsi === undefined ? ` and no ${GSI1} index` : ''}`,
-    );
-  }
-}
-
-function toJson(what: string, value: unknown): string {
-  const text = JSON.stringify(value);
-  if (text === undefined) throw new TourniquetError('journal.value', `${what} is not JSON-serializable`);
-  return text;
-}
-
-function fromJson(what: string, text: string): Json {
-  try {
-    return JSON.parse(text) as Json;
-  } catch (err) {
-    throw new TourniquetError('journal.corrupt', `stored ${what} is not valid JSON: ${describeValue(text)}`, { cause: err });
-  }
-}
-
-function checkSize(what: string, values: Record<string, unknown>): void {
-  let bytes = 0;
-  for (const v of Object.values(values)) if (typeof v === 'string') bytes += Buffer.byteLength(v, 'utf8');
-  if (bytes > MAX_ITEM_JSON_BYTES) {
-    throw new TourniquetError(
-      'journal.too-large',
-      `${what} is ${bytes} bytes of JSON, over the journal's ${MAX_ITEM_JSON_BYTES}-byte item budget (DynamoDB items are at most 400 KB); keep large data in the evidence`,
-    );
-  }
-}
-
-function str(item: Item, field: string): string {
-  const v = item[field];
-  if (typeof v !== 'string') throw new TourniquetError('journal.corrupt', `journal item ${String(item.pk)}/${String(item.sk)}: ${field} is ${describeValue(v)}`);
-  return v;
-}
-
-function optStr(item: Item, field: string): string | undefined {
-  const v = item[field];
-  return typeof v === 'string' ? v : undefined;
-}
-
-function num(item: Item, field: string, fallback: number): number {
-  const v = item[field];
-  return typeof v === 'number' ? v : fallback;
-}
-
-function toIncident(item: Item): IncidentRecord {
-  const optional = (field: 'evidenceLocation' | 'releasedBy' | 'releaseReason' | 'releasedAt') => {
-    const v = optStr(item, field);
-    return v === undefined ? {} : { [field]: v };
-  };
-  return {
-    incidentId: str(item, 'incidentId'),
-    incidentKey: str(item, 'incidentKey'),
-    accountId: str(item, 'accountId'),
-    region: str(item, 'region'),
-    subjectKind: str(item, 'subjectKind'),
-    subjectId: str(item, 'subjectId'),
-    findingId: str(item, 'findingId'),
-    findingType: str(item, 'findingType'),
-    severity: num(item, 'severity', 0),
-    mode: str(item, 'mode') as IncidentRecord['mode'],
-    playbook: str(item, 'playbook'),
-    plan: fromJson('plan', str(item, 'plan')) as unknown as Plan,
-    decision: fromJson('decision', str(item, 'decision')),
-    subject: fromJson('subject', str(item, 'subject')),
-    status: str(item, 'status') as IncidentStatus,
-    createdAt: str(item, 'createdAt'),
-    updatedAt: str(item, 'updatedAt'),
-    occurrences: num(item, 'occurrences', 0),
-    version: num(item, 'version', 0),
-    ...optional('evidenceLocation'),
-    ...optional('releasedBy'),
-    ...optional('releaseReason'),
-    ...optional('releasedAt'),
-  };
-}
-
-function toStep(item: Item): StepRecord {
-  const json = (field: 'preImage' | 'output' | 'releaseOutput') => {
-    const v = optStr(item, field);
-    return v === undefined ? {} : { [field]: fromJson(field, v) };
-  };
-  const text = (field: 'startedAt' | 'finishedAt' | 'leaseOwner' | 'leaseUntil' | 'leaseProcess' | 'approvedBy' | 'releasedAt') => {
-    const v = optStr(item, field);
-    return v === undefined ? {} : { [field]: v };
-  };
-  const errorText = optStr(item, 'error');
-  return {
-    incidentId: str(item, 'incidentId'),
-    stepId: str(item, 'stepId'),
-    action: str(item, 'action'),
-    status: str(item, 'status') as StepStatus,
-    attempts: num(item, 'attempts', 0),
-    updatedAt: str(item, 'updatedAt'),
-    ...json('preImage'),
-    ...json('output'),
-    ...json('releaseOutput'),
-    ...(errorText !== undefined ? { error: fromJson('error', errorText) as unknown as StepRecord['error'] } : {}),
-    ...text('startedAt'),
-    ...text('finishedAt'),
-    ...text('leaseOwner'),
-    ...text('leaseUntil'),
-    ...text('leaseProcess'),
-    ...text('approvedBy'),
-    ...text('releasedAt'),
-  };
-}
-
-function toOccurrence(item: Item): OccurrenceRecord {
-  const text = (field: 'claimProcess' | 'decidedAt' | 'merge' | 'mergedAt') => {
-    const v = optStr(item, field);
-    return v === undefined ? {} : { [field]: v };
-  };
-  const decision = optStr(item, 'decision');
-  const plan = optStr(item, 'plan');
-  return {
-    incidentId: str(item, 'incidentId'),
-    findingId: str(item, 'findingId'),
-    findingType: str(item, 'findingType'),
-    severity: num(item, 'severity', 0),
-    count: num(item, 'count', 0),
-    updatedAt: str(item, 'updatedAt'),
-    status: str(item, 'status') as OccurrenceStatus,
-    recordedAt: str(item, 'recordedAt'),
-    claimedBy: str(item, 'claimedBy'),
-    claimUntil: str(item, 'claimUntil'),
-    ...text('claimProcess'),
-    ...(decision !== undefined ? { decision: fromJson('occurrence decision', decision) } : {}),
-    ...(plan !== undefined ? { plan: fromJson('occurrence plan', plan) } : {}),
-    ...text('decidedAt'),
-    ...text('merge'),
-    ...text('mergedAt'),
-    ...(item.evidenceWritten === true ? { evidenceWritten: true } : {}),
-  };
-}
-
-async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

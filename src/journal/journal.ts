@@ -3,8 +3,10 @@
  * approvals, budgets and breaker counts. One DynamoDB table (single-table design, see README "Journal layout").
  * Every state change is a conditional write, so re-delivery and two responders racing are safe.
  */
-import type { Json } from '../findings/model.js';
+import type { Escalation, IncidentDecision } from '../engine/escalate.js';
+import type { Json, Subject } from '../findings/model.js';
 import type { Mode, Plan } from '../playbooks/plan.js';
+import type { Decision } from '../policy/decision.js';
 
 export type IncidentStatus =
   | 'observed' // observe mode: planned and journaled only
@@ -50,10 +52,10 @@ export interface NewIncident {
   readonly mode: Mode;
   readonly playbook: string;
   readonly plan: Plan;
-  /** The policy decision with every guardrail verdict (JSON). */
-  readonly decision: Json;
-  /** The subject as parsed (JSON). */
-  readonly subject: Json;
+  /** The policy decision with every guardrail verdict (stored as JSON). */
+  readonly decision: IncidentDecision;
+  /** The subject as parsed (stored as JSON). */
+  readonly subject: Subject;
   readonly evidenceLocation?: string;
 }
 
@@ -117,9 +119,9 @@ export interface OccurrenceRecord extends NewOccurrence {
   readonly claimedBy: string;
   readonly claimProcess?: string;
   readonly claimUntil: string;
-  /** The occurrence's own decision and plan (JSON), once decided: enough to merge it without the finding. */
-  readonly decision?: Json;
-  readonly plan?: Json;
+  /** The occurrence's own decision and plan (stored as JSON), once decided: enough to merge it without the finding. */
+  readonly decision?: Decision;
+  readonly plan?: Plan;
   readonly decidedAt?: string;
   /** What merging it did to the incident, e.g. `escalated observe → contain`. */
   readonly merge?: string;
@@ -141,6 +143,11 @@ export interface TimelineEvent {
   readonly type: string;
   readonly message: string;
   readonly data?: Json;
+}
+
+/** An event as appended: its data may also be a decision or an escalation, stored as JSON like any data. */
+export interface NewTimelineEvent extends Omit<TimelineEvent, 'data'> {
+  readonly data?: Json | IncidentDecision | Escalation;
 }
 
 export interface ApprovalRecord {
@@ -194,7 +201,7 @@ export interface Journal {
     options?: { takeOverFrom?: string },
   ): Promise<{ occurrence: OccurrenceRecord; claimed: boolean }>;
   /** Journal the occurrence's decision and plan; only its claimant may, and only once (ConflictError otherwise). */
-  decideOccurrence(incidentId: string, key: OccurrenceKey, decided: { decision: Json; plan: Json }, owner: string, now: Date): Promise<OccurrenceRecord>;
+  decideOccurrence(incidentId: string, key: OccurrenceKey, decided: { decision: Decision; plan: Plan }, owner: string, now: Date): Promise<OccurrenceRecord>;
   /** Mark what merging it did and whether its evidence was written. */
   updateOccurrence(incidentId: string, key: OccurrenceKey, patch: { merge?: string; evidenceWritten?: boolean }, now: Date): Promise<void>;
   getOccurrence(incidentId: string, key: OccurrenceKey): Promise<OccurrenceRecord | undefined>;
@@ -237,7 +244,7 @@ export interface Journal {
     now: Date,
     options?: { leaseOwner?: string; takeOver?: string },
   ): Promise<StepRecord>;
-  appendEvent(incidentId: string, event: TimelineEvent): Promise<void>;
+  appendEvent(incidentId: string, event: NewTimelineEvent): Promise<void>;
   listEvents(incidentId: string): Promise<TimelineEvent[]>;
   recordApproval(approval: ApprovalRecord): Promise<void>;
   listApprovals(incidentId: string): Promise<ApprovalRecord[]>;

@@ -16,6 +16,8 @@ import type { Json } from '../../src/findings/model.js';
 import type { NewIncident } from '../../src/journal/journal.js';
 import { openJournal } from '../../src/journal/open-journal.js';
 import { keys } from '../../src/journal/table-layout.js';
+import { decisionFixture } from '../support/decision-fixture.js';
+import type { Plan } from '../../src/contracts/plan.js';
 
 const TABLE = 'journal-test';
 
@@ -23,6 +25,7 @@ const T0 = new Date('2026-11-28T10:00:00.000Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 
 let n = 0;
+const emptyPlan: Plan = { playbook: 'ec2-instance', incidentKey: 'k', steps: [] };
 function newIncident(overrides: Partial<NewIncident> = {}): NewIncident {
   n++;
   const incidentKey = overrides.incidentKey ?? `123456789012#us-east-1#ec2-instance#i-${String(n).padStart(17, '0')}`;
@@ -38,8 +41,16 @@ function newIncident(overrides: Partial<NewIncident> = {}): NewIncident {
     mode: 'contain',
     playbook: 'ec2-instance',
     plan: { playbook: 'ec2-instance', incidentKey, steps: [] },
-    decision: { verdicts: [{ guardrail: 'budget', ok: true }] },
-    subject: { kind: 'ec2-instance', id: `i-${n}`, tags: [{ key: '__proto__', value: 'x' }] },
+    decision: decisionFixture('contain', 'ec2-instance', { verdicts: [{ guardrail: 'budget', outcome: 'pass', reason: 'ok' }] }),
+    subject: {
+      kind: 'ec2-instance',
+      id: `i-${n}`,
+      accountId: '123456789012',
+      region: 'us-east-1',
+      tags: [{ key: '__proto__', value: 'x' }],
+      ai: { isAi: false, reasons: [] },
+      details: { instanceId: `i-${n}`, networkInterfaces: [] },
+    },
     ...overrides,
   };
 }
@@ -112,7 +123,7 @@ describe.each(['embedded', 'moto'] as const)('journal on %s', (backend) => {
       expect(stored).toMatchObject({ incidentKey: init.incidentKey, status: 'in-progress', version: 1, occurrences: 0, severity: 8 });
       // JSON values come back as data, including a `__proto__` key.
       expect(stored!.subject).toEqual(init.subject);
-      expect(Object.getPrototypeOf((stored!.subject as { tags: object[] }).tags[0])).toBe(Object.prototype);
+      expect(Object.getPrototypeOf(stored!.subject.tags[0])).toBe(Object.prototype);
       expect(stored!.plan).toEqual(init.plan);
     });
 
@@ -135,10 +146,10 @@ describe.each(['embedded', 'moto'] as const)('journal on %s', (backend) => {
       const again = await race([() => journal.claimOccurrence(id, occ, claim('r2'), T0), () => journal.claimOccurrence(id, { ...occ, updatedAt: 'later' }, claim('r3'), T0)]);
       for (const r of again) expect(r).toMatchObject({ status: 'fulfilled', value: { claimed: false, occurrence: { claimedBy: 'r1', updatedAt: occ.updatedAt } } });
       // Only the claimant decides, once.
-      await expect(journal.decideOccurrence(id, occ, { decision: { mode: 'observe' }, plan: { steps: [] } }, 'r2', T0)).rejects.toBeInstanceOf(ConflictError);
-      const decided = await journal.decideOccurrence(id, occ, { decision: { mode: 'observe' }, plan: { steps: [] } }, 'r1', at(1));
-      expect(decided).toMatchObject({ status: 'decided', decision: { mode: 'observe' }, plan: { steps: [] }, decidedAt: at(1).toISOString() });
-      await expect(journal.decideOccurrence(id, occ, { decision: { mode: 'contain' }, plan: {} }, 'r1', at(1))).rejects.toBeInstanceOf(ConflictError);
+      await expect(journal.decideOccurrence(id, occ, { decision: decisionFixture('observe'), plan: emptyPlan }, 'r2', T0)).rejects.toBeInstanceOf(ConflictError);
+      const decided = await journal.decideOccurrence(id, occ, { decision: decisionFixture('observe'), plan: emptyPlan }, 'r1', at(1));
+      expect(decided).toMatchObject({ status: 'decided', decision: { effectiveMode: 'observe' }, plan: emptyPlan, decidedAt: at(1).toISOString() });
+      await expect(journal.decideOccurrence(id, occ, { decision: decisionFixture('contain'), plan: emptyPlan }, 'r1', at(1))).rejects.toBeInstanceOf(ConflictError);
       await journal.updateOccurrence(id, occ, { merge: 'initial: observe (rule:x)', evidenceWritten: true }, at(2));
       expect(await journal.getOccurrence(id, occ)).toMatchObject({ status: 'merged', merge: 'initial: observe (rule:x)', evidenceWritten: true, mergedAt: at(2).toISOString() });
       // The same id with a higher count is another occurrence.
@@ -163,8 +174,8 @@ describe.each(['embedded', 'moto'] as const)('journal on %s', (backend) => {
       const taken = await journal.claimOccurrence(id, occ, claim, T0, { takeOverFrom: 'gone' });
       expect(taken).toMatchObject({ claimed: true, occurrence: { claimedBy: 'taker', claimProcess: 'p2', status: 'claimed' } });
       // The first claimant can no longer decide it.
-      await expect(journal.decideOccurrence(id, occ, { decision: {}, plan: {} }, 'gone', T0)).rejects.toBeInstanceOf(ConflictError);
-      await journal.decideOccurrence(id, occ, { decision: {}, plan: {} }, 'taker', T0);
+      await expect(journal.decideOccurrence(id, occ, { decision: decisionFixture(), plan: emptyPlan }, 'gone', T0)).rejects.toBeInstanceOf(ConflictError);
+      await journal.decideOccurrence(id, occ, { decision: decisionFixture(), plan: emptyPlan }, 'taker', T0);
       // A decided occurrence is never taken over.
       await expect(journal.claimOccurrence(id, occ, { ...claim, owner: 'x' }, T0, { takeOverFrom: 'taker' })).rejects.toBeInstanceOf(ConflictError);
     });
@@ -177,8 +188,8 @@ describe.each(['embedded', 'moto'] as const)('journal on %s', (backend) => {
       await expect(stale).rejects.toBeInstanceOf(ConflictError);
       await expect(stale).rejects.toThrow(/version 2, expected 1/);
       expect((await journal.getIncident(incident.incidentId))!.status).toBe('contained');
-      const unconditional = await journal.updateIncident(incident.incidentId, { decision: { changed: true } }, at(3));
-      expect(unconditional).toMatchObject({ version: 3, decision: { changed: true } });
+      const unconditional = await journal.updateIncident(incident.incidentId, { decision: decisionFixture('observe', 'ec2-instance', { decidedBy: 'changed' }) }, at(3));
+      expect(unconditional).toMatchObject({ version: 3, decision: { decidedBy: 'changed' } });
       await expect(journal.updateIncident('inc-missing', { status: 'contained' }, at(1))).rejects.toBeInstanceOf(NotFoundError);
     });
 

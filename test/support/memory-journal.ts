@@ -7,6 +7,7 @@ import type { Subject } from '../../src/findings/model.js';
 import type { IncidentRecord, Journal } from '../../src/journal/journal.js';
 import { openJournal } from '../../src/journal/open-journal.js';
 import type { Mode, Plan } from '../../src/playbooks/plan.js';
+import { decisionFixture } from './decision-fixture.js';
 
 export const PLAN_SUBJECT = {
   kind: 'ec2-instance',
@@ -41,7 +42,7 @@ export async function openPlanIncident(journal: Journal, plan: Plan, mode: Mode 
       mode,
       playbook: plan.playbook,
       plan,
-      decision: {},
+      decision: decisionFixture(mode, plan.playbook),
       subject: s as never,
     },
     now,

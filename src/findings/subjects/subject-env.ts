@@ -2,7 +2,7 @@
  * What every subject builder needs: the record context (for path-aware checks), where the finding lives, the AI
  * tag rules and the finding-level AI reasons, and helpers to read tags and assemble a subject.
  */
-import type { AiReason, OtherSubject, SubjectKind, Tag } from '../model.js';
+import type { AiReason, OtherSubject, SubjectDetails, SubjectOf, Tag } from '../model.js';
 import { aiContext, tagReasons } from '../ai-context.js';
 import type { JsonObject, RecordContext } from '../record-context.js';
 import { item, sub } from '../json-path.js';
@@ -76,12 +76,7 @@ export interface SubjectParts {
  * Assembles a non-EC2 subject. Optional fields the finding lacks are `undefined` (JSON output drops them).
  * `details` is used as given: its keys are literals of the builders, never input keys.
  */
-export function otherSubject(
-  env: SubjectEnv,
-  kind: OtherSubject['kind'] & SubjectKind,
-  parts: SubjectParts,
-  details: Readonly<Record<string, unknown>>,
-): OtherSubject {
+export function otherSubject<K extends OtherSubject['kind']>(env: SubjectEnv, kind: K, parts: SubjectParts, details: SubjectDetails[K]): SubjectOf<K> {
   const tags = parts.tags ?? NO_TAGS;
   // One object shape for every subject (absent fields are undefined): keeps property access monomorphic downstream.
   return {

@@ -14,6 +14,7 @@ import { StepError, TourniquetError } from '../../../src/errors.js';
 import type { Journal } from '../../../src/journal/journal.js';
 import { openJournal } from '../../../src/journal/open-journal.js';
 import { instanceSubject, makeCtx } from './action-fixtures.js';
+import { decisionFixture } from '../../support/decision-fixture.js';
 
 /** An action that records what each phase received. */
 function recordingAction(seen: Array<{ phase: string; input: unknown; action: string }>, parses: { count: number }) {
@@ -135,7 +136,7 @@ describe('the engine and the action input', () => {
     };
     const subject = instanceSubject();
     const { incident } = await journal.openIncident(
-      { incidentKey: `k-${Math.random()}`, accountId: subject.accountId, region: subject.region, subjectKind: subject.kind, subjectId: subject.id, findingId: 'f', findingType: 't', severity: 8, mode: 'contain', playbook: 'p', plan, decision: {}, subject: subject as never },
+      { incidentKey: `k-${Math.random()}`, accountId: subject.accountId, region: subject.region, subjectKind: subject.kind, subjectId: subject.id, findingId: 'f', findingType: 't', severity: 8, mode: 'contain', playbook: 'p', plan, decision: decisionFixture(), subject: subject as never },
       new Date(),
     );
     const result = await runPlan(

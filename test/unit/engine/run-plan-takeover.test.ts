@@ -15,6 +15,7 @@ import type { Subject } from '../../../src/findings/model.js';
 import { DynamoJournal } from '../../../src/journal/dynamo-journal.js';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../src/journal/embedded-dynamo.js';
 import type { Mode, Plan, PlanStep } from '../../../src/playbooks/plan.js';
+import { decisionFixture } from '../../support/decision-fixture.js';
 
 let server: EmbeddedDynamo;
 let client: DynamoDBClient;
@@ -69,7 +70,7 @@ function actions(trace: Trace, applyMs = 0): (name: string) => AnyAction {
 
 async function setup(journal: DynamoJournal, mode: Mode = 'contain'): Promise<{ deps: (o?: Partial<RunPlanDeps>) => RunPlanDeps; input: RunPlanInput; trace: Trace; id: string }> {
   const { incident } = await journal.openIncident(
-    { incidentKey: `k-${Math.random()}`, accountId: '111111111111', region: 'us-east-1', subjectKind: 'ec2-instance', subjectId: 'i-1', findingId: 'f', findingType: 't', severity: 8, mode, playbook: 'p', plan, decision: {}, subject: subject as never },
+    { incidentKey: `k-${Math.random()}`, accountId: '111111111111', region: 'us-east-1', subjectKind: 'ec2-instance', subjectId: 'i-1', findingId: 'f', findingType: 't', severity: 8, mode, playbook: 'p', plan, decision: decisionFixture(mode), subject: subject as never },
     new Date(),
   );
   const trace: Trace = { captures: [], applies: [] };

@@ -15,6 +15,7 @@ import { NotFoundError } from '../../../src/errors.js';
 import type { Journal } from '../../../src/journal/journal.js';
 import { openJournal } from '../../../src/journal/open-journal.js';
 import { instanceSubject, makeCtx } from '../actions/action-fixtures.js';
+import { decisionFixture } from '../../support/decision-fixture.js';
 
 let journal: Journal;
 beforeAll(async () => {
@@ -53,7 +54,7 @@ async function run(mode: 'approve' | 'contain', overrides: Record<string, 'auto-
   const action = destructiveAction(applied);
   const subject = instanceSubject();
   const { incident } = await journal.openIncident(
-    { incidentKey: `k-${Math.random()}`, accountId: subject.accountId, region: subject.region, subjectKind: subject.kind, subjectId: subject.id, findingId: 'f', findingType: 't', severity: 8, mode, playbook: 'p', plan: lowered, decision: {}, subject: subject as never },
+    { incidentKey: `k-${Math.random()}`, accountId: subject.accountId, region: subject.region, subjectKind: subject.kind, subjectId: subject.id, findingId: 'f', findingType: 't', severity: 8, mode, playbook: 'p', plan: lowered, decision: decisionFixture(mode), subject: subject as never },
     new Date(),
   );
   const result = await runPlan(

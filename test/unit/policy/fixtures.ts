@@ -1,7 +1,7 @@
 /**
  * Builds Finding and Subject objects directly (no parser), so policy tests only depend on the model.
  */
-import type { Ec2InstanceSubject, Finding, OtherSubject, SeverityBand, Subject, Tag } from '../../../src/findings/model.js';
+import type { Ec2InstanceSubject, Finding, OtherSubject, SeverityBand, Subject, SubjectDetails, SubjectOf, Tag } from '../../../src/findings/model.js';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -37,10 +37,11 @@ export function ec2Subject(
   } as Ec2InstanceSubject;
 }
 
-export function otherSubject(
-  kind: OtherSubject['kind'],
-  over: Partial<OtherSubject> = {},
-): OtherSubject {
+/** A subject of `kind` whose details hold only what `over` gives (the code under test reads them defensively). */
+export function otherSubject<K extends OtherSubject['kind']>(
+  kind: K,
+  over: Partial<Omit<SubjectOf<K>, 'details'>> & { details?: Partial<SubjectDetails[K]> } = {},
+): SubjectOf<K> {
   return {
     kind,
     id: 'AKIAEXAMPLE',
@@ -50,7 +51,7 @@ export function otherSubject(
     ai: { isAi: false, reasons: [] },
     details: {},
     ...over,
-  };
+  } as SubjectOf<K>;
 }
 
 export function finding(type: string, over: Partial<Finding> & { subject?: Subject } = {}): Finding {

@@ -249,7 +249,7 @@ describe('principals', () => {
   });
 
   it('reads loosely typed subject details defensively', () => {
-    expect(subjectPrincipals(otherSubject('access-key', { details: { userName: 42, userType: {} } }), 'aws')).toEqual([]);
+    expect(subjectPrincipals(otherSubject('access-key', { details: { userName: 42, userType: {} } as never /* wrong types on purpose */ }), 'aws')).toEqual([]);
     expect(subjectPrincipals(otherSubject('s3-bucket', { arn: 'arn:aws:s3:::bucket' }), 'aws')).toEqual([]);
     expect(subjectPrincipals(otherSubject('access-key', { details: { userType: 'Root' } }), 'aws-us-gov')).toEqual([
       { arn: `arn:aws-us-gov:iam::${ACCOUNT}:root`, source: 'access key of Root' },
