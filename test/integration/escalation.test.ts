@@ -12,7 +12,6 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildEc2DrillFinding, type Ec2DrillOptions } from '../../src/drill/ec2-finding.js';
 import type { SeededFleet } from '../../src/drill/seed-gpu-fleet.js';
-import type { IncidentDecision } from '../../src/engine/escalate.js';
 import type { Journal } from '../../src/journal/journal.js';
 import { openJournal } from '../../src/journal/open-journal.js';
 import { ACCOUNT, REGION, isReadOnlyOperation, startHarness, type Harness } from '../support/engine-harness.js';
@@ -95,7 +94,7 @@ describe('a worse finding re-decides the incident', () => {
     expect(incident.status).toBe('contained');
     // Its headline is now the finding its decision rests on.
     expect([incident.findingType, incident.severity]).toEqual(['CryptoCurrency:EC2/BitcoinTool.B!DNS', 8]);
-    const decision = incident.decision as unknown as IncidentDecision;
+    const decision = incident.decision;
     expect(decision.decidedBy).toBe('rule:ai-gpu-cryptomining');
     expect(decision.escalation).toMatchObject({ from: 'observe', to: 'contain', findingType: 'CryptoCurrency:EC2/BitcoinTool.B!DNS', decidedBy: 'rule:ai-gpu-cryptomining' });
     // The instance is contained, read back from the emulator.
