@@ -4,7 +4,7 @@
  */
 import { stripControlCharacters } from '../safe-text.js';
 import type { IncidentRecord, StepRecord, TimelineEvent } from '../journal/journal.js';
-import type { Plan } from '../playbooks/plan.js';
+import type { Plan } from '../contracts/plan.js';
 import type { Decision } from '../policy/decision.js';
 
 export const clean = stripControlCharacters;

@@ -14,7 +14,7 @@ import type { Journal } from '../journal/journal.js';
 import type { Notifier } from '../notify/notification.js';
 import type { PlaybookOptions } from '../playbooks/registry.js';
 import type { Policy } from '../policy/policy.js';
-import type { Mode } from '../playbooks/plan.js';
+import type { Mode } from '../contracts/plan.js';
 import { CallCollector } from './call-collector.js';
 import { Responder } from './responder.js';
 import type { RetryOptions } from './retry.js';

@@ -3,7 +3,7 @@
  * guardrails, which can still lower it), then evaluate the guardrails with the journal's budget and breaker counts.
  */
 import type { Finding, Subject } from '../findings/model.js';
-import type { Mode } from '../playbooks/plan.js';
+import type { Mode } from '../contracts/plan.js';
 import { buildDecision, type Decision } from '../policy/decision.js';
 import { evaluateGuardrails } from '../policy/guardrails.js';
 import { selectRule, type RuleSelection } from '../policy/match-rule.js';

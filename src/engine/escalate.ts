@@ -8,7 +8,7 @@
 import type { Decision } from '../policy/decision.js';
 import type { StepOverride } from '../policy/policy.js';
 import { modeRank } from '../policy/mode-order.js';
-import type { Mode, Plan, PlanStep } from '../playbooks/plan.js';
+import type { Mode, Plan, PlanStep } from '../contracts/plan.js';
 
 export interface OccurrenceInfo {
   readonly findingId: string;

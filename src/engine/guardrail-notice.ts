@@ -9,7 +9,7 @@
  */
 import type { Finding, Json } from '../findings/model.js';
 import type { TimelineEvent } from '../journal/journal.js';
-import type { Plan } from '../playbooks/plan.js';
+import type { Plan } from '../contracts/plan.js';
 import type { Decision } from '../policy/decision.js';
 import { gateStep } from './step-gate.js';
 

@@ -134,31 +134,27 @@ async function instanceTags(c: AwsClients, instanceId: string): Promise<Tag[]> {
   return (instance.Tags ?? []).flatMap((t) => (t.Key === undefined ? [] : [{ key: t.Key, value: t.Value ?? '' }]));
 }
 
-async function userTags(iam: IAMClient, userName: string): Promise<Tag[]> {
-  const tags: Tag[] = [];
-  let marker: string | undefined;
-  do {
-    let out;
-    try {
-      out = await iam.send(new ListUserTagsCommand({ UserName: userName, ...(marker ? { Marker: marker } : {}) }));
-    } catch (err) {
-      throw wrapAwsError('iam', 'ListUserTags', err);
-    }
-    for (const t of out.Tags ?? []) if (t.Key !== undefined) tags.push({ key: t.Key, value: t.Value ?? '' });
-    marker = out.IsTruncated ? out.Marker : undefined;
-  } while (marker);
-  return tags;
+function userTags(iam: IAMClient, userName: string): Promise<Tag[]> {
+  return iamTags('ListUserTags', (marker) => iam.send(new ListUserTagsCommand({ UserName: userName, ...(marker ? { Marker: marker } : {}) })));
 }
 
-async function roleTags(iam: IAMClient, roleName: string): Promise<Tag[]> {
+function roleTags(iam: IAMClient, roleName: string): Promise<Tag[]> {
+  return iamTags('ListRoleTags', (marker) => iam.send(new ListRoleTagsCommand({ RoleName: roleName, ...(marker ? { Marker: marker } : {}) })));
+}
+
+/** Every page of an IAM List*Tags call (Marker / IsTruncated paging). */
+async function iamTags(
+  operation: string,
+  page: (marker: string | undefined) => Promise<{ Tags?: Array<{ Key?: string; Value?: string }>; IsTruncated?: boolean; Marker?: string }>,
+): Promise<Tag[]> {
   const tags: Tag[] = [];
   let marker: string | undefined;
   do {
     let out;
     try {
-      out = await iam.send(new ListRoleTagsCommand({ RoleName: roleName, ...(marker ? { Marker: marker } : {}) }));
+      out = await page(marker);
     } catch (err) {
-      throw wrapAwsError('iam', 'ListRoleTags', err);
+      throw wrapAwsError('iam', operation, err);
     }
     for (const t of out.Tags ?? []) if (t.Key !== undefined) tags.push({ key: t.Key, value: t.Value ?? '' });
     marker = out.IsTruncated ? out.Marker : undefined;

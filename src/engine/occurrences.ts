@@ -7,7 +7,7 @@ import { ConflictError, IncidentUnfinishedError, NotFoundError } from '../errors
 import type { Finding } from '../findings/model.js';
 import type { IncidentRecord, Journal, NewOccurrence, OccurrenceKey, OccurrenceRecord, StepRecord } from '../journal/journal.js';
 import { isReleasedStatus } from '../journal/journal.js';
-import type { Plan } from '../playbooks/plan.js';
+import type { Plan } from '../contracts/plan.js';
 import type { Decision } from '../policy/decision.js';
 import { describeEscalation, mergeOccurrence, type Merge } from './escalate.js';
 import { holderGone } from './lease.js';

@@ -18,7 +18,7 @@ import type { AwsClients } from '../aws/clients.js';
 import type { EvidenceWriter } from '../evidence/evidence-writer.js';
 import type { Json, Subject } from '../findings/model.js';
 import type { IncidentRecord, IncidentStatus, Journal, StepRecord, StepStatus } from '../journal/journal.js';
-import type { PlanStep } from '../playbooks/plan.js';
+import type { PlanStep } from '../contracts/plan.js';
 import { ConflictError, TourniquetError } from '../errors.js';
 import type { CallCollector } from './call-collector.js';
 import { withRetry, RetryExhaustedError, type RetryOptions } from './retry.js';

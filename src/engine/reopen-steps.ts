@@ -5,7 +5,7 @@
  * said no.
  */
 import type { StepRecord, StepStatus } from '../journal/journal.js';
-import type { Plan } from '../playbooks/plan.js';
+import type { Plan } from '../contracts/plan.js';
 import type { StepOverride } from '../policy/policy.js';
 import { allDependencies } from './step-graph.js';
 

@@ -9,7 +9,7 @@ import type { EvidenceWriter } from '../evidence/evidence-writer.js';
 import type { Finding, Subject } from '../findings/model.js';
 import type { IncidentRecord, Journal, StepRecord } from '../journal/journal.js';
 import type { IncidentNotification, Notifier } from '../notify/notification.js';
-import type { Mode } from '../playbooks/plan.js';
+import type { Mode } from '../contracts/plan.js';
 import type { Policy } from '../policy/policy.js';
 import type { Decision } from '../policy/decision.js';
 import { ConflictError, NotFoundError, TourniquetError } from '../errors.js';

@@ -10,7 +10,7 @@ import type { AwsClients } from '../aws/clients.js';
 import type { EvidenceWriter } from '../evidence/evidence-writer.js';
 import type { Json, Subject } from '../findings/model.js';
 import type { IncidentStatus, Journal, StepPatch, StepRecord, StepStatus } from '../journal/journal.js';
-import type { Mode, Plan, PlanStep } from '../playbooks/plan.js';
+import type { Mode, Plan, PlanStep } from '../contracts/plan.js';
 import { ConflictError, VerificationError } from '../errors.js';
 import type { CallCollector } from './call-collector.js';
 import { resolveInput } from './resolve-input.js';

@@ -4,7 +4,7 @@
  * destructive waits unless the rule auto-approves) and the rule's per-step override. The engine passes each step with
  * its effect raised to its action's (step-effect.ts): the gate decides from the higher of the two.
  */
-import type { Mode, PlanStep } from '../playbooks/plan.js';
+import type { Mode, PlanStep } from '../contracts/plan.js';
 
 import type { StepOverride } from '../policy/policy.js';
 

@@ -3,7 +3,7 @@
  * executor can trust the graph.
  */
 import { TourniquetError } from '../errors.js';
-import type { PlanStep } from '../playbooks/plan.js';
+import type { PlanStep } from '../contracts/plan.js';
 
 export class PlanGraphError extends TourniquetError {
   override readonly name = 'PlanGraphError';

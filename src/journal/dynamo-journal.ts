@@ -17,7 +17,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, StepError, TourniquetError, describeValue } from '../errors.js';
-import type { Plan } from '../playbooks/plan.js';
+import type { Plan } from '../contracts/plan.js';
 import type { Decision } from '../policy/decision.js';
 import { awsErrorName, wrapAwsError } from '../aws/wrap-aws-error.js';
 import type {

@@ -6,7 +6,7 @@
 import { TourniquetError, describeValue } from '../errors.js';
 import type { IncidentDecision } from '../engine/escalate.js';
 import type { Json, Subject } from '../findings/model.js';
-import type { Plan } from '../playbooks/plan.js';
+import type { Plan } from '../contracts/plan.js';
 import type { Decision } from '../policy/decision.js';
 import type { IncidentRecord, IncidentStatus, NewIncident, OccurrenceRecord, OccurrenceStatus, StepRecord, StepStatus } from './journal.js';
 import { INCIDENTS_GSI_PK, keys } from './table-layout.js';

@@ -5,7 +5,7 @@
  */
 import type { Escalation, IncidentDecision } from '../engine/escalate.js';
 import type { Json, Subject } from '../findings/model.js';
-import type { Mode, Plan } from '../playbooks/plan.js';
+import type { Mode, Plan } from '../contracts/plan.js';
 import type { Decision } from '../policy/decision.js';
 
 export type IncidentStatus =

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMotoServer, type MotoServer } from '../../src/aws/moto-server.js';
-import { runCli } from '../unit/cli/run-cli.js';
+import { runCli } from '../support/run-cli.js';
 import { testClientConfig } from '../support/aws-clients.js';
 
 const GPU_BTC = join(import.meta.dirname, '../../samples/synthesized/CryptoCurrency-EC2-BitcoinTool.B-DNS.gpu-p4d.SYNTHESIZED.json');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DescribeSecurityGroupsCommand, DescribeVolumesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy, type FaultRule } from '../../src/drill/fault-proxy.js';
-import type { Plan } from '../../src/playbooks/plan.js';
+import type { Plan } from '../../src/contracts/plan.js';
 import { startHarness, type Harness } from '../support/engine-harness.js';
 
 const MUTATING_SERVICES = ['ec2', 'iam', 'autoscaling', 'elasticloadbalancing'];

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Subject } from '../../src/findings/model.js';
 import type { IncidentRecord, Journal } from '../../src/journal/journal.js';
 import { openJournal } from '../../src/journal/open-journal.js';
-import type { Mode, Plan } from '../../src/playbooks/plan.js';
+import type { Mode, Plan } from '../../src/contracts/plan.js';
 import { decisionFixture } from './decision-fixture.js';
 
 export const PLAN_SUBJECT = {

@@ -1,6 +1,6 @@
 import type { FindingParseError } from '../../errors.js';
 import { UsageError } from '../../errors.js';
-import type { Mode } from '../../playbooks/plan.js';
+import type { Mode } from '../../contracts/plan.js';
 import { clean } from '../print-incident.js';
 
 export function parseModeFlag(value: string | undefined): Mode | undefined {

@@ -13,7 +13,7 @@ import { TourniquetError, UsageError } from '../../../src/errors.js';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, exitCodeFor, reportError } from '../../../src/cli/exit-codes.js';
 import { openJournal } from '../../../src/journal/open-journal.js';
 import { finding } from '../findings/finding-fixtures.js';
-import { runCli, type CliRun } from './run-cli.js';
+import { runCli, type CliRun } from '../../support/run-cli.js';
 
 const GPU_BTC = join(import.meta.dirname, '../../../samples/synthesized/CryptoCurrency-EC2-BitcoinTool.B-DNS.gpu-p4d.SYNTHESIZED.json');
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.js';
+import { runCli } from '../../support/run-cli.js';
 
 describe('--journal-path that cannot be created', () => {
   it.skipIf(!existsSync('/proc/1'))('incidents --journal-path /proc/1/nonexist fails at once with one line, no stack', async () => {

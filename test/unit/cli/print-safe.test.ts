@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminalSafe, terminalSafeJson } from '../../../src/safe-text.js';
-import { runCli } from './run-cli.js';
+import { runCli } from '../../support/run-cli.js';
 
 const SAMPLE = join(import.meta.dirname, '../../../samples/synthesized/CryptoCurrency-EC2-BitcoinTool.B-DNS.gpu-p4d.SYNTHESIZED.json');
 /** Sets the window title, clears the screen, turns text red; then hides what follows. */

@@ -2,7 +2,7 @@
  * `tourniquet resume` on bad input: one clear line, a non-zero exit, no stack trace.
  */
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.js';
+import { runCli } from '../../support/run-cli.js';
 
 describe('tourniquet resume', () => {
   it('an unknown incident: one line naming it, exit 2 (not found is bad input)', async () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { describeEscalation, mergeOccurrence, occurrenceMode, type IncidentDecision, type OccurrenceInfo } from '../../../src/engine/escalate.js';
-import type { Mode, Plan, PlanStep } from '../../../src/playbooks/plan.js';
+import type { Mode, Plan, PlanStep } from '../../../src/contracts/plan.js';
 import type { Decision } from '../../../src/policy/decision.js';
 import type { StepOverride } from '../../../src/policy/policy.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FindingMarksInFlight, guardrailNotice } from '../../../src/engine/guardrail-notice.js';
 import type { Finding } from '../../../src/findings/model.js';
-import type { Plan, PlanStep } from '../../../src/playbooks/plan.js';
+import type { Plan, PlanStep } from '../../../src/contracts/plan.js';
 import type { Decision } from '../../../src/policy/decision.js';
 import type { GuardrailVerdict } from '../../../src/policy/guardrails.js';
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { stepsToReopen, SKIPPED_BY_DEPENDENCY, SKIPPED_BY_POLICY } from '../../../src/engine/reopen-steps.js';
 import type { StepRecord, StepStatus } from '../../../src/journal/journal.js';
-import type { Plan, PlanStep } from '../../../src/playbooks/plan.js';
+import type { Plan, PlanStep } from '../../../src/contracts/plan.js';
 
 const step = (id: string, dependsOn: string[] = [], extra: Partial<PlanStep> = {}): PlanStep => ({ id, action: id, input: {}, dependsOn, effect: 'contain', reversible: true, description: id, ...extra });
 const plan: Plan = {

@@ -14,7 +14,7 @@ import type { EvidenceWriter } from '../../../src/evidence/evidence-writer.js';
 import type { Subject } from '../../../src/findings/model.js';
 import { DynamoJournal } from '../../../src/journal/dynamo-journal.js';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../src/journal/embedded-dynamo.js';
-import type { Mode, Plan, PlanStep } from '../../../src/playbooks/plan.js';
+import type { Mode, Plan, PlanStep } from '../../../src/contracts/plan.js';
 import { decisionFixture } from '../../support/decision-fixture.js';
 
 let server: EmbeddedDynamo;

@@ -8,7 +8,7 @@ import type { AwsClients } from '../../../src/aws/clients.js';
 import { CallCollector } from '../../../src/engine/call-collector.js';
 import { runPlan, type RunPlanDeps } from '../../../src/engine/run-plan.js';
 import type { Journal } from '../../../src/journal/journal.js';
-import type { EffectClass, Plan, PlanStep } from '../../../src/playbooks/plan.js';
+import type { EffectClass, Plan, PlanStep } from '../../../src/contracts/plan.js';
 import { memoryEvidence } from '../../support/memory-evidence.js';
 import { PLAN_SUBJECT, openMemoryJournal, openPlanIncident } from '../../support/memory-journal.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gateStep } from '../../../src/engine/step-gate.js';
-import type { EffectClass, PlanStep } from '../../../src/playbooks/plan.js';
+import type { EffectClass, PlanStep } from '../../../src/contracts/plan.js';
 
 const step = (effect: EffectClass): PlanStep => ({ id: 's', action: 'a', input: {}, dependsOn: [], effect, reversible: true, description: '' });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PlanGraphError, topologicalOrder } from '../../../src/engine/step-graph.js';
-import type { PlanStep } from '../../../src/playbooks/plan.js';
+import type { PlanStep } from '../../../src/contracts/plan.js';
 
 const s = (id: string, dependsOn: string[] = [], requiresSuccessOf?: string[]): PlanStep => ({
   id, action: 'x', input: {}, dependsOn, effect: 'contain', reversible: true, description: '', ...(requiresSuccessOf ? { requiresSuccessOf } : {}),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Finding, Subject } from '../../../src/findings/model.js';
-import type { Mode } from '../../../src/playbooks/plan.js';
+import type { Mode } from '../../../src/contracts/plan.js';
 import { countsNeeded, evaluateGuardrails, type GuardrailInput } from '../../../src/policy/guardrails.js';
 import { builtInPolicy, parsePolicy } from '../../../src/policy/load-policy.js';
 import { modeRank } from '../../../src/policy/mode-order.js';

@@ -6,7 +6,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { PolicyError } from '../../../src/errors.js';
 import { parsePolicy } from '../../../src/policy/load-policy.js';
 import { MAX_EXPANDED_NODES, checkAliases } from '../../../src/policy/yaml-aliases.js';
-import { runCli } from '../cli/run-cli.js';
+import { runCli } from '../../support/run-cli.js';
 
 function issuesOf(text: string): PolicyError['issues'] {
   try {
