@@ -74,7 +74,10 @@ export const configSchema = z
     // --- Responder -----------------------------------------------------------------------------------------
     /** Mode the responder starts in (TOURNIQUET_MODE): observe plans and journals only. */
     mode: z.enum(['observe', 'approve', 'contain']).default('observe'),
-    /** EventBridge severity threshold (GuardDuty severity ≥ this reaches the queue). 4 = Medium and above. */
+    /**
+     * EventBridge severity threshold (GuardDuty severity ≥ this reaches the queue). 4 = Medium and above. AI-related
+     * types and the types the policy acts on pass below it (src/policy/finding-intake.ts).
+     */
     severityThreshold: z.number().min(1).max(10).default(4),
     /** Restrict the rule to these finding-type prefixes (e.g. "CryptoCurrency:"); empty = every type. */
     findingTypePrefixes: z.array(z.string().min(1)).default([]),

@@ -47,8 +47,9 @@ export const LAMBDA_ENV = {
   /** Input limits of S3 export objects, in bytes (unset: 16 MiB per line, 1 GiB unpacked). */
   maxLineBytes: 'TOURNIQUET_MAX_LINE_BYTES',
   maxDecompressedBytes: 'TOURNIQUET_MAX_DECOMPRESSED_BYTES',
-  /** extra: the EventBridge severity threshold, for applying the same cut to S3 export objects. */
+  /** The findings rule's severity threshold and type prefixes (comma-separated; unset when none): the Lambda applies the same intake. */
   severityThreshold: 'TOURNIQUET_SEVERITY_THRESHOLD',
+  findingTypePrefixes: 'TOURNIQUET_FINDING_TYPE_PREFIXES',
 } as const;
 
 export type LambdaEnvName = (typeof LAMBDA_ENV)[keyof typeof LAMBDA_ENV];

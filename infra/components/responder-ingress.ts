@@ -8,6 +8,10 @@ import * as pulumi from '@pulumi/pulumi';
 import { accountRootAdminStatement, policyJson, withTags } from './common.js';
 import type { ResourcePolicyStatement } from './common.js';
 import type { ResponderArgs } from './responder.js';
+import { TourniquetError } from '../../src/errors.js';
+import { findingIntake, type FindingIntake } from '../../src/policy/finding-intake.js';
+import { typePatternKind } from '../../src/policy/glob.js';
+import { builtInPolicy, parsePolicy } from '../../src/policy/load-policy.js';
 
 export const FINDINGS_DETAIL_TYPE = 'GuardDuty Finding';
 export const DRILL_SOURCE = 'tourniquet.drill';
@@ -18,17 +22,60 @@ export interface EventPatternOptions {
   readonly severityThreshold: number;
   readonly findingTypePrefixes: readonly string[];
   readonly drillEvents: boolean;
+  /**
+   * Types admitted below the threshold (src/policy/finding-intake.ts: AI types, types the policy acts on). Absent:
+   * those of the built-in policy.
+   */
+  readonly intake?: FindingIntake;
 }
 
-/** The EventBridge pattern: GuardDuty findings (and drills) at or above the threshold, optionally by type prefix. */
+/** EventBridge's default event-pattern size quota (adjustable to 4096 through Service Quotas). */
+export const EVENT_PATTERN_MAX_CHARS = 2048;
+
+/**
+ * The EventBridge pattern: GuardDuty findings (and drills) at or above the threshold, or of a type the intake admits
+ * below it (the same rule as the Lambda's, src/policy/finding-intake.ts), optionally restricted by type prefix.
+ */
 export function findingsEventPattern(o: EventPatternOptions): Record<string, unknown> {
-  const detail: Record<string, unknown> = { severity: [{ numeric: ['>=', o.severityThreshold] }] };
+  const intake = o.intake ?? findingIntake(builtInPolicy(), o);
+  const threshold = { severity: [{ numeric: ['>=', o.severityThreshold] }] };
+  const branches = intake.branches.map((b) => ({
+    type: b.types.map(eventBridgeTypeFilter),
+    ...(b.minSeverity !== undefined ? { severity: [{ numeric: ['>=', b.minSeverity] }] } : {}),
+  }));
+  const detail: Record<string, unknown> = branches.length > 0 ? { $or: [threshold, ...branches] } : { ...threshold };
   if (o.findingTypePrefixes.length > 0) detail['type'] = o.findingTypePrefixes.map((prefix) => ({ prefix }));
-  return {
+  const pattern = {
     source: o.drillEvents ? ['aws.guardduty', DRILL_SOURCE] : ['aws.guardduty'],
     'detail-type': [FINDINGS_DETAIL_TYPE],
     detail,
   };
+  const size = JSON.stringify(pattern).length;
+  if (size > EVENT_PATTERN_MAX_CHARS) {
+    throw new TourniquetError(
+      'infra.config-invalid',
+      `the findings rule's event pattern would be ${size} characters, above EventBridge's ${EVENT_PATTERN_MAX_CHARS}: ` +
+        'the policy routes too many distinct type patterns below the severity threshold; use prefixes (ending in "/" or ":") in its rules',
+    );
+  }
+  return pattern;
+}
+
+/**
+ * A policy type pattern as an EventBridge string filter with the same meaning: exact → the string, prefix (ends in
+ * `/` or `:`, or a glob whose only `*` is the last character) → `prefix`, other globs → `wildcard` (EventBridge allows
+ * 30 wildcard rules per bus, so prefixes are preferred). Policy globs treat only `*` as special, like `wildcard`.
+ */
+export function eventBridgeTypeFilter(pattern: string): string | Record<string, string> {
+  switch (typePatternKind(pattern)) {
+    case 'exact':
+      return pattern;
+    case 'prefix':
+      return { prefix: pattern };
+    case 'glob':
+      if (pattern.indexOf('*') === pattern.length - 1) return { prefix: pattern.slice(0, -1) };
+      return { wildcard: pattern.replaceAll('\\', '\\\\') };
+  }
 }
 
 export interface ResponderIngress {
@@ -43,6 +90,12 @@ export interface ResponderIngress {
   readonly bucketNotification: aws.s3.BucketNotification;
 }
 
+/** The intake of the deployed policy (the policy file's, else the built-in one): what the Lambda applies too. */
+export function ingressIntake(args: Pick<ResponderArgs, 'config' | 'policyFile'>): FindingIntake {
+  const policy = args.policyFile !== undefined ? parsePolicy(args.policyFile.text, args.policyFile.source) : builtInPolicy();
+  return findingIntake(policy, args.config);
+}
+
 export function createIngress(name: string, args: ResponderArgs, component: pulumi.ComponentResource): ResponderIngress {
   const { ctx, config } = args;
   const parent = { parent: component };
@@ -53,8 +106,8 @@ export function createIngress(name: string, args: ResponderArgs, component: pulu
     `${name}-findings-rule`,
     {
       namePrefix: 'tourniquet-findings-',
-      description: `Tourniquet: GuardDuty findings with severity >= ${config.severityThreshold}${config.drillEvents ? ' and drills' : ''}`,
-      eventPattern: JSON.stringify(findingsEventPattern(config)),
+      description: `Tourniquet: GuardDuty findings with severity >= ${config.severityThreshold}, AI and policy-routed types at any severity${config.drillEvents ? ', and drills' : ''}`,
+      eventPattern: JSON.stringify(findingsEventPattern({ ...config, intake: ingressIntake(args) })),
       state: 'ENABLED',
       tags,
     },

@@ -47,6 +47,13 @@ export const LambdaConfigSchema = z.object({
   /** Input limits for S3 export objects (see src/findings/input-limits.ts): `16MiB`, `1GiB`, or bytes. */
   TOURNIQUET_MAX_LINE_BYTES: byteSizeSchema('maxLineBytes').optional(),
   TOURNIQUET_MAX_DECOMPRESSED_BYTES: byteSizeSchema('maxDecompressedBytes').optional(),
+  /**
+   * The findings rule's severity threshold and type prefixes, applied to every finding (S3 export objects pass no
+   * EventBridge rule) with the rule's own logic: src/policy/finding-intake.ts. Unset: every finding is handled.
+   */
+  TOURNIQUET_SEVERITY_THRESHOLD: envNumber(z.number().min(1).max(10)).optional(),
+  /** Comma-separated finding-type prefixes (config `findingTypePrefixes`); unset or empty: every type. */
+  TOURNIQUET_FINDING_TYPE_PREFIXES: z.string().optional(),
 });
 
 export type LambdaConfig = z.infer<typeof LambdaConfigSchema>;

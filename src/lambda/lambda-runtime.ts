@@ -19,6 +19,8 @@ import { SnsNotifier } from '../notify/sns-notifier.js';
 import { builtInPolicy, parsePolicy } from '../policy/load-policy.js';
 import type { Policy } from '../policy/policy.js';
 import { lambdaPlaybookOptions } from './lambda-playbook-options.js';
+import { lambdaIntake } from './lambda-intake.js';
+import type { FindingIntake } from '../policy/finding-intake.js';
 import type { LambdaConfig } from './lambda-config.js';
 
 export interface LambdaRuntime {
@@ -28,6 +30,8 @@ export interface LambdaRuntime {
   readonly policy: Policy;
   readonly s3: S3Client;
   readonly secret: (arn: string) => Promise<string | undefined>;
+  /** Which findings are handled (the findings rule's logic); absent: all. */
+  readonly intake?: FindingIntake;
 }
 
 export async function buildLambdaRuntime(config: LambdaConfig, onNotifyError: (err: unknown) => void): Promise<LambdaRuntime> {
@@ -76,7 +80,8 @@ export async function buildLambdaRuntime(config: LambdaConfig, onNotifyError: (e
     actor: 'tourniquet-lambda',
     playbookOptions,
   });
-  return { config, responder, journal, policy, s3, secret };
+  const intake = lambdaIntake(config, policy);
+  return { config, responder, journal, policy, s3, secret, ...(intake !== undefined ? { intake } : {}) };
 }
 
 async function loadLambdaPolicy(value: string | undefined, s3: S3Client): Promise<Policy> {

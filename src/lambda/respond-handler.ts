@@ -21,6 +21,7 @@ import { invocationRunOptions, startInvocation } from './invocation-lease.js';
 import { assertPlansFinished } from '../engine/plan-finished.js';
 import { inputLimitsFromEnv } from '../findings/input-limits.js';
 import { readSqsMessage, type SqsMessage } from './sqs-message.js';
+import { refusedByIntake } from './lambda-intake.js';
 
 const logger = new Logger({ serviceName: 'tourniquet' });
 const metrics = new Metrics({ namespace: 'Tourniquet', serviceName: 'tourniquet' });
@@ -101,6 +102,12 @@ async function handleMessage(rt: LambdaRuntime, record: SQSRecord): Promise<void
 async function respondTo(rt: LambdaRuntime, record: GuardDutyRecord): Promise<void> {
   if (record.kind !== 'finding') {
     logger.info('malware scan result received (recorded, no playbook)', { status: record.scanResultStatus });
+    return;
+  }
+  const refused = refusedByIntake(rt.intake, record);
+  if (refused !== undefined) {
+    logger.info('finding not admitted (findings rule threshold)', { findingId: record.id, why: refused });
+    metrics.addMetric('FindingsNotAdmitted', MetricUnit.Count, 1);
     return;
   }
   const result = await rt.responder.respond(record, undefined, invocationRunOptions());

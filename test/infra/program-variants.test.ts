@@ -64,7 +64,11 @@ describe('adopted detector, KMS queues, drills, prefixes, policy file', () => {
     expect(json(capture.one('aws:cloudwatch/eventRule:EventRule').inputs['eventPattern'])).toEqual({
       source: ['aws.guardduty', 'tourniquet.drill'],
       'detail-type': ['GuardDuty Finding'],
-      detail: { severity: [{ numeric: ['>=', 7] }], type: [{ prefix: 'CryptoCurrency:' }, { prefix: 'AttackSequence:' }] },
+      detail: {
+        // The observe-only example policy routes nothing below the threshold: only the AI-related types do.
+        $or: [{ severity: [{ numeric: ['>=', 7] }] }, { type: expect.arrayContaining(['Impact:IAMUser/AnomalousModelInvocation']) }],
+        type: [{ prefix: 'CryptoCurrency:' }, { prefix: 'AttackSequence:' }],
+      },
     });
 
     // KMS queues: a queue key whose policy admits exactly this rule and this bucket; all three queues use it.
@@ -106,6 +110,8 @@ describe('adopted detector, KMS queues, drills, prefixes, policy file', () => {
     expect(env['TOURNIQUET_POLICY']).toBe(uri);
     // Input limits reach the function in bytes.
     expect([env['TOURNIQUET_MAX_LINE_BYTES'], env['TOURNIQUET_MAX_DECOMPRESSED_BYTES']]).toEqual(['33554432', '2147483648']);
+    // The rule's threshold and prefixes reach the function: it admits export findings with the same intake.
+    expect([env['TOURNIQUET_SEVERITY_THRESHOLD'], env['TOURNIQUET_FINDING_TYPE_PREFIXES']]).toEqual(['7', 'CryptoCurrency:,AttackSequence:']);
     expect(platform.find((st) => st['Sid'] === 'ReadPolicyFile')?.['Resource']).toEqual([`${bucketArn}/${String(policyObject.inputs['key'])}`]);
 
     // Member roles: only the listed accounts, only inside the organisation.

@@ -223,11 +223,24 @@ describe('threat lists (seed fix: the files are uploaded)', () => {
 });
 
 describe('trigger: EventBridge and S3 into one queue, dead-letter queues everywhere', () => {
-  it('the rule matches GuardDuty findings at or above severity 4', () => {
+  it('the rule matches GuardDuty findings at or above severity 4, and AI-related types at any severity', () => {
     expect(json(capture.one(T.rule).inputs['eventPattern'])).toEqual({
       source: ['aws.guardduty'],
       'detail-type': ['GuardDuty Finding'],
-      detail: { severity: [{ numeric: ['>=', 4] }] },
+      detail: {
+        $or: [
+          { severity: [{ numeric: ['>=', 4] }] },
+          {
+            type: [
+              'DefenseEvasion:IAMUser/BedrockLoggingDisabled',
+              'Execution:SageMaker/CommandAndScriptingInterpreter',
+              'Impact:IAMUser/AnomalousModelInvocation',
+              'Impact:IAMUser/CostHarvesting',
+              'Impact:IAMUser/PromptInjection.Direct',
+            ],
+          },
+        ],
+      },
     });
   });
 
@@ -321,11 +334,15 @@ describe('functions', () => {
       TOURNIQUET_ROLE_NAME: 'TourniquetResponder',
       TOURNIQUET_DETECTOR_ID: outputs['detectorId'],
       TOURNIQUET_BLOCKLIST_KEY: 'lists/responder-blocklist.txt',
+      TOURNIQUET_SEVERITY_THRESHOLD: '4',
     });
+    // No type prefixes configured: no variable (the Lambda then restricts nothing).
+    expect(env['TOURNIQUET_FINDING_TYPE_PREFIXES']).toBeUndefined();
     for (const [name, value] of Object.entries(env)) expect(value, name).toBeTypeOf('string');
     // The env must parse with the handler's own schema.
     return import('../../src/lambda/lambda-config.js').then(({ readLambdaConfig }) => {
       expect(readLambdaConfig(env).TOURNIQUET_JOURNAL_TABLE).toBe(outputs['journalTableName']);
+      expect(readLambdaConfig(env).TOURNIQUET_SEVERITY_THRESHOLD).toBe(4);
     });
   });
 

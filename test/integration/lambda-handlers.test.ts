@@ -12,6 +12,7 @@
  * (d) Permanent message errors (a `null` body, `Records: [null]`, a bad `%` in an S3 key) are quarantined at once;
  *     an engine failure on one line of an export object does not stop its other lines, and the message is retried.
  */
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -402,5 +403,32 @@ describe('respond handler: permanent message errors and failing export lines', (
     expect(again.batchItemFailures).toEqual([]);
     expect((await incidentsOf(ids[0]!))[0]?.status).toBe('awaiting-approval');
     for (const id of ids) expect((await incidentsOf(id)).map((i) => i.occurrences)).toEqual([1]);
+  });
+});
+
+describe('respond handler: the findings rule intake (TOURNIQUET_SEVERITY_THRESHOLD)', () => {
+  it('handles an export object the way the rule admits events: a Low AI Protection finding is handled, an ordinary Low one is not', async () => {
+    const seeded = await h.seed('lambda-intake');
+    const [low, high] = await Promise.all(seeded.instanceIds.slice(0, 2).map((id) => h.finding(id)));
+    const ordinaryLow = { ...(low!.raw as Record<string, unknown>), id: 'intake-ordinary-low', type: 'CryptoCurrency:EC2/BitcoinTool.B', severity: 2 };
+    const ordinaryHigh = { ...(high!.raw as Record<string, unknown>), id: 'intake-ordinary-high', type: 'CryptoCurrency:EC2/BitcoinTool.B', severity: 5 };
+    const sample = JSON.parse(
+      readFileSync(new URL('../../samples/synthesized/Impact-IAMUser-AnomalousModelInvocation.SYNTHESIZED.json', import.meta.url), 'utf8'),
+    ) as { detail: Record<string, unknown> };
+    const aiLow = { ...sample.detail, id: 'intake-ai-low', accountId: ACCOUNT, region: REGION, severity: 2 };
+    const key = 'AWSLogs/123456789012/GuardDuty/us-east-1/2026/08/03/intake.jsonl.gz';
+    await s3.send(new PutObjectCommand({ Bucket: FINDINGS, Key: key, Body: gzipSync([ordinaryLow, ordinaryHigh, aiLow].map((f) => JSON.stringify(f)).join('\n')) }));
+
+    process.env.TOURNIQUET_SEVERITY_THRESHOLD = '4';
+    await resetRespondRuntime();
+    try {
+      const result = await respondHandler({ Records: [sqsRecord('m-intake', s3Notification(FINDINGS, key))] });
+      expect(result.batchItemFailures).toEqual([]);
+    } finally {
+      delete process.env.TOURNIQUET_SEVERITY_THRESHOLD;
+      await resetRespondRuntime();
+    }
+    const handled = new Set((await journal.listIncidents()).map((i) => i.findingId));
+    expect([handled.has('intake-ordinary-low'), handled.has('intake-ordinary-high'), handled.has('intake-ai-low')]).toEqual([false, true, true]);
   });
 });

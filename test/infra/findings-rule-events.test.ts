@@ -1,0 +1,142 @@
+/**
+ * The deployed findings rule against real EventBridge pattern semantics: the program is built under Pulumi mocks,
+ * its rule's event pattern is put on moto_server's EventBridge with the findings queue as target, sample events of
+ * each kind are published, and the queue is read back. moto 5.2 does not implement TestEventPattern, so the rule is
+ * exercised through PutRule/PutTargets/PutEvents, which match with moto's EventPattern (prefix, wildcard, numeric,
+ * $or). Every verdict is also compared with the Lambda's intake (src/policy/finding-intake.ts): both must agree.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMotoServer, type MotoServer } from '../../src/aws/moto-server.js';
+import { admitFinding, findingIntake } from '../../src/policy/finding-intake.js';
+import { builtInPolicy, parsePolicy } from '../../src/policy/load-policy.js';
+import { testClientConfig } from '../support/aws-clients.js';
+import { eventBridgeCall } from '../support/eventbridge-json.js';
+import { buildTourniquetStack } from '../support/tourniquet-stack.js';
+import { json } from './helpers/pulumi-mocks.js';
+
+const RULE = 'aws:cloudwatch/eventRule:EventRule';
+const AI_SAMPLE = JSON.parse(
+  readFileSync(new URL('../../samples/synthesized/Impact-IAMUser-AnomalousModelInvocation.SYNTHESIZED.json', import.meta.url), 'utf8'),
+) as { source: string; 'detail-type': string; detail: Record<string, unknown> };
+
+const POLICY = [
+  'version: 1',
+  'rules:',
+  '  - name: noise',
+  '    match: { type: ["UnauthorizedAccess:EC2/SSHBruteForce"] }',
+  '    mode: observe',
+  '  - name: mining',
+  '    match: { type: ["CryptoCurrency:EC2/"], subject: [ec2-instance] }',
+  '    mode: approve',
+  '  - name: dga-dns',
+  '    match: { type: ["Trojan:EC2/*!DNS"], subject: [ec2-instance] }',
+  '    mode: contain',
+  '  - name: spam',
+  '    match: { type: ["Backdoor:EC2/Spambot"], severity: { min: 3 } }',
+  '    mode: approve',
+  '',
+].join('\n');
+
+/** One sample event per case: the AI sample with its type and severity replaced (its own id per case). */
+interface Case {
+  readonly name: string;
+  readonly type: string;
+  readonly severity: number;
+  readonly source?: string;
+}
+
+function event(c: Case, index: number): { Source: string; DetailType: string; Detail: string } {
+  const detail = { ...AI_SAMPLE.detail, id: `case-${index}`, type: c.type, severity: c.severity };
+  return { Source: c.source ?? AI_SAMPLE.source, DetailType: AI_SAMPLE['detail-type'], Detail: JSON.stringify(detail) };
+}
+
+let moto: MotoServer;
+let sqs: SQSClient;
+
+beforeAll(async () => {
+  moto = await startMotoServer();
+  sqs = new SQSClient(testClientConfig(moto.endpoint));
+});
+
+afterAll(async () => {
+  sqs?.destroy();
+  await moto?.stop();
+});
+
+/** Puts the pattern on a fresh rule → queue, publishes the cases, returns the ids of the cases that arrived. */
+async function deliver(name: string, pattern: string, cases: readonly Case[]): Promise<Set<string>> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-queue` }));
+  const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  await eventBridgeCall(moto.endpoint, 'PutRule', { Name: name, EventPattern: pattern, State: 'ENABLED' });
+  await eventBridgeCall(moto.endpoint, 'PutTargets', { Rule: name, Targets: [{ Id: 'queue', Arn: attrs.Attributes!['QueueArn'] }] });
+  const entries = cases.map(event);
+  for (let i = 0; i < entries.length; i += 10) {
+    const out = await eventBridgeCall<{ FailedEntryCount: number }>(moto.endpoint, 'PutEvents', { Entries: entries.slice(i, i + 10) });
+    expect(out.FailedEntryCount).toBe(0);
+  }
+  const arrived = new Set<string>();
+  for (;;) {
+    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    if (!r.Messages?.length) break;
+    for (const m of r.Messages) arrived.add(String((JSON.parse(m.Body!) as { detail: { id: string } }).detail.id));
+  }
+  return arrived;
+}
+
+describe('the findings rule lets AI and policy-routed findings through below the severity threshold', () => {
+  it('with a policy file: AI Low, routed Low (prefix, wildcard, rule floor) pass; ordinary Low and observe-only Low are dropped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tourniquet-intake-'));
+    const policyFile = join(dir, 'policy.yaml');
+    writeFileSync(policyFile, POLICY);
+    const { capture } = await buildTourniquetStack({ policyFile, drillEvents: true, manageThreatLists: false, manageTrustedIpList: false });
+    const pattern = String(capture.one(RULE).inputs['eventPattern']);
+    expect(pattern.length).toBeLessThanOrEqual(2048);
+
+    const cases: Array<Case & { pass: boolean }> = [
+      { name: 'AI Protection, Low', type: 'Impact:IAMUser/AnomalousModelInvocation', severity: 2, pass: true },
+      { name: 'AI Protection, Low, drill', type: 'Impact:IAMUser/PromptInjection.Direct', severity: 2, source: 'tourniquet.drill', pass: true },
+      { name: 'Bedrock logging disabled, Low', type: 'DefenseEvasion:IAMUser/BedrockLoggingDisabled', severity: 1, pass: true },
+      { name: 'routed by prefix, Low', type: 'CryptoCurrency:EC2/BitcoinTool.B', severity: 2, pass: true },
+      { name: 'routed by wildcard, Low', type: 'Trojan:EC2/DGADomainRequest.C!DNS', severity: 2, pass: true },
+      { name: 'wildcard not matching, Low', type: 'Trojan:EC2/DGADomainRequest.B', severity: 2, pass: false },
+      { name: 'routed, at the rule floor', type: 'Backdoor:EC2/Spambot', severity: 3, pass: true },
+      { name: 'routed, below the rule floor', type: 'Backdoor:EC2/Spambot', severity: 2.5, pass: false },
+      { name: 'observe-only rule, Low', type: 'UnauthorizedAccess:EC2/SSHBruteForce', severity: 2, pass: false },
+      { name: 'ordinary, Low', type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 2, pass: false },
+      { name: 'ordinary, just below', type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 3.9, pass: false },
+      { name: 'ordinary, at the threshold', type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 4, pass: true },
+      { name: 'ordinary, High', type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8, pass: true },
+      { name: 'other source', type: 'Impact:IAMUser/AnomalousModelInvocation', severity: 8, source: 'my.app', pass: false },
+    ];
+    const arrived = await deliver('with-policy', pattern, cases);
+    const intake = findingIntake(parsePolicy(POLICY, policyFile), { severityThreshold: 4 });
+    const got = cases.map((c, i) => [c.name, arrived.has(`case-${i}`)]);
+    expect(got).toEqual(cases.map((c) => [c.name, c.pass]));
+    // The Lambda's intake agrees with the rule on every GuardDuty event.
+    const lambda = cases.filter((c) => c.source !== 'my.app').map((c) => [c.name, admitFinding(intake, c).admitted]);
+    expect(lambda).toEqual(cases.filter((c) => c.source !== 'my.app').map((c) => [c.name, c.pass]));
+  });
+
+  it('default configuration (built-in policy, threshold 4): AI Low passes, ordinary Low is dropped, type prefixes restrict both', async () => {
+    const { capture } = await buildTourniquetStack({ manageThreatLists: false, manageTrustedIpList: false });
+    const cases: Array<Case & { pass: boolean }> = [
+      { name: 'AI Low', type: 'Impact:IAMUser/CostHarvesting', severity: 2, pass: true },
+      { name: 'ordinary Low', type: 'CryptoCurrency:EC2/BitcoinTool.B', severity: 2, pass: false },
+      { name: 'ordinary Medium', type: 'CryptoCurrency:EC2/BitcoinTool.B', severity: 5, pass: true },
+      { name: 'drill (not enabled)', type: 'Impact:IAMUser/CostHarvesting', severity: 2, source: 'tourniquet.drill', pass: false },
+    ];
+    const arrived = await deliver('default', String(capture.one(RULE).inputs['eventPattern']), cases);
+    expect(cases.map((c, i) => [c.name, arrived.has(`case-${i}`)])).toEqual(cases.map((c) => [c.name, c.pass]));
+    const intake = findingIntake(builtInPolicy(), { severityThreshold: 4 });
+    expect(cases.slice(0, 3).map((c) => admitFinding(intake, c).admitted)).toEqual([true, false, true]);
+
+    const prefixed = await buildTourniquetStack({ manageThreatLists: false, manageTrustedIpList: false, findingTypePrefixes: ['CryptoCurrency:'] });
+    const only = await deliver('prefixed', String(prefixed.capture.one(RULE).inputs['eventPattern']), cases.slice(0, 3));
+    expect([...only]).toEqual(['case-2']);
+    expect(json<{ detail: Record<string, unknown> }>(prefixed.capture.one(RULE).inputs['eventPattern']).detail['type']).toEqual([{ prefix: 'CryptoCurrency:' }]);
+  });
+});
