@@ -76,7 +76,7 @@ export default tseslint.config(
     // The CLI uses the drills (drill findings, the demo); the drills never use the CLI.
     files: ['src/drill/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/*'], message: 'drill must not depend on the CLI (the demo lives in src/cli)' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/*'], message: 'drill must not depend on the CLI (the demo lives in src/demo)' }] }],
     },
   },
   {
