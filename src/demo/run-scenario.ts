@@ -3,7 +3,7 @@
  * it through the environment (restored afterwards), an in-memory journal and a temporary evidence folder, then the
  * scenario's own steps and checks. Exit 0 only if every check held.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,7 @@ export async function runDemoScenario(scenario: DemoScenario, options: DemoOptio
   };
 
   log('1. Starting moto_server (local AWS emulator) on a free loopback port…');
-  const moto = await startMotoServer();
+  const moto = await startMotoServer(scenario.emulatorEnv !== undefined ? { env: { ...scenario.emulatorEnv } } : {});
   const saved = { ...process.env };
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: moto.endpoint,
@@ -45,7 +45,7 @@ export async function runDemoScenario(scenario: DemoScenario, options: DemoOptio
   const evidenceDir = options.evidenceDir ?? (await mkdtemp(join(tmpdir(), 'tourniquet-demo-')));
   const notifier = new MemoryNotifier();
   try {
-    const runtime = await openRuntime({ journalPath: ':memory:', evidenceDir, policy: scenario.policyFile ?? EXAMPLE_POLICY }, notifier);
+    const runtime = await openRuntime({ journalPath: ':memory:', evidenceDir, policy: await policyPath(scenario) }, notifier);
     try {
       await scenario.run({ log, check, accountId: ACCOUNT, region: REGION, clientConfig, runtime, notifier, evidenceDir });
     } finally {
@@ -62,4 +62,12 @@ export async function runDemoScenario(scenario: DemoScenario, options: DemoOptio
   const ok = checks.length > 0 && checks.every((x) => x.ok);
   log(ok ? `\nAll ${checks.length} checks held.` : `\n${checks.filter((x) => !x.ok).length} of ${checks.length} checks FAILED.`);
   return { checks, ok };
+}
+
+/** The scenario's policy file: its own text written to a temporary folder, its file, or the example policy. */
+async function policyPath(scenario: DemoScenario): Promise<string> {
+  if (scenario.policyYaml === undefined) return scenario.policyFile ?? EXAMPLE_POLICY;
+  const file = join(await mkdtemp(join(tmpdir(), 'tourniquet-demo-policy-')), `${scenario.name}.yaml`);
+  await writeFile(file, scenario.policyYaml);
+  return file;
 }

@@ -40,6 +40,10 @@ export interface DemoScenario {
   readonly summary: string;
   /** The policy file the responder runs with (default: examples/tourniquet.yaml). */
   readonly policyFile?: string;
+  /** Or the policy as YAML text (written to a temporary file), e.g. to skip a step the emulator lacks the API for. */
+  readonly policyYaml?: string;
+  /** Extra environment of the moto_server process, e.g. `MOTO_IAM_LOAD_MANAGED_POLICIES`. */
+  readonly emulatorEnv?: Readonly<Record<string, string>>;
   /** Steps 2… of the story (step 1, starting the emulator, is the runner's). */
   run(ctx: ScenarioContext): Promise<void>;
 }
