@@ -1,7 +1,7 @@
 /**
  * The responder: what turns a finding into containment.
  *
- * GuardDuty ──► EventBridge rule (GuardDuty Finding, severity ≥ threshold [+ drill source]) ──► SQS ──► Lambda
+ * GuardDuty ──► EventBridge rule (severity ≥ threshold, or AI/policy-routed type [+ drill source]) ──► SQS ──► Lambda
  * GuardDuty ──► S3 export (ObjectCreated on the export prefix, *.jsonl.gz) ──────────────────────┘
  *
  * - every queue has a dead-letter queue: the findings queue redrives to its DLQ after `maxReceiveCount`; the rule
