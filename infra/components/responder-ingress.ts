@@ -74,7 +74,8 @@ export function eventBridgeTypeFilter(pattern: string): string | Record<string, 
       return { prefix: pattern };
     case 'glob':
       if (pattern.indexOf('*') === pattern.length - 1) return { prefix: pattern.slice(0, -1) };
-      return { wildcard: pattern.replaceAll('\\', '\\\\') };
+      // `**` means what `*` means; a backslash is literal in policy globs but an escape in EventBridge.
+      return { wildcard: pattern.replace(/\*{2,}/g, '*').replaceAll('\\', '\\\\') };
   }
 }
 

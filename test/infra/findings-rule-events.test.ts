@@ -17,6 +17,7 @@ import { testClientConfig } from '../support/aws-clients.js';
 import { eventBridgeCall } from '../support/eventbridge-json.js';
 import { buildTourniquetStack } from '../support/tourniquet-stack.js';
 import { json } from './helpers/pulumi-mocks.js';
+import { eventBridgeTypeFilter, findingsEventPattern } from '../../infra/components/responder-ingress.js';
 
 const RULE = 'aws:cloudwatch/eventRule:EventRule';
 const AI_SAMPLE = JSON.parse(
@@ -138,5 +139,21 @@ describe('the findings rule lets AI and policy-routed findings through below the
     const only = await deliver('prefixed', String(prefixed.capture.one(RULE).inputs['eventPattern']), cases.slice(0, 3));
     expect([...only]).toEqual(['case-2']);
     expect(json<{ detail: Record<string, unknown> }>(prefixed.capture.one(RULE).inputs['eventPattern']).detail['type']).toEqual([{ prefix: 'CryptoCurrency:' }]);
+  });
+});
+
+describe('policy type patterns as EventBridge filters', () => {
+  it('exact → the string, prefix or trailing-* glob → prefix, other globs → wildcard (`**` collapsed, `\\` escaped)', () => {
+    expect(eventBridgeTypeFilter('Impact:IAMUser/CostHarvesting')).toBe('Impact:IAMUser/CostHarvesting');
+    expect(eventBridgeTypeFilter('CryptoCurrency:EC2/')).toEqual({ prefix: 'CryptoCurrency:EC2/' });
+    expect(eventBridgeTypeFilter('Backdoor:EC2/C&CActivity*')).toEqual({ prefix: 'Backdoor:EC2/C&CActivity' });
+    expect(eventBridgeTypeFilter('*:EC2/**!DNS')).toEqual({ wildcard: '*:EC2/*!DNS' });
+    expect(eventBridgeTypeFilter('A\\B*C')).toEqual({ wildcard: 'A\\\\B*C' });
+  });
+
+  it('a policy routing too many distinct types below the threshold fails the deploy, naming the quota', () => {
+    const rules = Array.from({ length: 60 }, (_, i) => `  - name: r${i}\n    match: { type: ["Recon:EC2/SomeVeryLongFindingTypeName${i}"] }\n    mode: approve\n`).join('');
+    const intake = findingIntake(parsePolicy(`version: 1\nrules:\n${rules}`, 'big.yaml'), { severityThreshold: 4 });
+    expect(() => findingsEventPattern({ severityThreshold: 4, findingTypePrefixes: [], drillEvents: false, intake })).toThrow(/above EventBridge's 2048/);
   });
 });
