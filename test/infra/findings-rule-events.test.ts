@@ -8,13 +8,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMotoServer, type MotoServer } from '../../src/aws/moto-server.js';
 import { admitFinding, findingIntake } from '../../src/policy/finding-intake.js';
 import { builtInPolicy, parsePolicy } from '../../src/policy/load-policy.js';
 import { testClientConfig } from '../support/aws-clients.js';
-import { eventBridgeCall } from '../support/eventbridge-json.js';
 import { buildTourniquetStack } from '../support/tourniquet-stack.js';
 import { json } from './helpers/pulumi-mocks.js';
 import { eventBridgeTypeFilter, findingsEventPattern } from '../../infra/components/responder-ingress.js';
@@ -57,14 +57,17 @@ function event(c: Case, index: number): { Source: string; DetailType: string; De
 
 let moto: MotoServer;
 let sqs: SQSClient;
+let events: EventBridgeClient;
 
 beforeAll(async () => {
   moto = await startMotoServer();
   sqs = new SQSClient(testClientConfig(moto.endpoint));
+  events = new EventBridgeClient(testClientConfig(moto.endpoint));
 });
 
 afterAll(async () => {
   sqs?.destroy();
+  events?.destroy();
   await moto?.stop();
 });
 
@@ -72,11 +75,11 @@ afterAll(async () => {
 async function deliver(name: string, pattern: string, cases: readonly Case[]): Promise<Set<string>> {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-queue` }));
   const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  await eventBridgeCall(moto.endpoint, 'PutRule', { Name: name, EventPattern: pattern, State: 'ENABLED' });
-  await eventBridgeCall(moto.endpoint, 'PutTargets', { Rule: name, Targets: [{ Id: 'queue', Arn: attrs.Attributes!['QueueArn'] }] });
+  await events.send(new PutRuleCommand({ Name: name, EventPattern: pattern, State: 'ENABLED' }));
+  await events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: 'queue', Arn: attrs.Attributes!['QueueArn'] }] }));
   const entries = cases.map(event);
   for (let i = 0; i < entries.length; i += 10) {
-    const out = await eventBridgeCall<{ FailedEntryCount: number }>(moto.endpoint, 'PutEvents', { Entries: entries.slice(i, i + 10) });
+    const out = await events.send(new PutEventsCommand({ Entries: entries.slice(i, i + 10) }));
     expect(out.FailedEntryCount).toBe(0);
   }
   const arrived = new Set<string>();
