@@ -545,6 +545,7 @@ export class Responder {
       failed: steps.filter((s) => s.status === 'failed').map((s) => `${s.stepId} (${s.error?.message ?? 'failed'})`),
       notes: [...(notice?.lines ?? []), ...decision.verdicts.filter((v) => v.outcome !== 'pass').map((v) => `${v.guardrail}: ${v.reason}`)],
       releaseHint: `tourniquet release ${incident.incidentId} --reason "<why>"`,
+      ...(incident.plan.manualSteps?.length ? { manualSteps: incident.plan.manualSteps } : {}),
     };
     if (notice) await this.options.journal.appendEvent(incident.incidentId, guardrailNoticeEvent(notice, this.now()));
     try {
