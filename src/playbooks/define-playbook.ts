@@ -9,6 +9,7 @@ import type { ManualStep, Plan, PlanStep } from '../contracts/plan.js';
 import { NO_PLAYBOOK, type PlaybookInfo } from '../contracts/playbook-info.js';
 import { PlanError } from '../errors.js';
 import type { Finding, Subject, SubjectKind } from '../findings/model.js';
+import type { GuardrailVerdict } from '../policy/guardrails.js';
 import { incidentKeyOf } from './incident-key.js';
 import { stepBuilder, type StepAction, type StepActions, type StepBuilder } from './plan-steps.js';
 
@@ -22,6 +23,12 @@ export interface PlanArgs<K extends SubjectKind, T extends StepActions, O extend
   readonly options: z.output<O>;
   /** Builds one step: `step('isolate-network', { input, dependsOn, description })`. */
   readonly step: StepBuilder<T>;
+  /**
+   * The decision's guardrail verdicts (empty when planned without a decision). A guardrail that blocks (e.g.
+   * `responder-self`, `protected-principal`) keeps every step from running anyway; a playbook may then plan no
+   * mutating step and tell a human, in manual steps, what to do instead.
+   */
+  readonly guardrails: readonly GuardrailVerdict[];
 }
 
 export interface PlaybookDefinition<K extends SubjectKind, T extends StepActions, O extends z.ZodType> {
@@ -46,7 +53,7 @@ export interface Playbook extends PlaybookInfo {
    * The plan for one subject. `options` is validated against the options schema (a PlanError when invalid: the
    * edges validate first, with the user's names for things). A subject of another kind gets the `none` plan.
    */
-  plan(finding: Finding, subject: Subject, options?: unknown): Plan;
+  plan(finding: Finding, subject: Subject, options?: unknown, guardrails?: readonly GuardrailVerdict[]): Plan;
 }
 
 export function definePlaybook<K extends SubjectKind, T extends StepActions, O extends z.ZodType>(def: PlaybookDefinition<K, T, O>): Playbook {
@@ -58,14 +65,14 @@ export function definePlaybook<K extends SubjectKind, T extends StepActions, O e
     stepIds: Object.keys(def.steps),
     options: def.options,
     actions: Object.values(def.steps),
-    plan(finding, subject, options) {
+    plan(finding, subject, options, guardrails = []) {
       const incidentKey = incidentKeyOf(subject);
       if (!kinds.includes(subject.kind)) return { playbook: NO_PLAYBOOK, incidentKey, steps: [] };
       const parsed = def.options.safeParse(options ?? {});
       if (!parsed.success) {
         throw new PlanError(def.name, `invalid options: ${parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(options)'}: ${i.message}`).join('; ')}`);
       }
-      const args = { finding, subject: subject as SubjectOfKind<K>, options: parsed.data as z.output<O>, step };
+      const args = { finding, subject: subject as SubjectOfKind<K>, options: parsed.data as z.output<O>, step, guardrails };
       const steps = def.plan(args);
       const manualSteps = def.manualSteps?.({ ...args, steps }) ?? [];
       const seen = new Set<string>();
