@@ -7,7 +7,8 @@
  * whose notification carries the manual steps. The action itself is also run phase by phase with its calls recorded
  * (the IAM evaluator's fixture: TOURNIQUET_RECORD_AWS_CALLS=1).
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {
   IAMClient} from '@aws-sdk/client-iam';
@@ -35,6 +36,7 @@ import { makeTestClients } from '../support/aws-clients.js';
 import { recordAwsCalls, writeAwsCallFixtures } from '../support/aws-call-recording.js';
 import { ACCOUNT, REGION, isReadOnlyOperation, startHarness, type Harness } from '../support/engine-harness.js';
 import { memoryEvidence } from '../support/memory-evidence.js';
+import { runCli } from '../support/run-cli.js';
 
 const SAMPLES = join(import.meta.dirname, '..', '..', 'samples');
 const CONTAIN = `
@@ -278,5 +280,36 @@ describe('iam.deny-role-session against moto_server, phase by phase', () => {
     const ctx = { clients: makeTestClients(h.moto.endpoint), incidentId: 'c', caseId: 'c', subject: {} as never, evidence: memoryEvidence({}), now: () => new Date(), actor: 't', stepId: 'deny-role-session' } as ActionContext;
     const input = denyRoleSession.parseInput({ roleName: s.roleName, sessionName: 'old-session', roleId: 'AROA3XFRBF23NOTTHEROLE' }, ctx);
     await expect(denyRoleSession.capture(input, ctx)).rejects.toThrow(/has id AROA\w+, not AROA3XFRBF23NOTTHEROLE as in the finding/);
+  });
+});
+
+describe('the CLI shows manual steps loudly and print-safe', () => {
+  it('plan, respond and show print the root manual steps as !! lines; a hostile value cannot forge a line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tourniquet-manual-'));
+    const event = JSON.parse(await readFile(join(SAMPLES, 'events/Policy-IAMUser-RootCredentialUsage.eventbridge.json'), 'utf8')) as { detail: { resource: { accessKeyDetails: Record<string, string> } } };
+    // An attacker-shaped key id: not a key id, so it becomes a placeholder, and its escape codes never print raw.
+    event.detail.resource.accessKeyDetails.accessKeyId = 'AKIA\u001b[2J\nFORGED';
+    const file = join(dir, 'root.json');
+    await writeFile(file, JSON.stringify(event));
+    const common = ['--journal-path', join(dir, 'journal'), '--evidence-dir', join(dir, 'cases'), '--endpoint', h.moto.endpoint];
+
+    const planned = await runCli(['plan', file]);
+    expect(planned.code).toBe(0);
+    expect(planned.out).toContain('  !! ACTION REQUIRED BY A HUMAN: 4 manual steps (Tourniquet does not do these)');
+    expect(planned.out).toContain('!!    $ aws iam update-access-key --access-key-id <access-key-id> --status Inactive');
+    // eslint-disable-next-line no-control-regex -- looking for the escape character is the point
+    expect(planned.out).not.toMatch(/\u001b|^FORGED/m);
+
+    const responded = await runCli(['respond', file, '--mode', 'contain', ...common]);
+    expect(responded.code).toBe(0);
+    expect(responded.out).toContain('!! 1. Change the root user’s password of account');
+    // The notification the CLI prints says it first.
+    expect(responded.out).toMatch(/incident inc-[^\n]+\n\nACTION REQUIRED BY A HUMAN: 4 manual steps/);
+    const incidentId = /incident (inc-[\w-]+)/.exec(responded.out)![1]!;
+
+    const shown = await runCli(['show', incidentId, ...common]);
+    expect(shown.code).toBe(0);
+    expect(shown.out).toContain('  !! 3. Deny the root user of');
+    expect(shown.out).toMatch(/manual-steps +ACTION REQUIRED BY A HUMAN: 4 manual steps \(Tourniquet does not do these\): 1\. Change the root user’s password/);
   });
 });
