@@ -14,7 +14,8 @@
  * Pure: no I/O. More steps (e.g. CloudTrail activity review) are added to ROLE_SESSION_STEPS and planSteps.
  */
 import { z } from 'zod';
-import { denyRoleSession, denyRoleSessionDocument, ROLE_SESSION_DENY_SID, sessionDenyPolicyName } from '../actions/iam-deny-role-session.js';
+import { denyRoleSession, denyRoleSessionDocument, sessionDenyPolicyName } from '../actions/iam-deny-role-session.js';
+import { denyInstanceSessionDocument, denyPolicyName } from '../actions/iam-deny-instance-session.js';
 import { revokeRoleSessions } from '../actions/iam-revoke-role-sessions.js';
 import { permissionSetOfSsoRole, protectedRole } from '../actions/protected-roles.js';
 import type { ManualStep, PlanStep } from '../contracts/plan.js';
@@ -121,7 +122,14 @@ function manualSteps({ finding, subject, guardrails }: Args): ManualStep[] {
             'playbook denies exactly this session (deny-instance-session: aws:userid and ec2:SourceInstanceARN), removes the ' +
             'instance profile, then revokes the role’s older sessions in that order; this incident adds no second deny, which ' +
             'would undo or be undone by that one on release.',
-          commands: ['tourniquet incidents', `aws ec2 describe-iam-instance-profile-associations --filters Name=instance-id,Values=${c.instanceId}`],
+          commands: [
+            'tourniquet incidents   # the ec2-instance incident of the instance: its deny-instance-session step',
+            `aws ec2 describe-iam-instance-profile-associations --filters Name=instance-id,Values=${c.instanceId}`,
+            // When that incident does not contain (observe, or a rule gives the instance no playbook): the same deny by hand.
+            `aws iam put-role-policy --role-name ${c.roleName} --policy-name ${denyPolicyName(c.instanceId)} --policy-document '${JSON.stringify(
+              denyInstanceSessionDocument({ roleId, roleArn: `arn:${partition}:iam::${account}:role/${c.roleName}` }, arg('region', subject.region, 'region'), account, c.instanceId),
+            )}'   # only if that incident does not contain the instance`,
+          ],
         },
       ];
     case 'role-only':
@@ -243,6 +251,3 @@ export const iamRoleSessionPlaybook = definePlaybook({
   plan: planSteps,
   manualSteps,
 });
-
-/** The sid of the session deny (tests and docs). */
-export { ROLE_SESSION_DENY_SID };

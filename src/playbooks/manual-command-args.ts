@@ -16,6 +16,7 @@ export const ARG_FORMS = {
   accessKeyId: /^(AKIA|ASIA)[A-Z0-9]{12,124}$/,
   accountId: /^\d{12}$/,
   partition: /^aws(-[a-z]+)*$/,
+  region: /^[a-z]{2}(-[a-z]+)+-\d+$/,
   timestamp: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/,
 } as const;
 

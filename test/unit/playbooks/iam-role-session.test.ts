@@ -40,6 +40,11 @@ describe('iam-role-session plan', () => {
     expect(p.steps).toEqual([]);
     expect(p.manualSteps!.map((m) => m.id)).toEqual(['instance-session']);
     expect(p.manualSteps![0]!.why).toMatch(/deny-instance-session.*no second deny/);
+    // The same deny the ec2-instance step would put, for a human when that incident does not contain the instance.
+    const byHand = p.manualSteps![0]!.commands!.find((c) => c.startsWith('aws iam put-role-policy'))!;
+    expect(byHand).toContain('--role-name gpu-node-role --policy-name tourniquet-deny-i-0a1b2c3d4e5f60718');
+    expect(byHand).toContain('"aws:userid":"AROA3XFRBF23EXAMPLE1:i-0a1b2c3d4e5f60718"');
+    expect(byHand).toContain('"ec2:SourceInstanceARN":"arn:aws:ec2:us-east-1:123456789012:instance/i-0a1b2c3d4e5f60718"');
   });
 
   it.each([
