@@ -545,7 +545,8 @@ export class Responder {
       failed: steps.filter((s) => s.status === 'failed').map((s) => `${s.stepId} (${s.error?.message ?? 'failed'})`),
       notes: [...(notice?.lines ?? []), ...decision.verdicts.filter((v) => v.outcome !== 'pass').map((v) => `${v.guardrail}: ${v.reason}`)],
       releaseHint: `tourniquet release ${incident.incidentId} --reason "<why>"`,
-      ...(incident.plan.manualSteps?.length ? { manualSteps: incident.plan.manualSteps } : {}),
+      // What a human must do, loud in every notification but the release (the incident is over then).
+      ...(incident.plan.manualSteps?.length && reason !== 'release' ? { manualSteps: incident.plan.manualSteps } : {}),
     };
     if (notice) await this.options.journal.appendEvent(incident.incidentId, guardrailNoticeEvent(notice, this.now()));
     try {

@@ -158,6 +158,8 @@ describe('iam-role-session playbook end to end', () => {
 
     const released = await responder.release(o.incidentId, { by: 'dana', reason: 'test' });
     expect(released.incident.status).toBe('released');
+    expect(notifier.sent.at(-1)!.reason).toBe('release');
+    expect(notifier.sent.at(-1)!.manualSteps).toBeUndefined();
     expect(await rolePolicies(s.roleName)).toEqual(before);
   });
 
