@@ -4,6 +4,9 @@
  * session (`tourniquet-deny-session-<session name>`), so release removes exactly this deny and nothing else of the
  * role: it deletes the policy, or puts back a prior document of the same name.
  *
+ * It matches the session name, not one token: a session assumed later under the same name is denied too (an attacker
+ * re-assuming under it stays out; a workload that always uses one fixed name stays out until release).
+ *
  * The role id is read live (GetRole); when the finding's role id differs, the role was deleted and re-created since
  * the session was issued, and the step fails rather than deny a session id that can no longer exist. Service-linked
  * and Identity Center roles are refused (protected-roles.ts). Caveat on release: stolen copies of the session's
