@@ -313,5 +313,9 @@ describe('the CLI shows manual steps loudly and print-safe', () => {
     expect(shown.code).toBe(0);
     expect(shown.out).toContain('  !! 3. Deny the root user of');
     expect(shown.out).toMatch(/manual-steps +ACTION REQUIRED BY A HUMAN: 4 manual steps \(Tourniquet does not do these\): 1\. Change the root user’s password/);
+
+    const resumed = await runCli(['resume', incidentId, ...common]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.out).toContain('  !! ACTION REQUIRED BY A HUMAN: 4 manual steps');
   });
 });
