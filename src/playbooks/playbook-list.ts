@@ -5,10 +5,12 @@
  */
 import type { Playbook } from './define-playbook.js';
 import { ec2InstancePlaybook } from './ec2-instance.js';
+import { iamUserPlaybook } from './iam-user.js';
 import { recordOnlyPlaybook } from './record-only.js';
 
 export const PLAYBOOKS: readonly Playbook[] = [
   ec2InstancePlaybook,
+  iamUserPlaybook,
   // Last: every kind without a playbook of its own.
   recordOnlyPlaybook,
 ];
