@@ -1,10 +1,13 @@
 /**
- * The IAM user playbook: a stolen long-term access key, typically used for LLMjacking (Bedrock abuse). The state of
- * the user goes into the case first (reads only, a second or two); then everything that cuts the attacker runs in
- * parallel, because none needs another: the Tourniquet deny and V3 (which also cut session tokens the attacker
- * already derived from the key), every access key and Bedrock API key deactivated, console access removed. The
- * evidence step is ordering only (`after`): its failure never holds containment back. Deactivating MFA devices
- * registered during the incident is destructive (release cannot re-enable them) and waits for the evidence.
+ * The IAM user playbook: a stolen long-term access key, typically used for LLMjacking (Bedrock abuse, billed by the
+ * minute). The Tourniquet deny starts at once, alongside the evidence capture: it is the one change that cuts every
+ * credential of the user (keys, session tokens already derived from them, Bedrock API keys), and IAM calls are rate
+ * limited (2 per second, shared), so waiting for the ~15 evidence reads would delay it by several seconds. The
+ * evidence may therefore list Tourniquet's own deny; the deny step's pre-image records the inline policies before.
+ * Then, after the evidence (ordering only, `after`: its failure never holds containment back), everything else runs
+ * in parallel, because none needs another: V3, every access key and Bedrock API key deactivated, console access
+ * removed. Deactivating MFA devices registered during the incident is destructive (release cannot re-enable them)
+ * and requires the evidence.
  * Existing policies, groups and tags of the user are never changed.
  *
  * Extending: add the action to IAM_USER_STEPS and one `step()` in planSteps (steps from other areas, such as the
@@ -71,7 +74,6 @@ function planSteps({ finding, subject, options, step }: PlanArgs<'iam-user', typ
     step('deny-ai-actions', {
       input: base,
       dependsOn: [],
-      after: [...first],
       description: 'Inline deny on the user: all of Bedrock (API keys too), SageMaker create/invoke/presigned URLs, sts:AssumeRole, new Bedrock keys and MFA/SSH persistence',
     }),
     step('attach-quarantine-policy', {
