@@ -26,7 +26,7 @@
  * Inline, not a customer-managed policy: one call, no account-level object to create, name or clean up, no
  * `iam:CreatePolicy` for the responder, and it does not take one of the user's 10 managed-policy slots (V3 takes
  * one already). The cost is IAM's quota of 2,048 characters of inline policy per USER in all (whitespace not
- * counted, not adjustable): this document is kept compact (wildcards, about 600 characters) and the pre-image
+ * counted, not adjustable): this document is kept compact (wildcards, 424 characters) and the pre-image
  * records how much the user's own inline policies use. When they leave too little room, PutUserPolicy's
  * LimitExceeded becomes a clear, non-retried error naming the sizes; the V3 step still applies and V3 already
  * denies InvokeModel (which Bedrock API-key calls need too). The user's own inline policies are never touched.
