@@ -136,7 +136,8 @@ describe('IAM users and roles, S3 buckets', () => {
     expect(finding.subjects[0]!.tags).toEqual([]);
     const { responder, journal, notifier } = await h.engine({ policy: 'version: 1\ndefaults: { mode: approve }\n' });
     const o = (await responder.respond(finding)).outcomes[0]!;
-    expect(o.subject.kind).toBe('access-key');
+    // The user has a playbook (iam-user), so it is the subject handled; its access key stays record-only.
+    expect(o.subject.kind).toBe('iam-user');
     expect(o.decision.decidedBy).toBe('guardrail:exempt-tag');
     expect((await journal.listEvents(o.incidentId)).find((e) => e.type === 'tags.live')?.message).toContain('read live (iam:ListUserTags)');
     expect(notifier.sent.filter((n) => n.incidentId === o.incidentId)).toHaveLength(1);
