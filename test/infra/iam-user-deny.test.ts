@@ -13,6 +13,7 @@ import { inlinePolicySize } from '../../src/actions/inline-policy-quota.js';
 import { actionInfo, expandActionPattern } from './helpers/iam-catalogue.js';
 import type { IamRequest } from './helpers/iam-requests.js';
 import { ALLOW_ALL, decide, type Principal } from './helpers/iam-simulator.js';
+import { CENTRAL_ACCOUNT, memberRole } from './helpers/generated-roles.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -97,5 +98,22 @@ describe('the deny document', () => {
     const size = inlinePolicySize(aiDenyDocument());
     expect(size).toBeLessThan(USER_INLINE_POLICY_QUOTA / 2);
     console.log(`Tourniquet AI deny: ${size} of ${USER_INLINE_POLICY_QUOTA} characters`);
+  });
+});
+
+describe('the responder role and the quarantine policy', () => {
+  it('may attach AWSCompromisedKeyQuarantineV3 to a user, and no other managed policy (no escalation through AttachUserPolicy)', async () => {
+    const member = await memberRole();
+    const responder: Principal = { arn: member.roleArn, identityPolicies: member.policies.map((p) => p.document) };
+    const user = `arn:aws:iam::${CENTRAL_ACCOUNT}:user/llm-victim`;
+    const attach = (policyArn: string): IamRequest => ({
+      action: 'iam:AttachUserPolicy',
+      resource: user,
+      context: { 'aws:RequestedRegion': 'us-east-1', 'aws:ResourceAccount': CENTRAL_ACCOUNT, 'iam:PolicyARN': policyArn },
+      why: policyArn,
+    });
+    expect(await decide(responder, attach('arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3'))).toBe('Allowed');
+    expect(await decide(responder, attach('arn:aws:iam::aws:policy/AdministratorAccess'))).toBe('ImplicitlyDenied');
+    expect(await decide(responder, attach(`arn:aws:iam::${CENTRAL_ACCOUNT}:policy/anything`))).toBe('ImplicitlyDenied');
   });
 });
