@@ -122,9 +122,11 @@ describe('iam.deactivate-user-mfa-devices', () => {
     });
   });
 
-  it('deactivates only the devices enabled in the incident window, and release says it cannot re-enable them', async () => {
+  it('deactivates only the devices enabled in the incident window; not reversible (no release: nothing can re-enable them)', async () => {
     const a = deactivateUserMfaDevices;
     expect(a.effect).toBe('destructive');
+    expect(a.reversible).toBe(false);
+    expect(a.release).toBeUndefined();
     const input = a.parseInput({ enabledSince: '2026-11-28T13:00:00Z' }, ctx());
     const pre = await a.capture(input, ctx());
     const out = await a.apply(input, pre, ctx());
@@ -132,20 +134,19 @@ describe('iam.deactivate-user-mfa-devices', () => {
     expect([...devices.keys()]).toEqual([OWN]);
     expect(iamMock).toHaveReceivedCommandTimes(DeactivateMFADeviceCommand, 1);
     expect((await a.verify!(input, ctx())).holds).toBe(true);
-    const released = await a.release!(input, pre, out, ctx());
-    expect(released).toMatchObject({ action: 'not-restorable', stillDeactivated: [ATTACKER], note: expect.stringMatching(/two consecutive codes/) });
-    // Nothing was attempted: there is no API that could.
+    // Again: nothing left in the window, nothing called.
+    expect(await a.apply(input, await a.capture(input, ctx()), ctx())).toEqual({ deactivated: [], keptOutsideWindow: [OWN] });
     expect(iamMock.commandCalls(DeactivateMFADeviceCommand)).toHaveLength(1);
   });
 
-  it('with no device in the window: nothing changes and release has nothing to say', async () => {
+  it('with no device in the window: nothing changes', async () => {
     const a = deactivateUserMfaDevices;
     const input = a.parseInput({ enabledSince: '2026-11-28T15:00:00Z' }, ctx());
     const pre = await a.capture(input, ctx());
     const out = await a.apply(input, pre, ctx());
     expect(out.deactivated).toEqual([]);
     expect(devices.size).toBe(2);
-    expect(await a.release!(input, pre, out, ctx())).toEqual({ action: 'none', reason: 'no MFA device was deactivated' });
+    expect(iamMock.commandCalls(DeactivateMFADeviceCommand)).toHaveLength(0);
   });
 
   it('refuses a window that is not a date-time, naming the value', () => {
