@@ -128,7 +128,8 @@ describe('IAM users and roles, S3 buckets', () => {
     const raw = JSON.parse(readFileSync('samples/events/UnauthorizedAccess-IAMUser-TorIPCaller.eventbridge.json', 'utf8')) as { detail: Record<string, unknown> & { resource: { accessKeyDetails: Record<string, unknown> }; service: Record<string, unknown> } };
     const d = raw.detail;
     Object.assign(d, { accountId: ACCOUNT, region: REGION });
-    d.resource.accessKeyDetails['userName'] = 'live-user';
+    // Real-looking ids: sample-generator placeholders (GeneratedFinding…) make a finding a sample.
+    Object.assign(d.resource.accessKeyDetails, { userName: 'live-user', accessKeyId: 'AKIAEXAMPLELIVEUSER1', principalId: 'AIDAEXAMPLELIVEUSER1' });
     d.service['additionalInfo'] = { value: '{}', type: 'default' }; // not a sample
     const rec = parseRecord(raw, { name: 'iam-user' });
     if (rec.kind !== 'finding') throw new Error('not a finding');
