@@ -11,6 +11,7 @@
  * test/unit/actions/iam-user-actions.test.ts, skipped here by the policy, and its fixture is listed.
  */
 import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import type {
   IAMClient} from '@aws-sdk/client-iam';
 import {
@@ -38,6 +39,7 @@ import { listAccessKeys, listAttachedPolicyArns, listInlinePolicyNames, listMfaD
 import { getAction } from '../../src/actions/registry.js';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { topologicalOrder } from '../../src/engine/step-graph.js';
+import { verifyManifest } from '../../src/evidence/verify-manifest.js';
 import type { Finding, Json, Subject } from '../../src/findings/model.js';
 import { parseRecord } from '../../src/findings/read-input.js';
 import { planIamUser } from '../../src/playbooks/iam-user.js';
@@ -261,6 +263,14 @@ describe('iam-user playbook through the engine', () => {
     expect(after.loginProfile).toBeNull();
     expect(after.mfa).toEqual([seeded.mfaSerial]);
     for (const s of (await journal.getSteps(outcome.incidentId)).filter((x) => x.status === 'done' && x.stepId !== 'capture-evidence')) expect(s.preImage, s.stepId).toBeDefined();
+
+    // The user's state is in the case, and the evidence chain verifies.
+    const incident = await responder.getIncident(outcome.incidentId);
+    expect((await verifyManifest(incident.evidenceLocation!)).ok).toBe(true);
+    const files = (await readdir(incident.evidenceLocation!.replace(/^file:\/\//, ''), { recursive: true })).map(String);
+    for (const name of ['access-keys', 'attached-policies', 'inline-policy-own-inline', 'groups', 'mfa-devices', 'login-profile']) {
+      expect(files.some((f) => f.includes(`${seeded.userName}`) && f.includes(name)), name).toBe(true);
+    }
 
     // The destructive step runs once approved.
     await responder.approve(outcome.incidentId, { stepId: 'deactivate-mfa-devices', by: 'alice' });
