@@ -7,11 +7,13 @@ import type { Playbook } from './define-playbook.js';
 import { ec2InstancePlaybook } from './ec2-instance.js';
 import { federatedUserPlaybook } from './federated-user.js';
 import { iamRoleSessionPlaybook } from './iam-role-session.js';
+import { iamUserPlaybook } from './iam-user.js';
 import { recordOnlyPlaybook } from './record-only.js';
 import { rootUserPlaybook } from './root-user.js';
 
 export const PLAYBOOKS: readonly Playbook[] = [
   ec2InstancePlaybook,
+  iamUserPlaybook,
   iamRoleSessionPlaybook,
   rootUserPlaybook,
   federatedUserPlaybook,

@@ -35,6 +35,8 @@ const PLACEHOLDER: Record<string, string> = {
   vpc: 'vpc-0a1b2c3d4e5f60718',
   key: '0a1b2c3d-0a1b-4c3d-a0a1-0a1b2c3d4e5f',
 };
+/** The user whose key a call names by key id only (GetAccessKeyLastUsed): IAM authorises it on the key's user. */
+const KEY_USER = 'llm-victim';
 /** The role an associated instance profile carries (the profile's role is not in the call's input). */
 const PROFILE_ROLE = 'gpu-node-role';
 const EC2_PREFIX: Record<string, string> = { 'i-': 'instance', 'sg-': 'security-group', 'vol-': 'volume', 'snap-': 'snapshot', 'acl-': 'network-acl', 'eni-': 'network-interface', 'subnet-': 'subnet', 'vpc-': 'vpc' };
@@ -76,6 +78,8 @@ function variables(type: string, id: string | undefined, input: Input, t: Reques
   switch (type) {
     case 'role':
       return str(input['RoleName']) !== undefined ? { ...base, RoleNameWithPath: str(input['RoleName'])! } : undefined;
+    case 'user':
+      return { ...base, UserNameWithPath: str(input['UserName']) ?? KEY_USER };
     case 'instance-profile':
       return str(input['InstanceProfileName']) !== undefined ? { ...base, InstanceProfileNameWithPath: str(input['InstanceProfileName'])! } : undefined;
     case 'autoScalingGroup':
@@ -159,7 +163,13 @@ export async function requestsForCall(call: RecordedCall, fixture: AwsCallFixtur
   const why = `${fixture.action}: ${action}`;
   const info = await actionInfo(action);
   if (info === undefined) throw new Error(`${why}: not an IAM action in the catalogue`);
-  const base: Record<string, string | string[]> = { 'aws:RequestedRegion': t.region, 'aws:ResourceAccount': t.account, ...(call.service === 'ec2' ? { 'ec2:Region': t.region } : {}) };
+  const base: Record<string, string | string[]> = {
+    'aws:RequestedRegion': t.region,
+    'aws:ResourceAccount': t.account,
+    ...(call.service === 'ec2' ? { 'ec2:Region': t.region } : {}),
+    // The managed policy a call attaches or detaches.
+    ...(call.service === 'iam' && str(input['PolicyArn']) !== undefined ? { 'iam:PolicyARN': str(input['PolicyArn'])! } : {}),
+  };
   const specs = (input['TagSpecifications'] as Array<{ ResourceType?: string; Tags?: unknown }> | undefined) ?? [];
   const specTags = Object.assign({}, ...specs.map((s) => tagsOf(s.Tags))) as Record<string, string>;
   const callTags =

@@ -21,7 +21,7 @@ describe('action registry', () => {
       expect(a.description.length, a.name).toBeGreaterThan(40);
       expect(a.permissions.length, a.name).toBeGreaterThan(0);
     }
-    expect(allActions().filter((a) => a.effect === 'destructive').map((a) => a.name).sort()).toEqual(['ec2.nacl-cut', 'ec2.stop-instance', 'iam.revoke-role-sessions']);
+    expect(allActions().filter((a) => a.effect === 'destructive').map((a) => a.name).sort()).toEqual(['ec2.nacl-cut', 'ec2.stop-instance', 'iam.deactivate-user-mfa-devices', 'iam.revoke-role-sessions']);
     expect(getAction('ec2.nacl-cut').description).toMatch(/WHOLE subnet/);
     expect(getAction('ec2.capture-instance-evidence').effect).toBe('read');
     expect(getAction('ec2.snapshot-volumes').effect).toBe('evidence');
