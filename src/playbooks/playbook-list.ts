@@ -6,11 +6,13 @@
 import type { Playbook } from './define-playbook.js';
 import { ec2InstancePlaybook } from './ec2-instance.js';
 import { lambdaFunctionPlaybook } from './lambda-function.js';
+import { rdsInstancePlaybook } from './rds-instance.js';
 import { recordOnlyPlaybook } from './record-only.js';
 
 export const PLAYBOOKS: readonly Playbook[] = [
   ec2InstancePlaybook,
   lambdaFunctionPlaybook,
+  rdsInstancePlaybook,
   // Last: every kind without a playbook of its own.
   recordOnlyPlaybook,
 ];
