@@ -6,6 +6,7 @@
 import type { Playbook } from './define-playbook.js';
 import { ec2InstancePlaybook } from './ec2-instance.js';
 import { lambdaFunctionPlaybook } from './lambda-function.js';
+import { malwareScanArtefactPlaybook } from './malware-scan-artefact.js';
 import { rdsInstancePlaybook } from './rds-instance.js';
 import { recordOnlyPlaybook } from './record-only.js';
 
@@ -13,6 +14,7 @@ export const PLAYBOOKS: readonly Playbook[] = [
   ec2InstancePlaybook,
   lambdaFunctionPlaybook,
   rdsInstancePlaybook,
+  malwareScanArtefactPlaybook,
   // Last: every kind without a playbook of its own.
   recordOnlyPlaybook,
 ];
