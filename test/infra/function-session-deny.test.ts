@@ -28,7 +28,7 @@ const session = (name: string): Principal => ({ arn: `arn:aws:sts::${ACCOUNT}:as
 
 describe('the function session deny', () => {
   it('is valid against the catalogue', async () => {
-    const statements = (doc as { Statement: CatalogueStatement[] }).Statement;
+    const statements = (doc as unknown as { Statement: CatalogueStatement[] }).Statement;
     expect(statements).toHaveLength(2);
     expect((await Promise.all(statements.map((s) => statementProblems(s)))).flat()).toEqual([]);
   });
