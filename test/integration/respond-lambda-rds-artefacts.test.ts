@@ -6,9 +6,9 @@
  * and RDS models exist, so the state compared is read per resource (everything the three playbooks change).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CreateFunctionCommand, GetFunctionConcurrencyCommand, GetPolicyCommand, LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
-import { CreateDBInstanceCommand, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
-import { CreateSnapshotCommand, CreateVolumeCommand, DescribeSnapshotAttributeCommand, DescribeSnapshotsCommand, EC2Client, ModifySnapshotAttributeCommand } from '@aws-sdk/client-ec2';
+import { CreateFunctionCommand, GetFunctionConcurrencyCommand, GetPolicyCommand, LambdaClient, ListEventSourceMappingsCommand, TagResourceCommand } from '@aws-sdk/client-lambda';
+import { AddTagsToResourceCommand, CreateDBInstanceCommand, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
+import { CreateSnapshotCommand, CreateTagsCommand, CreateVolumeCommand, DescribeSnapshotAttributeCommand, DescribeSnapshotsCommand, EC2Client, ModifySnapshotAttributeCommand } from '@aws-sdk/client-ec2';
 import { CreateRoleCommand, IAMClient, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import type { Finding } from '../../src/findings/model.js';
 import { parseRecord } from '../../src/findings/read-input.js';
@@ -38,6 +38,7 @@ const ZIP = Buffer.from(
 
 let h: Harness;
 let snapshotId: string;
+let containedSnapshotId: string;
 
 function parse(raw: Record<string, unknown>): Finding {
   const rec = parseRecord(raw, { name: 'test' });
@@ -60,11 +61,11 @@ const rdsFinding = (id: string, db: string): Finding =>
       { resourceType: 'RDSDBInstance', rdsDbInstanceDetails: { dbInstanceIdentifier: db, engine: 'postgres', dbInstanceArn: `arn:aws:rds:${REGION}:${ACCOUNT}:db:${db}` } },
     ),
   );
-const snapshotFinding = (id: string): Finding =>
+const snapshotFinding = (id: string, snap = snapshotId): Finding =>
   parse(
     finding(
       { ...at, id, arn: `${at.arn}${id}`, type: 'Execution:EC2/MaliciousFile!Snapshot' },
-      { resourceType: 'EBSSnapshot', ebsSnapshotDetails: { snapshotArn: `arn:aws:ec2:${REGION}::snapshot/${snapshotId}` } },
+      { resourceType: 'EBSSnapshot', ebsSnapshotDetails: { snapshotArn: `arn:aws:ec2:${REGION}::snapshot/${snap}` } },
     ),
   );
 
@@ -73,8 +74,8 @@ const concurrency = async (fn: string): Promise<number | null> =>
   (await new LambdaClient(cfg()).send(new GetFunctionConcurrencyCommand({ FunctionName: fn }))).ReservedConcurrentExecutions ?? null;
 const publicDb = async (db: string): Promise<boolean | undefined> =>
   (await new RDSClient(cfg()).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: db }))).DBInstances![0]!.PubliclyAccessible;
-const shares = async (): Promise<number> =>
-  ((await new EC2Client(cfg()).send(new DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: 'createVolumePermission' }))).CreateVolumePermissions ?? []).length;
+const shares = async (snap = snapshotId): Promise<number> =>
+  ((await new EC2Client(cfg()).send(new DescribeSnapshotAttributeCommand({ SnapshotId: snap, Attribute: 'createVolumePermission' }))).CreateVolumePermissions ?? []).length;
 
 /** Everything the three playbooks can change on the observed resources, read back. */
 async function everything(): Promise<unknown> {
@@ -115,8 +116,11 @@ beforeAll(async () => {
   const ec2 = new EC2Client(cfg());
   const volumeId = (await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 8 }))).VolumeId!;
   snapshotId = (await ec2.send(new CreateSnapshotCommand({ VolumeId: volumeId }))).SnapshotId!;
-  // moto implements only this form of the call (AWS accepts it too).
-  await ec2.send(new ModifySnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: 'createVolumePermission', OperationType: 'add', UserIds: ['111122223333'], GroupNames: ['all'] }));
+  containedSnapshotId = (await ec2.send(new CreateSnapshotCommand({ VolumeId: volumeId }))).SnapshotId!;
+  for (const snap of [snapshotId, containedSnapshotId]) {
+    // moto implements only this form of the call (AWS accepts it too).
+    await ec2.send(new ModifySnapshotAttributeCommand({ SnapshotId: snap, Attribute: 'createVolumePermission', OperationType: 'add', UserIds: ['111122223333'], GroupNames: ['all'] }));
+  }
   // AWS's pre-signed Code.Location serves the package to a plain GET; moto's URL is unreachable, so the test answers it.
   const realFetch = globalThis.fetch;
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (url, init) =>
@@ -148,6 +152,27 @@ describe('observe mode makes zero mutating calls', () => {
       expect(await everything()).toEqual(before);
     });
   }
+});
+
+describe('an exemption tag on the resource, added after the finding, is read live and exempts', () => {
+  it('a function, a DB instance and a snapshot tagged tourniquet:exempt=true are not touched', async () => {
+    await new LambdaClient(cfg()).send(new TagResourceCommand({ Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:observed-tool`, Tags: { 'tourniquet:exempt': 'true' } }));
+    await new RDSClient(cfg()).send(new AddTagsToResourceCommand({ ResourceName: `arn:aws:rds:${REGION}:${ACCOUNT}:db:observed-db`, Tags: [{ Key: 'tourniquet:exempt', Value: 'true' }] }));
+    await new EC2Client(cfg()).send(new CreateTagsCommand({ Resources: [snapshotId], Tags: [{ Key: 'tourniquet:exempt', Value: 'true' }] }));
+    const before = await everything();
+    for (const [f, read] of [
+      [lambdaFinding('ex-lambda', 'observed-tool'), 'lambda:GetFunction'],
+      [rdsFinding('ex-rds', 'observed-db'), 'rds:DescribeDBInstances'],
+      [snapshotFinding('ex-snap'), 'ec2:DescribeSnapshots'],
+    ] as const) {
+      const { responder, calls, journal } = await h.engine({ policy: POLICY });
+      const o = (await responder.respond(f)).outcomes[0]!;
+      expect(o.decision.decidedBy, read).toBe('guardrail:exempt-tag');
+      expect(calls.filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
+      expect((await journal.listEvents(o.incidentId)).find((e) => e.type === 'tags.live')?.message).toContain(`read live (${read})`);
+    }
+    expect(await everything()).toEqual(before);
+  });
 });
 
 describe('contain and release through the engine', () => {
@@ -182,13 +207,13 @@ describe('contain and release through the engine', () => {
 
   it('malware-scan-artefact: the snapshot is unshared, and its sharing comes back on release', async () => {
     const { responder } = await h.engine({ policy: POLICY });
-    const o = (await responder.respond(snapshotFinding('c-snap'))).outcomes[0]!;
+    const o = (await responder.respond(snapshotFinding('c-snap', containedSnapshotId))).outcomes[0]!;
     expect(o.steps.map((s) => [s.stepId, s.status])).toEqual([
       ['tag-artefact', 'done'],
       ['unshare-snapshot', 'done'],
     ]);
-    expect(await shares()).toBe(0);
+    expect(await shares(containedSnapshotId)).toBe(0);
     await responder.release(o.incidentId, { by: 'dana', reason: 'test' });
-    expect(await shares()).toBe(2);
+    expect(await shares(containedSnapshotId)).toBe(2);
   });
 });
