@@ -8,6 +8,9 @@ import { ec2InstancePlaybook } from './ec2-instance.js';
 import { federatedUserPlaybook } from './federated-user.js';
 import { iamRoleSessionPlaybook } from './iam-role-session.js';
 import { iamUserPlaybook } from './iam-user.js';
+import { lambdaFunctionPlaybook } from './lambda-function.js';
+import { malwareScanArtefactPlaybook } from './malware-scan-artefact.js';
+import { rdsInstancePlaybook } from './rds-instance.js';
 import { recordOnlyPlaybook } from './record-only.js';
 import { rootUserPlaybook } from './root-user.js';
 
@@ -17,6 +20,9 @@ export const PLAYBOOKS: readonly Playbook[] = [
   iamRoleSessionPlaybook,
   rootUserPlaybook,
   federatedUserPlaybook,
+  lambdaFunctionPlaybook,
+  rdsInstancePlaybook,
+  malwareScanArtefactPlaybook,
   // Last: every kind without a playbook of its own.
   recordOnlyPlaybook,
 ];
