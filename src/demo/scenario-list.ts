@@ -4,9 +4,11 @@
  */
 import type { DemoScenario } from './scenario.js';
 import { gpuCryptoMiningScenario } from './scenarios/gpu-crypto-mining.js';
+import { stolenBedrockKeyScenario } from './scenarios/stolen-bedrock-key.js';
 
 export const SCENARIOS: readonly DemoScenario[] = [
   gpuCryptoMiningScenario,
+  stolenBedrockKeyScenario,
 ];
 
 export const DEFAULT_SCENARIO: DemoScenario = SCENARIOS[0]!;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runDemoScenario } from '../../src/demo/run-scenario.js';
 import { SCENARIOS } from '../../src/demo/scenario-list.js';
 
-const EXPECTED_CHECKS: Readonly<Record<string, number>> = { 'gpu-crypto-mining': 24 };
+const EXPECTED_CHECKS: Readonly<Record<string, number>> = { 'gpu-crypto-mining': 24, 'stolen-bedrock-key': 13 };
 
 describe('demo scenarios', () => {
   for (const scenario of SCENARIOS) {

@@ -80,9 +80,7 @@ describe('a worse finding re-decides the incident', () => {
     const sshAgain = await findingFile(fleet, 'ssh-again', { type: 'UnauthorizedAccess:EC2/SSHBruteForce', severity: 5, target: true, count: 40, now: new Date(t0.getTime() + 120_000) });
 
     const first = await runCli(['respond', ssh, ...common]);
-    // Only the example's transitional warning (its identity contain rule, until an identity playbook exists:
-    // test/unit/policy/examples.test.ts pins it).
-    expect(first.err.split('\n').filter((l) => l !== '' && !l.includes('mode contain has no effect here: the playbook is "none"'))).toEqual([]);
+    expect(first.err).toBe('');
     expect(first.code).toBe(0);
     expect(first.out).toContain('→ new incident');
     expect(first.out).toContain('observe requested → observe (rule:inbound-noise)');

@@ -13,11 +13,7 @@ const RESPONDER = ['arn:aws:sts::123456789012:assumed-role/TourniquetResponder/s
 describe('bundled examples', () => {
   it('examples/tourniquet.yaml loads without warnings and routes the AI-critical cases to contain', async () => {
     const policy = await loadPolicy(example('tourniquet.yaml'));
-    // The one warning allowed: while neither iam-user nor iam-role-session has a playbook (they are being written),
-    // the identity contain rule has nothing to run. It disappears by itself once one of them is in PLAYBOOKS.
-    const identityPlaybooks = (['iam-user', 'iam-role-session'] as const).map((k) => defaultPlaybookIn(PLAYBOOKS, k));
-    const pending = identityPlaybooks.every((p) => p === 'none') ? ['mode contain has no effect here: the playbook is "none" (record and notify only)'] : [];
-    expect(policy.warnings.map((w) => w.message)).toEqual(pending);
+    expect(policy.warnings).toEqual([]);
     expect(policy.defaults.mode).toBe('approve');
 
     const gpu = ec2Subject();
@@ -62,6 +58,7 @@ describe('bundled examples', () => {
     for (const subject of [user, session]) {
       const high = selectRule(policy, finding('Impact:IAMUser/AnomalousModelInvocation', { severity: 5, subject }), subject);
       expect([high.rule?.name, high.mode, high.playbook]).toEqual(['ai-identity-contain', 'contain', defaultPlaybookIn(PLAYBOOKS, subject.kind)]);
+      expect(high.playbook).not.toBe('none');
       const low = selectRule(policy, finding('Impact:IAMUser/CostHarvesting', { severity: 2, subject }), subject);
       expect([low.rule?.name, low.mode]).toEqual(['ai-identity-approve', 'approve']);
     }
