@@ -74,7 +74,8 @@ function ruleActs(rule: PolicyRule): boolean {
 
 export function findingIntake(policy: Policy, options: IntakeOptions): FindingIntake {
   const threshold = options.severityThreshold;
-  const branches: IntakeBranch[] = [{ types: aiFindingTypes(), why: 'AI-related finding types (AI Protection types are Low by default)' }];
+  const aiTypes = aiFindingTypes();
+  const branches: IntakeBranch[] = [{ types: aiTypes, why: 'AI-related finding types (AI Protection types are Low by default)' }];
   // One branch per severity floor below the threshold; a floor at or above it adds nothing.
   const byFloor = new Map<number | undefined, { types: Set<string>; rules: string[] }>();
   for (const rule of policy.rules) {
@@ -83,12 +84,14 @@ export function findingIntake(policy: Policy, options: IntakeOptions): FindingIn
     if (floor !== undefined && floor >= threshold) continue;
     let entry = byFloor.get(floor);
     if (entry === undefined) byFloor.set(floor, (entry = { types: new Set(), rules: [] }));
-    for (const t of rule.match.type) entry.types.add(t);
+    // An AI type named exactly is admitted at any severity already.
+    for (const t of rule.match.type) if (!aiTypes.includes(t)) entry.types.add(t);
     entry.rules.push(rule.name);
   }
   const floors = [...byFloor.keys()].sort((a, b) => (a ?? 0) - (b ?? 0));
   for (const floor of floors) {
     const entry = byFloor.get(floor)!;
+    if (entry.types.size === 0) continue;
     branches.push({
       types: [...entry.types],
       ...(floor !== undefined ? { minSeverity: floor } : {}),

@@ -85,5 +85,8 @@ describe('finding intake (the findings rule and the Lambda share it)', () => {
     expect(admitted(intake, 'Impact:IAMUser/CostHarvesting', 2)).toBe(true);
     // ai-gpu-cryptomining has severity min 7 ≥ 4: nothing below the threshold.
     expect(admitted(intake, 'CryptoCurrency:EC2/BitcoinTool.B', 3)).toBe(false);
+    // The identity rules' AI types are in the AI branch already; only their other pattern makes a branch.
+    expect(intake.branches.slice(1).map((b) => b.types)).toEqual([['UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.*']]);
+    expect(admitted(intake, 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS', 2)).toBe(true);
   });
 });
