@@ -214,20 +214,32 @@ describe('fault proxy', () => {
   it('serialize forwards one request at a time (for an emulator whose conditional writes race)', async () => {
     let inFlight = 0;
     let most = 0;
+    // Without serialize, a request is held until all five are in flight (or 5 s pass): concurrency is proven without
+    // assuming how fast a loaded machine delivers them. With serialize, each is held 30 ms.
+    let holdMs = 30;
+    const held: Array<() => void> = [];
     const slow = createServer((req, res) => {
       inFlight++;
       most = Math.max(most, inFlight);
       req.resume();
-      setTimeout(() => {
+      const reply = (): void => {
         inFlight--;
         res.writeHead(200, { 'content-length': '2' }).end('ok');
-      }, 30);
+      };
+      held.push(reply);
+      if (holdMs > 30 && inFlight === 5) held.splice(0).forEach((r) => r());
+      else
+        setTimeout(() => {
+          const i = held.indexOf(reply);
+          if (i >= 0) held.splice(i, 1)[0]!();
+        }, holdMs);
     });
     await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
     const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
     try {
       for (const serialize of [true, false]) {
         most = 0;
+        holdMs = serialize ? 30 : 5000;
         const p = await startFaultProxy({ upstream: slowUrl, serialize });
         await Promise.all(Array.from({ length: 5 }, () => send(p.endpoint, ec2('DescribeInstances'))));
         await p.close();
