@@ -1,6 +1,6 @@
 /**
- * The Bedrock (control plane) SDK, loaded the first time a step needs it (a dynamic import: its own bundle chunk),
- * so a finding whose plan never calls Bedrock never loads its code (see guardduty-sdk.ts).
+ * The Bedrock control-plane SDK, loaded the first time a step needs it (a dynamic import: its own bundle chunk), so
+ * a finding whose plan never touches Bedrock never loads its code. See guardduty-sdk.ts for the pattern.
  */
 import type * as BedrockModule from '@aws-sdk/client-bedrock';
 

@@ -1,6 +1,6 @@
 /**
  * The SageMaker SDK, loaded the first time a step needs it (a dynamic import: its own bundle chunk), so a finding
- * whose plan never calls SageMaker never loads its code (see guardduty-sdk.ts).
+ * whose plan never touches SageMaker never loads its code. See guardduty-sdk.ts for the pattern.
  */
 import type * as SageMakerModule from '@aws-sdk/client-sagemaker';
 
