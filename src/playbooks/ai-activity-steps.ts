@@ -39,6 +39,12 @@ export interface AiActivityPlanArgs {
   readonly lookaheadHours?: number;
   /** More Regions to read (the finding's own, the Regions of its model ARNs and IAM's home Region are always read). */
   readonly extraRegions?: readonly string[];
+  /**
+   * `ai` (default): only when the subject is an AI workload by its AI context (an AI Protection type, Bedrock or
+   * SageMaker calls, model or guardrail details, AI names or tags) — a key used from Tor by a CI job gets no hunt
+   * for Bedrock jobs. `always`: for every principal.
+   */
+  readonly include?: 'ai' | 'always';
 }
 
 /** IAM's events (e.g. CreateServiceSpecificCredential, the Bedrock API keys) are in its home Region's history. */
@@ -85,9 +91,10 @@ export function activityRegions(finding: Finding, subject: Subject, extra: reado
   return [...regions].filter((r) => REGION.test(r)).slice(0, MAX_ACTIVITY_REGIONS);
 }
 
-/** The fragment's steps for one principal; none when the finding names neither its key nor its name. */
+/** The fragment's steps for one principal; none when the finding names neither its key nor its name, or (by default) when it is not about AI. */
 export function aiActivitySteps(args: AiActivityPlanArgs): PlanStep[] {
   const { finding, subject } = args;
+  if ((args.include ?? 'ai') === 'ai' && !subject.ai.isAi) return [];
   const who = principalOf(finding, subject);
   if (who === undefined) return [];
   const first = Date.parse(finding.firstSeen ?? finding.createdAt);

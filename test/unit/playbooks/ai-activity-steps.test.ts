@@ -68,6 +68,13 @@ describe('aiActivitySteps', () => {
     expect(aiActivitySteps({ playbook: 'iam-user', finding: bare, subject: { ...subjectOf(f, 'iam-user'), details: {} } as Subject })).toEqual([]);
   });
 
+  it('by default only for an AI subject; `always` for any principal', () => {
+    const f = sample('Impact-IAMUser-PromptInjection.Direct.SYNTHESIZED.json');
+    const plain = { ...subjectOf(f, 'iam-user'), ai: { isAi: false, reasons: [] } } as Subject;
+    expect(aiActivitySteps({ playbook: 'iam-user', finding: f, subject: plain })).toEqual([]);
+    expect(aiActivitySteps({ playbook: 'iam-user', finding: f, subject: plain, include: 'always' })).toHaveLength(4);
+  });
+
   it('declares exactly the steps it plans (what a playbook spreads into its steps)', () => {
     const f = sample('Impact-IAMUser-CostHarvesting.SYNTHESIZED.json');
     expect(aiActivitySteps({ playbook: 'p', finding: f, subject: subjectOf(f, 'iam-role-session') }).map((s) => s.id)).toEqual(Object.keys(AI_ACTIVITY_STEPS));
