@@ -12,7 +12,6 @@
 import type { LookupAttributeKey, LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
 import { z } from 'zod';
 import type { AwsClientLookup } from '../aws/clients.js';
-import { isTransientAwsError } from '../aws/transient-error.js';
 import { wrapAwsError } from '../aws/wrap-aws-error.js';
 import type { Json } from '../findings/model.js';
 import type { BoundActionContext } from './action.js';
@@ -51,6 +50,8 @@ export const lookupPacing = {
   backoffMs: 1000,
   sleep: (ms: number): Promise<void> => sleep(ms),
 };
+
+const THROTTLING: ReadonlySet<string> = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'RequestThrottled']);
 
 /** At most this many resources are journaled in the output (all of them are in the evidence). */
 export const MAX_OUTPUT_RESOURCES = 200;
@@ -100,7 +101,8 @@ async function lookupPage(
         }),
       );
     } catch (err) {
-      const throttled = awsErrorCode(err) !== undefined && isTransientAwsError(err);
+      // Only throttling is waited out here (page by page); other transient faults are the SDK's and the engine's to retry.
+      const throttled = THROTTLING.has(awsErrorCode(err) ?? '');
       if (!throttled || attempt >= lookupPacing.throttleRetries) {
         throw ctx.fail(`cloudtrail.LookupEvents in ${region} failed: ${wrapAwsError('cloudtrail', 'LookupEvents', err).message}`, err);
       }

@@ -146,6 +146,11 @@ describe('cloudtrail.lookup-principal-activity', () => {
     const err = await run(input()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StepError);
     expect(ctMock.commandCalls(LookupEventsCommand)).toHaveLength(1);
+    // A server fault is the SDK's and the engine's to retry (the step fails transient), not waited out page by page.
+    ctMock.reset();
+    ctMock.on(LookupEventsCommand).rejects(Object.assign(new Error('internal'), { name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500 } }));
+    await expect(run(input())).rejects.toThrow(/InternalServerError|internal/);
+    expect(ctMock.commandCalls(LookupEventsCommand)).toHaveLength(1);
   });
 
   it('stops at the page bound and says the rest was left unread', async () => {
