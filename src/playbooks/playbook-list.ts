@@ -5,10 +5,16 @@
  */
 import type { Playbook } from './define-playbook.js';
 import { ec2InstancePlaybook } from './ec2-instance.js';
+import { federatedUserPlaybook } from './federated-user.js';
+import { iamRoleSessionPlaybook } from './iam-role-session.js';
 import { recordOnlyPlaybook } from './record-only.js';
+import { rootUserPlaybook } from './root-user.js';
 
 export const PLAYBOOKS: readonly Playbook[] = [
   ec2InstancePlaybook,
+  iamRoleSessionPlaybook,
+  rootUserPlaybook,
+  federatedUserPlaybook,
   // Last: every kind without a playbook of its own.
   recordOnlyPlaybook,
 ];
