@@ -116,18 +116,24 @@ export function aiActivitySteps(args: AiActivityPlanArgs): PlanStep[] {
     step('stop-bedrock-resources', {
       input: resources,
       dependsOn: ['lookup-ai-activity'],
+      // Nothing to stop without the lookup's list (skipped by a rule, or failed): skipped, never approved in vain.
+      requiresSuccessOf: ['lookup-ai-activity'],
       after,
       description: 'Stop the principal’s Bedrock customization/batch jobs, delete its Provisioned Throughput (irreversible)',
     }),
     step('stop-sagemaker-jobs', {
       input: resources,
       dependsOn: ['lookup-ai-activity'],
+      // Nothing to stop without the lookup's list (skipped by a rule, or failed): skipped, never approved in vain.
+      requiresSuccessOf: ['lookup-ai-activity'],
       after,
       description: 'Stop the principal’s SageMaker training/processing/transform/tuning jobs (irreversible: a job cannot resume)',
     }),
     step('delete-sagemaker-endpoints', {
       input: resources,
       dependsOn: ['lookup-ai-activity'],
+      // Nothing to stop without the lookup's list (skipped by a rule, or failed): skipped, never approved in vain.
+      requiresSuccessOf: ['lookup-ai-activity'],
       after,
       description: 'Delete the SageMaker endpoints the principal created (config kept; release creates a new endpoint from it)',
     }),

@@ -56,6 +56,7 @@ describe('aiActivitySteps', () => {
     for (const s of steps.slice(1)) {
       expect(s.input).toEqual({ resources: { $ref: 'lookup-ai-activity.output.resources' } });
       expect(s.dependsOn).toEqual(['lookup-ai-activity']);
+      expect(s.requiresSuccessOf).toEqual(['lookup-ai-activity']);
       expect(s.after).toEqual(['revoke-sessions']);
     }
   });
