@@ -16,6 +16,8 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { attachCallRecorder } from '../../src/aws/call-recorder.js';
@@ -80,6 +82,8 @@ export function recordAwsCalls(clients: AwsClients, actionOf: () => string): voi
     ['s3', () => clients.aws(S3Client)],
     ['guardduty', () => clients.aws(GuardDutyClient)],
     ['sts', () => clients.aws(STSClient)],
+    ['lambda', () => clients.aws(LambdaClient)],
+    ['rds', () => clients.aws(RDSClient)],
     ['bedrock', () => clients.aws(BedrockClient)],
     ['sagemaker', () => clients.aws(SageMakerClient)],
   ];
