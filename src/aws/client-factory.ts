@@ -142,13 +142,22 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
       const config = { ...common(region), ...(credentials !== undefined ? { credentials } : {}) };
       // The endpoint override (moto) serves S3 by path; other clients ignore the setting.
       const clientConfig = { ...config, ...(endpoint !== undefined ? { forcePathStyle: true } : {}) };
-      const aws = clientCache(<C extends SdkClient>(ClientClass: AwsClientClass<C>): C => {
-        const client = new ClientClass(clientConfig);
-        attachCallRecorder(client as unknown as Parameters<typeof attachCallRecorder>[0], serviceNameOf(client), all);
-        if (options.rateLimiter !== undefined) attachRateLimiter(client, options.rateLimiter, `${accountId}|${region}`);
-        return client;
-      });
-      return { accountId, region, callListeners: listeners, aws };
+      const lookupIn = (at: string): AwsClientLookup =>
+        clientCache(<C extends SdkClient>(ClientClass: AwsClientClass<C>): C => {
+          const client = new ClientClass({ ...clientConfig, region: at });
+          attachCallRecorder(client as unknown as Parameters<typeof attachCallRecorder>[0], serviceNameOf(client), all);
+          if (options.rateLimiter !== undefined) attachRateLimiter(client, options.rateLimiter, `${accountId}|${at}`);
+          return client;
+        });
+      const aws = lookupIn(region);
+      const other = new Map<string, AwsClientLookup>([[region, aws]]);
+      const inRegion = (at: string): AwsClientLookup => {
+        if (!REGION.test(at)) throw new TourniquetError('aws.region', `not an AWS region name: ${describeValue(at)}`);
+        let lookup = other.get(at);
+        if (lookup === undefined) other.set(at, (lookup = lookupIn(at)));
+        return lookup;
+      };
+      return { accountId, region, callListeners: listeners, aws, inRegion };
     },
   };
 }

@@ -25,6 +25,12 @@ export interface AwsClients {
   /** `clients.aws(EC2Client)`: the EC2 client for this account and Region (any SDK v3 client class). */
   readonly aws: AwsClientLookup;
   /**
+   * The same account's clients in another Region (same credentials, recorder, retries and rate limiter), for the
+   * few steps that read beyond the finding's Region (CloudTrail event history is per Region). Absent when the
+   * builder cannot give them (a step then says which Regions it could not read).
+   */
+  readonly inRegion?: (region: string) => AwsClientLookup;
+  /**
    * Listeners that receive a CallRecord for every call made through these clients (present when built by the
    * client factory; push to add, splice to remove).
    */

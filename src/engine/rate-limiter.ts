@@ -17,6 +17,8 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<string, BucketSpec>> = {
   autoscaling: { ratePerSecond: 5, burst: 10 },
   elasticloadbalancingv2: { ratePerSecond: 5, burst: 10 },
   iam: { ratePerSecond: 2, burst: 5 },
+  // LookupEvents: 2 requests per second per account and Region (the only CloudTrail call Tourniquet makes).
+  cloudtrail: { ratePerSecond: 2, burst: 2 },
   default: { ratePerSecond: 10, burst: 20 },
 };
 
@@ -75,11 +77,11 @@ export class RateLimiter {
 
 /** Returns AwsClients whose clients take a token from `limiter` before every call (any client class). */
 export function rateLimitClients(clients: AwsClients, limiter: RateLimiter): AwsClients {
-  const scope = `${clients.accountId}|${clients.region}`;
-  const aws: AwsClientLookup = (ClientClass) => {
-    const client = clients.aws(ClientClass);
-    attachRateLimiter(client, limiter, scope);
+  const limited = (lookup: AwsClientLookup, region: string): AwsClientLookup => (ClientClass) => {
+    const client = lookup(ClientClass);
+    attachRateLimiter(client, limiter, `${clients.accountId}|${region}`);
     return client;
   };
-  return { ...clients, aws };
+  const { inRegion } = clients;
+  return { ...clients, aws: limited(clients.aws, clients.region), ...(inRegion !== undefined ? { inRegion: (region: string) => limited(inRegion(region), region) } : {}) };
 }

@@ -173,11 +173,46 @@ export const AI_PROTECTION_TYPES: ReadonlySet<string> = new Set([
 const BEDROCK_SERVICE = /^bedrock(?:-[a-z0-9]+)*\.amazonaws\.com$/i;
 const SAGEMAKER_SERVICE = /^(?:api\.)?sagemaker(?:-[a-z0-9]+)*\.amazonaws\.com$/i;
 
+/** `resource.bedrockGuardrailDetails`: which guardrails, whether they intervened, on what, by which filters. */
+export interface GuardrailFacts {
+  readonly guardrails: ReadonlyArray<{ readonly arn: string; readonly version?: string | undefined }>;
+  readonly action?: string | undefined;
+  readonly source?: string | undefined;
+  readonly filters: ReadonlyArray<{ readonly type: string; readonly confidence?: string | undefined; readonly action?: string | undefined }>;
+}
+
 export interface FindingAiFacts {
   readonly type: FindingType;
   readonly apiServiceName?: string;
   readonly modelIds: readonly string[];
   readonly guardrailArns?: readonly string[];
+  readonly guardrail?: GuardrailFacts;
+}
+
+/** API enum values (GUARDRAIL_INTERVENED, PROMPT_ATTACK, HIGH …): anything else is left out of the summary. */
+const ENUM_VALUE = /^[A-Z][A-Z_]{0,39}$/;
+const VERSION = /^[A-Za-z0-9.]{1,16}$/;
+const MAX_ARN = 256;
+const enumOrNothing = (v: string | undefined): string | undefined => (v !== undefined && ENUM_VALUE.test(v) ? v : undefined);
+
+/**
+ * One line for people: `Bedrock guardrail <arn> v1: GUARDRAIL_INTERVENED on INPUT; PROMPT_ATTACK HIGH BLOCKED`.
+ * Bounded (five guardrails, seven filters, ARNs cut at 256 characters), enum fields only when they look like one.
+ */
+export function guardrailDetail(g: GuardrailFacts): string {
+  const names = g.guardrails
+    .slice(0, 5)
+    .map((x) => `${x.arn.length > MAX_ARN ? `${x.arn.slice(0, MAX_ARN)}…` : x.arn}${x.version !== undefined && VERSION.test(x.version) ? ` v${x.version}` : ''}`);
+  const action = enumOrNothing(g.action);
+  const source = enumOrNothing(g.source);
+  const filters = g.filters
+    .slice(0, 7)
+    .map((f) => [enumOrNothing(f.type), enumOrNothing(f.confidence), enumOrNothing(f.action)].filter((x) => x !== undefined).join(' '))
+    .filter((f) => f !== '');
+  let line = names.length > 0 ? `Bedrock guardrail ${names.join(', ')}${g.guardrails.length > 5 ? ` (+${g.guardrails.length - 5})` : ''}` : 'Bedrock guardrail details present';
+  if (action !== undefined) line += `: ${action}${source !== undefined ? ` on ${source}` : ''}`;
+  if (filters.length > 0) line += `; ${filters.join(', ')}`;
+  return line;
 }
 
 const NO_REASONS: readonly AiReason[] = Object.freeze([]);
@@ -195,7 +230,9 @@ export function findingReasons(facts: FindingAiFacts): readonly AiReason[] {
     else if (SAGEMAKER_SERVICE.test(svc)) out.push({ code: 'sagemaker', detail: `API call to ${svc}` });
   }
   if (facts.modelIds.length > 0) out.push({ code: 'model-details', detail: `model ${facts.modelIds.join(', ')}` });
-  if (facts.guardrailArns !== undefined) {
+  if (facts.guardrail !== undefined) {
+    out.push({ code: 'guardrail', detail: guardrailDetail(facts.guardrail) });
+  } else if (facts.guardrailArns !== undefined) {
     out.push({ code: 'guardrail', detail: facts.guardrailArns.length > 0 ? `Bedrock guardrail ${facts.guardrailArns.join(', ')}` : 'Bedrock guardrail details present' });
   }
   return out.length === 0 ? NO_REASONS : out;

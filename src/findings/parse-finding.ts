@@ -3,7 +3,7 @@
  * the routed resource details, the actor) with exact JSON paths; everything else stays in `raw`, unchecked.
  * The input is never modified and never copied: `raw` is the very object received.
  */
-import { findingReasons } from './ai-context.js';
+import { findingReasons, type GuardrailFacts } from './ai-context.js';
 import { readActor } from './actor.js';
 import { FINDING_TYPE_GRAMMAR, tryParseFindingType } from './finding-type.js';
 import type { Finding, Json } from './model.js';
@@ -108,21 +108,32 @@ export function parseFindingObject(input: FindingInput, options: ResolvedOptions
       else ctx.note(`.resource.modelDetails[${i}]`, 'model has no modelId: left out');
     }
   }
-  let guardrailArns: string[] | undefined;
+  let guardrailFacts: GuardrailFacts | undefined;
   const guardrail = ctx.optObject(resource, 'bedrockGuardrailDetails', '.resource');
   if (guardrail !== undefined) {
     const gp = '.resource.bedrockGuardrailDetails';
-    guardrailArns = [];
+    const guardrails: Array<{ arn: string; version?: string | undefined }> = [];
     const list = ctx.optArray(guardrail, 'guardrails', gp);
     if (list !== undefined) {
       for (let i = 0; i < list.length; i++) {
         const g = ctx.element(list, i, sub(gp, 'guardrails'));
         const a = g === undefined ? undefined : ctx.optString(g, 'arn', item(sub(gp, 'guardrails'), i));
-        if (a !== undefined) guardrailArns.push(a);
+        if (a !== undefined) guardrails.push({ arn: a, version: ctx.optString(g!, 'version', item(sub(gp, 'guardrails'), i)) });
       }
     }
     const legacy = ctx.optString(guardrail, 'guardrailArn', gp);
-    if (legacy !== undefined && !guardrailArns.includes(legacy)) guardrailArns.push(legacy);
+    if (legacy !== undefined && !guardrails.some((g) => g.arn === legacy)) guardrails.push({ arn: legacy, version: ctx.optString(guardrail, 'guardrailVersion', gp) });
+    const filters: Array<GuardrailFacts['filters'][number]> = [];
+    const fl = ctx.optArray(guardrail, 'contentPolicyFilters', gp);
+    if (fl !== undefined) {
+      for (let i = 0; i < fl.length; i++) {
+        const f = ctx.element(fl, i, sub(gp, 'contentPolicyFilters'));
+        const fp = item(sub(gp, 'contentPolicyFilters'), i);
+        const t = f === undefined ? undefined : ctx.optString(f, 'type', fp);
+        if (t !== undefined) filters.push({ type: t, confidence: ctx.optString(f!, 'confidence', fp), action: ctx.optString(f!, 'action', fp) });
+      }
+    }
+    guardrailFacts = { guardrails, action: ctx.optString(guardrail, 'guardrailAction', gp), source: ctx.optString(guardrail, 'guardrailSource', gp), filters };
   }
 
   const { actor, apiServiceName } = readActor(ctx, action, ctx.optObject(resource, 'accessKeyDetails', '.resource'));
@@ -132,7 +143,7 @@ export function parseFindingObject(input: FindingInput, options: ResolvedOptions
     region,
     partition,
     aiTagKeys: options.aiTagKeys,
-    findingReasons: findingReasons({ type, apiServiceName, modelIds, ...(guardrailArns !== undefined ? { guardrailArns } : {}) }),
+    findingReasons: findingReasons({ type, apiServiceName, modelIds, ...(guardrailFacts !== undefined ? { guardrail: guardrailFacts } : {}) }),
     role: resourceRole ?? 'TARGET',
   };
   const subjects = routeSubjects(env, { type, resourceType, resource, service, findingId: id, title, modelIds });

@@ -21,6 +21,7 @@ import { permissionSetOfSsoRole, protectedRole } from '../actions/protected-role
 import type { ManualStep, PlanStep } from '../contracts/plan.js';
 import type { GuardrailVerdict } from '../policy/guardrails.js';
 import { definePlaybook, type PlanArgs, type SubjectOfKind } from './define-playbook.js';
+import { AI_ACTIVITY_STEPS, aiActivitySteps } from './ai-activity-steps.js';
 import { arg, hasForm } from './manual-command-args.js';
 
 export const IAM_ROLE_SESSION_PLAYBOOK = 'iam-role-session';
@@ -31,6 +32,8 @@ const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 export const ROLE_SESSION_STEPS = {
   'deny-role-session': denyRoleSession,
   'revoke-role-sessions': revokeRoleSessions,
+  // What the session did in Bedrock and SageMaker, and stopping it (AI subjects; ai-activity-steps.ts).
+  ...AI_ACTIVITY_STEPS,
 } as const;
 
 const OptionsSchema = z.strictObject({});
@@ -64,7 +67,7 @@ export function roleSessionCase(subject: SubjectOfKind<'iam-role-session'>, guar
   return { kind: 'session', roleName, sessionName: d.sessionName, ...(hasForm('roleId', d.roleId) ? { roleId: d.roleId } : {}) };
 }
 
-function planSteps({ subject, step, guardrails }: Args): PlanStep[] {
+function planSteps({ finding, subject, step, guardrails }: Args): PlanStep[] {
   const c = roleSessionCase(subject, guardrails);
   const steps: PlanStep[] = [];
   if (c.kind === 'session') {
@@ -86,6 +89,8 @@ function planSteps({ subject, step, guardrails }: Args): PlanStep[] {
         description: `Revoke EVERY session of role ${c.roleName} issued before now: everything using the role must assume it again`,
       }),
     );
+    // The stop steps wait for the session deny, so the session cannot start again what they stop.
+    steps.push(...aiActivitySteps({ playbook: IAM_ROLE_SESSION_PLAYBOOK, finding, subject, after: c.kind === 'session' ? ['deny-role-session'] : [] }));
   }
   return steps;
 }

@@ -24,6 +24,7 @@ import { denyUserAiActions } from '../actions/iam-user-deny-ai-actions.js';
 import { removeUserConsoleAccess } from '../actions/iam-user-remove-console-access.js';
 import type { Plan, PlanStep } from '../contracts/plan.js';
 import type { Finding, SubjectOf } from '../findings/model.js';
+import { AI_ACTIVITY_STEPS, aiActivitySteps } from './ai-activity-steps.js';
 import { definePlaybook, type PlanArgs } from './define-playbook.js';
 
 export const IAM_USER_PLAYBOOK = 'iam-user';
@@ -51,6 +52,8 @@ export const IAM_USER_STEPS = {
   'deactivate-bedrock-keys': deactivateUserBedrockKeys,
   'remove-console-access': removeUserConsoleAccess,
   'deactivate-mfa-devices': deactivateUserMfaDevices,
+  // What the key did in Bedrock and SageMaker, and stopping it (AI subjects; ai-activity-steps.ts).
+  ...AI_ACTIVITY_STEPS,
 } as const;
 
 /** The start of the MFA window: the finding's first activity (else its creation) minus the margin. */
@@ -107,6 +110,8 @@ function planSteps({ finding, subject, options, step }: PlanArgs<'iam-user', typ
       requiresSuccessOf: [...first],
       description: `Deactivate MFA devices enabled since ${since} (possibly the attacker’s); release cannot re-enable them`,
     }),
+    // The stop steps wait for the key to be cut, so the attacker cannot start again what they stop.
+    ...aiActivitySteps({ playbook: IAM_USER_PLAYBOOK, finding, subject, after: ['deny-ai-actions', 'deactivate-access-keys', 'deactivate-bedrock-keys'] }),
   ];
 }
 

@@ -46,6 +46,9 @@ rules:
   - name: stolen-session
     match: { subject: [iam-role-session] }
     mode: contain
+    # moto has no CloudTrail LookupEvents: the AI-activity steps are proven in test/unit/actions/ai-activity-*.test.ts,
+    # test/unit/playbooks/ai-activity-steps.test.ts and test/integration/actions-ai-activity.test.ts.
+    steps: { lookup-ai-activity: skip }
 `;
 
 let h: Harness;
@@ -137,7 +140,15 @@ describe('iam-role-session playbook end to end', () => {
     expect(result.outcomes.map((o) => o.subject.kind)).toEqual(['iam-role-session']);
     const o = result.outcomes[0]!;
     expect(o.decision.effectiveMode).toBe('contain');
-    expect(Object.fromEntries(o.steps.map((x) => [x.stepId, x.status]))).toEqual({ 'deny-role-session': 'done', 'revoke-role-sessions': 'awaiting-approval' });
+    expect(Object.fromEntries(o.steps.map((x) => [x.stepId, x.status]))).toEqual({
+      'deny-role-session': 'done',
+      'revoke-role-sessions': 'awaiting-approval',
+      // Skipped by the rule (moto has no LookupEvents), and so the stop steps that need its list.
+      'lookup-ai-activity': 'skipped',
+      'stop-bedrock-resources': 'skipped',
+      'stop-sagemaker-jobs': 'skipped',
+      'delete-sagemaker-endpoints': 'skipped',
+    });
 
     const roleId = s.principalId.split(':')[0]!;
     const applied = await rolePolicies(s.roleName);
@@ -185,6 +196,10 @@ describe('iam-role-session playbook end to end', () => {
     expect(o.steps.map((x) => [x.stepId, x.status])).toEqual([
       ['deny-role-session', 'planned'],
       ['revoke-role-sessions', 'planned'],
+      ['lookup-ai-activity', 'skipped'],
+      ['stop-bedrock-resources', 'skipped'],
+      ['stop-sagemaker-jobs', 'skipped'],
+      ['delete-sagemaker-endpoints', 'skipped'],
     ]);
     expect(calls.filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
     expect(await rolePolicies(s.roleName)).toEqual(before);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Decision } from '../../policy/decision.js';
 import { clean, formatDecision, formatIncidentHeader, formatManualSteps, formatPlan, formatTimeline } from '../print-incident.js';
+import { formatAiActivity, formatAiContext } from '../print-ai-activity.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
 import { printJson, printLine } from '../print-safe.js';
@@ -27,9 +28,11 @@ export function registerShowCommand(program: Command, exit: ReportExit): void {
         printJson({ incident, steps, approvals, occurrences, events });
       } else {
         for (const l of formatIncidentHeader(incident)) printLine(l);
+        for (const l of formatAiContext(incident.subject)) printLine(l);
         for (const l of formatDecision(incident.decision as unknown as Decision)) printLine(l);
         printLine('  steps:');
         for (const l of formatPlan(incident.plan, steps)) printLine(l);
+        for (const l of formatAiActivity(steps)) printLine(l);
         for (const l of formatManualSteps(incident.plan)) printLine(l);
         if (approvals.length) {
           printLine('  approvals:');

@@ -7,6 +7,7 @@
  * use a customer-managed key is started.
  */
 import type { AwsCallFixture, RecordedCall } from '../../support/aws-call-recording.js';
+import { aiResourceVariables } from './ai-resource-variables.js';
 import { actionInfo } from './iam-catalogue.js';
 
 export interface IamRequest {
@@ -108,6 +109,8 @@ function variables(type: string, id: string | undefined, input: Input, t: Reques
     case 'object':
       return str(input['Bucket']) !== undefined && str(input['Key']) !== undefined ? { ...base, BucketName: str(input['Bucket'])!, ObjectName: str(input['Key'])! } : undefined;
     default: {
+      const ai = aiResourceVariables(type, input, base);
+      if (ai !== undefined) return ai;
       if (id === undefined) return undefined;
       return { ...base, [idVariable(type)]: id };
     }

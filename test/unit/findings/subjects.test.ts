@@ -381,7 +381,8 @@ describe('AI Protection', () => {
       ),
     );
     expect(f.subjects[0]!.ai.reasons.map((r) => r.code)).toEqual(['ai-protection-type', 'guardrail']);
-    expect(f.subjects[0]!.ai.reasons[1]!.detail).toBe('Bedrock guardrail arn:aws:bedrock:us-east-1:111122223333:guardrail/g1');
+    // The guardrail, its version, whether it intervened and the filters that matched, in one line.
+    expect(f.subjects[0]!.ai.reasons[1]!.detail).toBe('Bedrock guardrail arn:aws:bedrock:us-east-1:111122223333:guardrail/g1 v1: GUARDRAIL_INTERVENED; PROMPT_ATTACK HIGH BLOCKED');
   });
 
   it('CostHarvesting is an AI Protection type; SageMaker API calls count as SageMaker', () => {

@@ -24,6 +24,10 @@ const STEP_IDS = [
   'deactivate-bedrock-keys',
   'remove-console-access',
   'deactivate-mfa-devices',
+  'lookup-ai-activity',
+  'stop-bedrock-resources',
+  'stop-sagemaker-jobs',
+  'delete-sagemaker-endpoints',
 ];
 
 function sampleFinding(): Finding {
@@ -53,7 +57,8 @@ describe('IAM user playbook', () => {
     const plan = buildPlan(IAM_USER_PLAYBOOK, finding, user);
     expect(plan.playbook).toBe('iam-user');
     expect(plan.incidentKey).toBe('973743533182#us-east-2#iam-user#GeneratedFindingUserName');
-    expect(plan.steps.map((s) => s.id)).toEqual(STEP_IDS);
+    // A Tor caller is not an AI subject: no AI-activity steps (ai-activity-steps.test.ts covers them).
+    expect(plan.steps.map((s) => s.id)).toEqual(STEP_IDS.slice(0, 7));
     for (const s of plan.steps) expect(s.input, s.id).toMatchObject({ userName: 'GeneratedFindingUserName' });
     expect(buildPlan(IAM_USER_PLAYBOOK, finding, key).steps).toEqual([]);
   });
