@@ -16,6 +16,8 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { EKSClient } from '@aws-sdk/client-eks';
 import { attachCallRecorder } from '../../src/aws/call-recorder.js';
 import type { AwsClients, CallRecord } from '../../src/aws/clients.js';
 
@@ -78,6 +80,8 @@ export function recordAwsCalls(clients: AwsClients, actionOf: () => string): voi
     ['s3', () => clients.aws(S3Client)],
     ['guardduty', () => clients.aws(GuardDutyClient)],
     ['sts', () => clients.aws(STSClient)],
+    ['ecs', () => clients.aws(ECSClient)],
+    ['eks', () => clients.aws(EKSClient)],
   ];
   for (const [service, client] of services) {
     attachCallRecorder(client() as never, service, () => [listener]);
