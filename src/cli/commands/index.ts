@@ -10,6 +10,7 @@ import { registerReleaseCommand } from './release.js';
 import { registerRespondCommand } from './respond.js';
 import { registerResumeCommand } from './resume.js';
 import { registerShowCommand } from './show.js';
+import { registerTriageCommand } from './triage.js';
 import { registerTypesCommand } from './types.js';
 
 /** Sets the process exit code (the highest one reported wins). */
@@ -28,5 +29,6 @@ export function registerCommands(program: Command, exit: ReportExit): void {
   registerDrillCommand(program, exit);
   registerPolicyCommand(program, exit);
   registerInspectCommand(program, exit);
+  registerTriageCommand(program, exit);
   registerTypesCommand(program, exit);
 }
