@@ -6,11 +6,13 @@
 import type { Playbook } from './define-playbook.js';
 import { ec2InstancePlaybook } from './ec2-instance.js';
 import { ecsTaskPlaybook } from './ecs-task.js';
+import { eksPlaybook } from './eks.js';
 import { recordOnlyPlaybook } from './record-only.js';
 
 export const PLAYBOOKS: readonly Playbook[] = [
   ec2InstancePlaybook,
   ecsTaskPlaybook,
+  eksPlaybook,
   // Last: every kind without a playbook of its own.
   recordOnlyPlaybook,
 ];
