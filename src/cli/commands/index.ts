@@ -8,6 +8,7 @@ import { registerPlanCommand } from './plan.js';
 import { registerPolicyCommand } from './policy.js';
 import { registerReleaseCommand } from './release.js';
 import { registerRespondCommand } from './respond.js';
+import { registerReportCommand } from './report.js';
 import { registerResumeCommand } from './resume.js';
 import { registerShowCommand } from './show.js';
 import { registerTriageCommand } from './triage.js';
@@ -22,6 +23,7 @@ export function registerCommands(program: Command, exit: ReportExit): void {
   registerRespondCommand(program, exit);
   registerIncidentsCommand(program, exit);
   registerShowCommand(program, exit);
+  registerReportCommand(program, exit);
   registerApproveCommands(program, exit);
   registerResumeCommand(program, exit);
   registerReleaseCommand(program, exit);

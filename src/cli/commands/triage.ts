@@ -12,6 +12,7 @@ import { Triage, type TriageFilters, type TriageIncident, type TriageResult } fr
 import { EXIT_BAD_INPUT, EXIT_OK } from '../exit-codes.js';
 import { addInputLimitOptions, inputLimitsFromFlags, type InputLimitFlags } from '../finding-input.js';
 import { formatTable, terminalSafe } from '../format-table.js';
+import { markdownSafe } from '../../safe-text.js';
 import { bar, ProgressLine } from '../progress-line.js';
 import type { ReportExit } from './index.js';
 
@@ -108,13 +109,8 @@ export function tableLines(r: TriageResult, top?: number): string[] {
   return lines;
 }
 
-/** A cell for a Markdown table: attacker-controlled text must not break the table or render as markup. */
-export function markdownCell(text: string): string {
-  return terminalSafe(text)
-    .replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`)
-    .replace(/&/g, '&amp;')
-    .replace(/\r?\n/g, ' ');
-}
+/** A cell for a Markdown table (see `markdownSafe`). */
+export const markdownCell = markdownSafe;
 
 export function markdownLines(r: TriageResult, top?: number): string[] {
   const shown = top === undefined ? r.incidents : r.incidents.slice(0, top);
