@@ -7,12 +7,18 @@ import type { Playbook } from './define-playbook.js';
 import { ec2InstancePlaybook } from './ec2-instance.js';
 import { ecsTaskPlaybook } from './ecs-task.js';
 import { eksPlaybook } from './eks.js';
+import { federatedUserPlaybook } from './federated-user.js';
+import { iamRoleSessionPlaybook } from './iam-role-session.js';
 import { recordOnlyPlaybook } from './record-only.js';
+import { rootUserPlaybook } from './root-user.js';
 
 export const PLAYBOOKS: readonly Playbook[] = [
   ec2InstancePlaybook,
   ecsTaskPlaybook,
   eksPlaybook,
+  iamRoleSessionPlaybook,
+  rootUserPlaybook,
+  federatedUserPlaybook,
   // Last: every kind without a playbook of its own.
   recordOnlyPlaybook,
 ];

@@ -47,7 +47,7 @@ describe('attack sequence → one incident per resource and actor, linked', () =
       'attack-sequence seq-4c1f7e2a-9b3d-4e5f-8a6b-7c8d9e0f1a2b none',
       'ec2-instance i-0f1e2d3c4b5a69788 ec2-instance',
       'ec2-instance i-0f1e2d3c4b5a69799 ec2-instance',
-      'iam-role-session AROA3XFRBF23EXAMPLE1:i-0f1e2d3c4b5a69788 none',
+      'iam-role-session AROA3XFRBF23EXAMPLE1:i-0f1e2d3c4b5a69788 iam-role-session',
     ]);
     expect(new Set(all.map((i) => i.attackSequenceId))).toEqual(new Set([SEQUENCE_ID]));
 
