@@ -4,17 +4,13 @@
  * is still listed, with the reason and no command: nothing is dropped silently. Pure: no I/O.
  */
 import { createHash } from 'node:crypto';
+import type { ManualStep } from '../contracts/plan.js';
 import type { Finding, Json, Subject } from '../findings/model.js';
 import { incidentKeyOf } from './incident-key.js';
 import { cordonNodeStep, isolatePodStep, kubeconfigStep, removeBindingStep, type KubectlStep } from './kubectl-commands.js';
 
-/** What a human must do (the plan contract's ManualStep shape). */
-export interface EksManualStep {
-  readonly id: string;
-  readonly title: string;
-  readonly why: string;
-  readonly commands?: readonly string[];
-}
+/** What a human must do (the plan contract's ManualStep). */
+export type EksManualStep = ManualStep;
 
 const NO_IDENTITY = 'Tourniquet has no identity inside the cluster, so it cannot call the Kubernetes API';
 
@@ -24,8 +20,8 @@ export function quarantineLabelValue(subject: Pick<Subject, 'accountId' | 'regio
 }
 
 function manual(step: KubectlStep, why: string): EksManualStep {
-  if (step.command === undefined) return { id: step.id, title: step.description, why: `${why}. ${step.refused ?? ''}`.trim() };
-  return { id: step.id, title: step.description, why: step.refused === undefined ? why : `${why}. ${step.refused}`, commands: [step.command] };
+  if (step.commands === undefined) return { id: step.id, title: step.description, why: `${why}. ${step.refused ?? ''}`.trim() };
+  return { id: step.id, title: step.description, why: step.refused === undefined ? why : `${why}. ${step.refused}`, commands: step.commands };
 }
 
 const obj = (v: Json | undefined): Record<string, Json> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : undefined);

@@ -4,13 +4,15 @@
  * (DescribeCluster). The node instance, when the finding names it (`instanceDetails` of a Runtime finding, an EBS node
  * scan), is a subject of its own that the `ec2-instance` playbook contains. The Kubernetes-API steps (label and
  * isolate the pod, cordon its node, remove a rogue binding) need an identity in the cluster Tourniquet does not
- * have: they are given to people as exact kubectl commands (kubectl-commands.ts).
+ * have: they are the plan's manual steps, exact kubectl commands for people (eks-manual-steps.ts), shown by `plan`,
+ * `respond`, `show` and in the notification.
  * Pure: no I/O; the plan is data the engine journals and runs.
  */
 import { z } from 'zod';
 import { captureClusterEvidence } from '../actions/eks-capture-cluster-evidence.js';
 import type { Ec2InstanceSubject } from '../findings/model.js';
 import { definePlaybook } from './define-playbook.js';
+import { eksManualSteps } from './eks-manual-steps.js';
 
 export const EKS_PLAYBOOK = 'eks';
 
@@ -45,4 +47,6 @@ export const eksPlaybook = definePlaybook({
       }),
     ];
   },
+  // The Kubernetes-API steps, as exact kubectl commands for a human (shown with the plan and in the notification).
+  manualSteps: ({ finding, subject }) => eksManualSteps(finding, subject),
 });

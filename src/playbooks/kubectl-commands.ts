@@ -18,8 +18,8 @@ export interface KubectlStep {
   readonly id: string;
   /** One line for people: what this does and why. */
   readonly description: string;
-  /** The exact commands (a shell script), or undefined when a name was refused. */
-  readonly command?: string;
+  /** The exact commands, one line each, in order; undefined when a name was refused. */
+  readonly commands?: readonly string[];
   /** Why no command was built (a name that is not valid Kubernetes syntax). */
   readonly refused?: string;
 }
@@ -66,7 +66,7 @@ export function kubeconfigStep(c: ClusterRef): KubectlStep {
   const description = 'Point kubectl at the cluster (your own cluster-admin identity; Tourniquet has none in it)';
   if (!EKS_CLUSTER.test(c.cluster)) return refused(id, description, 'cluster name', c.cluster, 'an EKS cluster name');
   if (!REGION.test(c.region)) return refused(id, description, 'Region', c.region, 'an AWS Region');
-  return { id, description, command: `aws eks update-kubeconfig --name ${shellQuote(c.cluster)} --region ${shellQuote(c.region)}` };
+  return { id, description, commands: [`aws eks update-kubeconfig --name ${shellQuote(c.cluster)} --region ${shellQuote(c.region)}`] };
 }
 
 export interface PodRef {
@@ -87,25 +87,21 @@ export function isolatePodStep(p: PodRef): KubectlStep {
   if (!kubernetesName.labelValue(p.caseId)) return refused(id, description, 'case id', p.caseId, 'a Kubernetes label value');
   const ns = shellQuote(p.namespace);
   const policy = `tourniquet-quarantine-${p.caseId}`.slice(0, 253).toLowerCase();
-  // The manifest holds only our own names (label, case id); the namespace goes in the flag, quoted. The heredoc's
-  // delimiter is quoted, so the shell expands nothing inside it.
+  // One line each (notifications print commands as lines). The manifest is JSON (valid YAML) holding only our own
+  // names (label, case id), single-quoted; the namespace goes in the flag, quoted.
+  const manifest = JSON.stringify({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: policy },
+    spec: { podSelector: { matchLabels: { [QUARANTINE_LABEL]: p.caseId } }, policyTypes: ['Ingress', 'Egress'] },
+  });
   return {
     id,
     description,
-    command: [
+    commands: [
       `kubectl -n ${ns} label pod ${shellQuote(p.pod)} ${shellQuote(`${QUARANTINE_LABEL}=${p.caseId}`)} --overwrite`,
-      `kubectl -n ${ns} apply -f - <<'TOURNIQUET_EOF'`,
-      'apiVersion: networking.k8s.io/v1',
-      'kind: NetworkPolicy',
-      'metadata:',
-      `  name: ${policy}`,
-      'spec:',
-      '  podSelector:',
-      '    matchLabels:',
-      `      ${QUARANTINE_LABEL}: ${p.caseId}`,
-      '  policyTypes: [Ingress, Egress]',
-      'TOURNIQUET_EOF',
-    ].join('\n'),
+      `printf '%s' ${shellQuote(manifest)} | kubectl -n ${ns} apply -f -`,
+    ],
   };
 }
 
@@ -115,7 +111,7 @@ export function cordonNodeStep(p: PodRef & { readonly node?: string | undefined 
   const description = 'Cordon the pod’s node so nothing new is scheduled there (do NOT drain: it evicts the pod and destroys the evidence)';
   if (p.node !== undefined) {
     if (!kubernetesName.node(p.node)) return refused(id, description, 'node name', p.node, 'a Kubernetes node name (DNS-1123 subdomain)');
-    return { id, description, command: `kubectl cordon ${shellQuote(p.node)}` };
+    return { id, description, commands: [`kubectl cordon ${shellQuote(p.node)}`] };
   }
   if (p.namespace === undefined || !kubernetesName.namespace(p.namespace)) return refused(id, description, 'namespace', p.namespace, 'a Kubernetes namespace name (DNS-1123 label)');
   if (p.pod === undefined || !kubernetesName.pod(p.pod)) return refused(id, description, 'pod name', p.pod, 'a Kubernetes pod name (DNS-1123 subdomain)');
@@ -123,7 +119,7 @@ export function cordonNodeStep(p: PodRef & { readonly node?: string | undefined 
   return {
     id,
     description,
-    command: `NODE="$(kubectl -n ${shellQuote(p.namespace)} get pod ${shellQuote(p.pod)} -o jsonpath='{.spec.nodeName}')" && kubectl cordon "$NODE"`,
+    commands: [`NODE="$(kubectl -n ${shellQuote(p.namespace)} get pod ${shellQuote(p.pod)} -o jsonpath='{.spec.nodeName}')" && kubectl cordon "$NODE"`],
   };
 }
 
@@ -135,18 +131,15 @@ export function removeBindingStep(u: { readonly username: string | undefined; re
   const id = 'remove-rogue-binding';
   const description = 'List the RBAC bindings that name the user; delete the one the attacker created';
   if (u.username === undefined || !kubernetesName.user(u.username)) return refused(id, description, 'user name', u.username, 'a user name without control characters');
-  const list = [
-    `kubectl get clusterrolebindings,rolebindings -A -o json | jq -r --arg u ${shellQuote(u.username)} \\`,
-    `  '.items[] | select(any(.subjects[]?; .kind == "User" and .name == $u)) | "\\(.kind) \\(.metadata.namespace // "-") \\(.metadata.name)"'`,
-  ].join('\n');
-  if (u.binding === undefined) return { id, description, command: list };
+  const list = `kubectl get clusterrolebindings,rolebindings -A -o json | jq -r --arg u ${shellQuote(u.username)} '.items[] | select(any(.subjects[]?; .kind == "User" and .name == $u)) | "\\(.kind) \\(.metadata.namespace // "-") \\(.metadata.name)"'`;
+  if (u.binding === undefined) return { id, description, commands: [list] };
   const b = u.binding;
-  if (!kubernetesName.rbac(b.name)) return { ...refused(id, description, 'binding name', b.name, 'a Kubernetes RBAC object name'), command: list };
+  if (!kubernetesName.rbac(b.name)) return { ...refused(id, description, 'binding name', b.name, 'a Kubernetes RBAC object name'), commands: [list] };
   if (b.kind === 'rolebinding' && (b.namespace === undefined || !kubernetesName.namespace(b.namespace))) {
-    return { ...refused(id, description, 'binding namespace', b.namespace, 'a Kubernetes namespace name (DNS-1123 label)'), command: list };
+    return { ...refused(id, description, 'binding namespace', b.namespace, 'a Kubernetes namespace name (DNS-1123 label)'), commands: [list] };
   }
   const del = b.kind === 'clusterrolebinding' ? `kubectl delete clusterrolebinding ${shellQuote(b.name)}` : `kubectl -n ${shellQuote(b.namespace!)} delete rolebinding ${shellQuote(b.name)}`;
   // Saved first: a release means re-creating it from this copy.
   const save = b.kind === 'clusterrolebinding' ? `kubectl get clusterrolebinding ${shellQuote(b.name)} -o yaml > rogue-binding.yaml` : `kubectl -n ${shellQuote(b.namespace!)} get rolebinding ${shellQuote(b.name)} -o yaml > rogue-binding.yaml`;
-  return { id, description, command: `${list}\n${save}\n${del}` };
+  return { id, description, commands: [list, save, del] };
 }

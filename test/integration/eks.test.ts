@@ -18,6 +18,7 @@ import { createResponder } from '../../src/engine/create-responder.js';
 import type { Finding, Subject } from '../../src/findings/model.js';
 import { parseRecord } from '../../src/findings/read-input.js';
 import { openJournal } from '../../src/journal/open-journal.js';
+import { MemoryNotifier } from '../../src/notify/notification.js';
 import { eksPlaybook } from '../../src/playbooks/eks.js';
 import { parsePolicy } from '../../src/policy/load-policy.js';
 import { makeTestClients, TEST_ACCOUNT_ID, TEST_REGION } from '../support/aws-clients.js';
@@ -46,15 +47,17 @@ async function engine(policy = 'version: 1\ndefaults: { mode: approve }\n') {
   const journal = await openJournal({});
   await journal.ensureTable();
   const calls: CallRecord[] = [];
+  const notifier = new MemoryNotifier();
   const responder = createResponder({
     journal,
+    notifier,
     policy: parsePolicy(policy, 'test-policy.yaml'),
     endpoint: moto.endpoint,
     evidence: { dir: await mkdtemp(join(tmpdir(), 'tourniquet-eks-')) },
     onCall: (c) => calls.push(c),
     retry: { baseDelayMs: 5, maxDelayMs: 20 },
   });
-  return { responder, journal, calls };
+  return { responder, journal, calls, notifier };
 }
 
 beforeAll(async () => {
@@ -123,10 +126,18 @@ describe('eks through the engine', () => {
     await journal.close();
   });
 
-  it('approve mode: the evidence step runs (a read) for each incident', async () => {
-    const { responder, journal } = await engine();
+  it('approve mode: the evidence step runs (a read) for each incident; the notification carries the kubectl steps', async () => {
+    const { responder, journal, notifier } = await engine();
     const result = await responder.respond(finding('eks-approve-1'));
     for (const o of result.outcomes) expect(o.steps.map((s) => [s.stepId, s.status]), o.subject.kind).toEqual([['capture-evidence', 'done']]);
+    const workload = notifier.sent.find((n) => n.subject.kind === 'k8s-workload')!;
+    expect(workload.manualSteps!.map((m) => m.id)).toEqual(['kubeconfig', 'isolate-pod', 'cordon-node']);
+    expect(workload.manualSteps![1]!.commands![0]).toMatch(/^kubectl -n 'ml-serving' label pod 'triton-debug' 'tourniquet\.io\/quarantine=tq-[0-9a-f]{16}' --overwrite$/);
+    const user = notifier.sent.find((n) => n.subject.kind === 'k8s-user')!;
+    expect(user.manualSteps!.map((m) => m.id)).toEqual(['kubeconfig', 'remove-rogue-binding']);
+    // Journaled with the plan: `show` prints them too.
+    const incident = await journal.getIncident(result.outcomes.find((o) => o.subject.kind === 'k8s-workload')!.incidentId);
+    expect(incident!.plan.manualSteps!.map((m) => m.id)).toEqual(['kubeconfig', 'isolate-pod', 'cordon-node']);
     await journal.close();
   });
 

@@ -27,6 +27,7 @@ describe('eks manual steps', () => {
     expect(steps[0]!.commands).toEqual([`aws eks update-kubeconfig --name 'genai-inference' --region 'us-east-1'`]);
     expect(steps[1]!.commands![0]).toContain(`kubectl -n 'ml-serving' label pod 'triton-debug' 'tourniquet.io/quarantine=${quarantineLabelValue(w)}' --overwrite`);
     expect(steps[2]!.commands![0]).toMatch(/kubectl cordon "\$NODE"$/);
+    for (const s of steps) for (const c of s.commands ?? []) expect(c).not.toContain('\n');
     expect(quarantineLabelValue(w)).toMatch(/^tq-[0-9a-f]{16}$/);
   });
 
@@ -48,9 +49,9 @@ describe('eks manual steps', () => {
     expect(createdBinding(f)).toEqual({ kind: 'clusterrolebinding', name: 'ci-cluster-admin' });
     const steps = eksManualSteps(f, f.subjects.find((s) => s.kind === 'k8s-user')!);
     expect(steps.map((s) => s.id)).toEqual(['kubeconfig', 'remove-rogue-binding']);
-    const cmd = steps[1]!.commands![0]!;
-    expect(cmd).toContain(`--arg u 'arn:aws:sts::111122223333:assumed-role/eks-ci-deployer/ci-session-8812'`);
-    expect(cmd.endsWith(`kubectl delete clusterrolebinding 'ci-cluster-admin'`)).toBe(true);
+    const cmds = steps[1]!.commands!;
+    expect(cmds[0]).toContain(`--arg u 'arn:aws:sts::111122223333:assumed-role/eks-ci-deployer/ci-session-8812'`);
+    expect(cmds.slice(1)).toEqual([`kubectl get clusterrolebinding 'ci-cluster-admin' -o yaml > rogue-binding.yaml`, `kubectl delete clusterrolebinding 'ci-cluster-admin'`]);
     // Creating a pod is not a binding: only the list to review.
     expect(createdBinding(finding())).toBeUndefined();
   });

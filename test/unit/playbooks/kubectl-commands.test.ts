@@ -63,37 +63,44 @@ describe('the steps', () => {
   it('isolate-pod: labels the pod and applies a deny-all policy on the quarantine label, run in a shell exactly', () => {
     const step = isolatePodStep({ namespace: 'ml-serving', pod: 'triton-debug', caseId: CASE });
     expect(step.refused).toBeUndefined();
-    const { argv, stdin } = runInShell(step.command!);
+    const { argv, stdin } = runInShell(step.commands!.join('\n'));
     expect(argv).toEqual([
       ['kubectl', '-n', 'ml-serving', 'label', 'pod', 'triton-debug', `${QUARANTINE_LABEL}=${CASE}`, '--overwrite'],
       ['kubectl', '-n', 'ml-serving', 'apply', '-f', '-'],
     ]);
-    expect(stdin[0]).toContain(`podSelector:\n    matchLabels:\n      ${QUARANTINE_LABEL}: ${CASE}\n  policyTypes: [Ingress, Egress]`);
+    expect(JSON.parse(stdin[0]!)).toEqual({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: `tourniquet-quarantine-${CASE}` },
+      spec: { podSelector: { matchLabels: { [QUARANTINE_LABEL]: CASE } }, policyTypes: ['Ingress', 'Egress'] },
+    });
+    // One line per command: notifications print them as lines.
+    for (const c of step.commands!) expect(c).not.toContain('\n');
   });
 
   it.each(MALICIOUS)('isolate-pod refuses a malicious namespace or pod %j: no command, a reason', (bad) => {
     for (const p of [{ namespace: bad, pod: 'p' }, { namespace: 'ns', pod: bad }]) {
       const step = isolatePodStep({ ...p, caseId: CASE });
-      expect(step.command).toBeUndefined();
+      expect(step.commands).toBeUndefined();
       expect(step.refused).toMatch(/is not a Kubernetes (namespace|pod) name/);
     }
   });
 
   it('cordon-node: the node of the pod, read from its spec, double-quoted; never a drain', () => {
     const step = cordonNodeStep({ namespace: 'ml-serving', pod: 'triton-debug', caseId: CASE });
-    expect(step.command).not.toMatch(/drain/);
-    const { argv } = runInShell(step.command!);
+    expect(step.commands!.join('\n')).not.toMatch(/drain/);
+    const { argv } = runInShell(step.commands!.join('\n'));
     expect(argv).toEqual([
       ['kubectl', '-n', 'ml-serving', 'get', 'pod', 'triton-debug', '-o', 'jsonpath={.spec.nodeName}'],
       ['kubectl', 'cordon', 'node-1'],
     ]);
-    expect(cordonNodeStep({ namespace: 'n', pod: 'p', node: 'ip-10-0-1-2.ec2.internal', caseId: CASE }).command).toBe(`kubectl cordon 'ip-10-0-1-2.ec2.internal'`);
+    expect(cordonNodeStep({ namespace: 'n', pod: 'p', node: 'ip-10-0-1-2.ec2.internal', caseId: CASE }).commands).toEqual([`kubectl cordon 'ip-10-0-1-2.ec2.internal'`]);
     expect(cordonNodeStep({ namespace: 'n', pod: 'p', node: '$(touch PWNED)', caseId: CASE }).refused).toMatch(/node name/);
   });
 
   it.each(MALICIOUS)('remove-rogue-binding: a malicious user name %j reaches jq as one argument and runs nothing', (user) => {
     const step = removeBindingStep({ username: user.replace('\n', ' ') });
-    const { argv, dir } = runInShell(step.command!);
+    const { argv, dir } = runInShell(step.commands!.join('\n'));
     // A pipeline: the two stubs may log in either order.
     expect(argv.find((a) => a[0] === 'kubectl')).toEqual(['kubectl', 'get', 'clusterrolebindings,rolebindings', '-A', '-o', 'json']);
     const jq = argv.find((a) => a[0] === 'jq')!;
@@ -103,19 +110,19 @@ describe('the steps', () => {
 
   it('remove-rogue-binding: the binding the attacker created is saved, then deleted; a bad binding name is refused', () => {
     const step = removeBindingStep({ username: 'eve', binding: { kind: 'clusterrolebinding', name: 'system:evil-admin' } });
-    const { argv } = runInShell(step.command!);
+    const { argv } = runInShell(step.commands!.join('\n'));
     expect(argv.slice(2)).toEqual([
       ['kubectl', 'get', 'clusterrolebinding', 'system:evil-admin', '-o', 'yaml'],
       ['kubectl', 'delete', 'clusterrolebinding', 'system:evil-admin'],
     ]);
     const bad = removeBindingStep({ username: 'eve', binding: { kind: 'clusterrolebinding', name: 'a/../b' } });
     expect(bad.refused).toMatch(/binding name "a\/..\/b" is not a Kubernetes RBAC object name/);
-    expect(bad.command).not.toMatch(/delete/);
+    expect(bad.commands!.join('\n')).not.toMatch(/delete/);
     expect(removeBindingStep({ username: 'bad\u001bname' }).refused).toMatch(/user name/);
   });
 
   it('kubeconfig: quoted cluster and Region; a malicious cluster name is refused', () => {
-    expect(kubeconfigStep({ cluster: 'genai-inference', region: 'us-east-1' }).command).toBe(`aws eks update-kubeconfig --name 'genai-inference' --region 'us-east-1'`);
+    expect(kubeconfigStep({ cluster: 'genai-inference', region: 'us-east-1' }).commands).toEqual([`aws eks update-kubeconfig --name 'genai-inference' --region 'us-east-1'`]);
     expect(kubeconfigStep({ cluster: '$(reboot)', region: 'us-east-1' }).refused).toMatch(/cluster name/);
   });
 });
