@@ -9,6 +9,10 @@ import { ecsTaskPlaybook } from './ecs-task.js';
 import { eksPlaybook } from './eks.js';
 import { federatedUserPlaybook } from './federated-user.js';
 import { iamRoleSessionPlaybook } from './iam-role-session.js';
+import { iamUserPlaybook } from './iam-user.js';
+import { lambdaFunctionPlaybook } from './lambda-function.js';
+import { malwareScanArtefactPlaybook } from './malware-scan-artefact.js';
+import { rdsInstancePlaybook } from './rds-instance.js';
 import { recordOnlyPlaybook } from './record-only.js';
 import { rootUserPlaybook } from './root-user.js';
 
@@ -16,9 +20,13 @@ export const PLAYBOOKS: readonly Playbook[] = [
   ec2InstancePlaybook,
   ecsTaskPlaybook,
   eksPlaybook,
+  iamUserPlaybook,
   iamRoleSessionPlaybook,
   rootUserPlaybook,
   federatedUserPlaybook,
+  lambdaFunctionPlaybook,
+  rdsInstancePlaybook,
+  malwareScanArtefactPlaybook,
   // Last: every kind without a playbook of its own.
   recordOnlyPlaybook,
 ];

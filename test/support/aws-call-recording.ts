@@ -18,6 +18,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EKSClient } from '@aws-sdk/client-eks';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { attachCallRecorder } from '../../src/aws/call-recorder.js';
 import type { AwsClients, CallRecord } from '../../src/aws/clients.js';
 
@@ -82,6 +84,8 @@ export function recordAwsCalls(clients: AwsClients, actionOf: () => string): voi
     ['sts', () => clients.aws(STSClient)],
     ['ecs', () => clients.aws(ECSClient)],
     ['eks', () => clients.aws(EKSClient)],
+    ['lambda', () => clients.aws(LambdaClient)],
+    ['rds', () => clients.aws(RDSClient)],
   ];
   for (const [service, client] of services) {
     attachCallRecorder(client() as never, service, () => [listener]);

@@ -56,7 +56,8 @@ describe('rule options in the policy file', () => {
   });
 
   it('are checked against the playbook the rule runs: named, or the one its subject kinds default to', () => {
-    // No subject criterion: EC2 instances get ec2-instance, every other kind none; options are ec2-instance's.
+    // No subject criterion: the kinds its types can produce decide (an EC2 type: instances and scanned artefacts),
+    // so the options are ec2-instance's (src/policy/type-subject-kinds.ts); an open type would need the playbook named.
     expect(parsePolicy(rule(['isolationSettleSeconds: 1'], '{ type: "CryptoCurrency:EC2/" }'), 'p.yaml').rules[0]!.options?.playbook).toBe('ec2-instance');
     expect(parsePolicy(rule(['isolationSettleSeconds: 1'], '{ subject: [ec2-instance] }', ['    playbook: ec2-instance']), 'p.yaml').rules[0]!.options?.playbook).toBe('ec2-instance');
     // Kinds without a playbook of their own: none, which takes no options.
@@ -66,7 +67,7 @@ describe('rule options in the policy file', () => {
   });
 
   it('of an unknown playbook are not checked (a warning), like its step ids', () => {
-    const p = parsePolicy(rule(['anything: 1'], '{ subject: [iam-user] }', ['    playbook: iam-user']), 'p.yaml');
+    const p = parsePolicy(rule(['anything: 1'], '{ subject: [iam-user] }', ['    playbook: not-yet-written']), 'p.yaml');
     expect(p.warnings.map((w) => w.path)).toContain('rules[0].options');
   });
 
@@ -76,7 +77,7 @@ describe('rule options in the policy file', () => {
 });
 
 describe('rule options at decision and plan time', () => {
-  const policy = parsePolicy(rule(['isolationSettleSeconds: 5'], '{ type: "CryptoCurrency:EC2/" }', ['    mode: contain']), 'p.yaml');
+  const policy = parsePolicy(rule(['isolationSettleSeconds: 5'], '{ type: "CryptoCurrency:EC2/", subject: [ec2-instance] }', ['    mode: contain']), 'p.yaml');
   const f = finding('CryptoCurrency:EC2/BitcoinTool.B!DNS');
 
   it('the decision carries them for the playbook they were checked against, and only for it', () => {
