@@ -10,10 +10,10 @@
  * `settleSeconds` is an input (default 0); ICMP and flows through NLB, NAT gateway, TGW, GWLB, Global Accelerator
  * or Network Firewall are always tracked, so this does not cut them — use `ec2.nacl-cut` or stop the instance.
  */
-import { DescribeNetworkInterfacesCommand, ModifyNetworkInterfaceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeNetworkInterfacesCommand, ModifyNetworkInterfaceAttributeCommand, EC2Client, type NetworkInterface } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
-import type { VerifyResult } from './action.js';
+import type { BoundActionContext, VerifyResult } from './action.js';
 import { ARN, TAG, isAwsError, resolveInstanceId, sleep } from './action-support.js';
 import { defineAction } from './define-action.js';
 import { listInstanceEnis, requireInstance } from './ec2-lookup.js';
@@ -22,6 +22,8 @@ import { ensureIsolationGroup, findIsolationGroup, groupHasShape } from './isola
 const InputSchema = z.strictObject({
   // Defaults to the subject's instance id.
   instanceId: z.string().optional(),
+  // These interfaces instead of an instance's (an ECS task's awsvpc ENI): the same swap, no instance involved.
+  networkInterfaceIds: z.array(z.string().regex(/^eni-[0-9a-f]{8,17}$/, 'an ENI id (eni-…)')).min(1).max(16).optional(),
   // Wait between the untrack step and the isolation step (0–600 s, default 0). No AWS doc states a value.
   settleSeconds: z.number().min(0).max(600).optional(),
 });
@@ -31,7 +33,8 @@ export type IsolateNetworkInterfacesInput = z.infer<typeof InputSchema>;
 
 export type EniGroups = { networkInterfaceId: string; vpcId: string; groupIds: string[] };
 
-export type IsolateNetworkInterfacesPreImage = { instanceId: string; enis: EniGroups[] };
+/** `instanceId` is '' when the input named the interfaces (`networkInterfaceIds`). */
+export type IsolateNetworkInterfacesPreImage = { instanceId: string; networkInterfaceIds?: string[]; enis: EniGroups[] };
 
 export type IsolateNetworkInterfacesOutput = {
   groups: Array<{ vpcId: string; untrackGroupId: string; isolationGroupId: string }>;
@@ -49,9 +52,24 @@ async function setGroups(ec2: EC2Client, networkInterfaceId: string, groupIds: s
   await ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: networkInterfaceId, Groups: groupIds }));
 }
 
-async function currentEniGroups(ec2: EC2Client, instanceId: string): Promise<Map<string, EniGroups>> {
+/** The interfaces the input names, or else the instance's. */
+type Target = { instanceId: string; networkInterfaceIds?: string[] | undefined };
+
+function targetOf(input: IsolateNetworkInterfacesInput, ctx: BoundActionContext): Target {
+  if (input.networkInterfaceIds !== undefined) return { instanceId: '', networkInterfaceIds: input.networkInterfaceIds };
+  return { instanceId: resolveInstanceId(input, ctx) };
+}
+
+async function listTargetEnis(ec2: EC2Client, target: Target): Promise<NetworkInterface[]> {
+  if (target.networkInterfaceIds === undefined) return listInstanceEnis(ec2, target.instanceId);
+  // A filter, not NetworkInterfaceIds: a deleted interface is absent from the answer, not an error.
+  const out = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'network-interface-id', Values: target.networkInterfaceIds }] }));
+  return out.NetworkInterfaces ?? [];
+}
+
+async function currentEniGroups(ec2: EC2Client, target: Target): Promise<Map<string, EniGroups>> {
   const map = new Map<string, EniGroups>();
-  for (const eni of await listInstanceEnis(ec2, instanceId)) {
+  for (const eni of await listTargetEnis(ec2, target)) {
     if (eni.NetworkInterfaceId === undefined) continue;
     map.set(eni.NetworkInterfaceId, {
       networkInterfaceId: eni.NetworkInterfaceId,
@@ -113,10 +131,12 @@ export const isolateNetworkInterfaces = defineAction({
   ],
 
   async capture(input, ctx): Promise<IsolateNetworkInterfacesPreImage> {
-    const instanceId = resolveInstanceId(input, ctx);
-    await requireInstance(ctx, instanceId);
-    const enis = [...(await currentEniGroups(ctx.aws(EC2Client), instanceId)).values()];
-    return { instanceId, enis };
+    const target = targetOf(input, ctx);
+    if (target.networkInterfaceIds === undefined) await requireInstance(ctx, target.instanceId);
+    const enis = [...(await currentEniGroups(ctx.aws(EC2Client), target)).values()];
+    if (target.networkInterfaceIds === undefined) return { instanceId: target.instanceId, enis };
+    if (enis.length === 0) throw ctx.fail(`none of the network interfaces ${target.networkInterfaceIds.join(', ')} exists`);
+    return { instanceId: '', networkInterfaceIds: target.networkInterfaceIds, enis };
   },
 
   async apply(input, pre, ctx): Promise<IsolateNetworkInterfacesOutput> {
@@ -127,7 +147,7 @@ export const isolateNetworkInterfaces = defineAction({
       const isolationGroupId = await ensureIsolationGroup(ctx, vpcId, 'isolation');
       groups.push({ vpcId, untrackGroupId, isolationGroupId });
     }
-    const current = await currentEniGroups(ec2, pre.instanceId);
+    const current = await currentEniGroups(ec2, pre);
     const missing: string[] = [];
     const alreadyIsolated: string[] = [];
     const todo: Array<{ eniId: string; untrack: string; isolation: string; untracked: boolean }> = [];
@@ -183,10 +203,11 @@ export const isolateNetworkInterfaces = defineAction({
   },
 
   async verify(input, ctx): Promise<VerifyResult> {
-    const instanceId = resolveInstanceId(input, ctx);
+    const target = targetOf(input, ctx);
+    const instanceId = target.networkInterfaceIds === undefined ? target.instanceId : target.networkInterfaceIds.join(', ');
     const ec2 = ctx.aws(EC2Client);
     const problems: string[] = [];
-    const current = [...(await currentEniGroups(ec2, instanceId)).values()];
+    const current = [...(await currentEniGroups(ec2, target)).values()];
     const isolationByVpc = new Map<string, { id: string; clean: boolean }>();
     for (const vpcId of new Set(current.map((e) => e.vpcId))) {
       const group = await findIsolationGroup(ec2, vpcId, 'isolation');

@@ -28,6 +28,7 @@ import { claimOrAwait, decideClaimed, mergeIntoIncident, mergeKindOf, occurrence
 import { stepsToReopen, type RetryFailed } from './reopen-steps.js';
 import { FindingMarksInFlight, guardrailNotice, guardrailNoticeEvent } from './guardrail-notice.js';
 import { liveTagsEvent, readLiveTags, withLiveTags } from './live-tags.js';
+import { linkIncidentToSequence, sequenceSubjectsToHandle } from './attack-sequence-link.js';
 
 export interface ResponderOptions {
   readonly journal: Journal;
@@ -167,6 +168,8 @@ export class Responder {
 
   /** Subjects with a playbook; when none has one, the first subject is recorded (notify only). */
   private subjectsToHandle(finding: Finding): Subject[] {
+    const sequence = sequenceSubjectsToHandle(finding);
+    if (sequence !== undefined) return sequence;
     const withPlaybook = finding.subjects.filter((s) => selectForSubject(this.options.policy, finding, s, undefined, this.options.modeCeiling).playbook !== NO_PLAYBOOK);
     if (withPlaybook.length > 0) return withPlaybook;
     return finding.subjects.slice(0, 1);
@@ -204,6 +207,7 @@ export class Responder {
       now,
     );
     const incidentId = incident.incidentId;
+    await linkIncidentToSequence(journal, incident, finding, now);
     const ctx = this.occurrenceContext(options);
     const claim = await claimOrAwait(ctx, incidentId, occurrenceOf(finding));
     let record = claim.record;

@@ -280,7 +280,7 @@ export class DynamoJournal implements Journal {
     return item === undefined ? undefined : toIncident(item);
   }
 
-  async listIncidents(options: { status?: IncidentStatus; limit?: number } = {}): Promise<IncidentRecord[]> {
+  async listIncidents(options: { status?: IncidentStatus; limit?: number; attackSequenceId?: string } = {}): Promise<IncidentRecord[]> {
     const limit = options.limit;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
       throw new TourniquetError('journal.limit', `limit must be a non-negative integer, received ${describeValue(limit)}`);
@@ -298,6 +298,11 @@ export class DynamoJournal implements Journal {
       input.ExpressionAttributeNames = { '#status': 'status' };
       input.ExpressionAttributeValues = { ':p': INCIDENTS_GSI_PK, ':s': options.status };
     }
+    if (options.attackSequenceId !== undefined) {
+      const bySequence = 'attackSequenceId = :seq';
+      input.FilterExpression = input.FilterExpression === undefined ? bySequence : `${input.FilterExpression} AND ${bySequence}`;
+      input.ExpressionAttributeValues = { ...input.ExpressionAttributeValues, ':seq': options.attackSequenceId };
+    }
     const out: IncidentRecord[] = [];
     for await (const item of this.query(input)) {
       out.push(toIncident(item));
@@ -308,12 +313,12 @@ export class DynamoJournal implements Journal {
 
   async updateIncident(
     incidentId: string,
-    patch: Partial<Pick<IncidentRecord, 'status' | 'releasedBy' | 'releaseReason' | 'releasedAt' | 'evidenceLocation' | 'plan' | 'mode' | 'decision' | 'playbook' | 'findingId' | 'findingType' | 'severity'>>,
+    patch: Partial<Pick<IncidentRecord, 'status' | 'releasedBy' | 'releaseReason' | 'releasedAt' | 'evidenceLocation' | 'plan' | 'mode' | 'decision' | 'playbook' | 'findingId' | 'findingType' | 'severity' | 'attackSequenceId'>>,
     now: Date,
     expectedVersion?: number,
   ): Promise<IncidentRecord> {
     const u = new Expr();
-    for (const field of ['status', 'releasedBy', 'releaseReason', 'releasedAt', 'evidenceLocation', 'mode', 'playbook', 'findingId', 'findingType', 'severity'] as const) {
+    for (const field of ['status', 'releasedBy', 'releaseReason', 'releasedAt', 'evidenceLocation', 'mode', 'playbook', 'findingId', 'findingType', 'severity', 'attackSequenceId'] as const) {
       const value = patch[field];
       if (value !== undefined) u.set(field, value);
     }

@@ -44,6 +44,7 @@ export function incidentItem(incidentId: string, init: NewIncident, now: Date): 
     version: 1,
   };
   if (init.evidenceLocation !== undefined) item.evidenceLocation = init.evidenceLocation;
+  if (init.attackSequenceId !== undefined) item.attackSequenceId = init.attackSequenceId;
   checkSize(`incident ${incidentId}`, item);
   return item;
 }
@@ -98,7 +99,7 @@ export function num(item: Item, field: string, fallback: number): number {
 }
 
 export function toIncident(item: Item): IncidentRecord {
-  const optional = (field: 'evidenceLocation' | 'releasedBy' | 'releaseReason' | 'releasedAt') => {
+  const optional = (field: 'evidenceLocation' | 'releasedBy' | 'releaseReason' | 'releasedAt' | 'attackSequenceId') => {
     const v = optStr(item, field);
     return v === undefined ? {} : { [field]: v };
   };
@@ -126,6 +127,7 @@ export function toIncident(item: Item): IncidentRecord {
     ...optional('releasedBy'),
     ...optional('releaseReason'),
     ...optional('releasedAt'),
+    ...optional('attackSequenceId'),
   };
 }
 

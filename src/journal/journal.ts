@@ -57,6 +57,8 @@ export interface NewIncident {
   /** The subject as parsed (stored as JSON). */
   readonly subject: Subject;
   readonly evidenceLocation?: string;
+  /** The GuardDuty attack sequence (its finding id) this incident is part of: see engine/attack-sequence-link.ts. */
+  readonly attackSequenceId?: string;
 }
 
 export interface IncidentRecord extends NewIncident {
@@ -209,11 +211,11 @@ export interface Journal {
   listOccurrences(incidentId: string): Promise<OccurrenceRecord[]>;
   getIncident(incidentId: string): Promise<IncidentRecord | undefined>;
   /** Newest first. */
-  listIncidents(options?: { status?: IncidentStatus; limit?: number }): Promise<IncidentRecord[]>;
+  listIncidents(options?: { status?: IncidentStatus; limit?: number; attackSequenceId?: string }): Promise<IncidentRecord[]>;
   /** Conditional on `expectedVersion` when given (ConflictError otherwise). */
   updateIncident(
     incidentId: string,
-    patch: Partial<Pick<IncidentRecord, 'status' | 'releasedBy' | 'releaseReason' | 'releasedAt' | 'evidenceLocation' | 'plan' | 'mode' | 'decision' | 'playbook' | 'findingId' | 'findingType' | 'severity'>>,
+    patch: Partial<Pick<IncidentRecord, 'status' | 'releasedBy' | 'releaseReason' | 'releasedAt' | 'evidenceLocation' | 'plan' | 'mode' | 'decision' | 'playbook' | 'findingId' | 'findingType' | 'severity' | 'attackSequenceId'>>,
     now: Date,
     expectedVersion?: number,
   ): Promise<IncidentRecord>;

@@ -5,6 +5,8 @@
  */
 import type { Playbook } from './define-playbook.js';
 import { ec2InstancePlaybook } from './ec2-instance.js';
+import { ecsTaskPlaybook } from './ecs-task.js';
+import { eksPlaybook } from './eks.js';
 import { federatedUserPlaybook } from './federated-user.js';
 import { iamRoleSessionPlaybook } from './iam-role-session.js';
 import { iamUserPlaybook } from './iam-user.js';
@@ -16,6 +18,8 @@ import { rootUserPlaybook } from './root-user.js';
 
 export const PLAYBOOKS: readonly Playbook[] = [
   ec2InstancePlaybook,
+  ecsTaskPlaybook,
+  eksPlaybook,
   iamUserPlaybook,
   iamRoleSessionPlaybook,
   rootUserPlaybook,

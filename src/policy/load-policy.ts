@@ -13,6 +13,7 @@ import { allTypes } from '../findings/type-catalogue.js';
 import type { Mode } from '../contracts/plan.js';
 import { NO_PLAYBOOK, defaultPlaybookIn, type PlaybookInfo } from '../contracts/playbook-info.js';
 import { SUBJECT_KINDS } from '../findings/subject-kinds.js';
+import { subjectKindsOfTypes } from './type-subject-kinds.js';
 import { PLAYBOOKS } from '../playbooks/playbook-list.js';
 import { checkPlaybookOptions } from '../playbooks/playbook-options.js';
 import { BUILT_IN_PROTECTED_PRINCIPALS, DEFAULT_GUARDRAILS, deepFreeze } from './built-in-policy.js';
@@ -160,7 +161,7 @@ function checkRule(r: RuleFile, index: number, defaultMode: Mode, ctx: CheckCont
   });
 
   // Which playbooks can this rule run? Used to validate step ids and to flag rules that can never act.
-  const kinds: readonly SubjectKind[] = (m.subject as SubjectKind[] | undefined) ?? SUBJECT_KINDS;
+  const kinds: readonly SubjectKind[] = (m.subject as SubjectKind[] | undefined) ?? (m.type !== undefined ? subjectKindsOfTypes(m.type) : SUBJECT_KINDS);
   let playbooks: string[];
   if (r.playbook !== undefined) {
     const info = ctx.playbooks.find((p) => p.name === r.playbook);

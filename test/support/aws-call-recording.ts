@@ -16,6 +16,8 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { EKSClient } from '@aws-sdk/client-eks';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { BedrockClient } from '@aws-sdk/client-bedrock';
@@ -82,6 +84,8 @@ export function recordAwsCalls(clients: AwsClients, actionOf: () => string): voi
     ['s3', () => clients.aws(S3Client)],
     ['guardduty', () => clients.aws(GuardDutyClient)],
     ['sts', () => clients.aws(STSClient)],
+    ['ecs', () => clients.aws(ECSClient)],
+    ['eks', () => clients.aws(EKSClient)],
     ['lambda', () => clients.aws(LambdaClient)],
     ['rds', () => clients.aws(RDSClient)],
     ['bedrock', () => clients.aws(BedrockClient)],

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { IncidentStatus } from '../../journal/journal.js';
 import { UsageError } from '../../errors.js';
-import { clean } from '../print-incident.js';
+import { incidentListLines } from '../attack-sequence-lines.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
 import { printJson, printLine } from '../print-safe.js';
@@ -16,8 +16,9 @@ export function registerIncidentsCommand(program: Command, exit: ReportExit): vo
       .description('list incidents in the journal, newest first')
       .option('--status <status>', `only this status (${STATUSES.join(', ')})`)
       .option('--limit <n>', 'at most this many', '50')
+      .option('--sequence <id>', 'only the incidents of this GuardDuty attack sequence (its finding id)')
       .option('--json', 'print JSON'),
-  ).action(async (flags: RuntimeFlags & { status?: string; limit: string; json?: boolean }) => {
+  ).action(async (flags: RuntimeFlags & { status?: string; limit: string; sequence?: string; json?: boolean }) => {
     if (flags.status !== undefined && !STATUSES.includes(flags.status as IncidentStatus)) {
       throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, received ${JSON.stringify(flags.status)}`);
     }
@@ -25,15 +26,13 @@ export function registerIncidentsCommand(program: Command, exit: ReportExit): vo
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, received ${JSON.stringify(flags.limit)}`);
     const runtime = await openRuntime(flags);
     try {
-      const incidents = await runtime.journal.listIncidents({ status: flags.status as IncidentStatus | undefined, limit });
+      const incidents = await runtime.journal.listIncidents({ status: flags.status as IncidentStatus | undefined, limit, attackSequenceId: flags.sequence });
       if (flags.json) {
         printJson(incidents);
       } else if (incidents.length === 0) {
         printLine('no incidents');
       } else {
-        for (const i of incidents) {
-          printLine(`${i.incidentId}  ${i.status.padEnd(17)} ${i.mode.padEnd(8)} ${i.createdAt}  ${i.subjectKind} ${clean(i.subjectId)}  ${clean(i.findingType)}`);
-        }
+        for (const l of incidentListLines(incidents)) printLine(l);
       }
       exit(0);
     } finally {

@@ -5,6 +5,7 @@ import { formatAiActivity, formatAiContext } from '../print-ai-activity.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
 import { printJson, printLine } from '../print-safe.js';
+import { sequenceLines } from '../attack-sequence-lines.js';
 
 /** `tourniquet show <incident>`: decision, steps with pre-images, approvals and the timeline. */
 export function registerShowCommand(program: Command, exit: ReportExit): void {
@@ -18,16 +19,18 @@ export function registerShowCommand(program: Command, exit: ReportExit): void {
     const runtime = await openRuntime(flags);
     try {
       const incident = await runtime.responder.getIncident(incidentId);
-      const [steps, events, approvals, occurrences] = await Promise.all([
+      const [steps, events, approvals, occurrences, sequence] = await Promise.all([
         runtime.journal.getSteps(incidentId),
         runtime.journal.listEvents(incidentId),
         runtime.journal.listApprovals(incidentId),
         runtime.journal.listOccurrences(incidentId),
+        incident.attackSequenceId === undefined ? [] : runtime.journal.listIncidents({ attackSequenceId: incident.attackSequenceId }),
       ]);
       if (flags.json) {
-        printJson({ incident, steps, approvals, occurrences, events });
+        printJson({ incident, steps, approvals, occurrences, events, ...(incident.attackSequenceId === undefined ? {} : { attackSequence: sequence.filter((o) => o.incidentId !== incidentId).map((o) => o.incidentId) }) });
       } else {
         for (const l of formatIncidentHeader(incident)) printLine(l);
+        for (const l of sequenceLines(incident, sequence)) printLine(l);
         for (const l of formatAiContext(incident.subject)) printLine(l);
         for (const l of formatDecision(incident.decision as unknown as Decision)) printLine(l);
         printLine('  steps:');

@@ -351,5 +351,35 @@ export function attackSequenceSubjects(env: SubjectEnv, findingId: string, title
     }),
   ];
   for (const r of resources) out.push(...resourceSubjects(env, r, enis));
+  out.push(...actorSubjects(env, seq, sp));
+  return out;
+}
+
+/**
+ * The sequence's actors that are AWS identities (`actors[].user`): each becomes its credential subjects (the key, the
+ * principal behind it, an instance named by a role session), role ACTOR, so each goes to its own playbook. Process
+ * actors stay in the sequence subject's details.
+ */
+function actorSubjects(env: SubjectEnv, seq: JsonObject, path: string): Subject[] {
+  const { ctx } = env;
+  const arr = ctx.optArray(seq, 'actors', path) ?? [];
+  const out: Subject[] = [];
+  for (let i = 0; i < arr.length; i++) {
+    const a = ctx.element(arr, i, sub(path, 'actors'));
+    const ap = item(sub(path, 'actors'), i);
+    const user = a === undefined ? undefined : ctx.optObject(a, 'user', ap);
+    if (user === undefined) continue;
+    const up = sub(ap, 'user');
+    const account = ctx.optObject(user, 'account', up);
+    const accountId = account === undefined ? undefined : ctx.optString(account, 'uid', sub(up, 'account'));
+    const cred = {
+      accessKeyId: ctx.optString(user, 'credentialUid', up),
+      principalId: ctx.optString(user, 'uid', up),
+      userName: ctx.optString(user, 'name', up),
+      userType: ctx.optString(user, 'type', up),
+    };
+    const local: SubjectEnv = accountId !== undefined ? { ...env, accountId } : env;
+    out.push(...credentialSubjects(local, cred, { path: up, role: 'ACTOR', accountId }));
+  }
   return out;
 }

@@ -106,6 +106,14 @@ function variables(type: string, id: string | undefined, input: Input, t: Reques
       return detector !== undefined && str(input['TrustedEntitySetId']) !== undefined
         ? { ...base, DetectorId: detector, TrustedEntitySetId: str(input['TrustedEntitySetId'])! }
         : undefined;
+    case 'task': {
+      // ECS: the task named by `task` (StopTask) or `tasks` (DescribeTasks), long ARN format `task/<cluster>/<id>`.
+      const m = /:task\/([^/]+)\/([^/]+)$/.exec(str(input['task']) ?? strings(input['tasks'])[0] ?? '');
+      return m !== null ? { ...base, ClusterName: m[1]!, TaskId: m[2]! } : undefined;
+    }
+    case 'cluster':
+      // EKS: DescribeCluster and friends name the cluster by `name` or `clusterName`.
+      return str(input['name']) ?? str(input['clusterName']) ? { ...base, ClusterName: (str(input['name']) ?? str(input['clusterName']))! } : undefined;
     case 'object':
       return str(input['Bucket']) !== undefined && str(input['Key']) !== undefined ? { ...base, BucketName: str(input['Bucket'])!, ObjectName: str(input['Key'])! } : undefined;
     default: {

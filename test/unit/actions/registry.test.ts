@@ -25,6 +25,7 @@ describe('action registry', () => {
       'bedrock.stop-principal-resources',
       'ec2.nacl-cut',
       'ec2.stop-instance',
+      'ecs.stop-task',
       'iam.deactivate-user-mfa-devices',
       'iam.revoke-role-sessions',
       'rds.rotate-master-password',
@@ -32,6 +33,8 @@ describe('action registry', () => {
       'sagemaker.stop-principal-jobs',
     ]);
     expect(getAction('bedrock.stop-principal-resources').description).toMatch(/Irreversible/);
+    // Irreversible: a stopped task cannot be started again.
+    expect(getAction('ecs.stop-task').reversible).toBe(false);
     expect(getAction('ec2.nacl-cut').description).toMatch(/WHOLE subnet/);
     expect(getAction('ec2.capture-instance-evidence').effect).toBe('read');
     expect(getAction('ec2.snapshot-volumes').effect).toBe('evidence');
@@ -44,7 +47,7 @@ describe('actionPermissions()', () => {
 
   it('grants "*" only to read calls that do not support resource-level permissions', () => {
     for (const p of perms.filter((x) => x.resources.includes('*'))) {
-      for (const a of p.actions) expect(a, a).toMatch(/^(ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+$|^guardduty:List(IPSets|TrustedEntitySets)$|^lambda:ListEventSourceMappings$|^cloudtrail:LookupEvents$/);
+      for (const a of p.actions) expect(a, a).toMatch(/^(ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+$|^guardduty:List(IPSets|TrustedEntitySets)$|^lambda:ListEventSourceMappings$|^cloudtrail:LookupEvents$|^ecs:DescribeTaskDefinition$/);
     }
   });
 
@@ -53,7 +56,7 @@ describe('actionPermissions()', () => {
       for (const r of p.resources) {
         if (r === '*') continue;
         // S3 object ARNs carry neither Region nor account (the generator narrows them with aws:ResourceAccount).
-        expect(r).toMatch(/^arn:\$\{Partition\}:(ec2|autoscaling|elasticloadbalancing|guardduty|kms|lambda|rds|secretsmanager|bedrock|sagemaker):\$\{Region\}:(\$\{Account\})?:|^arn:\$\{Partition\}:iam::\$\{Account\}:|^arn:\$\{Partition\}:s3:::\*\//);
+        expect(r).toMatch(/^arn:\$\{Partition\}:(ec2|autoscaling|elasticloadbalancing|guardduty|kms|lambda|rds|secretsmanager|bedrock|sagemaker|ecs|eks):\$\{Region\}:(\$\{Account\})?:|^arn:\$\{Partition\}:iam::\$\{Account\}:|^arn:\$\{Partition\}:s3:::\*\//);
       }
     }
     expect(statementsFor('ec2:CreateSnapshots')[0]!.resources).toContain('arn:${Partition}:ec2:${Region}::snapshot/*');

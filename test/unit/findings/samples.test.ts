@@ -72,6 +72,8 @@ const EXPECTED: Record<string, string[][]> = {
       'attack-sequence seq-4c1f7e2a-9b3d-4e5f-8a6b-7c8d9e0f1a2b',
       `ec2-instance ${P4D} {accelerator-instance,ai-tag} <eni-0a11b22c33d44e55f:sg-0a1b2c3d4e5f60718 eni-0b66c77d88e99f00a:>`,
       'ec2-instance i-0f1e2d3c4b5a69799 {accelerator-instance,ai-tag} <eni-0c77d88e99f00a1b2:>',
+      'access-key ASIA3XFRBF23EXAMPLE7 (ACTOR)',
+      'iam-role-session AROA3XFRBF23EXAMPLE1:i-0f1e2d3c4b5a69788 (ACTOR)',
     ],
   ],
   'synthesized/Backdoor-EC2-CCActivity.B.gpu-p4d.SYNTHESIZED.json': [['Backdoor:EC2/C&CActivity.B', `ec2-instance ${P4D} {accelerator-instance,ml-artifact,ai-tag} ${P4D_ENIS}`]],

@@ -308,7 +308,7 @@ describe('attack sequences', () => {
     sequenceIndicators: [{ key: 'CRYPTOMINING_DOMAIN', values: ['pool.example.com'], title: 'Cryptomining domain' }],
   };
 
-  it('an attack-sequence subject plus one subject per mappable resource, ENIs attached to the instance', () => {
+  it('an attack-sequence subject plus one subject per mappable resource and per identity actor, ENIs attached to the instance', () => {
     const f = parse(finding({ type: 'AttackSequence:EC2/CompromisedInstanceGroup', severity: 9, service: { featureName: 'Correlation', detection: { sequence } } }, { resourceType: 'AttackSequence' }));
     expect(f.band).toBe('Critical');
     expect(kinds(f)).toEqual([
@@ -317,6 +317,13 @@ describe('attack sequences', () => {
       ['access-key', 'AKIASEQ'],
       ['iam-user', 'bob'],
       ['s3-bucket', 'seq-bucket'],
+      // The identity actor: its session key and role session, each its own subject (role ACTOR).
+      ['access-key', 'ASIA9'],
+      ['iam-role-session', 'AROA:i-0'],
+    ]);
+    expect(f.subjects.slice(5).map((s) => [s.role, s.accountId])).toEqual([
+      ['ACTOR', ACCOUNT],
+      ['ACTOR', ACCOUNT],
     ]);
     const seq = f.subjects[0]!;
     expect(seq.details).toMatchObject({
