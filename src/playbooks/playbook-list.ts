@@ -6,9 +6,13 @@
 import type { Playbook } from './define-playbook.js';
 import { ec2InstancePlaybook } from './ec2-instance.js';
 import { recordOnlyPlaybook } from './record-only.js';
+import { s3BucketPlaybook } from './s3-bucket.js';
+import { s3ObjectPlaybook } from './s3-object.js';
 
 export const PLAYBOOKS: readonly Playbook[] = [
   ec2InstancePlaybook,
+  s3BucketPlaybook,
+  s3ObjectPlaybook,
   // Last: every kind without a playbook of its own.
   recordOnlyPlaybook,
 ];

@@ -21,7 +21,7 @@ describe('action registry', () => {
       expect(a.description.length, a.name).toBeGreaterThan(40);
       expect(a.permissions.length, a.name).toBeGreaterThan(0);
     }
-    expect(allActions().filter((a) => a.effect === 'destructive').map((a) => a.name).sort()).toEqual(['ec2.nacl-cut', 'ec2.stop-instance', 'iam.revoke-role-sessions']);
+    expect(allActions().filter((a) => a.effect === 'destructive').map((a) => a.name).sort()).toEqual(['ec2.nacl-cut', 'ec2.stop-instance', 'iam.revoke-role-sessions', 's3.quarantine-object']);
     expect(getAction('ec2.nacl-cut').description).toMatch(/WHOLE subnet/);
     expect(getAction('ec2.capture-instance-evidence').effect).toBe('read');
     expect(getAction('ec2.snapshot-volumes').effect).toBe('evidence');
@@ -42,8 +42,8 @@ describe('actionPermissions()', () => {
     for (const p of perms) {
       for (const r of p.resources) {
         if (r === '*') continue;
-        // S3 object ARNs carry neither Region nor account (the generator narrows them with aws:ResourceAccount).
-        expect(r).toMatch(/^arn:\$\{Partition\}:(ec2|autoscaling|elasticloadbalancing|guardduty|kms):\$\{Region\}:(\$\{Account\})?:|^arn:\$\{Partition\}:iam::\$\{Account\}:|^arn:\$\{Partition\}:s3:::\*\//);
+        // S3 bucket and object ARNs carry neither Region nor account (the generator narrows them with aws:ResourceAccount).
+        expect(r).toMatch(/^arn:\$\{Partition\}:(ec2|autoscaling|elasticloadbalancing|guardduty|kms):\$\{Region\}:(\$\{Account\})?:|^arn:\$\{Partition\}:iam::\$\{Account\}:|^arn:\$\{Partition\}:s3:::\*(\/\*)?$|^arn:\$\{Partition\}:s3:::\*\//);
       }
     }
     expect(statementsFor('ec2:CreateSnapshots')[0]!.resources).toContain('arn:${Partition}:ec2:${Region}::snapshot/*');
