@@ -19,7 +19,7 @@ import { defineAction } from './define-action.js';
 import { readVersioning, S3_ARN, s3Of } from './s3-bucket-state.js';
 import { DEFAULT_EVIDENCE_MAX_BYTES } from './s3-capture-object-version.js';
 import { objectArtefactName, streamObject } from './s3-object-copy.js';
-import { resolveObject, type ObjectRef } from './s3-object-state.js';
+import { readObjectTags, resolveObject, type ObjectRef, type TagSet } from './s3-object-state.js';
 
 export const QuarantineLocationSchema = z.strictObject({
   bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'an S3 bucket name' }),
@@ -35,7 +35,7 @@ const InputSchema = z.strictObject({
 });
 
 type Head = { eTag: string | null; size: number; contentType: string | null; metadata: Record<string, string> };
-export type QuarantineObjectPreImage = { bucket: string; key: string; versioning: string | null; head: Head | null };
+export type QuarantineObjectPreImage = { bucket: string; key: string; versioning: string | null; head: Head | null; tags: TagSet };
 type Copy = { kind: 's3'; bucket: string; key: string } | { kind: 'evidence'; location: string; artefact: string; sha256: string };
 export type QuarantineObjectOutput = { changed: boolean; copy: Copy | null };
 
@@ -71,7 +71,8 @@ export const quarantineObject = defineAction({
     { actions: ['s3:GetBucketVersioning'], resources: [S3_ARN.bucket], why: 'Refuse a versioned bucket (a delete marker is the step there)' },
     {
       // Source object (read, delete, put back on release) and the quarantine copy (write, read back).
-      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      // Tags are read for the pre-image and written back with the object on release (s3:PutObjectTagging).
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:GetObjectTagging', 's3:PutObjectTagging'],
       resources: [S3_ARN.object],
       why: 'Move the flagged object to quarantine and back on release',
     },
@@ -79,7 +80,8 @@ export const quarantineObject = defineAction({
 
   async capture(input, ctx): Promise<QuarantineObjectPreImage> {
     const ref = resolveObject(input, ctx);
-    return { bucket: ref.bucket, key: ref.key, versioning: (await readVersioning(ctx, ref)).status, head: await head(ctx, ref.bucket, ref.key, ref.owner) };
+    const found = await head(ctx, ref.bucket, ref.key, ref.owner);
+    return { bucket: ref.bucket, key: ref.key, versioning: (await readVersioning(ctx, ref)).status, head: found, tags: found === null ? [] : await readObjectTags(ctx, ref) };
   },
 
   async apply(input, _pre, ctx): Promise<QuarantineObjectOutput> {
@@ -121,10 +123,15 @@ export const quarantineObject = defineAction({
     const ref = resolveObject(input, ctx);
     const copy = output?.copy ?? null;
     if (copy === null) return { action: 'none', reason: 'nothing was quarantined by this step' };
-    if ((await head(ctx, ref.bucket, ref.key, ref.owner)) !== null) {
+    const now = await head(ctx, ref.bucket, ref.key, ref.owner);
+    // Already put back (same content as before the step: a single-part object's ETag is its MD5).
+    if (now !== null && pre.head !== null && now.eTag === pre.head.eTag) return { action: 'none', reason: 'the object is back at its key' };
+    if (now !== null) {
       throw ctx.fail(`s3://${ref.bucket}/${ref.key} exists again (uploaded meanwhile): not overwritten; the quarantined copy stays where it is`);
     }
-    const original = { ...(pre.head?.contentType != null ? { ContentType: pre.head.contentType } : {}), Metadata: pre.head?.metadata ?? {} };
+    // The evidence copy is bytes only: content type, metadata and tags come back from the pre-image.
+    const tagging = pre.tags.length > 0 ? { Tagging: new URLSearchParams(pre.tags.map((t): [string, string] => [t.Key, t.Value])).toString() } : {};
+    const original = { ...(pre.head?.contentType != null ? { ContentType: pre.head.contentType } : {}), Metadata: pre.head?.metadata ?? {}, ...tagging };
     if (copy.kind === 's3') {
       await s3Of(ctx).send(new CopyObjectCommand({ Bucket: ref.bucket, Key: ref.key, ExpectedBucketOwner: ref.owner, CopySource: `${copy.bucket}/${encodeURIComponent(copy.key)}` }));
     } else {

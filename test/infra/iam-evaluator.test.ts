@@ -26,6 +26,7 @@ import { CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, ORGANIZATION_ID, TARGET_REGIONS, cent
 import type { GeneratedRole } from './helpers/generated-roles.js';
 import { actionInfo, arnWitness, expandActionPattern } from './helpers/iam-catalogue.js';
 import { requestsForCall } from './helpers/iam-requests.js';
+import { iamActionsOf } from './helpers/s3-iam-requests.js';
 import type { IamRequest, RequestTarget } from './helpers/iam-requests.js';
 import { ALLOW_ALL, decide } from './helpers/iam-simulator.js';
 import type { Decision, Principal } from './helpers/iam-simulator.js';
@@ -83,7 +84,7 @@ describe('the AWS calls of every registered action', () => {
   it('every recorded call is one the action declares a permission for', () => {
     for (const f of fixtures) {
       const declared = new Set(getAction(f.action).permissions.flatMap((p) => p.actions));
-      expect(f.calls.map((c) => `${c.service}:${c.operation}`).filter((op) => !declared.has(op)), f.action).toEqual([]);
+      expect(f.calls.flatMap((c) => iamActionsOf(c)).filter((op) => !declared.has(op)), f.action).toEqual([]);
     }
   });
 });
@@ -122,10 +123,14 @@ async function declaredRequests(target: RequestTarget): Promise<IamRequest[]> {
           const pattern = template.replaceAll('${Partition}', 'aws').replaceAll('${Region}', target.region).replaceAll('${Account}', target.account);
           let arn: string | undefined = info.wildcardOnly ? (pattern === '*' ? '*' : undefined) : undefined;
           if (!info.wildcardOnly) {
+            // A plain witness of any type first: `arn:aws:s3:::*` is a bucket, not an access point with no Region.
+            for (const type of info.resourceTypes) {
+              const plain = (pattern === '*' ? type.arn.replace(/\$\{[^}]+\}/g, '*') : pattern).replace(/\*/g, 'x1');
+              arn ??= arnWitness(plain, type.arn) !== undefined ? plain : undefined;
+            }
             for (const type of info.resourceTypes) {
               const p2 = pattern === '*' ? type.arn.replace(/\$\{[^}]+\}/g, '*') : pattern;
-              const plain = p2.replace(/\*/g, 'x1');
-              arn ??= arnWitness(plain, type.arn) !== undefined ? plain : arnWitness(p2, type.arn);
+              arn ??= arnWitness(p2, type.arn);
             }
             arn = arn?.replace(/^(arn:[^:]+:[^:]+:)x1:/, `$1${target.region}:`).replace(/^(arn:[^:]+:[^:]+:[^:]*:)x1:/, `$1${target.account}:`);
           }

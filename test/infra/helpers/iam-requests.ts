@@ -8,6 +8,7 @@
  */
 import type { AwsCallFixture, RecordedCall } from '../../support/aws-call-recording.js';
 import { actionInfo } from './iam-catalogue.js';
+import { s3Requests } from './s3-iam-requests.js';
 
 export interface IamRequest {
   readonly action: string;
@@ -157,9 +158,12 @@ export async function requestsForCall(call: RecordedCall, fixture: AwsCallFixtur
   const input = (call.input ?? {}) as Input;
   const action = `${call.service}:${call.operation}`;
   const why = `${fixture.action}: ${action}`;
+  const base: Record<string, string | string[]> = { 'aws:RequestedRegion': t.region, 'aws:ResourceAccount': t.account, ...(call.service === 'ec2' ? { 'ec2:Region': t.region } : {}) };
+  // S3 operations are authorised by differently named actions (see s3-iam-requests.ts).
+  const s3 = s3Requests(call, base, why);
+  if (s3 !== undefined) return s3;
   const info = await actionInfo(action);
   if (info === undefined) throw new Error(`${why}: not an IAM action in the catalogue`);
-  const base: Record<string, string | string[]> = { 'aws:RequestedRegion': t.region, 'aws:ResourceAccount': t.account, ...(call.service === 'ec2' ? { 'ec2:Region': t.region } : {}) };
   const specs = (input['TagSpecifications'] as Array<{ ResourceType?: string; Tags?: unknown }> | undefined) ?? [];
   const specTags = Object.assign({}, ...specs.map((s) => tagsOf(s.Tags))) as Record<string, string>;
   const callTags =
