@@ -24,13 +24,16 @@ export function denyTargetOf(finding: Finding): DenyTarget | undefined {
     if (parsed.success) return parsed.data;
   }
   const ip = finding.actor?.remoteIp;
-  if (ip !== undefined) {
-    try {
-      return { kind: 'source-ip', value: parsePublicIpv4(ip).address };
-    } catch {
-      // Private, reserved or IPv6: not something a bucket policy can usefully match (VPC endpoint traffic has no aws:SourceIp).
-      return undefined;
-    }
+  if (ip === undefined) return undefined;
+  // Drills (`tourniquet drill`) name an outside caller in a documentation range (RFC 5737): denied like a real one,
+  // so a drill gets the plan a real finding gets (the statement matches no real caller).
+  if (DOCUMENTATION_RANGES.test(ip)) return { kind: 'source-ip', value: ip };
+  try {
+    return { kind: 'source-ip', value: parsePublicIpv4(ip).address };
+  } catch {
+    // Private, reserved or IPv6: not something a bucket policy can usefully match (VPC endpoint traffic has no aws:SourceIp).
+    return undefined;
   }
-  return undefined;
 }
+
+const DOCUMENTATION_RANGES = /^(192\.0\.2|198\.51\.100|203\.0\.113)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;

@@ -33,6 +33,9 @@ describe('s3-bucket plan', () => {
     });
     expect(denyTargetOf(bucketFinding({ bucket: 'b', remoteIp: '81.2.69.144' }))).toEqual({ kind: 'source-ip', value: '81.2.69.144' });
     expect(denyTargetOf(bucketFinding({ bucket: 'b', remoteIp: '10.0.0.5' }))).toBeUndefined();
+    expect(denyTargetOf(bucketFinding({ bucket: 'b', remoteIp: '127.0.0.1' }))).toBeUndefined();
+    // A drill's outside caller (RFC 5737): the plan a real finding gets.
+    expect(denyTargetOf(bucketFinding({ bucket: 'b', remoteIp: '198.51.100.77' }))).toEqual({ kind: 'source-ip', value: '198.51.100.77' });
     expect(denyTargetOf(bucketFinding({ bucket: 'b', accessKey: { accessKeyId: 'x', principalId: 'AIDA3XFRBF23EXAMPLE01', userType: 'AWSService' } }))).toBeUndefined();
     expect(bucketPlan(bucketFinding({ bucket: 'b' })).steps.map((s) => s.id)).not.toContain('deny-principal');
   });
