@@ -5,12 +5,18 @@
  */
 import type { Playbook } from './define-playbook.js';
 import { ec2InstancePlaybook } from './ec2-instance.js';
+import { federatedUserPlaybook } from './federated-user.js';
+import { iamRoleSessionPlaybook } from './iam-role-session.js';
 import { recordOnlyPlaybook } from './record-only.js';
+import { rootUserPlaybook } from './root-user.js';
 import { s3BucketPlaybook } from './s3-bucket.js';
 import { s3ObjectPlaybook } from './s3-object.js';
 
 export const PLAYBOOKS: readonly Playbook[] = [
   ec2InstancePlaybook,
+  iamRoleSessionPlaybook,
+  rootUserPlaybook,
+  federatedUserPlaybook,
   s3BucketPlaybook,
   s3ObjectPlaybook,
   // Last: every kind without a playbook of its own.

@@ -75,7 +75,7 @@ function sample(file: string): Finding {
 function planShape(finding: Finding, kind: string): { playbook: string; steps: string[] } {
   const subject = finding.subjects.find((s) => s.kind === kind) as Subject;
   const selection = selectForSubject(builtInPolicy(), finding, subject);
-  const plan = findPlaybook(selection.playbook)!.plan(finding, subject, selection.playbookOptions);
+  const plan = findPlaybook(selection.playbook)!.plan(finding, subject, selection.options);
   return { playbook: plan.playbook, steps: plan.steps.map((s) => `${s.id}:${s.effect}`) };
 }
 
