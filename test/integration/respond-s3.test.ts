@@ -168,6 +168,12 @@ describe('an S3 finding with accessKeyDetails', () => {
     expect(planned.map((p) => p.subject.kind).sort()).toEqual(expected);
     expect(expected).toContain('s3-bucket');
 
+    // A stolen role session reading the bucket: the bucket incident, and the session's own (iam-role-session playbook).
+    const bySession = bucketFinding({ bucket, id: 'exfil-2', accessKey: { accessKeyId: 'ASIA3XFRBF23EXAMPLE8', principalId: 'AROA3XFRBF23EXAMPLE08:chat-backend', userName: 'chat-backend-role', userType: 'AssumedRole' } });
+    const sessionPlans = responder.plan(bySession);
+    expect(sessionPlans.map((p) => [p.subject.kind, p.plan.playbook])).toEqual(expect.arrayContaining([['s3-bucket', 's3-bucket'], ['iam-role-session', 'iam-role-session']]));
+    expect(sessionPlans.find((p) => p.subject.kind === 's3-bucket')!.plan.steps.find((s) => s.id === 'deny-principal')!.input).toEqual({ bucket, target: { kind: 'userid', value: 'AROA3XFRBF23EXAMPLE08:chat-backend' } });
+
     const result = await responder.respond(finding);
     const outcome = result.outcomes.find((o) => o.subject.kind === 's3-bucket')!;
     expect(outcome.status).toBe('contained');
