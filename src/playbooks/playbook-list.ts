@@ -7,6 +7,10 @@ import type { Playbook } from './define-playbook.js';
 import { ec2InstancePlaybook } from './ec2-instance.js';
 import { federatedUserPlaybook } from './federated-user.js';
 import { iamRoleSessionPlaybook } from './iam-role-session.js';
+import { iamUserPlaybook } from './iam-user.js';
+import { lambdaFunctionPlaybook } from './lambda-function.js';
+import { malwareScanArtefactPlaybook } from './malware-scan-artefact.js';
+import { rdsInstancePlaybook } from './rds-instance.js';
 import { recordOnlyPlaybook } from './record-only.js';
 import { rootUserPlaybook } from './root-user.js';
 import { s3BucketPlaybook } from './s3-bucket.js';
@@ -14,9 +18,13 @@ import { s3ObjectPlaybook } from './s3-object.js';
 
 export const PLAYBOOKS: readonly Playbook[] = [
   ec2InstancePlaybook,
+  iamUserPlaybook,
   iamRoleSessionPlaybook,
   rootUserPlaybook,
   federatedUserPlaybook,
+  lambdaFunctionPlaybook,
+  rdsInstancePlaybook,
+  malwareScanArtefactPlaybook,
   s3BucketPlaybook,
   s3ObjectPlaybook,
   // Last: every kind without a playbook of its own.

@@ -165,7 +165,7 @@ describe('every grant the actions declare survives generation', () => {
 
 describe('and refused where the policies say so', () => {
   it('outside the target Regions every call of a regional service is explicitly denied', async () => {
-    const regional = new Set(['ec2', 'autoscaling', 'elasticloadbalancing', 'guardduty', 'kms']);
+    const regional = new Set(['ec2', 'autoscaling', 'elasticloadbalancing', 'guardduty', 'kms', 'lambda', 'rds', 'secretsmanager']);
     for (const role of [member, central]) {
       const failures: string[] = [];
       for (const fixture of fixtures) {

@@ -16,6 +16,8 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { attachCallRecorder } from '../../src/aws/call-recorder.js';
 import type { AwsClients, CallRecord } from '../../src/aws/clients.js';
 
@@ -78,6 +80,8 @@ export function recordAwsCalls(clients: AwsClients, actionOf: () => string): voi
     ['s3', () => clients.aws(S3Client)],
     ['guardduty', () => clients.aws(GuardDutyClient)],
     ['sts', () => clients.aws(STSClient)],
+    ['lambda', () => clients.aws(LambdaClient)],
+    ['rds', () => clients.aws(RDSClient)],
   ];
   for (const [service, client] of services) {
     attachCallRecorder(client() as never, service, () => [listener]);
