@@ -59,7 +59,7 @@ describe('rule options in the policy file', () => {
     // No subject criterion: the rule can run every playbook (EC2 instances get ec2-instance, IAM users iam-user):
     // options then need the playbook named.
     expect(issuesOf(rule(['isolationSettleSeconds: 1'], '{ type: "CryptoCurrency:EC2/" }'))).toEqual([
-      expect.objectContaining({ path: 'rules[0].options', message: expect.stringMatching(/this rule can run ec2-instance, iam-user, lambda-function: name it with "playbook:"/) }),
+      expect.objectContaining({ path: 'rules[0].options', message: expect.stringMatching(/this rule can run ec2-instance, iam-user, s3-bucket, s3-object, lambda-function: name it with "playbook:"/) }),
     ]);
     expect(parsePolicy(rule(['isolationSettleSeconds: 1'], '{ subject: [ec2-instance] }', ['    playbook: ec2-instance']), 'p.yaml').rules[0]!.options?.playbook).toBe('ec2-instance');
     // Kinds without a playbook of their own: none, which takes no options.
