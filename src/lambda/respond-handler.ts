@@ -12,6 +12,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { FindingParseError, UnreadableMessageError } from '../errors.js';
 import type { GuardDutyRecord } from '../findings/model.js';
+import { scanResultFinding } from '../findings/scan-result-finding.js';
 import { respondToExportObjects } from './export-objects.js';
 import { readLambdaConfig } from './lambda-config.js';
 import { buildLambdaRuntime, type LambdaRuntime } from './lambda-runtime.js';
@@ -99,9 +100,11 @@ async function handleMessage(rt: LambdaRuntime, record: SQSRecord): Promise<void
   });
 }
 
-async function respondTo(rt: LambdaRuntime, record: GuardDutyRecord): Promise<void> {
-  if (record.kind !== 'finding') {
-    logger.info('malware scan result received (recorded, no playbook)', { status: record.scanResultStatus });
+async function respondTo(rt: LambdaRuntime, received: GuardDutyRecord): Promise<void> {
+  // A scan result that found threats is handled as the object's finding; any other result touches nothing.
+  const record = received.kind === 'finding' ? received : scanResultFinding(received);
+  if (record === undefined) {
+    logger.info('malware scan result received (no threat found: nothing to contain)', { status: received.kind === 'finding' ? '' : received.scanResultStatus });
     return;
   }
   const refused = refusedByIntake(rt.intake, record);

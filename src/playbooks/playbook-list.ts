@@ -15,6 +15,8 @@ import { malwareScanArtefactPlaybook } from './malware-scan-artefact.js';
 import { rdsInstancePlaybook } from './rds-instance.js';
 import { recordOnlyPlaybook } from './record-only.js';
 import { rootUserPlaybook } from './root-user.js';
+import { s3BucketPlaybook } from './s3-bucket.js';
+import { s3ObjectPlaybook } from './s3-object.js';
 
 export const PLAYBOOKS: readonly Playbook[] = [
   ec2InstancePlaybook,
@@ -27,6 +29,8 @@ export const PLAYBOOKS: readonly Playbook[] = [
   lambdaFunctionPlaybook,
   rdsInstancePlaybook,
   malwareScanArtefactPlaybook,
+  s3BucketPlaybook,
+  s3ObjectPlaybook,
   // Last: every kind without a playbook of its own.
   recordOnlyPlaybook,
 ];

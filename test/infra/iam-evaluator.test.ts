@@ -20,6 +20,7 @@ import { allActions, getAction } from '../../src/actions/registry.js';
 import { denyInstanceSessionDocument } from '../../src/actions/iam-deny-instance-session.js';
 import { revokeOlderSessionsDocument } from '../../src/actions/iam-revoke-role-sessions.js';
 import { denyRoleSessionDocument } from '../../src/actions/iam-deny-role-session.js';
+import { denyStatement, mergeStatement, type DenyTarget } from '../../src/actions/s3-deny-principal-statement.js';
 import { memberTrustPolicy } from '../../infra/components/member-account-role.js';
 import { AWS_CALL_FIXTURES_DIR } from '../support/aws-call-recording.js';
 import type { AwsCallFixture } from '../support/aws-call-recording.js';
@@ -27,6 +28,7 @@ import { CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, ORGANIZATION_ID, TARGET_REGIONS, cent
 import type { GeneratedRole } from './helpers/generated-roles.js';
 import { actionInfo, arnWitness, expandActionPattern } from './helpers/iam-catalogue.js';
 import { requestsForCall } from './helpers/iam-requests.js';
+import { iamActionsOf } from './helpers/s3-iam-requests.js';
 import type { IamRequest, RequestTarget } from './helpers/iam-requests.js';
 import { ALLOW_ALL, decide } from './helpers/iam-simulator.js';
 import type { Decision, Principal } from './helpers/iam-simulator.js';
@@ -84,7 +86,7 @@ describe('the AWS calls of every registered action', () => {
   it('every recorded call is one the action declares a permission for', () => {
     for (const f of fixtures) {
       const declared = new Set(getAction(f.action).permissions.flatMap((p) => p.actions));
-      expect(f.calls.map((c) => `${c.service}:${c.operation}`).filter((op) => !declared.has(op)), f.action).toEqual([]);
+      expect(f.calls.flatMap((c) => iamActionsOf(c)).filter((op) => !declared.has(op)), f.action).toEqual([]);
     }
   });
 });
@@ -123,10 +125,14 @@ async function declaredRequests(target: RequestTarget): Promise<IamRequest[]> {
           const pattern = template.replaceAll('${Partition}', 'aws').replaceAll('${Region}', target.region).replaceAll('${Account}', target.account);
           let arn: string | undefined = info.wildcardOnly ? (pattern === '*' ? '*' : undefined) : undefined;
           if (!info.wildcardOnly) {
+            // A plain witness of any type first: `arn:aws:s3:::*` is a bucket, not an access point with no Region.
+            for (const type of info.resourceTypes) {
+              const plain = (pattern === '*' ? type.arn.replace(/\$\{[^}]+\}/g, '*') : pattern).replace(/\*/g, 'x1');
+              arn ??= arnWitness(plain, type.arn) !== undefined ? plain : undefined;
+            }
             for (const type of info.resourceTypes) {
               const p2 = pattern === '*' ? type.arn.replace(/\$\{[^}]+\}/g, '*') : pattern;
-              const plain = p2.replace(/\*/g, 'x1');
-              arn ??= arnWitness(plain, type.arn) !== undefined ? plain : arnWitness(p2, type.arn);
+              arn ??= arnWitness(p2, type.arn);
             }
             arn = arn?.replace(/^(arn:[^:]+:[^:]+:)x1:/, `$1${target.region}:`).replace(/^(arn:[^:]+:[^:]+:[^:]*:)x1:/, `$1${target.account}:`);
           }
@@ -348,5 +354,46 @@ describe('run-time deny documents deny the compromised principal and not its nei
     const p: Principal = { arn: `arn:aws:sts::${CENTRAL_ACCOUNT}:assumed-role/gpu-node-role/${NEIGHBOUR}`, identityPolicies: [ALLOW_ALL, revokeOlderSessionsDocument('2026-11-28T15:00:01Z')] };
     expect(await decide(p, readModel({ 'aws:TokenIssueTime': '2026-11-28T14:10:00Z' }))).toBe('ExplicitlyDenied');
     expect(await decide(p, readModel({ 'aws:TokenIssueTime': '2026-11-28T15:05:00Z' }))).toBe('Allowed');
+  });
+});
+
+describe('the s3-bucket deny statement merged into a bucket policy denies the compromised principal and no one else', () => {
+  const BUCKET = 'ml-model-artifacts';
+  const ownPolicy = { Version: '2012-10-17', Statement: [{ Sid: 'TrainerReads', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${CENTRAL_ACCOUNT}:role/trainer` }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/*` }] };
+  const getModel = (context: Record<string, string> = {}): IamRequest => ({
+    action: 's3:GetObject',
+    resource: `arn:aws:s3:::${BUCKET}/models/llm.pkl`,
+    context: { 'aws:RequestedRegion': 'eu-west-1', 'aws:ResourceAccount': CENTRAL_ACCOUNT, 'aws:SourceIp': '10.1.2.3', ...context },
+    why: 'read a model',
+  });
+  const putPolicy = (context: Record<string, string> = {}): IamRequest => ({ ...getModel(context), action: 's3:PutBucketPolicy', resource: `arn:aws:s3:::${BUCKET}`, why: 'change the bucket policy' });
+  const caller = (arn: string): Principal => ({ arn, identityPolicies: [ALLOW_ALL] });
+  const merged = (target: DenyTarget): unknown => JSON.parse(mergeStatement(JSON.stringify(ownPolicy), denyStatement(BUCKET, 'aws', 'case-1', target)));
+  const attacker = `arn:aws:iam::${CENTRAL_ACCOUNT}:user/ci-bot`;
+  const admin = `arn:aws:iam::${CENTRAL_ACCOUNT}:role/Admin`;
+  const colleague = `arn:aws:iam::${CENTRAL_ACCOUNT}:user/alice`;
+
+  it('aws:userid: the user is denied reads and policy changes; the admin and another user are allowed', async () => {
+    const policy = merged({ kind: 'userid', value: 'AIDA3XFRBF23EXAMPLE01' });
+    expect(await decide(caller(attacker), getModel({ 'aws:userid': 'AIDA3XFRBF23EXAMPLE01' }), { resourcePolicy: policy })).toBe('ExplicitlyDenied');
+    expect(await decide(caller(attacker), putPolicy({ 'aws:userid': 'AIDA3XFRBF23EXAMPLE01' }), { resourcePolicy: policy })).toBe('ExplicitlyDenied');
+    expect(await decide(caller(admin), putPolicy({ 'aws:userid': 'AROA3XFRBF23EXAMPLE09:admin-session' }), { resourcePolicy: policy })).toBe('Allowed');
+    expect(await decide(caller(colleague), getModel({ 'aws:userid': 'AIDA3XFRBF23EXAMPLE02' }), { resourcePolicy: policy })).toBe('Allowed');
+  });
+
+  it('a role session: that session is denied, another session of the same role is not', async () => {
+    const policy = merged({ kind: 'userid', value: 'AROA3XFRBF23EXAMPLE03:etl-session' });
+    const role = `arn:aws:sts::${CENTRAL_ACCOUNT}:assumed-role/etl/etl-session`;
+    expect(await decide(caller(role), getModel({ 'aws:userid': 'AROA3XFRBF23EXAMPLE03:etl-session' }), { resourcePolicy: policy })).toBe('ExplicitlyDenied');
+    expect(await decide(caller(`arn:aws:sts::${CENTRAL_ACCOUNT}:assumed-role/etl/nightly`), getModel({ 'aws:userid': 'AROA3XFRBF23EXAMPLE03:nightly' }), { resourcePolicy: policy })).toBe('Allowed');
+  });
+
+  it('principal ARN and source IP: only that user, only that address', async () => {
+    const byArn = merged({ kind: 'principal-arn', value: attacker });
+    expect(await decide(caller(attacker), getModel(), { resourcePolicy: byArn })).toBe('ExplicitlyDenied');
+    expect(await decide(caller(colleague), getModel(), { resourcePolicy: byArn })).toBe('Allowed');
+    const byIp = merged({ kind: 'source-ip', value: '81.2.69.144' });
+    expect(await decide(caller(colleague), getModel({ 'aws:SourceIp': '81.2.69.144' }), { resourcePolicy: byIp })).toBe('ExplicitlyDenied');
+    expect(await decide(caller(admin), putPolicy({ 'aws:SourceIp': '198.51.100.20' }), { resourcePolicy: byIp })).toBe('Allowed');
   });
 });

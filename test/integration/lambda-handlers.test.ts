@@ -11,6 +11,7 @@
  *     failure (retried by SQS), while the other messages of the batch are handled.
  * (d) Permanent message errors (a `null` body, `Records: [null]`, a bad `%` in an S3 key) are quarantined at once;
  *     an engine failure on one line of an export object does not stop its other lines, and the message is retried.
+ * (e) A Malware Protection for S3 scan result with THREATS_FOUND opens an s3-object incident; a clean one none.
  */
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -430,5 +431,45 @@ describe('respond handler: the findings rule intake (TOURNIQUET_SEVERITY_THRESHO
     }
     const handled = new Set((await journal.listIncidents()).map((i) => i.findingId));
     expect([handled.has('intake-ordinary-low'), handled.has('intake-ordinary-high'), handled.has('intake-ai-low')]).toEqual([false, true, true]);
+  });
+});
+
+describe('respond handler: Malware Protection for S3 scan results', () => {
+  const scanEvent = (bucket: string, key: string, status: string, id: string): string =>
+    JSON.stringify({
+      version: '0',
+      id,
+      'detail-type': 'GuardDuty Malware Protection Object Scan Result',
+      source: 'aws.guardduty',
+      account: ACCOUNT,
+      time: '2026-12-03T08:00:00Z',
+      region: REGION,
+      resources: [],
+      detail: {
+        schemaVersion: '1.0',
+        scanStatus: 'COMPLETED',
+        resourceType: 'S3_OBJECT',
+        s3ObjectDetails: { bucketName: bucket, objectKey: key },
+        scanResultDetails: { scanResultStatus: status, ...(status === 'THREATS_FOUND' ? { threats: [{ name: 'Python.Pickle.Exploit' }] } : {}) },
+      },
+    });
+
+  it('THREATS_FOUND opens an s3-object incident (approve mode: the evidence copy runs, the rest waits); a clean result opens none', async () => {
+    const bucket = 'ml-models-lambda';
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'evil.pkl', Body: Buffer.from("cos\nsystem\n(S'id'\ntR.", 'latin1') }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'clean.safetensors', Body: 'weights' }));
+    const before = new Set((await journal.listIncidents()).map((i) => i.incidentId));
+    const result = await respondHandler({
+      Records: [sqsRecord('m-scan-clean', scanEvent(bucket, 'clean.safetensors', 'NO_THREATS_FOUND', 'scan-clean')), sqsRecord('m-scan-threat', scanEvent(bucket, 'evil.pkl', 'THREATS_FOUND', 'scan-threat'))],
+    });
+    expect(result.batchItemFailures).toEqual([]);
+    const added = (await journal.listIncidents()).filter((i) => !before.has(i.incidentId));
+    expect(added.map((i) => [i.subjectKind, i.subjectId, i.findingType])).toEqual([['s3-object', `${bucket}/evil.pkl`, 'Object:S3/MaliciousFile']]);
+    // The destructive move waits behind the tag step (ordering), itself awaiting approval.
+    expect(statuses(await journal.getSteps(added[0]!.incidentId))).toEqual({ 'capture-object': 'done', 'tag-object': 'awaiting-approval', 'quarantine-object': 'planned' });
+    // Nothing changed on either object.
+    expect((await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'evil.pkl' }))).ContentLength).toBeGreaterThan(0);
+    expect((await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'clean.safetensors' }))).ContentLength).toBe(7);
   });
 });

@@ -9,6 +9,7 @@
 import type { AwsCallFixture, RecordedCall } from '../../support/aws-call-recording.js';
 import { aiResourceVariables } from './ai-resource-variables.js';
 import { actionInfo } from './iam-catalogue.js';
+import { s3Requests } from './s3-iam-requests.js';
 
 export interface IamRequest {
   readonly action: string;
@@ -199,8 +200,6 @@ export async function requestsForCall(call: RecordedCall, fixture: AwsCallFixtur
   const input = (call.input ?? {}) as Input;
   const action = `${call.service}:${call.operation}`;
   const why = `${fixture.action}: ${action}`;
-  const info = await actionInfo(action);
-  if (info === undefined) throw new Error(`${why}: not an IAM action in the catalogue`);
   const base: Record<string, string | string[]> = {
     'aws:RequestedRegion': t.region,
     'aws:ResourceAccount': t.account,
@@ -208,6 +207,11 @@ export async function requestsForCall(call: RecordedCall, fixture: AwsCallFixtur
     // The managed policy a call attaches or detaches.
     ...(call.service === 'iam' && str(input['PolicyArn']) !== undefined ? { 'iam:PolicyARN': str(input['PolicyArn'])! } : {}),
   };
+  // S3 operations are authorised by differently named actions (see s3-iam-requests.ts).
+  const s3 = s3Requests(call, base, why);
+  if (s3 !== undefined) return s3;
+  const info = await actionInfo(action);
+  if (info === undefined) throw new Error(`${why}: not an IAM action in the catalogue`);
   const specs = (input['TagSpecifications'] as Array<{ ResourceType?: string; Tags?: unknown }> | undefined) ?? [];
   const specTags = Object.assign({}, ...specs.map((s) => tagsOf(s.Tags))) as Record<string, string>;
   const callTags =

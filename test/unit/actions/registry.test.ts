@@ -29,6 +29,7 @@ describe('action registry', () => {
       'iam.deactivate-user-mfa-devices',
       'iam.revoke-role-sessions',
       'rds.rotate-master-password',
+      's3.quarantine-object',
       'sagemaker.delete-principal-endpoints',
       'sagemaker.stop-principal-jobs',
     ]);
@@ -55,8 +56,8 @@ describe('actionPermissions()', () => {
     for (const p of perms) {
       for (const r of p.resources) {
         if (r === '*') continue;
-        // S3 object ARNs carry neither Region nor account (the generator narrows them with aws:ResourceAccount).
-        expect(r).toMatch(/^arn:\$\{Partition\}:(ec2|autoscaling|elasticloadbalancing|guardduty|kms|lambda|rds|secretsmanager|bedrock|sagemaker|ecs|eks):\$\{Region\}:(\$\{Account\})?:|^arn:\$\{Partition\}:iam::\$\{Account\}:|^arn:\$\{Partition\}:s3:::\*\//);
+        // S3 bucket and object ARNs carry neither Region nor account (the generator narrows them with aws:ResourceAccount).
+        expect(r).toMatch(/^arn:\$\{Partition\}:(ec2|autoscaling|elasticloadbalancing|guardduty|kms|lambda|rds|secretsmanager|bedrock|sagemaker|ecs|eks):\$\{Region\}:(\$\{Account\})?:|^arn:\$\{Partition\}:iam::\$\{Account\}:|^arn:\$\{Partition\}:s3:::\*(\/\*)?$|^arn:\$\{Partition\}:s3:::\*\//);
       }
     }
     expect(statementsFor('ec2:CreateSnapshots')[0]!.resources).toContain('arn:${Partition}:ec2:${Region}::snapshot/*');
