@@ -4,11 +4,13 @@
  */
 import type { DemoScenario } from './scenario.js';
 import { gpuCryptoMiningScenario } from './scenarios/gpu-crypto-mining.js';
+import { modelBucketPickleScenario } from './scenarios/model-bucket-pickle.js';
 import { stolenBedrockKeyScenario } from './scenarios/stolen-bedrock-key.js';
 
 export const SCENARIOS: readonly DemoScenario[] = [
   gpuCryptoMiningScenario,
   stolenBedrockKeyScenario,
+  modelBucketPickleScenario,
 ];
 
 export const DEFAULT_SCENARIO: DemoScenario = SCENARIOS[0]!;
