@@ -4,11 +4,15 @@
  * playbook = its file plus one line here. A subject kind's default playbook is the first here that handles it.
  */
 import type { Playbook } from './define-playbook.js';
+import { bedrockModelPlaybook } from './bedrock-model.js';
 import { ec2InstancePlaybook } from './ec2-instance.js';
 import { recordOnlyPlaybook } from './record-only.js';
+import { sagemakerNotebookPlaybook } from './sagemaker-notebook.js';
 
 export const PLAYBOOKS: readonly Playbook[] = [
   ec2InstancePlaybook,
+  bedrockModelPlaybook,
+  sagemakerNotebookPlaybook,
   // Last: every kind without a playbook of its own.
   recordOnlyPlaybook,
 ];

@@ -21,7 +21,7 @@ describe('action registry', () => {
       expect(a.description.length, a.name).toBeGreaterThan(40);
       expect(a.permissions.length, a.name).toBeGreaterThan(0);
     }
-    expect(allActions().filter((a) => a.effect === 'destructive').map((a) => a.name).sort()).toEqual(['ec2.nacl-cut', 'ec2.stop-instance', 'iam.revoke-role-sessions']);
+    expect(allActions().filter((a) => a.effect === 'destructive').map((a) => a.name).sort()).toEqual(['ec2.nacl-cut', 'ec2.stop-instance', 'iam.deny-notebook-sessions', 'iam.revoke-role-sessions', 'sagemaker.stop-notebook-instance']);
     expect(getAction('ec2.nacl-cut').description).toMatch(/WHOLE subnet/);
     expect(getAction('ec2.capture-instance-evidence').effect).toBe('read');
     expect(getAction('ec2.snapshot-volumes').effect).toBe('evidence');
@@ -34,7 +34,9 @@ describe('actionPermissions()', () => {
 
   it('grants "*" only to read calls that do not support resource-level permissions', () => {
     for (const p of perms.filter((x) => x.resources.includes('*'))) {
-      for (const a of p.actions) expect(a, a).toMatch(/^(ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+$|^guardduty:List(IPSets|TrustedEntitySets)$/);
+      // The Region's Bedrock invocation-logging configuration is the one write with no resource to name (its calls
+      // support no resource-level permissions).
+      for (const a of p.actions) expect(a, a).toMatch(/^(ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+$|^guardduty:List(IPSets|TrustedEntitySets)$|^bedrock:(Get|Put|Delete)ModelInvocationLoggingConfiguration$/);
     }
   });
 
@@ -43,7 +45,7 @@ describe('actionPermissions()', () => {
       for (const r of p.resources) {
         if (r === '*') continue;
         // S3 object ARNs carry neither Region nor account (the generator narrows them with aws:ResourceAccount).
-        expect(r).toMatch(/^arn:\$\{Partition\}:(ec2|autoscaling|elasticloadbalancing|guardduty|kms):\$\{Region\}:(\$\{Account\})?:|^arn:\$\{Partition\}:iam::\$\{Account\}:|^arn:\$\{Partition\}:s3:::\*\//);
+        expect(r).toMatch(/^arn:\$\{Partition\}:(ec2|autoscaling|elasticloadbalancing|guardduty|kms|sagemaker):\$\{Region\}:(\$\{Account\})?:|^arn:\$\{Partition\}:iam::\$\{Account\}:|^arn:\$\{Partition\}:s3:::\*\//);
       }
     }
     expect(statementsFor('ec2:CreateSnapshots')[0]!.resources).toContain('arn:${Partition}:ec2:${Region}::snapshot/*');
@@ -66,6 +68,8 @@ describe('actionPermissions()', () => {
     expect(statementsFor('ec2:DeleteNetworkAcl')[0]!.conditions).toEqual({ StringEquals: { 'aws:ResourceTag/tourniquet:role': 'quarantine-nacl' } });
     expect(statementsFor('iam:PassRole')).toEqual([
       expect.objectContaining({ resources: ['arn:${Partition}:iam::${Account}:role/*'], conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } }),
+      // Bedrock's logging role: only roles named for it, only to Bedrock.
+      expect.objectContaining({ resources: ['arn:${Partition}:iam::${Account}:role/tourniquet-bedrock-logging*'], conditions: { StringEquals: { 'iam:PassedToService': 'bedrock.amazonaws.com' } } }),
     ]);
   });
 

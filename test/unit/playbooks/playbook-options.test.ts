@@ -29,7 +29,7 @@ describe('parsePlaybookOptions', () => {
     expect((err as PlaybookOptionsError).issues).toEqual([
       { path: 'ec2-instance.isolationSettleSeconds', message: 'expected a number of seconds from 0 to 600, received number -1' },
       { path: 'ec2-instance.blocklist.bucket', message: 'expected an S3 bucket name, received string "Bad_Bucket"' },
-      { path: 'ec2-instanse', message: 'unknown playbook "ec2-instanse" (did you mean "ec2-instance"?); known: ec2-instance, none' },
+      { path: 'ec2-instanse', message: `unknown playbook "ec2-instanse" (did you mean "ec2-instance"?); known: ${PLAYBOOKS.map((p) => p.name).join(', ')}` },
     ]);
     expect((err as Error).message).toMatch(/^SOURCE: ec2-instance\.isolationSettleSeconds: expected .*; ec2-instance\.blocklist\.bucket: .*; ec2-instanse: unknown playbook/);
     expect(() => parsePlaybookOptions('{}', 'SOURCE')).toThrow(/SOURCE: \(options\): expected a mapping of playbook name to its options, received string/);
