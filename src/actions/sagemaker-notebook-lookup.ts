@@ -48,13 +48,14 @@ export async function describeNotebook(ctx: BoundActionContext, name: string): P
 
 export async function requireNotebook(ctx: BoundActionContext, name: string): Promise<NotebookState> {
   const state = await describeNotebook(ctx, name);
-  if (state === undefined) throw ctx.fail(`notebook instance ${describeValue(name)} does not exist in ${ctx.clients.region}`);
+  if (state === undefined) throw ctx.fail(`notebook instance ${name} does not exist in ${ctx.clients.region}`); // the name was checked: safe to print
   return state;
 }
 
 /** How long the actions wait for a notebook to settle by default, and how often they look. */
 export const DEFAULT_NOTEBOOK_WAIT_SECONDS = 300;
-const POLL_MS = 5000;
+/** How often a wait looks again (tests shorten it; AWS's own waiters poll notebook instances every 30 s). */
+export const notebookPolling = { intervalMs: 5000 };
 
 /**
  * Polls until the notebook's status is one of `wanted` or is no longer one of `transient`, at most `waitSeconds`.
@@ -63,14 +64,14 @@ const POLL_MS = 5000;
 export async function waitForNotebook(
   ctx: BoundActionContext,
   name: string,
-  options: { readonly wanted: readonly string[]; readonly transient: readonly string[]; readonly waitSeconds: number; readonly pollMs?: number },
+  options: { readonly wanted: readonly string[]; readonly transient: readonly string[]; readonly waitSeconds: number },
 ): Promise<NotebookState> {
   const deadline = Date.now() + options.waitSeconds * 1000;
   for (;;) {
     const state = await requireNotebook(ctx, name);
     if (options.wanted.includes(state.status) || !options.transient.includes(state.status)) return state;
     if (Date.now() >= deadline) return state;
-    await sleep(Math.min(options.pollMs ?? POLL_MS, Math.max(0, deadline - Date.now())));
+    await sleep(Math.min(notebookPolling.intervalMs, Math.max(0, deadline - Date.now())));
   }
 }
 

@@ -16,6 +16,8 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { BedrockClient } from '@aws-sdk/client-bedrock';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { attachCallRecorder } from '../../src/aws/call-recorder.js';
 import type { AwsClients, CallRecord } from '../../src/aws/clients.js';
 
@@ -77,6 +79,8 @@ export function recordAwsCalls(clients: AwsClients, actionOf: () => string): voi
     ['iam', () => clients.aws(IAMClient)],
     ['s3', () => clients.aws(S3Client)],
     ['guardduty', () => clients.aws(GuardDutyClient)],
+    ['bedrock', () => clients.aws(BedrockClient)],
+    ['sagemaker', () => clients.aws(SageMakerClient)],
     ['sts', () => clients.aws(STSClient)],
   ];
   for (const [service, client] of services) {
