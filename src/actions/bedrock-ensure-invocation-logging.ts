@@ -54,7 +54,12 @@ export const InvocationLoggingDestinationSchema = z.strictObject(DESTINATION_FIE
 
 /** The playbook option `invocationLogging`: the destination, and whether release leaves logging on. */
 export const InvocationLoggingOptionSchema = z
-  .strictObject({ ...DESTINATION_FIELDS, keepOnRelease: z.boolean({ error: 'true or false' }).optional() })
+  .strictObject({
+    ...DESTINATION_FIELDS,
+    // The Region the destination is in (a log group is regional): elsewhere the step has no destination.
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'an AWS Region such as eu-west-1' }).optional(),
+    keepOnRelease: z.boolean({ error: 'true or false' }).optional(),
+  })
   .refine(hasDestination, NEEDS_DESTINATION);
 
 export type InvocationLoggingOption = z.infer<typeof InvocationLoggingOptionSchema>;

@@ -15,5 +15,5 @@ export const bedrockModelPlaybook = definePlaybook({
   subjectKinds: ['bedrock-model'],
   steps: { ...INVOCATION_LOGGING_STEPS },
   options: z.strictObject({ ...INVOCATION_LOGGING_OPTIONS }),
-  plan: ({ options }) => [invocationLoggingStep(BEDROCK_PLAYBOOK, options.invocationLogging)],
+  plan: ({ subject, options }) => [invocationLoggingStep(BEDROCK_PLAYBOOK, options.invocationLogging, subject.region)],
 });

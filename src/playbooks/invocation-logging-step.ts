@@ -5,7 +5,7 @@
  *   const STEPS = { ...…, ...INVOCATION_LOGGING_STEPS } as const;             // the step id and its action
  *   const Options = z.strictObject({ …, ...INVOCATION_LOGGING_OPTIONS });     // `invocationLogging`
  *   if (needsInvocationLoggingCheck(finding, subject))
- *     steps.push(invocationLoggingStep(PLAYBOOK_NAME, options.invocationLogging, { dependsOn: [] }));
+ *     steps.push(invocationLoggingStep(PLAYBOOK_NAME, options.invocationLogging, subject.region, { dependsOn: [] }));
  *
  * Pure: no I/O.
  */
@@ -37,10 +37,13 @@ export interface InvocationLoggingStepOrder {
   readonly after?: readonly string[];
 }
 
-/** The step, with the playbook's option (or none: the step then only succeeds if logging is already on). */
-export function invocationLoggingStep(playbook: string, option: InvocationLoggingOption | undefined, order: InvocationLoggingStepOrder = {}): PlanStep {
-  const { keepOnRelease, ...destination } = option ?? {};
-  const hasDestination = destination.cloudWatch !== undefined || destination.s3 !== undefined;
+/**
+ * The step for a subject in `region`, with the playbook's option (or none, or a destination in another Region: the
+ * step then only succeeds if logging is already on).
+ */
+export function invocationLoggingStep(playbook: string, option: InvocationLoggingOption | undefined, region: string, order: InvocationLoggingStepOrder = {}): PlanStep {
+  const { keepOnRelease, region: destinationRegion, ...destination } = option ?? {};
+  const hasDestination = (destination.cloudWatch !== undefined || destination.s3 !== undefined) && (destinationRegion === undefined || destinationRegion === region);
   const step = build(playbook)(INVOCATION_LOGGING_STEP_ID, {
     input: { ...(hasDestination ? { destination } : {}), ...(keepOnRelease !== undefined ? { keepOnRelease } : {}) },
     dependsOn: [],

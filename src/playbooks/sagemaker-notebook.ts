@@ -59,7 +59,7 @@ function planSteps({ finding, subject, options, step }: PlanArgs<'sagemaker-note
       description: 'Deny the execution role\'s SageMaker sessions issued before now: every notebook and job sharing the role',
     }),
   ];
-  if (needsInvocationLoggingCheck(finding, subject)) steps.push(invocationLoggingStep(SAGEMAKER_NOTEBOOK_PLAYBOOK, options.invocationLogging));
+  if (needsInvocationLoggingCheck(finding, subject)) steps.push(invocationLoggingStep(SAGEMAKER_NOTEBOOK_PLAYBOOK, options.invocationLogging, subject.region));
   return steps;
 }
 
