@@ -36,3 +36,11 @@ export function terminalSafe(value: string): string {
 export function terminalSafeJson(json: string): string {
   return json.replace(JSON_UNSAFE, (c) => `\\u${hex(c, 4)}`);
 }
+
+/** Text for a Markdown table cell or line: attacker-controlled text must not break the table or render as markup. */
+export function markdownSafe(text: string): string {
+  return terminalSafe(text)
+    .replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;')
+    .replace(/\r?\n/g, ' ');
+}

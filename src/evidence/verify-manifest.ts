@@ -54,6 +54,8 @@ export interface VerifyReport {
   readonly headChain?: string;
   /** Artefacts present but not in the manifest. */
   readonly unlisted: readonly string[];
+  /** The manifest's entries as read (well-formed ones, in order), verified or not: see `verified` and `firstBreak`. */
+  readonly listed: readonly EvidenceEntry[];
   readonly warnings: readonly string[];
 }
 
@@ -136,12 +138,13 @@ function sameEntry(line: string, entry: EvidenceEntry): boolean {
 
 function report(
   location: string,
-  entries: number,
+  lines: readonly string[],
   result: Awaited<ReturnType<typeof checkEntries>>,
   expectHead: string | undefined,
   unlisted: string[],
   warnings: string[],
 ): VerifyReport {
+  const entries = lines.length;
   let firstBreak = result.firstBreak;
   if (firstBreak === undefined && expectHead !== undefined && !result.chains.has(expectHead)) {
     firstBreak = { reason: 'head-missing', seq: entries + 1, message: 'the expected chain head is not in this manifest (entries were cut or rewritten)', expected: expectHead, ...(result.head !== undefined ? { actual: result.head } : {}) };
@@ -154,6 +157,7 @@ function report(
     ...(firstBreak !== undefined ? { firstBreak } : {}),
     ...(result.head !== undefined ? { headChain: result.head } : {}),
     unlisted: unlisted.sort(),
+    listed: lines.map(parseEntryLine).filter((e): e is EvidenceEntry => e !== undefined),
     warnings,
   };
 }
@@ -192,7 +196,7 @@ async function verifyLocal(path: string, location: string, expectHead: string | 
   const files = await walk(dir, '');
   const unlisted = files.filter((f) => f !== MANIFEST_FILE && !listed.has(f));
   const warnings = text === '' ? [`no ${MANIFEST_FILE} in ${dir}`] : [];
-  return report(location, lines.length, result, expectHead, unlisted, warnings);
+  return report(location, lines, result, expectHead, unlisted, warnings);
 }
 
 async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
@@ -257,7 +261,7 @@ async function verifyS3(location: string, client: S3Client, expectHead: string |
   const unlisted = keys
     .map((k) => k.slice(prefix.length))
     .filter((k) => k !== MANIFEST_FILE && !k.startsWith(MANIFEST_ENTRY_DIR) && !listed.has(k));
-  return report(location, lines.length, result, expectHead, unlisted, warnings);
+  return report(location, lines, result, expectHead, unlisted, warnings);
 }
 
 async function readText(client: S3Client, bucket: string, key: string): Promise<string | undefined> {

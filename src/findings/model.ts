@@ -164,6 +164,11 @@ export interface Finding {
   /** `service.resourceRole`: `TARGET` or `ACTOR`. */
   readonly resourceRole?: string;
   readonly associatedAttackSequenceArn?: string;
+  /**
+   * What the parser accepted but could not use (an optional field missing where a playbook would want it, a
+   * placeholder value that made the finding a sample), each with its JSON path. Absent when there is nothing to say.
+   */
+  readonly notes?: readonly string[];
 }
 
 /** "GuardDuty Malware Protection Object Scan Result" event: not a finding, its own kind. */

@@ -17,6 +17,11 @@ import { item, sub } from './json-path.js';
 export const MAX_ID_BYTES = 512;
 const PARTITION_FROM_ARN = /^arn:([a-z-]+):/;
 const SAMPLE_IN_VALUE = /"sample"\s*:\s*true/;
+/**
+ * Values only AWS's sample generator (CreateSampleFindings) writes: a finding carrying one as a subject id is a sample
+ * even when `additionalInfo.sample` was stripped (exports re-shaped by log pipelines drop it), so it is never acted on.
+ */
+const SAMPLE_PLACEHOLDER = /^(?:GeneratedFinding|i-99999999$)/;
 
 /** `service.additionalInfo.sample === true`; AWS CLI output only has the JSON string `additionalInfo.value`. */
 function isSample(info: JsonObject | undefined): boolean {
@@ -96,7 +101,11 @@ export function parseFindingObject(input: FindingInput, options: ResolvedOptions
   if (models !== undefined) {
     for (let i = 0; i < models.length; i++) {
       const m = ctx.element(models, i, '.resource.modelDetails');
-      if (m !== undefined) modelIds.push(ctx.reqString(m, 'modelId', `.resource.modelDetails[${i}]`));
+      if (m === undefined) continue;
+      // Optional in the API model.
+      const modelId = ctx.optString(m, 'modelId', `.resource.modelDetails[${i}]`);
+      if (modelId !== undefined) modelIds.push(modelId);
+      else ctx.note(`.resource.modelDetails[${i}]`, 'model has no modelId: left out');
     }
   }
   let guardrailArns: string[] | undefined;
@@ -127,6 +136,13 @@ export function parseFindingObject(input: FindingInput, options: ResolvedOptions
     role: resourceRole ?? 'TARGET',
   };
   const subjects = routeSubjects(env, { type, resourceType, resource, service, findingId: id, title, modelIds });
+  if (!sample) {
+    const placeholder = subjects.find((s) => SAMPLE_PLACEHOLDER.test(s.id));
+    if (placeholder !== undefined) {
+      sample = true;
+      ctx.note('.service.additionalInfo', `treated as a sample finding: ${placeholder.kind} ${JSON.stringify(placeholder.id)} is a sample-generator placeholder`);
+    }
+  }
 
   const out: { -readonly [K in keyof Finding]: Finding[K] } = {
     kind: 'finding',
@@ -158,6 +174,7 @@ export function parseFindingObject(input: FindingInput, options: ResolvedOptions
   if (detectorId !== undefined) out.detectorId = detectorId;
   if (featureName !== undefined) out.featureName = featureName;
   if (resourceRole !== undefined) out.resourceRole = resourceRole;
+  if (ctx.notes.length > 0) out.notes = [...ctx.notes];
   if (associatedAttackSequenceArn !== undefined) out.associatedAttackSequenceArn = associatedAttackSequenceArn;
   return out;
 }

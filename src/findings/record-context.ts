@@ -9,7 +9,7 @@
 import { FindingParseError, describeValue } from '../errors.js';
 import type { SourceRef } from '../errors.js';
 import { toPascalPath } from './json-path.js';
-import { epochToIso, isIsoTimestamp } from './timestamps.js';
+import { epochToIso, normalizeIsoTimestamp } from './timestamps.js';
 
 /** A JSON object as received: read-only, unknown keys. */
 export type JsonObject = { readonly [key: string]: unknown };
@@ -26,6 +26,17 @@ export class RecordContext {
     /** The record was PascalCase (CLI/SDK output): report paths in its member names. */
     readonly pascal: boolean = false,
   ) {}
+
+  /**
+   * What the parser accepted but could not use, for people (`inspect`, `show`): an optional field of the API model that
+   * is missing where a playbook would want it. The finding is kept; the note says what is missing and where.
+   */
+  readonly notes: string[] = [];
+
+  /** Records a note about the value at `relative` (shown with its absolute path). */
+  note(relative: string, message: string): void {
+    this.notes.push(`${this.path(relative)}: ${message}`);
+  }
 
   /** The absolute path shown to users for a relative path. */
   path(relative: string): string {
@@ -112,12 +123,13 @@ export class RecordContext {
     return out;
   }
 
-  /** A timestamp: ISO string kept as received, epoch seconds (or ms) normalized to ISO. */
+  /** A timestamp normalized to ISO 8601 in UTC (`2025-02-25T20:40:06.765Z`): ISO-like strings and epoch seconds (or ms). */
   optTimestamp(obj: JsonObject, key: string, path: string): string | undefined {
     const v = obj[key];
     if (typeof v === 'string') {
       if (v.length === 0) return undefined;
-      if (isIsoTimestamp(v)) return v;
+      const iso = normalizeIsoTimestamp(v);
+      if (iso !== undefined) return iso;
     } else if (typeof v === 'number') {
       const iso = epochToIso(v);
       if (iso !== undefined) return iso;

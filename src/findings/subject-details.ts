@@ -6,10 +6,11 @@
 type Opt<T> = T | undefined;
 
 export interface NetworkInterfaceRef {
-  readonly networkInterfaceId: string;
+  /** Optional in the API model; real findings of 2017 have none. */
+  readonly networkInterfaceId?: string;
   readonly subnetId?: string;
   readonly vpcId?: string;
-  readonly securityGroups: ReadonlyArray<{ readonly groupId: string; readonly groupName?: string }>;
+  readonly securityGroups: ReadonlyArray<{ readonly groupId?: string; readonly groupName?: string }>;
   readonly publicIp?: string;
   readonly privateIpAddress?: string;
   readonly ipv6Addresses: readonly string[];

@@ -27,18 +27,43 @@ export function epochToIso(epoch: number): string | undefined {
 
 /**
  * ISO-8601 date and time as GuardDuty and the AWS CLI write them: `2026-08-01T10:23:57Z`, `…57.123Z`,
- * `…57.123000+00:00`; a space for `T` and a missing seconds field or zone are ISO too. Anything else (`"yesterday"`,
- * a bare date, an impossible date) is refused: timestamps go into journal keys and the timeline.
+ * `…57.123000+00:00`; a space for `T` (`"2025-02-25 20:40:06.765"`, as some log pipelines store them), a missing
+ * seconds field or a missing zone (GuardDuty times are UTC) are accepted too. Anything else (`"yesterday"`, a bare
+ * date, an impossible date) is refused: timestamps go into journal keys and the timeline.
  */
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ]([01]\d|2[0-3]):([0-5]\d)(?::(?:[0-5]\d|60)(?:\.\d{1,9})?)?(?:[Zz]|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?$/;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ]([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d|60)(?:\.(\d{1,9}))?)?([Zz]|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?$/;
 
-export function isIsoTimestamp(value: string): boolean {
+/** GuardDuty's own form: kept as received (no Date round trip on the hot path). */
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:[0-5]\d(?:\.\d{1,3})?Z$/;
+
+/**
+ * The timestamp in the model's one form, ISO 8601 in UTC (`2025-02-25T20:40:06.765Z`), or undefined when `value` is
+ * not a valid ISO-8601 date and time. Fractions beyond milliseconds are truncated; a leap second `:60` becomes the
+ * next second.
+ */
+export function normalizeIsoTimestamp(value: string): string | undefined {
   const m = ISO_DATE_TIME.exec(value);
-  if (m === null) return false;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  if (month < 1 || month > 12 || day < 1) return false;
+  if (m === null) return undefined;
+  const [, y, mo, d, h, mi, s = '00', frac, zone] = m as unknown as [string, string, string, string, string, string, string | undefined, string | undefined, string | undefined];
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
   // Day 0 of the next month is the last day of this one (leap years included).
-  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return undefined;
+  if (CANONICAL.test(value)) return value;
+  const leap = s === '60';
+  const ms = frac === undefined ? '000' : frac.slice(0, 3).padEnd(3, '0');
+  let offset = 'Z';
+  if (zone !== undefined && zone.toUpperCase() !== 'Z') {
+    const digits = zone.slice(1).replace(':', '');
+    offset = `${zone[0]}${digits.slice(0, 2)}:${digits.length > 2 ? digits.slice(2) : '00'}`;
+  }
+  const t = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${leap ? '59' : s}.${ms}${offset}`);
+  if (!Number.isFinite(t)) return undefined;
+  return new Date(t + (leap ? 1000 : 0)).toISOString();
+}
+
+/** True when `value` is an ISO-8601 date and time `normalizeIsoTimestamp` accepts. */
+export function isIsoTimestamp(value: string): boolean {
+  return normalizeIsoTimestamp(value) !== undefined;
 }

@@ -8,8 +8,10 @@ import { registerPlanCommand } from './plan.js';
 import { registerPolicyCommand } from './policy.js';
 import { registerReleaseCommand } from './release.js';
 import { registerRespondCommand } from './respond.js';
+import { registerReportCommand } from './report.js';
 import { registerResumeCommand } from './resume.js';
 import { registerShowCommand } from './show.js';
+import { registerTriageCommand } from './triage.js';
 import { registerTypesCommand } from './types.js';
 
 /** Sets the process exit code (the highest one reported wins). */
@@ -21,6 +23,7 @@ export function registerCommands(program: Command, exit: ReportExit): void {
   registerRespondCommand(program, exit);
   registerIncidentsCommand(program, exit);
   registerShowCommand(program, exit);
+  registerReportCommand(program, exit);
   registerApproveCommands(program, exit);
   registerResumeCommand(program, exit);
   registerReleaseCommand(program, exit);
@@ -28,5 +31,6 @@ export function registerCommands(program: Command, exit: ReportExit): void {
   registerDrillCommand(program, exit);
   registerPolicyCommand(program, exit);
   registerInspectCommand(program, exit);
+  registerTriageCommand(program, exit);
   registerTypesCommand(program, exit);
 }

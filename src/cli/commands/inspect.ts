@@ -132,6 +132,11 @@ function recordLines(records: readonly GuardDutyRecord[]): string[] {
   if (records.some((r) => r.subjects.some((s) => s.derived))) {
     lines.push('* inferred from the finding (e.g. the instance behind an instance-role session), not stated in it');
   }
+  // What was accepted but could not be used (an ENI without its id, a placeholder that made it a sample).
+  for (const r of records) {
+    if (r.kind !== 'finding' || r.notes === undefined) continue;
+    for (const n of r.notes) lines.push(terminalSafe(`note ${formatSource(r.source)}: ${n}`));
+  }
   lines.push(`${findings} finding(s), ${scans} scan result(s)`);
   return lines;
 }

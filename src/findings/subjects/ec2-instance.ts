@@ -12,20 +12,27 @@ const NO_STRINGS: readonly string[] = Object.freeze([]);
 
 function readNetworkInterface(env: SubjectEnv, eni: JsonObject, path: string): NetworkInterfaceRef {
   const { ctx } = env;
-  const groups: Array<{ groupId: string; groupName?: string }> = [];
+  const groups: Array<{ groupId?: string; groupName?: string }> = [];
   const sgs = ctx.optArray(eni, 'securityGroups', path);
   if (sgs !== undefined) {
     const p = sub(path, 'securityGroups');
     for (let i = 0; i < sgs.length; i++) {
       const sg = ctx.element(sgs, i, p);
       if (sg === undefined) continue;
-      const groupId = ctx.reqString(sg, 'groupId', item(p, i));
+      // Both members are optional in the API model; a group with neither says nothing.
+      const groupId = ctx.optString(sg, 'groupId', item(p, i));
       const groupName = ctx.optString(sg, 'groupName', item(p, i));
-      groups.push(groupName === undefined ? { groupId } : { groupId, groupName });
+      if (groupId === undefined && groupName === undefined) continue;
+      if (groupId === undefined) ctx.note(item(p, i), `security group ${JSON.stringify(groupName)} has no groupId: kept by name only`);
+      groups.push({ ...(groupId !== undefined ? { groupId } : {}), ...(groupName !== undefined ? { groupName } : {}) });
     }
   }
+  // Optional in the API model, and absent from real findings of 2017: the interface is kept without it (isolation
+  // reads the instance's live ENIs anyway), and the finding says so.
+  const networkInterfaceId = ctx.optString(eni, 'networkInterfaceId', path);
+  if (networkInterfaceId === undefined) ctx.note(path, 'network interface has no networkInterfaceId: kept without it');
   return {
-    networkInterfaceId: ctx.reqString(eni, 'networkInterfaceId', path),
+    ...(networkInterfaceId !== undefined ? { networkInterfaceId } : {}),
     subnetId: ctx.optString(eni, 'subnetId', path),
     vpcId: ctx.optString(eni, 'vpcId', path),
     securityGroups: groups,

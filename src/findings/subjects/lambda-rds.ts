@@ -19,7 +19,11 @@ export function lambdaSubject(env: SubjectEnv, d: JsonObject, path: string): Sub
     if (sgs !== undefined) {
       for (let i = 0; i < sgs.length; i++) {
         const sg = ctx.element(sgs, i, sub(vp, 'securityGroups'));
-        if (sg !== undefined) groups.push(ctx.reqString(sg, 'groupId', item(sub(vp, 'securityGroups'), i)));
+        if (sg === undefined) continue;
+        // Optional in the API model (a group may be named only).
+        const groupId = ctx.optString(sg, 'groupId', item(sub(vp, 'securityGroups'), i));
+        if (groupId !== undefined) groups.push(groupId);
+        else ctx.note(item(sub(vp, 'securityGroups'), i), 'security group has no groupId: left out');
       }
     }
   }

@@ -39,8 +39,13 @@ export function readTags(env: SubjectEnv, obj: JsonObject, key: string, path: st
   for (let i = 0; i < arr.length; i++) {
     const t = env.ctx.element(arr, i, p);
     if (t === undefined) continue;
-    const k = env.ctx.reqString(t, 'key', item(p, i));
+    // `key` is optional in the API model: a tag without one cannot be matched by anything, so it is left out.
+    const k = env.ctx.optString(t, 'key', item(p, i));
     const v = env.ctx.optString(t, 'value', item(p, i)) ?? '';
+    if (k === undefined) {
+      env.ctx.note(item(p, i), 'tag has no key: left out');
+      continue;
+    }
     out.push({ key: k, value: v });
   }
   return out;

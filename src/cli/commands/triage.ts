@@ -1,0 +1,216 @@
+/**
+ * `tourniquet triage <dir|file|s3://bucket/prefix|->`: GuardDuty exports → ranked incidents (see src/investigate/).
+ * A table on a terminal, `--markdown` for a ticket, `--json` for tools. Exit 0, or 2 when records were rejected (the
+ * rest is still triaged and printed).
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { normalizeIsoTimestamp } from '../../findings/timestamps.js';
+import { isS3Target, triageItems } from '../../investigate/triage-input.js';
+import { Triage, type TriageFilters, type TriageIncident, type TriageResult } from '../../investigate/triage.js';
+import { EXIT_BAD_INPUT, EXIT_OK } from '../exit-codes.js';
+import { addInputLimitOptions, inputLimitsFromFlags, type InputLimitFlags } from '../finding-input.js';
+import { formatTable, terminalSafe } from '../format-table.js';
+import { markdownSafe } from '../../safe-text.js';
+import { bar, ProgressLine } from '../progress-line.js';
+import type { ReportExit } from './index.js';
+
+interface Flags extends InputLimitFlags {
+  readonly json?: boolean;
+  readonly markdown?: boolean;
+  readonly since?: string;
+  readonly minSeverity?: string;
+  readonly type?: readonly string[];
+  readonly account?: readonly string[];
+  readonly region?: readonly string[];
+  readonly ai?: boolean;
+  readonly includeSamples?: boolean;
+  readonly includeArchived?: boolean;
+  readonly top?: string;
+  readonly endpoint?: string;
+}
+
+const DURATION = /^(\d+)\s*(m|h|d)$/;
+const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--since`: an ISO 8601 date and time, or a duration back from now (`90m`, `24h`, `7d`). */
+export function parseSince(value: string, now: Date = new Date()): number {
+  const d = DURATION.exec(value.trim());
+  if (d !== null) return now.getTime() - Number(d[1]) * UNIT_MS[d[2]!]!;
+  const iso = normalizeIsoTimestamp(value.trim());
+  if (iso === undefined) throw new UsageError(`--since must be an ISO 8601 date and time or a duration such as 24h or 7d, received ${JSON.stringify(value)}`);
+  return Date.parse(iso);
+}
+
+function parseSeverity(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 10) throw new UsageError(`--min-severity must be a number from 0 to 10, received ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parseTop(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--top must be a whole number of at least 1, received ${JSON.stringify(value)}`);
+  return n;
+}
+
+const collect = (v: string, prev: readonly string[] = []): string[] => [...prev, v];
+
+export function filtersFrom(flags: Flags): TriageFilters {
+  return {
+    ...(flags.since !== undefined ? { since: parseSince(flags.since) } : {}),
+    ...(flags.minSeverity !== undefined ? { minSeverity: parseSeverity(flags.minSeverity) } : {}),
+    ...(flags.type ? { types: flags.type } : {}),
+    ...(flags.account ? { accounts: flags.account } : {}),
+    ...(flags.region ? { regions: flags.region } : {}),
+    ...(flags.ai ? { ai: true } : {}),
+    ...(flags.includeSamples ? { includeSamples: true } : {}),
+    ...(flags.includeArchived ? { includeArchived: true } : {}),
+  };
+}
+
+function subjectsText(i: TriageIncident, max = 3): string {
+  const shown = i.subjects.slice(0, max).map((s) => `${s.kind}:${s.id}`);
+  return i.subjects.length > max ? `${shown.join(', ')} +${i.subjects.length - max} more` : shown.join(', ') || '—';
+}
+
+function typesText(i: TriageIncident, max = 2): string {
+  return i.types.length > max ? `${i.types.slice(0, max).join(', ')} +${i.types.length - max} more` : i.types.join(', ');
+}
+
+function statsLine(r: TriageResult): string {
+  const s = r.stats;
+  return (
+    `${s.incidents} incident(s) from ${s.findings} finding(s) (${s.records} record(s); ${s.superseded} earlier occurrence(s) replaced; ` +
+    `${s.samples} sample(s), ${s.archived} archived and ${s.filtered} filtered out; ${s.rejected} rejected)`
+  );
+}
+
+export function tableLines(r: TriageResult, top?: number): string[] {
+  const shown = top === undefined ? r.incidents : r.incidents.slice(0, top);
+  const rows = shown.map((i) => [
+    String(i.rank),
+    i.score.toFixed(1),
+    String(i.maxSeverity),
+    i.ai ? 'AI' : '',
+    typesText(i),
+    subjectsText(i),
+    i.actors.slice(0, 2).join(', ') + (i.actors.length > 2 ? ` +${i.actors.length - 2}` : ''),
+    String(i.count),
+    i.lastSeen,
+    i.why.join('; '),
+  ]);
+  const lines = rows.length
+    ? formatTable(['#', 'SCORE', 'SEV', 'AI', 'TYPES', 'SUBJECTS', 'ACTORS', 'COUNT', 'LAST SEEN', 'WHY'], rows, { maxCellWidth: [6, 6, 4, 2, 70, 80, 60, 8, 24, 120] })
+    : [];
+  if (top !== undefined && r.incidents.length > top) lines.push(`… ${r.incidents.length - top} more (without --top)`);
+  lines.push(terminalSafe(statsLine(r)));
+  return lines;
+}
+
+/** A cell for a Markdown table (see `markdownSafe`). */
+export const markdownCell = markdownSafe;
+
+export function markdownLines(r: TriageResult, top?: number): string[] {
+  const shown = top === undefined ? r.incidents : r.incidents.slice(0, top);
+  const lines = ['| # | Score | Severity | AI | Types | Subjects | Actors | Count | First seen | Last seen | Why |', '|---:|---:|---:|:---:|---|---|---|---:|---|---|---|'];
+  for (const i of shown) {
+    const cells = [
+      String(i.rank),
+      i.score.toFixed(1),
+      String(i.maxSeverity),
+      i.ai ? 'AI' : '',
+      i.types.join(', '),
+      i.subjects.map((s) => `${s.kind}:${s.id}`).join(', '),
+      i.actors.join(', '),
+      String(i.count),
+      i.firstSeen,
+      i.lastSeen,
+      i.why.join('; '),
+    ];
+    lines.push(`| ${cells.map(markdownCell).join(' | ')} |`);
+  }
+  lines.push('', markdownCell(statsLine(r)));
+  if (r.rejected.length > 0) {
+    lines.push('', `**Rejected records (${r.rejected.length})**`, '');
+    for (const x of r.rejected.slice(0, 50)) lines.push(`- ${markdownCell(`${x.source}${x.line !== undefined ? `:${x.line}` : ''} ${x.path}: ${x.message}`)}`);
+    if (r.rejected.length > 50) lines.push(`- … ${r.rejected.length - 50} more (see --json)`);
+  }
+  return lines;
+}
+
+/**
+ * The export bucket's client. A bucket answers in its own Region: the SDK follows S3's redirect, so any starting
+ * Region works (the configured one, else us-east-1 rather than failing for want of one).
+ */
+function exportClient(endpoint: string | undefined): S3Client {
+  return new S3Client({
+    region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    followRegionRedirects: true,
+    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+  });
+}
+
+export async function runTriage(target: string, flags: Flags, progress = new ProgressLine()): Promise<TriageResult> {
+  const filters = filtersFrom(flags);
+  const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;
+  const triage = new Triage(filters);
+  let source = '';
+  let sourceIndex = 0;
+  let sourceTotal: number | undefined;
+  let records = 0;
+  const status = (): string =>
+    `triage ${sourceTotal !== undefined ? `${bar(sourceIndex, sourceTotal)} ${sourceIndex}/${sourceTotal} objects` : `${sourceIndex} file(s)`} · ${records} record(s) · ${triage.findingsSeen} finding(s) · ${terminalSafe(source)}`;
+  for await (const item of triageItems(target, {
+    limits: inputLimitsFromFlags(flags),
+    ...(isS3Target(target) ? { s3: () => exportClient(endpoint) } : {}),
+    onSource: (name, index, total) => {
+      source = name;
+      sourceIndex = index + 1;
+      sourceTotal = total;
+      progress.update(status, true);
+    },
+  })) {
+    triage.add(item);
+    records++;
+    if ((records & 1023) === 0) progress.update(status);
+  }
+  progress.done();
+  return triage.result();
+}
+
+export function registerTriageCommand(program: Command, exit: ReportExit): void {
+  addInputLimitOptions(
+    program
+      .command('triage')
+      .description('rank the incidents in GuardDuty exports: latest occurrence of each finding, grouped by subject, actor and attack sequence')
+      .argument('<target>', 'a file (.json, .jsonl, .jsonl.gz), a folder, s3://bucket/prefix (the findings export), or - for stdin')
+      .option('--json', 'print { incidents, rejected, stats } as JSON')
+      .option('--markdown', 'print a Markdown table (for a ticket)')
+      .option('--since <when>', 'only findings last seen since an ISO 8601 time or a duration back from now (24h, 7d)')
+      .option('--min-severity <n>', 'only findings of at least this severity (0–10)')
+      .option('--type <glob>', 'only these finding types (repeatable; * matches anything)', collect)
+      .option('--account <id>', 'only these accounts (repeatable)', collect)
+      .option('--region <region>', 'only these Regions (repeatable)', collect)
+      .option('--ai', 'only findings about an AI workload')
+      .option('--include-samples', 'keep sample findings (left out by default)')
+      .option('--include-archived', 'keep archived findings (left out by default)')
+      .option('--top <n>', 'show only the first n incidents (table and Markdown)')
+      .option('--endpoint <url>', 'S3 endpoint for s3:// targets (default: $AWS_ENDPOINT_URL, else real AWS)'),
+  ).action(async (target: string, flags: Flags) => {
+    if (flags.json && flags.markdown) throw new UsageError('--json and --markdown are exclusive: choose one output');
+    const top = flags.top === undefined ? undefined : parseTop(flags.top);
+    const result = await runTriage(target, flags);
+    if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else {
+      const lines = flags.markdown ? markdownLines(result, top) : tableLines(result, top);
+      for (const line of lines) process.stdout.write(`${line}\n`);
+      if (!flags.markdown) {
+        for (const x of result.rejected.slice(0, 20)) process.stderr.write(`${terminalSafe(`rejected ${x.source}${x.line !== undefined ? `:${x.line}` : ''}: ${x.path}: ${x.message}`)}\n`);
+        if (result.rejected.length > 20) process.stderr.write(`… ${result.rejected.length - 20} more rejected record(s) (see --json)\n`);
+      }
+    }
+    exit(result.rejected.length > 0 ? EXIT_BAD_INPUT : EXIT_OK);
+  });
+}

@@ -1,0 +1,135 @@
+/**
+ * The latest occurrence of every finding, stored by columns (typed arrays) rather than one object per finding:
+ * triage keeps a summary of every distinct finding in an export, and at ~60 bytes of columns a row (plus its id) that
+ * is a few megabytes for a hundred thousand findings, where objects cost ten times as much.
+ */
+import type { FindingSummary } from './finding-summary.js';
+import { supersedes } from './finding-summary.js';
+
+const AI = 1;
+const SAMPLE = 2;
+const ARCHIVED = 4;
+const SEQUENCE = 8;
+
+class Growable<T extends Float64Array | Int32Array> {
+  constructor(
+    public data: T,
+    private readonly make: (n: number) => T,
+  ) {}
+
+  ensure(n: number): void {
+    if (n <= this.data.length) return;
+    const next = this.make(Math.max(n, this.data.length * 2));
+    next.set(this.data);
+    this.data = next;
+  }
+}
+
+const f64 = (n: number): Growable<Float64Array> => new Growable(new Float64Array(n), (m) => new Float64Array(m));
+const i32 = (n: number): Growable<Int32Array> => new Growable(new Int32Array(n), (m) => new Int32Array(m));
+
+export class SummaryStore {
+  private readonly rowOf = new Map<string, number>();
+  private readonly ids: string[] = [];
+  private readonly times = f64(1024); // updatedAt, firstSeen, lastSeen per row
+  private readonly nums = f64(1024); // severity, count per row
+  private readonly ints = i32(4096); // type, account, region, flags per row
+  private readonly keyAt = i32(2048); // start, subject count, actor count (per row)
+  private readonly pool = i32(8192);
+  private poolEnd = 0;
+  /** Attack-sequence links are rare: kept aside. */
+  private readonly links = new Map<number, readonly string[]>();
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** Adds `s`, or replaces the stored occurrence of its finding when `s` is later; false when it was a repeat. */
+  put(s: FindingSummary): boolean {
+    const row = this.rowOf.get(s.id);
+    if (row === undefined) {
+      const r = this.ids.length;
+      this.ids.push(s.id);
+      this.rowOf.set(s.id, r);
+      this.write(r, s, true);
+      return true;
+    }
+    if (supersedes(s, this.get(row))) this.write(row, s, false);
+    return false;
+  }
+
+  private write(r: number, s: FindingSummary, fresh: boolean): void {
+    this.times.ensure(3 * r + 3);
+    this.nums.ensure(2 * r + 2);
+    this.ints.ensure(4 * r + 4);
+    this.keyAt.ensure(3 * r + 3);
+    this.times.data.set([s.updatedAt, s.firstSeen, s.lastSeen], 3 * r);
+    this.nums.data.set([s.severity, s.count], 2 * r);
+    const flags = (s.ai ? AI : 0) | (s.sample ? SAMPLE : 0) | (s.archived ? ARCHIVED : 0) | (s.isSequence ? SEQUENCE : 0);
+    this.ints.data.set([s.type, s.account, s.region, flags], 4 * r);
+    const n = s.subjects.length + s.actors.length;
+    // A later occurrence usually names the same keys: rewrite in place when they fit.
+    let start = fresh ? -1 : this.keyAt.data[3 * r]!;
+    const had = fresh ? 0 : this.keyAt.data[3 * r + 1]! + this.keyAt.data[3 * r + 2]!;
+    if (start < 0 || n > had) {
+      start = this.poolEnd;
+      this.pool.ensure(this.poolEnd + n);
+      this.poolEnd += n;
+    }
+    this.pool.data.set(s.subjects, start);
+    this.pool.data.set(s.actors, start + s.subjects.length);
+    this.keyAt.data.set([start, s.subjects.length, s.actors.length], 3 * r);
+    if (s.links.length > 0) this.links.set(r, s.links);
+    else this.links.delete(r);
+  }
+
+  /** The interned subject and actor keys of `row` (a view: do not keep it across `put`). */
+  keys(row: number): Int32Array {
+    const k = this.keyAt.data;
+    const start = k[3 * row]!;
+    return this.pool.data.subarray(start, start + k[3 * row + 1]! + k[3 * row + 2]!);
+  }
+
+  linksOf(row: number): readonly string[] {
+    return this.links.get(row) ?? [];
+  }
+
+  idOf(row: number): string {
+    return this.ids[row]!;
+  }
+
+  /** The row of finding `id`, if stored. */
+  rowOfId(id: string): number | undefined {
+    return this.rowOf.get(id);
+  }
+
+  /** The summary stored in `row` (a new object: callers keep only what they need). */
+  get(row: number): FindingSummary {
+    const t = this.times.data;
+    const m = this.nums.data;
+    const i = this.ints.data;
+    const k = this.keyAt.data;
+    const start = k[3 * row]!;
+    const subjects = k[3 * row + 1]!;
+    const actors = k[3 * row + 2]!;
+    const flags = i[4 * row + 3]!;
+    return {
+      id: this.ids[row]!,
+      updatedAt: t[3 * row]!,
+      firstSeen: t[3 * row + 1]!,
+      lastSeen: t[3 * row + 2]!,
+      severity: m[2 * row]!,
+      count: m[2 * row + 1]!,
+      type: i[4 * row]!,
+      account: i[4 * row + 1]!,
+      region: i[4 * row + 2]!,
+      subjects: Array.from(this.pool.data.subarray(start, start + subjects)),
+      actors: Array.from(this.pool.data.subarray(start + subjects, start + subjects + actors)),
+      ai: (flags & AI) !== 0,
+      sample: (flags & SAMPLE) !== 0,
+      archived: (flags & ARCHIVED) !== 0,
+      isSequence: (flags & SEQUENCE) !== 0,
+      links: this.links.get(row) ?? [],
+    };
+  }
+}
