@@ -106,6 +106,8 @@ const notebookFinding = (id: string): Finding =>
     service.action.awsApiCallAction['serviceName'] = 'sagemaker.amazonaws.com';
     service.action.awsApiCallAction['affectedResources'] = { 'AWS::SageMaker::NotebookInstance': `arn:aws:sagemaker:${REGION}:${ACCOUNT}:notebook-instance/${NOTEBOOK}` };
     d['service'] = service;
+    // Real-looking identity: GeneratedFinding… placeholder ids make a finding a sample (which never mutates).
+    d['resource'] = { ...(d['resource'] as Record<string, unknown>), accessKeyDetails: { accessKeyId: 'AKIA2EXAMPLEML7DEV42', principalId: 'AIDA2EXAMPLEML7DEV42', userType: 'IAMUser', userName: 'ml-dev' } };
   });
 
 const cfg = () => testClientConfig(moto.endpoint);
