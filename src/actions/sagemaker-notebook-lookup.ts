@@ -53,7 +53,9 @@ export async function requireNotebook(ctx: BoundActionContext, name: string): Pr
 }
 
 /** How long the actions wait for a notebook to settle by default, and how often they look. */
-export const DEFAULT_NOTEBOOK_WAIT_SECONDS = 300;
+// Below the deployed Lambda's default timeout (120 s): a notebook that has not settled by then fails the step, and
+// `tourniquet resume` (or a re-delivery) runs it again, rather than the function timing out mid-wait.
+export const DEFAULT_NOTEBOOK_WAIT_SECONDS = 90;
 /** How often a wait looks again (tests shorten it; AWS's own waiters poll notebook instances every 30 s). */
 export const notebookPolling = { intervalMs: 5000 };
 
