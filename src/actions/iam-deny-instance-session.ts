@@ -17,6 +17,7 @@ import { ARN, resolveInstanceId } from './action-support.js';
 import { defineAction } from './define-action.js';
 import { partitionOfArn, readRolePolicy, resolveInstanceRole } from './iam-role-lookup.js';
 import { putRolePolicy, restoreRolePolicy, sameDocument } from './role-inline-policy.js';
+import { roleSessionDenyStatement } from './role-session-deny.js';
 
 const InputSchema = z.strictObject({
   // Defaults to the subject's instance id.
@@ -51,13 +52,7 @@ export function denyInstanceSessionDocument(role: { roleId: string; roleArn: str
   return {
     Version: '2012-10-17',
     Statement: [
-      {
-        Sid: 'TourniquetDenyInstanceRoleSession',
-        Effect: 'Deny',
-        Action: '*',
-        Resource: '*',
-        Condition: { StringLike: { 'aws:userid': `${role.roleId}:${instanceId}` } },
-      },
+      roleSessionDenyStatement('TourniquetDenyInstanceRoleSession', role.roleId, instanceId),
       {
         Sid: 'TourniquetDenyInstanceCredentials',
         Effect: 'Deny',

@@ -3,7 +3,8 @@
  * policy): deny `*` to every session of the role whose token was issued before now (`ctx.now()`, rounded up to the
  * next second). Destructive: it hits EVERY session of the role — for an instance role, the whole fleet, until each
  * instance's IMDS credentials are refreshed. Remove or replace the instance profile first, or IMDS simply hands the
- * compromised instance new credentials. Service-linked roles cannot be revoked this way.
+ * compromised instance new credentials. Service-linked roles cannot be revoked this way, and Identity Center roles
+ * are not changed in IAM (see protected-roles.ts): both are refused. `roleName` alone (no instance) revokes any role.
  *
  * Reversible with a caveat: release deletes the policy (or restores a prior document of the same name), and then
  * every unexpired token issued before the cut-off — stolen ones included — is valid again. Wait out the role's
@@ -16,6 +17,7 @@ import type { BoundActionContext, VerifyResult } from './action.js';
 import { ARN, resolveInstanceId } from './action-support.js';
 import { defineAction } from './define-action.js';
 import { readRolePolicy, resolveInstanceRole, type RoleTarget } from './iam-role-lookup.js';
+import { protectedRole } from './protected-roles.js';
 import { putRolePolicy, restoreRolePolicy } from './role-inline-policy.js';
 
 const SID = 'TourniquetRevokeOlderSessions';
@@ -108,9 +110,8 @@ export const revokeRoleSessions = defineAction({
   async capture(input, ctx): Promise<RevokeRoleSessionsPreImage> {
     const target = await resolveRole(ctx, input);
     if (target === undefined) return { role: null, reason: 'the instance has no instance profile' };
-    if (target.role.roleArn.includes(':role/aws-service-role/')) {
-      throw ctx.fail(`${target.role.roleName} is a service-linked role; its sessions cannot be revoked`);
-    }
+    const protection = protectedRole(target.role.roleName, target.role.roleArn);
+    if (protection !== undefined) throw ctx.fail(`${protection.why}; Tourniquet does not change it`);
     return {
       role: { roleName: target.role.roleName, roleArn: target.role.roleArn, source: target.source },
       policyName: revokePolicyName(ctx.caseId),

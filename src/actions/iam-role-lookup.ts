@@ -9,7 +9,7 @@ import type { BoundActionContext } from './action.js';
 import { isAwsError } from './action-support.js';
 
 export const INSTANCE_PROFILE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:instance-profile\/[\w+=,.@/-]+$/;
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /** The active (associated or associating) profile association of the instance, if any. */
 export async function activeProfileAssociation(ec2: EC2Client, instanceId: string): Promise<IamInstanceProfileAssociation | undefined> {

@@ -6,6 +6,7 @@ import { stripControlCharacters } from '../safe-text.js';
 import type { IncidentRecord, StepRecord, TimelineEvent } from '../journal/journal.js';
 import type { Plan } from '../contracts/plan.js';
 import type { Decision } from '../policy/decision.js';
+import { manualStepLines } from '../notify/manual-step-lines.js';
 
 export const clean = stripControlCharacters;
 
@@ -44,6 +45,11 @@ export function formatPlan(plan: Plan, steps?: readonly StepRecord[]): string[] 
     const err = rec?.error ? `  — ${clean(rec.error.message)}` : '';
     return `  ${mark} ${s.id.padEnd(26)} ${status.padEnd(18)} ${s.effect.padEnd(11)} ${clean(s.description)}${err}`;
   });
+}
+
+/** The plan's manual steps, loud (`!!` on every line so they stand out among the steps); no lines when none. */
+export function formatManualSteps(plan: Plan): string[] {
+  return manualStepLines(plan.manualSteps ?? []).map((l) => `  !! ${clean(l)}`);
 }
 
 export function formatIncidentHeader(incident: IncidentRecord): string[] {

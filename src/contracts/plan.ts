@@ -47,9 +47,27 @@ export interface PlanStep {
   readonly after?: readonly string[];
 }
 
+/**
+ * Containment Tourniquet cannot or must not do itself (Identity Center assignments, the root user, federated users,
+ * `kubectl` inside a cluster, a role a guardrail protects): a human does it. Shown loudly wherever the plan is shown
+ * (notifications, `plan`, `show`, the timeline) and journaled with the plan. Never run, never approved: text only.
+ */
+export interface ManualStep {
+  /** Unique within the plan, stable across re-plans (plans of several occurrences are merged by it), e.g. `remove-sso-assignment`. */
+  readonly id: string;
+  /** What to do, in one line: `Remove the user's Identity Center account assignment`. */
+  readonly title: string;
+  /** Why a human must do it (why Tourniquet does not), in one or two sentences. */
+  readonly why: string;
+  /** Exact commands or console paths to run, in order (may quote finding values: renderers make them print-safe). */
+  readonly commands?: readonly string[];
+}
+
 export interface Plan {
   readonly playbook: string;
   /** `account#region#kind#id`: the incident key of the subject. */
   readonly incidentKey: string;
   readonly steps: readonly PlanStep[];
+  /** What a human must do; absent when nothing (plans journaled before manual steps existed have none). */
+  readonly manualSteps?: readonly ManualStep[];
 }

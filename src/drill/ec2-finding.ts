@@ -4,8 +4,9 @@
  * A drill finding is marked in its title and `service.additionalInfo` so nobody mistakes it for a real one; it is
  * not a `sample` (samples never mutate), because a drill exists to exercise containment.
  */
-import { createHash } from 'node:crypto';
 import type { Instance } from '@aws-sdk/client-ec2';
+import { drillEnvelope, drillRemoteIp } from './drill-envelope.js';
+import type { DrillResource } from './drill-kind.js';
 
 export interface Ec2DrillOptions {
   readonly accountId: string;
@@ -22,29 +23,13 @@ export interface Ec2DrillOptions {
   readonly count?: number;
 }
 
-export function buildEc2DrillFinding(instance: Instance, options: Ec2DrillOptions): Record<string, unknown> {
-  const type = options.type ?? 'CryptoCurrency:EC2/BitcoinTool.B!DNS';
-  const detectorId = options.detectorId ?? 'd0c7d1e7d1e7d1e7d1e7d1e7d1e7d1e7';
+/** The `resource` and `service.action` of a drill finding for a real instance. */
+export function ec2DrillResource(instance: Instance, type: string, options: { domain?: string; remoteIp?: string } = {}): DrillResource {
   const instanceId = instance.InstanceId ?? 'i-unknown';
-  // Stable id per (instance, type): a re-run of the drill is an update of the same finding, as in GuardDuty.
-  const id = createHash('sha256').update(`${options.accountId}/${options.region}/${instanceId}/${type}`).digest('hex').slice(0, 32);
-  const now = (options.now ?? new Date()).toISOString();
   const isDns = type.endsWith('!DNS');
   const domain = options.domain ?? 'pool.supportxmr.example';
-  const remoteIp = options.remoteIp ?? '198.51.100.77';
   return {
-    schemaVersion: '2.0',
-    accountId: options.accountId,
-    region: options.region,
-    partition: options.region.startsWith('cn-') ? 'aws-cn' : options.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws',
-    id,
-    arn: `arn:aws:guardduty:${options.region}:${options.accountId}:detector/${detectorId}/finding/${id}`,
-    type,
-    severity: options.severity ?? 8,
-    createdAt: now,
-    updatedAt: now,
-    title: `[DRILL] ${type} on ${instanceId}`,
-    description: `Tourniquet drill: synthetic ${type} finding for the real instance ${instanceId}.`,
+    label: instanceId,
     resource: {
       resourceType: 'Instance',
       instanceDetails: {
@@ -72,29 +57,41 @@ export function buildEc2DrillFinding(instance: Instance, options: Ec2DrillOption
         productCodes: [],
       },
     },
-    service: {
-      serviceName: 'guardduty',
-      detectorId,
-      archived: false,
-      count: options.count ?? 1,
-      eventFirstSeen: now,
-      eventLastSeen: now,
-      resourceRole: 'ACTOR',
-      action: isDns
-        ? { actionType: 'DNS_REQUEST', dnsRequestAction: { domain, protocol: 'UDP', blocked: false } }
-        : {
-            actionType: 'NETWORK_CONNECTION',
-            networkConnectionAction: {
-              connectionDirection: 'OUTBOUND',
-              protocol: 'TCP',
-              blocked: false,
-              localPortDetails: { port: 49152, portName: 'Unknown' },
-              remotePortDetails: { port: 3333, portName: 'Unknown' },
-              remoteIpDetails: { ipAddressV4: remoteIp, organization: { asn: '64500', asnOrg: 'EXAMPLE-HOSTING', isp: 'Example Hosting', org: 'Example Hosting' }, country: { countryName: 'Example' } },
-            },
+    action: isDns
+      ? { actionType: 'DNS_REQUEST', dnsRequestAction: { domain, protocol: 'UDP', blocked: false } }
+      : {
+          actionType: 'NETWORK_CONNECTION',
+          networkConnectionAction: {
+            connectionDirection: 'OUTBOUND',
+            protocol: 'TCP',
+            blocked: false,
+            localPortDetails: { port: 49152, portName: 'Unknown' },
+            remotePortDetails: { port: 3333, portName: 'Unknown' },
+            remoteIpDetails: drillRemoteIp(options.remoteIp),
           },
-      additionalInfo: { value: '{"tourniquetDrill":true}', type: 'default', tourniquetDrill: true },
-      evidence: { threatIntelligenceDetails: [{ threatListName: 'TourniquetDrill', threatNames: [isDns ? domain : remoteIp] }] },
-    },
+        },
+    resourceRole: 'ACTOR',
   };
+}
+
+export function buildEc2DrillFinding(instance: Instance, options: Ec2DrillOptions): Record<string, unknown> {
+  const type = options.type ?? 'CryptoCurrency:EC2/BitcoinTool.B!DNS';
+  const r = ec2DrillResource(instance, type, { ...(options.domain ? { domain: options.domain } : {}), ...(options.remoteIp ? { remoteIp: options.remoteIp } : {}) });
+  const finding = drillEnvelope({
+    accountId: options.accountId,
+    region: options.region,
+    type,
+    severity: options.severity ?? 8,
+    resourceLabel: r.label,
+    resource: r.resource,
+    ...(r.action ? { action: r.action } : {}),
+    resourceRole: 'ACTOR',
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.count !== undefined ? { count: options.count } : {}),
+    ...(options.detectorId ? { detectorId: options.detectorId } : {}),
+  });
+  const service = finding['service'] as Record<string, unknown>;
+  const isDns = type.endsWith('!DNS');
+  service['evidence'] = { threatIntelligenceDetails: [{ threatListName: 'TourniquetDrill', threatNames: [isDns ? (options.domain ?? 'pool.supportxmr.example') : (options.remoteIp ?? '198.51.100.77')] }] };
+  return finding;
 }

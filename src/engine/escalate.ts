@@ -8,7 +8,7 @@
 import type { Decision } from '../policy/decision.js';
 import type { StepOverride } from '../policy/policy.js';
 import { modeRank } from '../policy/mode-order.js';
-import type { Mode, Plan, PlanStep } from '../contracts/plan.js';
+import type { ManualStep, Mode, Plan, PlanStep } from '../contracts/plan.js';
 
 export interface OccurrenceInfo {
   readonly findingId: string;
@@ -25,6 +25,8 @@ export interface Escalation extends OccurrenceInfo {
   /** The occurrence decision's `decidedBy` (rule or guardrail). */
   readonly decidedBy: string;
   readonly addedSteps: readonly string[];
+  /** Manual steps (for humans) the occurrence added; absent when none. */
+  readonly addedManualSteps?: readonly string[];
   /** Steps whose override now allows more (e.g. auto-approve). */
   readonly loosenedSteps: readonly string[];
 }
@@ -65,6 +67,7 @@ export function describeEscalation(e: Escalation): string {
   const what = e.from === e.to ? `escalated (${e.to}, more steps)` : `escalated ${e.from} → ${e.to}`;
   const extra = [
     ...(e.addedSteps.length > 0 ? [`added ${e.addedSteps.join(', ')}`] : []),
+    ...((e.addedManualSteps?.length ?? 0) > 0 ? [`MANUAL STEPS added ${e.addedManualSteps!.join(', ')}`] : []),
     ...(e.loosenedSteps.length > 0 ? [`allowed more for ${e.loosenedSteps.join(', ')}`] : []),
   ];
   return `${what} by ${e.findingType} ${e.findingId} (severity ${e.severity}, count ${e.count}; ${e.decidedBy})${extra.length > 0 ? `: ${extra.join('; ')}` : ''}`;
@@ -105,8 +108,15 @@ export function mergeOccurrence(input: MergeInput): Merge {
   if (rise < 0) {
     return { kind: 'unchanged', why: `${nextMode} (${next.decidedBy}) is below the incident's ${from}: an incident never de-escalates` };
   }
-  const { plan, added } = unionPlan(current.plan, occurrence.plan, startedSteps, rise > 0);
-  const base: Omit<Escalation, 'loosenedSteps'> = { ...occurrence.info, from, to: nextMode, decidedBy: next.decidedBy, addedSteps: added };
+  const { plan, added, addedManual } = unionPlan(current.plan, occurrence.plan, startedSteps, rise > 0);
+  const base: Omit<Escalation, 'loosenedSteps'> = {
+    ...occurrence.info,
+    from,
+    to: nextMode,
+    decidedBy: next.decidedBy,
+    addedSteps: added,
+    ...(addedManual.length > 0 ? { addedManualSteps: addedManual } : {}),
+  };
   if (rise > 0) {
     const stepOverrides = keepAvailable(from, current.decision.stepOverrides, next.stepOverrides);
     const escalation: Escalation = { ...base, loosenedSteps: [] };
@@ -115,7 +125,8 @@ export function mergeOccurrence(input: MergeInput): Merge {
   }
   // Same mode: the governing decision stays; the occurrence may add steps and allow more per step.
   const { overrides, loosened } = loosen(current.decision.stepOverrides, next.stepOverrides, plan.steps, added);
-  if (added.length === 0 && loosened.length === 0) {
+  // New manual steps are news for the humans who must do them: the plan changes (the timeline says which).
+  if (added.length === 0 && loosened.length === 0 && addedManual.length === 0) {
     return { kind: 'unchanged', why: `${nextMode} (${next.decidedBy}), as the incident already is; no new steps` };
   }
   const escalation: Escalation = { ...base, loosenedSteps: loosened };
@@ -127,13 +138,26 @@ export function mergeOccurrence(input: MergeInput): Merge {
  * Steps of both plans, in the current plan's order with the new ones after. A step that has not started takes the
  * new definition when `preferNext` (the escalating finding describes the incident better, e.g. in tags).
  */
-function unionPlan(current: Plan, next: Plan, started: ReadonlySet<string>, preferNext: boolean): { plan: Plan; added: string[] } {
-  if (current.steps.length === 0) return { plan: next, added: next.steps.map((s) => s.id) };
+function unionPlan(current: Plan, next: Plan, started: ReadonlySet<string>, preferNext: boolean): { plan: Plan; added: string[]; addedManual: string[] } {
+  const manual = unionManualSteps(current.manualSteps ?? [], next.manualSteps ?? [], preferNext);
+  const withManual = (plan: Plan): Plan => {
+    const { manualSteps: _, ...rest } = plan;
+    return manual.steps.length > 0 ? { ...rest, manualSteps: manual.steps } : rest;
+  };
+  if (current.steps.length === 0) return { plan: withManual(next), added: next.steps.map((s) => s.id), addedManual: manual.added };
   const nextById = new Map(next.steps.map((s) => [s.id, s]));
   const have = new Set(current.steps.map((s) => s.id));
   const steps: PlanStep[] = current.steps.map((s) => (preferNext && !started.has(s.id) ? (nextById.get(s.id) ?? s) : s));
   const added = next.steps.filter((s) => !have.has(s.id));
-  return { plan: { ...current, steps: [...steps, ...added] }, added: added.map((s) => s.id) };
+  return { plan: withManual({ ...current, steps: [...steps, ...added] }), added: added.map((s) => s.id), addedManual: manual.added };
+}
+
+/** Manual steps of both plans by id (a human may be doing one already: none is dropped), the new ones after. */
+function unionManualSteps(current: readonly ManualStep[], next: readonly ManualStep[], preferNext: boolean): { steps: ManualStep[]; added: string[] } {
+  const nextById = new Map(next.map((m) => [m.id, m]));
+  const have = new Set(current.map((m) => m.id));
+  const added = next.filter((m) => !have.has(m.id));
+  return { steps: [...current.map((m) => (preferNext ? (nextById.get(m.id) ?? m) : m)), ...added], added: added.map((m) => m.id) };
 }
 
 /** skip < require-approval < (none) < auto-approve: how much an override lets a step do. */

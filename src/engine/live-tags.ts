@@ -21,6 +21,7 @@ import { NotFoundError, describeValue } from '../errors.js';
 import type { Json, Subject, Tag } from '../findings/model.js';
 import type { TimelineEvent } from '../journal/journal.js';
 import { RetryExhaustedError, withRetry, type RetryOptions } from './retry.js';
+import { PLAYBOOK_KIND_LIVE_TAG_PERMISSIONS, playbookKindReader } from './live-tags-playbook-kinds.js';
 
 export interface LiveTagsDeps {
   /** The exemption tag's key (the policy's `guardrails.exemptTag.key`). */
@@ -117,7 +118,7 @@ function readerFor(subject: Subject): Reader | undefined {
     case 's3-bucket':
       return { read: 's3:GetBucketTagging', tags: (c) => bucketTags(c, subject.id) };
     default:
-      return undefined;
+      return playbookKindReader(subject);
   }
 }
 
@@ -178,4 +179,5 @@ export const LIVE_TAG_PERMISSIONS: readonly IamPermission[] = [
   { actions: ['iam:ListUserTags'], resources: ['arn:${Partition}:iam::${Account}:user/*'], why: 'live tags: a user\'s current tags before deciding' },
   { actions: ['iam:ListRoleTags'], resources: ['arn:${Partition}:iam::${Account}:role/*'], why: 'live tags: a role\'s current tags before deciding' },
   { actions: ['s3:GetBucketTagging'], resources: ['arn:${Partition}:s3:::*'], why: 'live tags: a bucket\'s current tags before deciding' },
+  ...PLAYBOOK_KIND_LIVE_TAG_PERMISSIONS,
 ];

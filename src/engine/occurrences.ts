@@ -11,6 +11,7 @@ import type { Plan } from '../contracts/plan.js';
 import type { Decision } from '../policy/decision.js';
 import { describeEscalation, mergeOccurrence, type Merge } from './escalate.js';
 import { holderGone } from './lease.js';
+import { manualStepsEvent } from './manual-steps-event.js';
 
 export interface OccurrenceContext {
   readonly journal: Journal;
@@ -178,11 +179,16 @@ async function recordMerge(ctx: OccurrenceContext, incidentId: string, record: O
   if (merge.kind === 'initial') {
     const d = merge.decision;
     await ctx.journal.appendEvent(incidentId, { at, type: 'decision', message: `${d.effectiveMode} (${d.decidedBy})`, data: d });
+    const manual = manualStepsEvent(merge.plan.manualSteps ?? [], at);
+    if (manual !== undefined) await ctx.journal.appendEvent(incidentId, manual);
     return `initial: ${d.effectiveMode} (${d.decidedBy})`;
   }
   if (merge.kind === 'escalated') {
     const text = describeEscalation(merge.escalation);
     await ctx.journal.appendEvent(incidentId, { at, type: 'escalation', message: text, data: merge.escalation });
+    const added = new Set(merge.escalation.addedManualSteps ?? []);
+    const manual = manualStepsEvent((merge.plan.manualSteps ?? []).filter((m) => added.has(m.id)), at);
+    if (manual !== undefined) await ctx.journal.appendEvent(incidentId, manual);
     return `escalated: ${text}`;
   }
   const text = `occurrence ${describeOccurrence(record)}, updatedAt ${record.updatedAt}: decided ${decision.effectiveMode} (${decision.decidedBy}); ${merge.why}`;

@@ -136,7 +136,7 @@ export class Responder {
     return this.subjectsToHandle(finding).map((subject) => {
       const selection = selectForSubject(this.options.policy, finding, subject, mode, this.options.modeCeiling);
       const decision = decide(this.options.policy, finding, subject, selection, this.options.responderPrincipalArns ?? [], counts);
-      return { subject, decision, plan: buildPlan(decision.playbook, finding, subject, this.options.playbookOptions, decision.playbookOptions) };
+      return { subject, decision, plan: buildPlan(decision.playbook, finding, subject, this.options.playbookOptions, decision.playbookOptions, decision.verdicts) };
     });
   }
 
@@ -182,7 +182,7 @@ export class Responder {
     const selection = selectForSubject(this.options.policy, finding, subject, mode, this.options.modeCeiling);
     // Without counts: budget and breaker are charged only when the occurrence would raise the incident to contain.
     const uncounted = decide(this.options.policy, finding, subject, selection, this.options.responderPrincipalArns ?? [], {});
-    const plan = buildPlan(uncounted.playbook, finding, subject, this.options.playbookOptions, uncounted.playbookOptions);
+    const plan = buildPlan(uncounted.playbook, finding, subject, this.options.playbookOptions, uncounted.playbookOptions, uncounted.verdicts);
     const now = this.now();
     const { incident } = await journal.openIncident(
       {
@@ -545,6 +545,8 @@ export class Responder {
       failed: steps.filter((s) => s.status === 'failed').map((s) => `${s.stepId} (${s.error?.message ?? 'failed'})`),
       notes: [...(notice?.lines ?? []), ...decision.verdicts.filter((v) => v.outcome !== 'pass').map((v) => `${v.guardrail}: ${v.reason}`)],
       releaseHint: `tourniquet release ${incident.incidentId} --reason "<why>"`,
+      // What a human must do, loud in every notification but the release (the incident is over then).
+      ...(incident.plan.manualSteps?.length && reason !== 'release' ? { manualSteps: incident.plan.manualSteps } : {}),
     };
     if (notice) await this.options.journal.appendEvent(incident.incidentId, guardrailNoticeEvent(notice, this.now()));
     try {

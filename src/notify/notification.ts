@@ -4,6 +4,8 @@
  */
 import { stripControlCharacters } from '../safe-text.js';
 import type { IncidentStatus } from '../journal/journal.js';
+import type { ManualStep } from '../contracts/plan.js';
+import { manualStepLines } from './manual-step-lines.js';
 
 export interface IncidentNotification {
   readonly incidentId: string;
@@ -23,6 +25,8 @@ export interface IncidentNotification {
   /** Free lines, e.g. guardrail verdicts that lowered the mode. */
   readonly notes: readonly string[];
   readonly releaseHint: string;
+  /** What a human must do (the plan's manual steps): rendered first and loudly. Absent or empty: none. */
+  readonly manualSteps?: readonly ManualStep[];
 }
 
 export interface Notifier {
@@ -36,6 +40,8 @@ export function renderText(n: IncidentNotification): string {
     `[tourniquet] ${clean(n.findingType)} (severity ${n.severity}) on ${n.subject.kind} ${clean(n.subject.id)} in ${n.accountId}/${n.region}`,
     `incident ${n.incidentId}: ${n.status} (mode ${n.mode}, decided by ${clean(n.decidedBy)})`,
   ];
+  const manual = manualStepLines(n.manualSteps ?? []);
+  if (manual.length > 0) lines.push('', ...manual.map((l) => clean(l)), '');
   if (n.subject.ai) lines.push(`AI workload: ${n.subject.aiReasons.map(clean).join('; ')}`);
   if (n.done.length) lines.push(`done: ${n.done.join(', ')}`);
   if (n.waiting.length) lines.push(`waiting for approval: ${n.waiting.join(', ')}  (tourniquet approve ${n.incidentId})`);

@@ -4,6 +4,8 @@
  */
 import { stripControlCharacters } from '../safe-text.js';
 import type { IncidentNotification } from './notification.js';
+import type { ManualStep } from '../contracts/plan.js';
+import { manualStepsHeadline } from './manual-step-lines.js';
 
 export interface SlackLinks {
   /** Step id (or `*`) → approve/deny URLs. */
@@ -31,6 +33,7 @@ export function renderSlackMessage(n: IncidentNotification, links: SlackLinks = 
       ],
     },
   ];
+  blocks.push(...manualStepBlocks(n.manualSteps ?? []));
   if (n.subject.ai) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*AI workload*: ${e(n.subject.aiReasons.join('; '))}` } });
   }
@@ -51,5 +54,30 @@ export function renderSlackMessage(n: IncidentNotification, links: SlackLinks = 
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Release: \`${e(n.releaseHint)}\`` }] });
   // The top-level text is what push notifications show, and Slack reads it as mrkdwn: escaped like the sections.
-  return { text: `${e(title)} — ${e(n.status)}`, blocks };
+  const action = (n.manualSteps?.length ?? 0) > 0 ? ' — ACTION REQUIRED BY A HUMAN' : '';
+  return { text: `${e(title)} — ${e(n.status)}${action}`, blocks };
+}
+
+/** Slack's limit on a section's text. */
+const SECTION_TEXT_MAX = 3000;
+
+/**
+ * Manual steps, loud and near the top: a header, then one section per step (title, why, the commands in a code
+ * block). Backticks in values would close the code block, so they become quotes (IAM names cannot hold them).
+ */
+function manualStepBlocks(steps: readonly ManualStep[]): unknown[] {
+  if (steps.length === 0) return [];
+  const e = escapeMrkdwn;
+  const code = (c: string): string => e(c).replace(/`/g, "'");
+  const blocks: unknown[] = [
+    { type: 'divider' },
+    { type: 'header', text: { type: 'plain_text', text: `:raising_hand: ${manualStepsHeadline(steps)}`.slice(0, 150), emoji: true } },
+  ];
+  steps.forEach((m, i) => {
+    const commands = m.commands?.length ? `\n\`\`\`${m.commands.map(code).join('\n')}\`\`\`` : '';
+    const text = `*${i + 1}. ${e(m.title)}*\n${e(m.why)}${commands}`;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: text.length > SECTION_TEXT_MAX ? `${text.slice(0, SECTION_TEXT_MAX - 1)}…` : text } });
+  });
+  blocks.push({ type: 'divider' });
+  return blocks;
 }

@@ -11,7 +11,7 @@ export class SnsNotifier implements Notifier {
 
   async notify(n: IncidentNotification): Promise<void> {
     // SNS subjects: ASCII, no newlines, at most 100 characters.
-    const subject = `[tourniquet] ${n.status}: ${n.findingType} on ${n.subject.id}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
+    const subject = `[tourniquet] ${(n.manualSteps?.length ?? 0) > 0 ? 'ACTION REQUIRED, ' : ''}${n.status}: ${n.findingType} on ${n.subject.id}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
     await this.sns.send(new PublishCommand({ TopicArn: this.topicArn, Subject: subject, Message: [renderText(n), ...(await this.extraLines(n))].join('\n') }));
   }
 }

@@ -6,11 +6,25 @@
 import type { Playbook } from './define-playbook.js';
 import { bedrockModelPlaybook } from './bedrock-model.js';
 import { ec2InstancePlaybook } from './ec2-instance.js';
+import { federatedUserPlaybook } from './federated-user.js';
+import { iamRoleSessionPlaybook } from './iam-role-session.js';
+import { iamUserPlaybook } from './iam-user.js';
+import { lambdaFunctionPlaybook } from './lambda-function.js';
+import { malwareScanArtefactPlaybook } from './malware-scan-artefact.js';
+import { rdsInstancePlaybook } from './rds-instance.js';
 import { recordOnlyPlaybook } from './record-only.js';
+import { rootUserPlaybook } from './root-user.js';
 import { sagemakerNotebookPlaybook } from './sagemaker-notebook.js';
 
 export const PLAYBOOKS: readonly Playbook[] = [
   ec2InstancePlaybook,
+  iamUserPlaybook,
+  iamRoleSessionPlaybook,
+  rootUserPlaybook,
+  federatedUserPlaybook,
+  lambdaFunctionPlaybook,
+  rdsInstancePlaybook,
+  malwareScanArtefactPlaybook,
   bedrockModelPlaybook,
   sagemakerNotebookPlaybook,
   // Last: every kind without a playbook of its own.

@@ -5,6 +5,7 @@
 import type { Plan } from '../contracts/plan.js';
 import { NO_PLAYBOOK, defaultPlaybookIn } from '../contracts/playbook-info.js';
 import type { Finding, Subject } from '../findings/model.js';
+import type { GuardrailVerdict } from '../policy/guardrails.js';
 import { incidentKeyOf } from './incident-key.js';
 import { PLAYBOOKS, findPlaybook } from './playbook-list.js';
 import { mergePlaybookOptions, type PlaybookOptions } from './playbook-options.js';
@@ -19,7 +20,7 @@ export function defaultPlaybookFor(subject: Subject): string {
 
 /**
  * Builds the plan of `playbook` for `subject` with the responder's options for it and the matching rule's `options:`
- * over them. A playbook that does not fit the subject kind yields no steps.
+ * over them, seeing the decision's guardrail verdicts. A playbook that does not fit the subject kind yields no steps.
  */
 export function buildPlan(
   playbook: string,
@@ -27,10 +28,11 @@ export function buildPlan(
   subject: Subject,
   options: PlaybookOptions = {},
   ruleOptions?: { readonly [key: string]: unknown },
+  guardrails: readonly GuardrailVerdict[] = [],
 ): Plan {
   const found = findPlaybook(playbook);
   if (found === undefined || !found.subjectKinds.includes(subject.kind)) {
     return { playbook: NO_PLAYBOOK, incidentKey: incidentKeyOf(subject), steps: [] };
   }
-  return found.plan(finding, subject, mergePlaybookOptions(options[playbook], ruleOptions));
+  return found.plan(finding, subject, mergePlaybookOptions(options[playbook], ruleOptions), guardrails);
 }

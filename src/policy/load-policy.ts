@@ -19,6 +19,7 @@ import { BUILT_IN_PROTECTED_PRINCIPALS, DEFAULT_GUARDRAILS, deepFreeze } from '.
 import { typeMatches } from './glob.js';
 import type { Policy, PolicyIssue, PolicyRule, RuleMatch, StepOverride, TagCriterion } from './policy.js';
 import { PolicyFileSchema, allowedKeysAt, type PolicyFile, type RuleFile } from './policy-schema.js';
+import { allowedKeysIn } from '../schema-keys.js';
 import { checkAliases } from './yaml-aliases.js';
 import { lineAt } from './yaml-locate.js';
 
@@ -234,8 +235,15 @@ function checkRuleOptions(
   ctx: CheckContext,
 ): PolicyRule['options'] {
   const at: Segment[] = [...base, 'options'];
-  // Subject kinds without a playbook of their own get `none`; options are meant for the one that has steps.
-  const runs = named !== undefined ? [named] : candidates.length > 1 ? candidates.filter((p) => p !== NO_PLAYBOOK) : candidates;
+  // Subject kinds without a playbook of their own get `none`, and playbooks without options (root-user …) take none:
+  // options are meant for the one playbook that has some.
+  const takesOptions = (name: string): boolean => {
+    const p = ctx.playbooks.find((x) => x.name === name);
+    return name !== NO_PLAYBOOK && (p === undefined || allowedKeysIn(p.options, []).length > 0);
+  };
+  const withOptions = candidates.filter(takesOptions);
+  const runs =
+    named !== undefined ? [named] : candidates.length <= 1 ? candidates : withOptions.length > 0 ? withOptions : candidates.filter((p) => p !== NO_PLAYBOOK);
   if (runs.length !== 1) {
     ctx.errors.push({
       path: formatPath(at),

@@ -32,6 +32,9 @@ describe('Lambda bundle', () => {
     expect(loaded).toContain('@aws-sdk/client-ec2');
     // GuardDuty is loaded by the step that needs it (src/actions/guardduty-sdk.ts): in the bundle, not in the import.
     expect(loaded).not.toContain('@aws-sdk/client-guardduty');
+    // Lambda and RDS likewise (src/actions/lambda-sdk.ts, rds-sdk.ts).
+    expect(loaded).not.toContain('@aws-sdk/client-lambda');
+    expect(loaded).not.toContain('@aws-sdk/client-rds');
     expect(result.totalBytes - result.loadedBytes['respond-handler']!).toBeGreaterThan(100 * 1024);
 
     const all = result.files.map((f) => readFileSync(join(outdir, f.name), 'utf8')).join('\n');

@@ -19,6 +19,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { allActions, getAction } from '../../src/actions/registry.js';
 import { denyInstanceSessionDocument } from '../../src/actions/iam-deny-instance-session.js';
 import { revokeOlderSessionsDocument } from '../../src/actions/iam-revoke-role-sessions.js';
+import { denyRoleSessionDocument } from '../../src/actions/iam-deny-role-session.js';
 import { memberTrustPolicy } from '../../infra/components/member-account-role.js';
 import { AWS_CALL_FIXTURES_DIR } from '../support/aws-call-recording.js';
 import type { AwsCallFixture } from '../support/aws-call-recording.js';
@@ -158,7 +159,7 @@ describe('every grant the actions declare survives generation', () => {
 
 describe('and refused where the policies say so', () => {
   it('outside the target Regions every call of a regional service is explicitly denied', async () => {
-    const regional = new Set(['ec2', 'autoscaling', 'elasticloadbalancing', 'guardduty', 'kms']);
+    const regional = new Set(['ec2', 'autoscaling', 'elasticloadbalancing', 'guardduty', 'kms', 'lambda', 'rds', 'secretsmanager']);
     for (const role of [member, central]) {
       const failures: string[] = [];
       for (const fixture of fixtures) {
@@ -331,6 +332,16 @@ describe('run-time deny documents deny the compromised principal and not its nei
     expect(await decide(session(COMPROMISED), readModel(onInstance))).toBe('ExplicitlyDenied');
     expect(await decide(session(COMPROMISED), readModel({ 'aws:userid': `${ROLE.roleId}:${COMPROMISED}` }))).toBe('ExplicitlyDenied');
     expect(await decide(session(NEIGHBOUR), readModel({ 'aws:userid': `${ROLE.roleId}:${NEIGHBOUR}`, 'ec2:SourceInstanceARN': instanceArn(NEIGHBOUR) }))).toBe('Allowed');
+  });
+
+  it('role-session deny: that session (aws:userid RoleId:session) is denied, wherever used; no other session of the role, nor another role’s session of that name', async () => {
+    const deny = denyRoleSessionDocument(ROLE.roleId, 'chat-backend');
+    const of = (name: string): Principal => ({ arn: `arn:aws:sts::${CENTRAL_ACCOUNT}:assumed-role/gpu-node-role/${name}`, identityPolicies: [ALLOW_ALL, deny] });
+    expect(await decide(of('chat-backend'), readModel({ 'aws:userid': `${ROLE.roleId}:chat-backend` }))).toBe('ExplicitlyDenied');
+    expect(await decide(of('chat-backend'), readModel({ 'aws:userid': `${ROLE.roleId}:chat-backend`, 'aws:SourceIp': '203.0.113.9' }))).toBe('ExplicitlyDenied');
+    expect(await decide(of('chat-backend-2'), readModel({ 'aws:userid': `${ROLE.roleId}:chat-backend-2` }))).toBe('Allowed');
+    expect(await decide(of('batch'), readModel({ 'aws:userid': `${ROLE.roleId}:batch` }))).toBe('Allowed');
+    expect(await decide(of('chat-backend'), readModel({ 'aws:userid': 'AROA3XFRBF23OTHERROLE:chat-backend' }))).toBe('Allowed');
   });
 
   it('session revocation: tokens issued before the cut-off are denied, newer ones are not', async () => {

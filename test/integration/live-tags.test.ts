@@ -128,7 +128,8 @@ describe('IAM users and roles, S3 buckets', () => {
     const raw = JSON.parse(readFileSync('samples/events/UnauthorizedAccess-IAMUser-TorIPCaller.eventbridge.json', 'utf8')) as { detail: Record<string, unknown> & { resource: { accessKeyDetails: Record<string, unknown> }; service: Record<string, unknown> } };
     const d = raw.detail;
     Object.assign(d, { accountId: ACCOUNT, region: REGION });
-    d.resource.accessKeyDetails['userName'] = 'live-user';
+    // Real-looking ids: sample-generator placeholders (GeneratedFinding…) make a finding a sample.
+    Object.assign(d.resource.accessKeyDetails, { userName: 'live-user', accessKeyId: 'AKIAEXAMPLELIVEUSER1', principalId: 'AIDAEXAMPLELIVEUSER1' });
     d.service['additionalInfo'] = { value: '{}', type: 'default' }; // not a sample
     const rec = parseRecord(raw, { name: 'iam-user' });
     if (rec.kind !== 'finding') throw new Error('not a finding');
@@ -136,7 +137,8 @@ describe('IAM users and roles, S3 buckets', () => {
     expect(finding.subjects[0]!.tags).toEqual([]);
     const { responder, journal, notifier } = await h.engine({ policy: 'version: 1\ndefaults: { mode: approve }\n' });
     const o = (await responder.respond(finding)).outcomes[0]!;
-    expect(o.subject.kind).toBe('access-key');
+    // The user has a playbook (iam-user), so it is the subject handled; its access key stays record-only.
+    expect(o.subject.kind).toBe('iam-user');
     expect(o.decision.decidedBy).toBe('guardrail:exempt-tag');
     expect((await journal.listEvents(o.incidentId)).find((e) => e.type === 'tags.live')?.message).toContain('read live (iam:ListUserTags)');
     expect(notifier.sent.filter((n) => n.incidentId === o.incidentId)).toHaveLength(1);

@@ -18,6 +18,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { attachCallRecorder } from '../../src/aws/call-recorder.js';
 import type { AwsClients, CallRecord } from '../../src/aws/clients.js';
 
@@ -82,6 +84,8 @@ export function recordAwsCalls(clients: AwsClients, actionOf: () => string): voi
     ['bedrock', () => clients.aws(BedrockClient)],
     ['sagemaker', () => clients.aws(SageMakerClient)],
     ['sts', () => clients.aws(STSClient)],
+    ['lambda', () => clients.aws(LambdaClient)],
+    ['rds', () => clients.aws(RDSClient)],
   ];
   for (const [service, client] of services) {
     attachCallRecorder(client() as never, service, () => [listener]);

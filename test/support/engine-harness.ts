@@ -64,8 +64,9 @@ export interface Engine {
   readonly notifier: MemoryNotifier;
 }
 
-export async function startHarness(): Promise<Harness> {
-  const moto = await startMotoServer();
+/** `motoEnv`: extra environment of the moto_server process (e.g. `MOTO_IAM_LOAD_MANAGED_POLICIES`). */
+export async function startHarness(options: { motoEnv?: Record<string, string> } = {}): Promise<Harness> {
+  const moto = await startMotoServer(options.motoEnv ? { env: options.motoEnv } : {});
   const cfg = { endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';

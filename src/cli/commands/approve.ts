@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatPlan } from '../print-incident.js';
+import { formatManualSteps, formatPlan } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
 import { whoAmI } from './who-am-i.js';
@@ -27,6 +27,7 @@ export function registerApproveCommands(program: Command, exit: ReportExit): voi
         const incident = await runtime.responder.getIncident(incidentId);
         printLine(`incident ${incidentId}: ${result.status}`);
         for (const l of formatPlan(incident.plan, result.steps)) printLine(l);
+        for (const l of formatManualSteps(incident.plan)) printLine(l);
         exit(result.status === 'partial' ? 1 : 0);
       } finally {
         await runtime.close();

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFindings } from '../../findings/read-input.js';
 import type { Finding } from '../../findings/model.js';
-import { formatDecision, formatPlan } from '../print-incident.js';
+import { formatDecision, formatManualSteps, formatPlan } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
 import { parseModeFlag, printRejected } from './shared.js';
@@ -40,6 +40,7 @@ export function registerPlanCommand(program: Command, exit: ReportExit): void {
           for (const l of formatDecision(p.decision)) printLine(`  ${l}`);
           printLine(p.plan.steps.length ? '    steps (if run now):' : '    no steps: the incident is recorded and people are notified');
           for (const l of formatPlan(p.plan)) printLine(`  ${l}`);
+          for (const l of formatManualSteps(p.plan)) printLine(`  ${l}`);
         }
         printLine();
       }

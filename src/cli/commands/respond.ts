@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { readFindings } from '../../findings/read-input.js';
 import type { Finding } from '../../findings/model.js';
 import { MemoryNotifier, renderText } from '../../notify/notification.js';
-import { clean, formatDecision, formatIncidentHeader, formatPlan } from '../print-incident.js';
+import { clean, formatDecision, formatIncidentHeader, formatManualSteps, formatPlan } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
 import { parseModeFlag, printRejected } from './shared.js';
@@ -58,6 +58,7 @@ export function registerRespondCommand(program: Command, exit: ReportExit): void
           for (const l of formatDecision(o.decision)) printLine(l);
           printLine('  steps:');
           for (const l of formatPlan(incident.plan, o.steps)) printLine(l);
+          for (const l of formatManualSteps(incident.plan)) printLine(l);
           const unfinished = unfinishedReason(o.status, o.steps);
           if (unfinished !== undefined) printLine(`  unfinished: ${clean(unfinished)}; \`tourniquet resume ${o.incidentId}\` continues it`);
           printLine();

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { unfinishedReason } from '../../engine/plan-finished.js';
-import { clean, formatPlan } from '../print-incident.js';
+import { clean, formatManualSteps, formatPlan } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import { parseWaitSeconds } from '../wait-seconds.js';
 import type { ReportExit } from './index.js';
@@ -34,6 +34,7 @@ export function registerResumeCommand(program: Command, exit: ReportExit): void 
         if (unfinished !== undefined) printLine(`  unfinished: ${clean(unfinished)}`);
         for (const u of result.undecided) printLine(`  never decided (respond to the finding again): ${clean(u)}`);
         for (const l of formatPlan(incident.plan, result.steps)) printLine(l);
+        for (const l of formatManualSteps(incident.plan)) printLine(l);
       }
       exit(result.status === 'partial' || result.status === 'in-progress' ? 1 : 0);
     } finally {

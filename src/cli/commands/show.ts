@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Decision } from '../../policy/decision.js';
-import { clean, formatDecision, formatIncidentHeader, formatPlan, formatTimeline } from '../print-incident.js';
+import { clean, formatDecision, formatIncidentHeader, formatManualSteps, formatPlan, formatTimeline } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
 import { printJson, printLine } from '../print-safe.js';
@@ -30,6 +30,7 @@ export function registerShowCommand(program: Command, exit: ReportExit): void {
         for (const l of formatDecision(incident.decision as unknown as Decision)) printLine(l);
         printLine('  steps:');
         for (const l of formatPlan(incident.plan, steps)) printLine(l);
+        for (const l of formatManualSteps(incident.plan)) printLine(l);
         if (approvals.length) {
           printLine('  approvals:');
           for (const a of approvals) printLine(`    ${a.at}  ${a.decision} ${a.stepId} by ${a.by}${a.reason ? `: ${a.reason}` : ''}`);

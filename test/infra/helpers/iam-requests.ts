@@ -34,10 +34,13 @@ const PLACEHOLDER: Record<string, string> = {
   'network-acl': 'acl-0a1b2c3d4e5f60718',
   vpc: 'vpc-0a1b2c3d4e5f60718',
   key: '0a1b2c3d-0a1b-4c3d-a0a1-0a1b2c3d4e5f',
+  image: 'ami-0a1b2c3d4e5f60718',
 };
+/** The user whose key a call names by key id only (GetAccessKeyLastUsed): IAM authorises it on the key's user. */
+const KEY_USER = 'llm-victim';
 /** The role an associated instance profile carries (the profile's role is not in the call's input). */
 const PROFILE_ROLE = 'gpu-node-role';
-const EC2_PREFIX: Record<string, string> = { 'i-': 'instance', 'sg-': 'security-group', 'vol-': 'volume', 'snap-': 'snapshot', 'acl-': 'network-acl', 'eni-': 'network-interface', 'subnet-': 'subnet', 'vpc-': 'vpc' };
+const EC2_PREFIX: Record<string, string> = { 'i-': 'instance', 'sg-': 'security-group', 'vol-': 'volume', 'snap-': 'snapshot', 'acl-': 'network-acl', 'eni-': 'network-interface', 'subnet-': 'subnet', 'vpc-': 'vpc', 'ami-': 'image' };
 
 type Input = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -64,6 +67,8 @@ function idsIn(type: string, input: Input): string[] {
       return [str(input['NetworkAclId']), ...byPrefix].filter((x): x is string => x !== undefined);
     case 'snapshot':
       return [str(input['SnapshotId']), ...byPrefix].filter((x): x is string => x !== undefined);
+    case 'image':
+      return [str(input['ImageId']), ...strings(input['ImageIds']), ...byPrefix].filter((x): x is string => x !== undefined);
     default:
       return [];
   }
@@ -76,6 +81,8 @@ function variables(type: string, id: string | undefined, input: Input, t: Reques
   switch (type) {
     case 'role':
       return str(input['RoleName']) !== undefined ? { ...base, RoleNameWithPath: str(input['RoleName'])! } : undefined;
+    case 'user':
+      return { ...base, UserNameWithPath: str(input['UserName']) ?? KEY_USER };
     case 'instance-profile':
       return str(input['InstanceProfileName']) !== undefined ? { ...base, InstanceProfileNameWithPath: str(input['InstanceProfileName'])! } : undefined;
     case 'autoScalingGroup':
@@ -121,11 +128,35 @@ function idVariable(type: string): string {
     'network-acl': 'NaclId',
     vpc: 'VpcId',
     key: 'KeyId',
+    image: 'ImageId',
   };
   const name = names[type];
   if (name === undefined) throw new Error(`no id variable known for resource type ${type}`);
   return name;
 }
+
+/**
+ * Lambda and RDS name their resources in the input by their own fields (and RDS's `snapshot` is not EC2's): the ARN
+ * variables of each resource type, or undefined when the input names none.
+ */
+const SERVICE_VARIABLES: Record<string, (type: string, input: Input) => Record<string, string> | undefined> = {
+  lambda: (type, input): Record<string, string> | undefined => {
+    if (type === 'function' && str(input['FunctionName']) !== undefined) return { FunctionName: str(input['FunctionName'])! };
+    if (type === 'eventSourceMapping' && str(input['UUID']) !== undefined) return { UUID: str(input['UUID'])! };
+    return undefined;
+  },
+  rds: (type, input) => {
+    const field: Record<string, [string, string]> = {
+      db: ['DBInstanceIdentifier', 'DbInstanceName'],
+      cluster: ['DBClusterIdentifier', 'DbClusterInstanceName'],
+      snapshot: ['DBSnapshotIdentifier', 'SnapshotName'],
+      'cluster-snapshot': ['DBClusterSnapshotIdentifier', 'ClusterSnapshotName'],
+    };
+    const f = field[type];
+    const v = f !== undefined ? str(input[f[0]]) : undefined;
+    return f !== undefined && v !== undefined ? { [f[1]]: v } : undefined;
+  },
+};
 
 export function fillArn(format: string, values: Record<string, string>): string {
   return format.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
@@ -161,7 +192,13 @@ export async function requestsForCall(call: RecordedCall, fixture: AwsCallFixtur
   const why = `${fixture.action}: ${action}`;
   const info = await actionInfo(action);
   if (info === undefined) throw new Error(`${why}: not an IAM action in the catalogue`);
-  const base: Record<string, string | string[]> = { 'aws:RequestedRegion': t.region, 'aws:ResourceAccount': t.account, ...(call.service === 'ec2' ? { 'ec2:Region': t.region } : {}) };
+  const base: Record<string, string | string[]> = {
+    'aws:RequestedRegion': t.region,
+    'aws:ResourceAccount': t.account,
+    ...(call.service === 'ec2' ? { 'ec2:Region': t.region } : {}),
+    // The managed policy a call attaches or detaches.
+    ...(call.service === 'iam' && str(input['PolicyArn']) !== undefined ? { 'iam:PolicyARN': str(input['PolicyArn'])! } : {}),
+  };
   const specs = (input['TagSpecifications'] as Array<{ ResourceType?: string; Tags?: unknown }> | undefined) ?? [];
   const specTags = Object.assign({}, ...specs.map((s) => tagsOf(s.Tags))) as Record<string, string>;
   const callTags =
@@ -170,6 +207,18 @@ export async function requestsForCall(call: RecordedCall, fixture: AwsCallFixtur
 
   if (info.wildcardOnly) {
     out.push({ action, resource: '*', context: { ...base, ...callTags }, why });
+  } else if (SERVICE_VARIABLES[call.service] !== undefined) {
+    // RDS tags on create with `Tags` (not TagSpecifications): the request carries them.
+    const rdsTags = call.service === 'rds' ? requestTagContext(tagsOf(input['Tags']), true) : {};
+    for (const type of info.resourceTypes) {
+      const values = SERVICE_VARIABLES[call.service]!(type.name, input);
+      if (values === undefined) {
+        if (type.required) throw new Error(`${why}: required resource type ${type.name}: the input names none`);
+        continue;
+      }
+      out.push({ action, resource: fillArn(type.arn, { Partition: 'aws', Region: t.region, Account: t.account, ...values }), context: { ...base, ...rdsTags }, why: `${why} on ${type.name}` });
+    }
+    if (out.length === 0) throw new Error(`${why}: the input names no resource of the types ${info.resourceTypes.map((r) => r.name).join(', ')}`);
   } else {
     for (const type of info.resourceTypes) {
       let ids: Array<string | undefined> = idsIn(type.name, input);
@@ -200,6 +249,22 @@ export async function requestsForCall(call: RecordedCall, fixture: AwsCallFixtur
         why: `${why}: tag-on-create`,
       });
     }
+  }
+  // RDS tag-on-create: AWS also authorises rds:AddTagsToResource on the new snapshot.
+  if (call.service === 'rds' && Array.isArray(input['Tags']) && (input['Tags'] as unknown[]).length > 0) {
+    const snapshot = str(input['DBSnapshotIdentifier']);
+    const clusterSnapshot = str(input['DBClusterSnapshotIdentifier']);
+    const resource =
+      clusterSnapshot !== undefined ? `arn:aws:rds:${t.region}:${t.account}:cluster-snapshot:${clusterSnapshot}` : snapshot !== undefined ? `arn:aws:rds:${t.region}:${t.account}:snapshot:${snapshot}` : undefined;
+    if (resource === undefined) throw new Error(`${why}: tags on a create call of unknown resource`);
+    out.push({ action: 'rds:AddTagsToResource', resource, context: { ...base, ...requestTagContext(tagsOf(input['Tags']), true) }, why: `${why}: tag-on-create` });
+  }
+  // Handing the master password to RDS (or rotating it) makes RDS create / rotate its Secrets Manager secret with the
+  // caller's permissions (the secret is named rds!db-… or rds!cluster-…).
+  if (call.service === 'rds' && (call.operation === 'ModifyDBInstance' || call.operation === 'ModifyDBCluster')) {
+    const secret = `arn:aws:secretsmanager:${t.region}:${t.account}:secret:rds!${call.operation === 'ModifyDBCluster' ? 'cluster' : 'db'}-0a1b2c3d-0a1b-4c3d-a0a1-0a1b2c3d4e5f-AbCdEf`;
+    const ops = 'ManageMasterUserPassword' in input ? ['CreateSecret', 'TagResource'] : 'RotateMasterUserPassword' in input ? ['RotateSecret'] : [];
+    for (const op of ops) out.push({ action: `secretsmanager:${op}`, resource: secret, context: base, why: `${why}: RDS's managed secret` });
   }
   // Associating a profile passes its role to EC2.
   if (call.operation === 'AssociateIamInstanceProfile' || call.operation === 'ReplaceIamInstanceProfileAssociation') {

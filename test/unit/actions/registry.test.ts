@@ -21,7 +21,7 @@ describe('action registry', () => {
       expect(a.description.length, a.name).toBeGreaterThan(40);
       expect(a.permissions.length, a.name).toBeGreaterThan(0);
     }
-    expect(allActions().filter((a) => a.effect === 'destructive').map((a) => a.name).sort()).toEqual(['ec2.nacl-cut', 'ec2.stop-instance', 'iam.deny-notebook-sessions', 'iam.revoke-role-sessions', 'sagemaker.stop-notebook-instance']);
+    expect(allActions().filter((a) => a.effect === 'destructive').map((a) => a.name).sort()).toEqual(['ec2.nacl-cut', 'ec2.stop-instance', 'iam.deactivate-user-mfa-devices', 'iam.deny-notebook-sessions', 'iam.revoke-role-sessions', 'rds.rotate-master-password', 'sagemaker.stop-notebook-instance']);
     expect(getAction('ec2.nacl-cut').description).toMatch(/WHOLE subnet/);
     expect(getAction('ec2.capture-instance-evidence').effect).toBe('read');
     expect(getAction('ec2.snapshot-volumes').effect).toBe('evidence');
@@ -36,7 +36,7 @@ describe('actionPermissions()', () => {
     for (const p of perms.filter((x) => x.resources.includes('*'))) {
       // The Region's Bedrock invocation-logging configuration is the one write with no resource to name (its calls
       // support no resource-level permissions).
-      for (const a of p.actions) expect(a, a).toMatch(/^(ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+$|^guardduty:List(IPSets|TrustedEntitySets)$|^bedrock:(Get|Put|Delete)ModelInvocationLoggingConfiguration$/);
+      for (const a of p.actions) expect(a, a).toMatch(/^(ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+$|^guardduty:List(IPSets|TrustedEntitySets)$|^lambda:ListEventSourceMappings$|^bedrock:(Get|Put|Delete)ModelInvocationLoggingConfiguration$/);
     }
   });
 
@@ -45,7 +45,7 @@ describe('actionPermissions()', () => {
       for (const r of p.resources) {
         if (r === '*') continue;
         // S3 object ARNs carry neither Region nor account (the generator narrows them with aws:ResourceAccount).
-        expect(r).toMatch(/^arn:\$\{Partition\}:(ec2|autoscaling|elasticloadbalancing|guardduty|kms|sagemaker):\$\{Region\}:(\$\{Account\})?:|^arn:\$\{Partition\}:iam::\$\{Account\}:|^arn:\$\{Partition\}:s3:::\*\//);
+        expect(r).toMatch(/^arn:\$\{Partition\}:(ec2|autoscaling|elasticloadbalancing|guardduty|kms|lambda|rds|secretsmanager|sagemaker):\$\{Region\}:(\$\{Account\})?:|^arn:\$\{Partition\}:iam::\$\{Account\}:|^arn:\$\{Partition\}:s3:::\*\//);
       }
     }
     expect(statementsFor('ec2:CreateSnapshots')[0]!.resources).toContain('arn:${Partition}:ec2:${Region}::snapshot/*');
@@ -57,8 +57,12 @@ describe('actionPermissions()', () => {
     expect(tagging).toHaveLength(1);
     // Null: DeleteTags without a tag list (every tag) carries no aws:TagKeys, which ForAllValues alone would accept.
     expect(tagging[0]!.conditions).toEqual({ 'ForAllValues:StringLike': { 'aws:TagKeys': 'tourniquet:*' }, Null: { 'aws:TagKeys': 'false' } });
+    // Flagged snapshots and AMIs: the same, Tourniquet's keys only.
+    const artefacts = perms.filter((p) => p.actions.includes('ec2:CreateTags') && p.resources.includes('arn:${Partition}:ec2:${Region}::image/*'));
+    expect(artefacts).toHaveLength(1);
+    expect(artefacts[0]!.conditions).toEqual(tagging[0]!.conditions);
     // Every other CreateTags is tag-on-create only.
-    for (const p of statementsFor('ec2:CreateTags').filter((x) => x !== tagging[0])) {
+    for (const p of statementsFor('ec2:CreateTags').filter((x) => x !== tagging[0] && x !== artefacts[0])) {
       expect(Object.keys(p.conditions?.StringEquals ?? {})).toEqual(['ec2:CreateAction']);
     }
     // Rules are changed on Tourniquet's own groups only.

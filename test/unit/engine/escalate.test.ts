@@ -131,3 +131,34 @@ describe('mergeOccurrence', () => {
     expect(m).toMatchObject({ kind: 'escalated', plan: { playbook: 'ec2-instance' }, escalation: { addedSteps: ['isolate'] } });
   });
 });
+
+describe('mergeOccurrence and manual steps', () => {
+  const manual = (id: string, title = id) => ({ id, title, why: `why ${id}` });
+  const withManual = (p: Plan, ...m: ReturnType<typeof manual>[]): Plan => ({ ...p, manualSteps: m });
+
+  it('the first decided occurrence keeps the provisional plan’s manual steps and adds its own', () => {
+    const current = { mode: 'approve' as Mode, plan: withManual(plan(), manual('a')), decision: { ...decision('approve', 'defaults'), provisional: true as const } };
+    const m = mergeOccurrence({ current, occurrence: { decision: decision('approve', 'defaults'), plan: withManual(plan(), manual('a', 'A2'), manual('b')), info: info('x') }, startedSteps: new Set() });
+    if (m.kind !== 'initial') throw new Error(m.kind);
+    expect(m.plan.manualSteps).toEqual([manual('a', 'A2'), manual('b')]);
+  });
+
+  it('same mode: a new manual step alone escalates the incident and is named on the timeline; none dropped', () => {
+    const current = { mode: 'approve' as Mode, plan: withManual(plan(step('isolate')), manual('a')), decision: decided(decision('approve', 'rule:a'), 'a') };
+    const m = mergeOccurrence({ current, occurrence: { decision: decision('approve', 'rule:b'), plan: withManual(plan(step('isolate')), manual('b')), info: info('b') }, startedSteps: new Set() });
+    if (m.kind !== 'escalated') throw new Error(m.kind);
+    expect(m.plan.manualSteps!.map((x) => x.id)).toEqual(['a', 'b']);
+    expect(m.escalation.addedManualSteps).toEqual(['b']);
+    expect(describeEscalation(m.escalation)).toMatch(/: MANUAL STEPS added b$/);
+    const again = mergeOccurrence({ current: { ...current, plan: m.plan }, occurrence: { decision: decision('approve', 'rule:b'), plan: withManual(plan(step('isolate')), manual('b')), info: info('c') }, startedSteps: new Set() });
+    expect(again.kind).toBe('unchanged');
+  });
+
+  it('plans without manual steps stay without the key', () => {
+    const current = { mode: 'observe' as Mode, plan: plan(step('tag')), decision: decided(decision('observe', 'rule:a'), 'a') };
+    const m = mergeOccurrence({ current, occurrence: { decision: decision('contain', 'rule:b'), plan: plan(step('tag'), step('isolate')), info: info('b') }, startedSteps: new Set() });
+    if (m.kind !== 'escalated') throw new Error(m.kind);
+    expect('manualSteps' in m.plan).toBe(false);
+    expect('addedManualSteps' in m.escalation).toBe(false);
+  });
+});

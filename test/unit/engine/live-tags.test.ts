@@ -52,8 +52,8 @@ describe('readLiveTags', () => {
   });
 
   it('no reader for the kind, or observe requested: the finding\'s tags without the exemption tag, and no call', async () => {
-    const lambda = { ...instanceSubject(), kind: 'lambda-function', tags: [{ key: KEY, value: 'true' }] } as unknown as Subject;
-    expect(await readLiveTags(lambda, deps())).toMatchObject({ source: 'finding', why: 'no-reader', tags: [] });
+    const k8sUser = { ...instanceSubject(), kind: 'k8s-user', tags: [{ key: KEY, value: 'true' }] } as unknown as Subject;
+    expect(await readLiveTags(k8sUser, deps())).toMatchObject({ source: 'finding', why: 'no-reader', tags: [] });
     expect(await readLiveTags({ ...instanceSubject(), tags: [{ key: KEY, value: 'true' }] }, deps({ observeOnly: true }))).toMatchObject({ source: 'finding', why: 'observe', tags: [] });
     expect(ec2.calls()).toHaveLength(0);
   });

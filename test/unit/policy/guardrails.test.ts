@@ -125,6 +125,19 @@ describe('evaluateGuardrails', () => {
     expect(evaluateGuardrails(input({ s: other })).effectiveMode).toBe('contain');
   });
 
+  it('an iam-user subject (the iam-user playbook) is matched by its user ARN: protected users and a responder running as an IAM user are never contained', () => {
+    const ci = otherSubject('iam-user', { details: { userName: 'ci-deploy', accessKeyId: 'AKIA1' } });
+    const r = evaluateGuardrails(input({ s: ci }));
+    expect(r.effectiveMode).toBe('observe');
+    expect(verdict(r, 'protected-principal').reason).toContain(`arn:aws:iam::${ACCOUNT}:user/ci-deploy (IAM user name)`);
+    const responderUser = `arn:aws:iam::${ACCOUNT}:user/tourniquet-operator`;
+    const self = otherSubject('iam-user', { details: { userName: 'tourniquet-operator' } });
+    const r2 = evaluateGuardrails(input({ s: self, responderPrincipalArns: [responderUser] }));
+    expect(r2.effectiveMode).toBe('observe');
+    expect(r2.decidedBy).toBe('guardrail:responder-self');
+    expect(evaluateGuardrails(input({ s: otherSubject('iam-user', { details: { userName: 'alice' } }), responderPrincipalArns: [responderUser] })).effectiveMode).toBe('contain');
+  });
+
   it("never contains the responder's own role, given as its STS session ARN", () => {
     const self = otherSubject('access-key', { details: { userType: 'AssumedRole', userName: 'TourniquetResponder' } });
     const r = evaluateGuardrails(input({ s: self }));
