@@ -21,7 +21,6 @@ import { permissionSetOfSsoRole, protectedRole } from '../actions/protected-role
 import type { ManualStep, PlanStep } from '../contracts/plan.js';
 import type { GuardrailVerdict } from '../policy/guardrails.js';
 import { definePlaybook, type PlanArgs, type SubjectOfKind } from './define-playbook.js';
-import { INVOCATION_LOGGING_OPTIONS, INVOCATION_LOGGING_STEPS, invocationLoggingStep, needsInvocationLoggingCheck } from './invocation-logging-step.js';
 import { arg, hasForm } from './manual-command-args.js';
 
 export const IAM_ROLE_SESSION_PLAYBOOK = 'iam-role-session';
@@ -32,11 +31,9 @@ const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 export const ROLE_SESSION_STEPS = {
   'deny-role-session': denyRoleSession,
   'revoke-role-sessions': revokeRoleSessions,
-  // For Bedrock-logging findings and AI findings (invocation-logging-step.ts).
-  ...INVOCATION_LOGGING_STEPS,
 } as const;
 
-const OptionsSchema = z.strictObject({ ...INVOCATION_LOGGING_OPTIONS });
+const OptionsSchema = z.strictObject({});
 
 type Args = PlanArgs<'iam-role-session', typeof ROLE_SESSION_STEPS, typeof OptionsSchema>;
 
@@ -67,7 +64,7 @@ export function roleSessionCase(subject: SubjectOfKind<'iam-role-session'>, guar
   return { kind: 'session', roleName, sessionName: d.sessionName, ...(hasForm('roleId', d.roleId) ? { roleId: d.roleId } : {}) };
 }
 
-function planSteps({ finding, subject, options, step, guardrails }: Args): PlanStep[] {
+function planSteps({ subject, step, guardrails }: Args): PlanStep[] {
   const c = roleSessionCase(subject, guardrails);
   const steps: PlanStep[] = [];
   if (c.kind === 'session') {
@@ -90,7 +87,6 @@ function planSteps({ finding, subject, options, step, guardrails }: Args): PlanS
       }),
     );
   }
-  if (needsInvocationLoggingCheck(finding, subject)) steps.push(invocationLoggingStep(IAM_ROLE_SESSION_PLAYBOOK, options.invocationLogging, subject.region));
   return steps;
 }
 
