@@ -114,6 +114,11 @@ export const configSchema = z
      * schema at deploy time and passed as TOURNIQUET_PLAYBOOK_OPTIONS. Rules' `options:` override them key by key.
      */
     playbookOptions: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * Create a CloudWatch log group and a role Bedrock assumes to write it, and give them to the responder as the
+     * default destination of Bedrock model invocation logs (used when a finding's check finds logging off).
+     */
+    bedrockInvocationLogging: z.boolean().default(false),
     /** Prebuilt Lambda bundle folder (relative to infra/); unset: bundle src/lambda with esbuild at deploy time. */
     lambdaBundleDir: z.string().min(1).optional(),
 

@@ -34,6 +34,9 @@ export const LAMBDA_ENV = {
   blocklistBucket: 'TOURNIQUET_BLOCKLIST_BUCKET',
   blocklistKey: 'TOURNIQUET_BLOCKLIST_KEY',
   blocklistSetId: 'TOURNIQUET_BLOCKLIST_SET_ID',
+  /** Default destination of Bedrock invocation logs (config `bedrockInvocationLogging`; unset when off). */
+  bedrockLogGroup: 'TOURNIQUET_BEDROCK_LOG_GROUP',
+  bedrockLoggingRoleArn: 'TOURNIQUET_BEDROCK_LOGGING_ROLE_ARN',
   /** Options per playbook, JSON (config `playbookOptions`; unset: every playbook's defaults). */
   playbookOptions: 'TOURNIQUET_PLAYBOOK_OPTIONS',
   /** Role assumed in member accounts. */

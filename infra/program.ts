@@ -18,6 +18,7 @@ import { parsePolicy } from '../src/policy/load-policy.js';
 import { buildLambdaBundle, formatBundleReport, INFRA_DIR, LAMBDA_ENTRIES } from './build-bundle.js';
 import { loadTourniquetConfig, slackWebhookUrlSecret } from './config.js';
 import type { TourniquetConfig } from './config.js';
+import { BedrockInvocationLogging } from './components/bedrock-invocation-logging.js';
 import { lookupArnContext } from './components/common.js';
 import type { ArnContext } from './components/common.js';
 import { GuardDutyDetector } from './components/detector.js';
@@ -135,6 +136,9 @@ export async function createTourniquetStack(options: StackOptions = {}): Promise
       ? config.memberAccountIds.map((id) => `arn:${ctx.partition}:iam::${id}:role/${config.memberRoleName}`)
       : [`arn:${ctx.partition}:iam::*:role/${config.memberRoleName}`];
 
+  const bedrockLogging = config.bedrockInvocationLogging
+    ? new BedrockInvocationLogging('bedrock-invocation-logging', { ctx, retentionDays: config.logRetentionDays, tags })
+    : undefined;
   const blocklistSet = threatLists.blocklistSet;
   const responder = new Responder('tourniquet', {
     ctx,
@@ -172,6 +176,7 @@ export async function createTourniquetStack(options: StackOptions = {}): Promise
           },
         }
       : {}),
+    ...(bedrockLogging !== undefined ? { bedrockInvocationLogging: { logGroupName: bedrockLogging.logGroupName, roleArn: bedrockLogging.roleArn } } : {}),
     ...(policyFile !== undefined ? { policyFile } : {}),
     actionPermissions: permissions,
     regions,

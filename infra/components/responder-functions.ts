@@ -58,6 +58,10 @@ export function createFunctions(name: string, args: ResponderArgs, component: pu
   if (config.maxDecompressedBytes !== undefined) commonEnv[LAMBDA_ENV.maxDecompressedBytes] = String(config.maxDecompressedBytes);
   if (policyObject !== undefined) commonEnv[LAMBDA_ENV.policy] = pulumi.interpolate`s3://${policyObject.bucket}/${policyObject.key}`;
   if (Object.keys(config.playbookOptions).length > 0) commonEnv[LAMBDA_ENV.playbookOptions] = JSON.stringify(config.playbookOptions);
+  if (args.bedrockInvocationLogging !== undefined) {
+    commonEnv[LAMBDA_ENV.bedrockLogGroup] = args.bedrockInvocationLogging.logGroupName;
+    commonEnv[LAMBDA_ENV.bedrockLoggingRoleArn] = args.bedrockInvocationLogging.roleArn;
+  }
   if (args.blocklist !== undefined) {
     commonEnv[LAMBDA_ENV.blocklistBucket] = args.blocklist.bucketName;
     commonEnv[LAMBDA_ENV.blocklistKey] = args.blocklist.key;

@@ -87,6 +87,8 @@ export interface ResponderArgs {
     readonly setId: pulumi.Input<string>;
     readonly setArn: pulumi.Input<string>;
   };
+  /** The default destination of Bedrock invocation logs (infra/components/bedrock-invocation-logging.ts). */
+  readonly bedrockInvocationLogging?: { readonly logGroupName: pulumi.Input<string>; readonly roleArn: pulumi.Input<string> };
   /** A validated Tourniquet policy file to upload to the findings bucket and pass as TOURNIQUET_POLICY. */
   readonly policyFile?: { readonly text: string; readonly source: string };
   /** The actions' permission lists (src/actions/registry.ts `actionPermissions()`). */

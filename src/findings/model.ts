@@ -87,6 +87,7 @@ export type SubjectKind =
   | 'rds-instance'
   | 'attack-sequence'
   | 'bedrock-model'
+  | 'sagemaker-notebook'
   | 'malware-scan-object'
   // Malware Protection for Backup / EC2 scanned artefacts (`Execution:EC2/MaliciousFile!Snapshot|!AMI|!RecoveryPoint`).
   | 'ebs-snapshot'

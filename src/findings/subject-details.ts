@@ -208,6 +208,11 @@ export interface BedrockModelDetails {
   readonly modelId: string;
 }
 
+/** A SageMaker notebook instance an API call of the finding acted on (`affectedResources`). */
+export interface SageMakerNotebookDetails {
+  readonly notebookInstanceName: string;
+}
+
 export interface EbsSnapshotDetails {
   readonly snapshotArn: string;
 }
@@ -241,6 +246,7 @@ export interface SubjectDetails {
   readonly 'rds-instance': RdsInstanceDetails;
   readonly 'attack-sequence': AttackSequenceDetails;
   readonly 'bedrock-model': BedrockModelDetails;
+  readonly 'sagemaker-notebook': SageMakerNotebookDetails;
   readonly 'malware-scan-object': MalwareScanObjectDetails;
   readonly 'ebs-snapshot': EbsSnapshotDetails;
   readonly 'ec2-image': Ec2ImageDetails;

@@ -21,6 +21,7 @@ const KIND_SET: Readonly<Record<SubjectKind, true>> = {
   'rds-instance': true,
   'attack-sequence': true,
   'bedrock-model': true,
+  'sagemaker-notebook': true,
   'malware-scan-object': true,
   'ebs-snapshot': true,
   'ec2-image': true,

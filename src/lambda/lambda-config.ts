@@ -42,6 +42,9 @@ export const LambdaConfigSchema = z.object({
   TOURNIQUET_BLOCKLIST_BUCKET: z.string().optional(),
   TOURNIQUET_BLOCKLIST_KEY: z.string().optional(),
   TOURNIQUET_BLOCKLIST_SET_ID: z.string().optional(),
+  /** The default destination of Bedrock invocation logs (both or neither): see lambda-invocation-logging.ts. */
+  TOURNIQUET_BEDROCK_LOG_GROUP: z.string().optional(),
+  TOURNIQUET_BEDROCK_LOGGING_ROLE_ARN: z.string().optional(),
   /** Options per playbook, JSON (`{"ec2-instance": {"isolationSettleSeconds": 5}}`): see lambda-playbook-options.ts. */
   TOURNIQUET_PLAYBOOK_OPTIONS: z.string().optional(),
   /** Input limits for S3 export objects (see src/findings/input-limits.ts): `16MiB`, `1GiB`, or bytes. */

@@ -1,13 +1,16 @@
 /**
  * The deployed responder's playbook options, read at cold start: `TOURNIQUET_PLAYBOOK_OPTIONS` (JSON, every option of
  * every playbook; the Pulumi config `tourniquet:playbookOptions`) and the managed blocklist the infrastructure sets
- * (TOURNIQUET_BLOCKLIST_* → the EC2 playbook's `blocklist`). Validated once against the playbooks' schemas; an error
+ * (TOURNIQUET_BLOCKLIST_* → the EC2 playbook's `blocklist`) and Bedrock invocation-logging destination
+ * (TOURNIQUET_BEDROCK_* → `invocationLogging`, lambda-invocation-logging.ts). Validated once against the playbooks' schemas; an error
  * names the variable.
  */
 import { TourniquetError } from '../errors.js';
 import { EC2_INSTANCE_PLAYBOOK } from '../playbooks/ec2-instance.js';
 import { PlaybookOptionsError, parsePlaybookOptions, type PlaybookOptions } from '../playbooks/playbook-options.js';
 import { lambdaBlocklist } from './lambda-blocklist.js';
+import { lambdaInvocationLogging } from './lambda-invocation-logging.js';
+import { PLAYBOOKS } from '../playbooks/playbook-list.js';
 import type { LambdaConfig } from './lambda-config.js';
 
 const BLOCKLIST_VARS: Readonly<Record<string, string>> = {
@@ -35,6 +38,16 @@ export function lambdaPlaybookOptions(config: LambdaConfig, region: string | und
       const issue = err.issues[0]!;
       const field = issue.path.split('.').at(-1) ?? '';
       throw invalid(`${BLOCKLIST_VARS[field] ?? issue.path}: ${issue.message}`, err);
+    }
+  }
+  const logging = lambdaInvocationLogging(config, PLAYBOOKS, region);
+  if (Object.keys(logging).length > 0) {
+    try {
+      const parsed = parsePlaybookOptions(logging, 'TOURNIQUET_BEDROCK_LOG_GROUP / TOURNIQUET_BEDROCK_LOGGING_ROLE_ARN');
+      for (const [name, options] of Object.entries(parsed)) managed = { ...managed, [name]: { ...managed[name], ...options } };
+    } catch (err) {
+      if (err instanceof PlaybookOptionsError) throw invalid(err.message, err);
+      throw err;
     }
   }
   const text = config.TOURNIQUET_PLAYBOOK_OPTIONS;

@@ -26,6 +26,7 @@ import type { Plan, PlanStep } from '../contracts/plan.js';
 import type { Finding, SubjectOf } from '../findings/model.js';
 import { AI_ACTIVITY_STEPS, aiActivitySteps } from './ai-activity-steps.js';
 import { definePlaybook, type PlanArgs } from './define-playbook.js';
+import { INVOCATION_LOGGING_OPTIONS, INVOCATION_LOGGING_STEPS, invocationLoggingStep, needsInvocationLoggingCheck } from './invocation-logging-step.js';
 
 export const IAM_USER_PLAYBOOK = 'iam-user';
 
@@ -39,6 +40,7 @@ const IamUserPlaybookOptionsSchema = z.strictObject({
     .min(0, { error: 'a number of hours from 0 to 2160' })
     .max(2160, { error: 'a number of hours from 0 to 2160' })
     .optional(),
+  ...INVOCATION_LOGGING_OPTIONS,
 });
 
 export type IamUserPlaybookOptions = z.input<typeof IamUserPlaybookOptionsSchema>;
@@ -54,6 +56,8 @@ export const IAM_USER_STEPS = {
   'deactivate-mfa-devices': deactivateUserMfaDevices,
   // What the key did in Bedrock and SageMaker, and stopping it (AI subjects; ai-activity-steps.ts).
   ...AI_ACTIVITY_STEPS,
+  // For Bedrock-logging findings and AI findings (invocation-logging-step.ts).
+  ...INVOCATION_LOGGING_STEPS,
 } as const;
 
 /** The start of the MFA window: the finding's first activity (else its creation) minus the margin. */
@@ -68,7 +72,7 @@ function planSteps({ finding, subject, options, step }: PlanArgs<'iam-user', typ
   const base = userName !== undefined ? { userName } : {};
   const first = ['capture-evidence'] as const;
   const since = mfaWindowStart(finding, options.mfaWindowMarginHours ?? DEFAULT_MFA_WINDOW_MARGIN_HOURS);
-  return [
+  const steps: PlanStep[] = [
     step('capture-evidence', {
       input: base,
       dependsOn: [],
@@ -113,6 +117,8 @@ function planSteps({ finding, subject, options, step }: PlanArgs<'iam-user', typ
     // The stop steps wait for the key to be cut, so the attacker cannot start again what they stop.
     ...aiActivitySteps({ playbook: IAM_USER_PLAYBOOK, finding, subject, after: ['deny-ai-actions', 'deactivate-access-keys', 'deactivate-bedrock-keys'] }),
   ];
+  if (needsInvocationLoggingCheck(finding, subject)) steps.push(invocationLoggingStep(IAM_USER_PLAYBOOK, options.invocationLogging, subject.region));
+  return steps;
 }
 
 export const iamUserPlaybook = definePlaybook({

@@ -4,6 +4,7 @@
  * playbook = its file plus one line here. A subject kind's default playbook is the first here that handles it.
  */
 import type { Playbook } from './define-playbook.js';
+import { bedrockModelPlaybook } from './bedrock-model.js';
 import { ec2InstancePlaybook } from './ec2-instance.js';
 import { ecsTaskPlaybook } from './ecs-task.js';
 import { eksPlaybook } from './eks.js';
@@ -17,6 +18,7 @@ import { recordOnlyPlaybook } from './record-only.js';
 import { rootUserPlaybook } from './root-user.js';
 import { s3BucketPlaybook } from './s3-bucket.js';
 import { s3ObjectPlaybook } from './s3-object.js';
+import { sagemakerNotebookPlaybook } from './sagemaker-notebook.js';
 
 export const PLAYBOOKS: readonly Playbook[] = [
   ec2InstancePlaybook,
@@ -31,6 +33,8 @@ export const PLAYBOOKS: readonly Playbook[] = [
   malwareScanArtefactPlaybook,
   s3BucketPlaybook,
   s3ObjectPlaybook,
+  bedrockModelPlaybook,
+  sagemakerNotebookPlaybook,
   // Last: every kind without a playbook of its own.
   recordOnlyPlaybook,
 ];

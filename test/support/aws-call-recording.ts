@@ -83,13 +83,13 @@ export function recordAwsCalls(clients: AwsClients, actionOf: () => string): voi
     ['iam', () => clients.aws(IAMClient)],
     ['s3', () => clients.aws(S3Client)],
     ['guardduty', () => clients.aws(GuardDutyClient)],
+    ['bedrock', () => clients.aws(BedrockClient)],
+    ['sagemaker', () => clients.aws(SageMakerClient)],
     ['sts', () => clients.aws(STSClient)],
     ['ecs', () => clients.aws(ECSClient)],
     ['eks', () => clients.aws(EKSClient)],
     ['lambda', () => clients.aws(LambdaClient)],
     ['rds', () => clients.aws(RDSClient)],
-    ['bedrock', () => clients.aws(BedrockClient)],
-    ['sagemaker', () => clients.aws(SageMakerClient)],
   ];
   for (const [service, client] of services) {
     attachCallRecorder(client() as never, service, () => [listener]);

@@ -19,6 +19,7 @@ import { ec2FromInstanceDetails } from './ec2-instance.js';
 import { kubernetesSubjects } from './kubernetes.js';
 import { lambdaSubject, rdsSubjects } from './lambda-rds.js';
 import { s3BucketSubjects } from './s3.js';
+import { notebookSubjects } from './sagemaker-notebook.js';
 import type { SubjectEnv } from './subject-env.js';
 import { sub } from '../json-path.js';
 
@@ -92,6 +93,7 @@ const ec2Route: Route = (env, input, out) => {
 const iamRoute: Route = (env, input, out) => {
   credentials(env, input, out, true);
   out.push(...modelSubjects(env, input.modelIds));
+  out.push(...notebookSubjects(env, input.service));
 };
 
 /** S3 types: every bucket (and scanned object); the caller's credentials when present. */

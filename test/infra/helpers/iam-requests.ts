@@ -3,7 +3,7 @@
  * the call names (and per resource type the catalogue marks required, with a realistic id where the input carries
  * none), the request context AWS fills in (Region, resource account, resource tags of what the action created,
  * request tags and tag keys), and the requests AWS makes on the caller's behalf: tag-on-create (ec2:CreateTags with
- * ec2:CreateAction), iam:PassRole when a profile is associated, and kms:CreateGrant when an instance whose volumes
+ * ec2:CreateAction), iam:PassRole when a profile is associated or a Bedrock logging role is set, and kms:CreateGrant when an instance whose volumes
  * use a customer-managed key is started.
  */
 import type { AwsCallFixture, RecordedCall } from '../../support/aws-call-recording.js';
@@ -115,6 +115,8 @@ function variables(type: string, id: string | undefined, input: Input, t: Reques
     case 'cluster':
       // EKS: DescribeCluster and friends name the cluster by `name` or `clusterName`.
       return str(input['name']) ?? str(input['clusterName']) ? { ...base, ClusterName: (str(input['name']) ?? str(input['clusterName']))! } : undefined;
+    case 'notebook-instance':
+      return str(input['NotebookInstanceName']) !== undefined ? { ...base, NotebookInstanceName: str(input['NotebookInstanceName'])! } : undefined;
     case 'object':
       return str(input['Bucket']) !== undefined && str(input['Key']) !== undefined ? { ...base, BucketName: str(input['Bucket'])!, ObjectName: str(input['Key'])! } : undefined;
     default: {
@@ -286,6 +288,16 @@ export async function requestsForCall(call: RecordedCall, fixture: AwsCallFixtur
       resource: `arn:aws:iam::${t.account}:role/${PROFILE_ROLE}`,
       context: { ...base, 'aws:RequestedRegion': 'us-east-1', 'iam:PassedToService': 'ec2.amazonaws.com' },
       why: `${why}: passes the profile's role`,
+    });
+  }
+  // A CloudWatch destination for Bedrock invocation logs passes its role to Bedrock.
+  const loggingRole = str(((input['loggingConfig'] as Input | undefined)?.['cloudWatchConfig'] as Input | undefined)?.['roleArn']);
+  if (call.operation === 'PutModelInvocationLoggingConfiguration' && loggingRole !== undefined) {
+    out.push({
+      action: 'iam:PassRole',
+      resource: loggingRole.replace(/::\d{12}:/, `::${t.account}:`),
+      context: { ...base, 'aws:RequestedRegion': 'us-east-1', 'iam:PassedToService': 'bedrock.amazonaws.com' },
+      why: `${why}: passes the logging role to Bedrock`,
     });
   }
   // Starting an instance whose volumes use a customer-managed key: EC2 creates a grant on the key for the caller.

@@ -27,10 +27,12 @@ describe('action registry', () => {
       'ec2.stop-instance',
       'ecs.stop-task',
       'iam.deactivate-user-mfa-devices',
+      'iam.deny-notebook-sessions',
       'iam.revoke-role-sessions',
       'rds.rotate-master-password',
       's3.quarantine-object',
       'sagemaker.delete-principal-endpoints',
+      'sagemaker.stop-notebook-instance',
       'sagemaker.stop-principal-jobs',
     ]);
     expect(getAction('bedrock.stop-principal-resources').description).toMatch(/Irreversible/);
@@ -48,7 +50,9 @@ describe('actionPermissions()', () => {
 
   it('grants "*" only to read calls that do not support resource-level permissions', () => {
     for (const p of perms.filter((x) => x.resources.includes('*'))) {
-      for (const a of p.actions) expect(a, a).toMatch(/^(ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+$|^guardduty:List(IPSets|TrustedEntitySets)$|^lambda:ListEventSourceMappings$|^cloudtrail:LookupEvents$|^ecs:DescribeTaskDefinition$/);
+      // The Region's Bedrock invocation-logging configuration is the one write with no resource to name (its calls
+      // support no resource-level permissions).
+      for (const a of p.actions) expect(a, a).toMatch(/^(ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+$|^guardduty:List(IPSets|TrustedEntitySets)$|^lambda:ListEventSourceMappings$|^cloudtrail:LookupEvents$|^ecs:DescribeTaskDefinition$|^bedrock:(Get|Put|Delete)ModelInvocationLoggingConfiguration$/);
     }
   });
 
@@ -84,6 +88,8 @@ describe('actionPermissions()', () => {
     expect(statementsFor('ec2:DeleteNetworkAcl')[0]!.conditions).toEqual({ StringEquals: { 'aws:ResourceTag/tourniquet:role': 'quarantine-nacl' } });
     expect(statementsFor('iam:PassRole')).toEqual([
       expect.objectContaining({ resources: ['arn:${Partition}:iam::${Account}:role/*'], conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } }),
+      // Bedrock's logging role: only roles named for it, only to Bedrock.
+      expect.objectContaining({ resources: ['arn:${Partition}:iam::${Account}:role/tourniquet-bedrock-logging*'], conditions: { StringEquals: { 'iam:PassedToService': 'bedrock.amazonaws.com' } } }),
     ]);
   });
 

@@ -28,6 +28,7 @@ const STEP_IDS = [
   'stop-bedrock-resources',
   'stop-sagemaker-jobs',
   'delete-sagemaker-endpoints',
+  'ensure-invocation-logging',
 ];
 
 function sampleFinding(): Finding {
@@ -57,7 +58,8 @@ describe('IAM user playbook', () => {
     const plan = buildPlan(IAM_USER_PLAYBOOK, finding, user);
     expect(plan.playbook).toBe('iam-user');
     expect(plan.incidentKey).toBe('973743533182#us-east-2#iam-user#GeneratedFindingUserName');
-    // A Tor caller is not an AI subject: no AI-activity steps (ai-activity-steps.test.ts covers them).
+    // A Tor caller is not an AI subject, nor about Bedrock logging: no AI-activity steps (ai-activity-steps.test.ts
+    // covers them) and no invocation-logging check.
     expect(plan.steps.map((s) => s.id)).toEqual(STEP_IDS.slice(0, 7));
     for (const s of plan.steps) expect(s.input, s.id).toMatchObject({ userName: 'GeneratedFindingUserName' });
     expect(buildPlan(IAM_USER_PLAYBOOK, finding, key).steps).toEqual([]);
