@@ -5,7 +5,8 @@
  * EventBridge where a rule for the drill source delivers it.
  */
 import { CreateRoleCommand, CreateUserCommand, CreateAccessKeyCommand } from '@aws-sdk/client-iam';
-import { DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateImageCommand, CreateSnapshotCommand, CreateVolumeCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { CreateBucketCommand, PutBucketTaggingCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateClusterCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
@@ -36,6 +37,13 @@ beforeAll(async () => {
   const image = (await ec2.send(new DescribeImagesCommand({}))).Images![0]!.ImageId!;
   const run = await ec2.send(new RunInstancesCommand({ ImageId: image, InstanceType: 'p4d.24xlarge', MinCount: 1, MaxCount: 1, TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'workload', Value: 'llm-training' }] }] }));
   ids['ec2'] = run.Instances![0]!.InstanceId!;
+  const volume = await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 8 }));
+  ids['snapshot'] = (await ec2.send(new CreateSnapshotCommand({ VolumeId: volume.VolumeId! }))).SnapshotId!;
+  ids['ami'] = (await ec2.send(new CreateImageCommand({ InstanceId: ids['ec2'], Name: 'model-server-image' }))).ImageId!;
+  const rds = new RDSClient(cfg);
+  await rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: 'vector-store', Engine: 'postgres', DBInstanceClass: 'db.t3.micro', MasterUsername: 'admin1', MasterUserPassword: 'not-a-real-password-1', AllocatedStorage: 20 }));
+  ids['rds'] = 'vector-store';
+  rds.destroy();
   const iam = new IAMClient(cfg);
   await iam.send(new CreateUserCommand({ UserName: 'ml-pipeline' }));
   await iam.send(new CreateAccessKeyCommand({ UserName: 'ml-pipeline' }));
@@ -79,19 +87,24 @@ function planShape(finding: Finding, kind: string): { playbook: string; steps: s
   return { playbook: plan.playbook, steps: plan.steps.map((s) => `${s.id}:${s.effect}`) };
 }
 
-const CASES: Array<{ kind: string; subjectKind: string; subjectId: (id: string) => string; sample: string }> = [
+const CASES: Array<{ kind: string; subjectKind: string; subjectId: (id: string) => string; sample: string | { playbook: string }; args?: string[] }> = [
   { kind: 'ec2', subjectKind: 'ec2-instance', subjectId: (id) => id, sample: 'samples/synthesized/CryptoCurrency-EC2-BitcoinTool.B-DNS.gpu-p4d.SYNTHESIZED.json' },
   { kind: 'iam-user', subjectKind: 'iam-user', subjectId: (id) => id, sample: 'samples/synthesized/Impact-IAMUser-AnomalousModelInvocation.SYNTHESIZED.json' },
-  { kind: 'role-session', subjectKind: 'iam-role-session', subjectId: (id) => id.split(':')[1]!, sample: 'samples/synthesized/UnauthorizedAccess-IAMUser-InstanceCredentialExfiltration.OutsideAWS.gpu-p4d.SYNTHESIZED.json' },
+  // A stolen chat-backend session used for Bedrock: the sample of the type is a session that is not an instance's.
+  { kind: 'role-session', subjectKind: 'iam-role-session', subjectId: (id) => id.split(':')[1]!, sample: 'samples/synthesized/Impact-IAMUser-CostHarvesting.SYNTHESIZED.json', args: ['--type', 'Impact:IAMUser/CostHarvesting'] },
   { kind: 's3-bucket', subjectKind: 's3-bucket', subjectId: (id) => id, sample: 'samples/events/Impact-S3-MaliciousIPCaller.eventbridge.json' },
   { kind: 's3-object', subjectKind: 's3-object', subjectId: (id) => id, sample: 'samples/synthesized/Object-S3-MaliciousFile.SYNTHESIZED.json' },
   { kind: 'lambda', subjectKind: 'lambda-function', subjectId: () => 'rag-retriever', sample: 'samples/synthesized/CryptoCurrency-Lambda-BitcoinTool.B.SYNTHESIZED.json' },
+  { kind: 'rds', subjectKind: 'rds-instance', subjectId: (id) => id, sample: 'samples/events/CredentialAccess-RDS-AnomalousBehavior.SuccessfulLogin.eventbridge.json' },
+  // No public or synthesized sample of these types: the plan is the scan-artefact playbook's.
+  { kind: 'snapshot', subjectKind: 'ebs-snapshot', subjectId: (id) => id, sample: { playbook: 'malware-scan-artefact' } },
+  { kind: 'ami', subjectKind: 'ec2-image', subjectId: (id) => id, sample: { playbook: 'malware-scan-artefact' } },
   { kind: 'ecs-task', subjectKind: 'ecs-task', subjectId: (id) => id.split('/')[1]!, sample: 'samples/synthesized/Impact-Runtime-CryptoMinerExecuted.ecs-fargate.SYNTHESIZED.json' },
 ];
 
 describe('drills for every kind', () => {
   it.each(CASES)('$kind: the real resource becomes a drill finding with the right subject and the plan a real finding gets', async (c) => {
-    const out = await runCli(['drill', c.kind, ids[c.kind]!, '--region', 'us-east-1']);
+    const out = await runCli(['drill', c.kind, ids[c.kind]!, '--region', 'us-east-1', ...(c.args ?? [])]);
     expect(out.err).toBe('');
     expect(out.code).toBe(0);
     const finding = parseRecord(JSON.parse(out.out) as unknown, { name: 'drill' }) as Finding;
@@ -99,7 +112,8 @@ describe('drills for every kind', () => {
     expect(finding.sample).toBe(false);
     const subject = finding.subjects.find((s) => s.kind === c.subjectKind);
     expect(subject?.id ?? finding.subjects.map((s) => `${s.kind}:${s.id}`).join(', ')).toContain(c.subjectId(ids[c.kind]!));
-    expect(planShape(finding, c.subjectKind)).toEqual(planShape(sample(c.sample), c.subjectKind));
+    if (typeof c.sample === 'string') expect(planShape(finding, c.subjectKind)).toEqual(planShape(sample(c.sample), c.subjectKind));
+    else expect(planShape(finding, c.subjectKind).playbook).toBe(c.sample.playbook);
   });
 
   it('--type takes any catalogued type of the kind and refuses others with a one-line reason', async () => {
