@@ -21,9 +21,9 @@ import type { Json } from '../findings/model.js';
 import type { VerifyResult } from './action.js';
 import { ARN } from './action-support.js';
 import { defineAction } from './define-action.js';
-import { REVOKE_RELEASE_CAVEAT, revocationCutoff } from './iam-revoke-role-sessions.js';
+import { releaseRevocationPolicy, revocationCutoff } from './iam-revoke-role-sessions.js';
 import { getRole, readRolePolicy } from './iam-role-lookup.js';
-import { putRolePolicy, restoreRolePolicy } from './role-inline-policy.js';
+import { putRolePolicy } from './role-inline-policy.js';
 import { NOTEBOOK_INSTANCE_NAME, checkNotebookName, requireNotebook } from './sagemaker-notebook-lookup.js';
 
 /** The session name SageMaker gives notebook-instance (and job) execution-role sessions. */
@@ -128,11 +128,7 @@ export const denyNotebookSessions = defineAction({
     return { applied: true, roleName: pre.role.roleName, cutoff };
   },
 
-  async release(_input, pre, _output, ctx): Promise<Json> {
-    if (pre.role === null) return { action: 'none', reason: pre.reason };
-    const action = await restoreRolePolicy(ctx.aws(IAMClient), pre.role.roleName, pre.policyName, pre.prior);
-    return { action, roleName: pre.role.roleName, policyName: pre.policyName, caveat: REVOKE_RELEASE_CAVEAT };
-  },
+  release: (_input, pre, _output, ctx) => releaseRevocationPolicy(pre, ctx),
 
   async verify(input, ctx): Promise<VerifyResult> {
     const state = await requireNotebook(ctx, checkNotebookName(ctx, input.notebookInstanceName));

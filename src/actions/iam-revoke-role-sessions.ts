@@ -49,6 +49,19 @@ export type RevokeRoleSessionsPreImage =
 
 export type RevokeRoleSessionsOutput = { applied: boolean; roleName: string | null; cutoff: string | null; reason?: string };
 
+/**
+ * Release of a revocation policy (this action's, and the notebook-session deny's): the role's inline policy of that
+ * name put back as it was, or deleted; with the caveat that tokens cut off become valid again until they expire.
+ */
+export async function releaseRevocationPolicy(
+  pre: { role: null; reason: string } | { role: { roleName: string }; policyName: string; prior: Json | null },
+  ctx: BoundActionContext,
+): Promise<Json> {
+  if (pre.role === null) return { action: 'none', reason: pre.reason };
+  const action = await restoreRolePolicy(ctx.aws(IAMClient), pre.role.roleName, pre.policyName, pre.prior);
+  return { action, roleName: pre.role.roleName, policyName: pre.policyName, caveat: REVOKE_RELEASE_CAVEAT };
+}
+
 /** ISO-8601 without milliseconds, rounded UP to the next second so no session issued before `now` slips through. */
 export function revocationCutoff(now: Date): string {
   const ms = now.getTime();
@@ -134,11 +147,7 @@ export const revokeRoleSessions = defineAction({
     return { applied: true, roleName: pre.role.roleName, cutoff };
   },
 
-  async release(_input, pre, _output, ctx): Promise<Json> {
-    if (pre.role === null) return { action: 'none', reason: pre.reason };
-    const action = await restoreRolePolicy(ctx.aws(IAMClient), pre.role.roleName, pre.policyName, pre.prior);
-    return { action, roleName: pre.role.roleName, policyName: pre.policyName, caveat: REVOKE_RELEASE_CAVEAT };
-  },
+  release: (_input, pre, _output, ctx) => releaseRevocationPolicy(pre, ctx),
 
   async verify(input, ctx): Promise<VerifyResult> {
     const target = await resolveRole(ctx, input);

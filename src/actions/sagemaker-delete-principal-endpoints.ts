@@ -13,8 +13,7 @@ import { isAwsError } from './action-support.js';
 import type { AiResource } from './ai-activity-events.js';
 import { AiResourcesInputSchema, ofFamilies } from './ai-resource-input.js';
 import { defineAction } from './define-action.js';
-import { clientsIn } from './region-clients.js';
-import { loadSageMaker } from './sagemaker-sdk.js';
+import { loadSageMaker, sageMakerIn } from './sagemaker-sdk.js';
 
 const NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 
@@ -35,11 +34,6 @@ export interface EndpointsPreImage {
   unreachable: string[];
   skipped: string[];
   [key: string]: Json;
-}
-
-async function sageMakerIn(ctx: BoundActionContext, region: string): Promise<SageMakerClient | undefined> {
-  const lookup = clientsIn(ctx, region);
-  return lookup === undefined ? undefined : lookup((await loadSageMaker()).SageMakerClient);
 }
 
 /** SageMaker answers a missing endpoint or config with ValidationException "Could not find …". */

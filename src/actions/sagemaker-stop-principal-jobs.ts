@@ -13,8 +13,7 @@ import { isAwsError } from './action-support.js';
 import type { AiResource, AiResourceFamily } from './ai-activity-events.js';
 import { AiResourcesInputSchema, ofFamilies } from './ai-resource-input.js';
 import { defineAction } from './define-action.js';
-import { clientsIn } from './region-clients.js';
-import { loadSageMaker } from './sagemaker-sdk.js';
+import { loadSageMaker, sageMakerIn } from './sagemaker-sdk.js';
 
 const FAMILIES: readonly AiResourceFamily[] = ['sagemaker-training-job', 'sagemaker-processing-job', 'sagemaker-transform-job', 'sagemaker-tuning-job'];
 const NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -35,11 +34,6 @@ export interface SageMakerJobsPreImage {
   /** Names that do not fit SageMaker's format: never sent to the API. */
   skipped: string[];
   [key: string]: Json;
-}
-
-async function sageMakerIn(ctx: BoundActionContext, region: string): Promise<SageMakerClient | undefined> {
-  const lookup = clientsIn(ctx, region);
-  return lookup === undefined ? undefined : lookup((await loadSageMaker()).SageMakerClient);
 }
 
 const iso = (d: Date | undefined): string | null => d?.toISOString() ?? null;
