@@ -7,6 +7,8 @@
 import { CreateRoleCommand, CreateUserCommand, CreateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { CreateImageCommand, CreateSnapshotCommand, CreateVolumeCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
+import { CreateClusterCommand as CreateEksClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import { CreateNotebookInstanceCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { CreateBucketCommand, PutBucketTaggingCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateClusterCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
@@ -61,6 +63,14 @@ beforeAll(async () => {
   const zip = Buffer.from('UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==', 'base64'); // an empty zip archive: creating a function runs nothing
   await lambda.send(new CreateFunctionCommand({ FunctionName: 'rag-retriever', Runtime: 'nodejs22.x', Role: role.Role!.Arn!, Handler: 'index.handler', Code: { ZipFile: zip }, Tags: { workload: 'rag' } }));
   ids['lambda'] = 'rag-retriever';
+  const eks = new EKSClient(cfg);
+  await eks.send(new CreateEksClusterCommand({ name: 'genai-inference', roleArn: role.Role!.Arn!, resourcesVpcConfig: { subnetIds: [] }, tags: { workload: 'llm-serving' } }));
+  ids['eks'] = 'genai-inference/ml-serving/triton-0';
+  const sagemaker = new SageMakerClient(cfg);
+  await sagemaker.send(new CreateNotebookInstanceCommand({ NotebookInstanceName: 'research-notebook', InstanceType: 'ml.t3.medium', RoleArn: role.Role!.Arn! }));
+  ids['notebook'] = 'research-notebook';
+  eks.destroy();
+  sagemaker.destroy();
   const ecs = new ECSClient(cfg);
   await ecs.send(new CreateClusterCommand({ clusterName: 'inference' }));
   await ecs.send(new RegisterTaskDefinitionCommand({ family: 'vllm', containerDefinitions: [{ name: 'vllm', image: 'vllm/vllm-openai:latest', memory: 512 }] }));
@@ -99,6 +109,8 @@ const CASES: Array<{ kind: string; subjectKind: string; subjectId: (id: string) 
   // No public or synthesized sample of these types: the plan is the scan-artefact playbook's.
   { kind: 'snapshot', subjectKind: 'ebs-snapshot', subjectId: (id) => id, sample: { playbook: 'malware-scan-artefact' } },
   { kind: 'ami', subjectKind: 'ec2-image', subjectId: (id) => id, sample: { playbook: 'malware-scan-artefact' } },
+  { kind: 'eks', subjectKind: 'eks-cluster', subjectId: (id) => id.split('/')[0]!, sample: 'samples/events/Execution-Kubernetes-ExecInKubeSystemPod.eventbridge.json' },
+  { kind: 'notebook', subjectKind: 'sagemaker-notebook', subjectId: (id) => id, sample: { playbook: 'sagemaker-notebook' } },
   { kind: 'ecs-task', subjectKind: 'ecs-task', subjectId: (id) => id.split('/')[1]!, sample: 'samples/synthesized/Impact-Runtime-CryptoMinerExecuted.ecs-fargate.SYNTHESIZED.json' },
 ];
 
