@@ -5,6 +5,8 @@ const json = process.env.TOURNIQUET_VITEST_JSON;
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Slow reliability runs (over ~10 s a file) belong to `npm run test:reliability` only.
+    exclude: ['**/node_modules/**', 'test/reliability/slow/**'],
     // Integration tests share one moto_server per file; EC2 calls are slow in moto.
     testTimeout: 60_000,
     hookTimeout: 60_000,
