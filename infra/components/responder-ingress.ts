@@ -9,7 +9,9 @@ import { accountRootAdminStatement, policyJson, withTags } from './common.js';
 import type { ResourcePolicyStatement } from './common.js';
 import type { ResponderArgs } from './responder.js';
 import { TourniquetError } from '../../src/errors.js';
-import { findingIntake, type FindingIntake } from '../../src/policy/finding-intake.js';
+import { SCAN_RESULT_DETAIL_TYPE } from '../../src/findings/record-shapes.js';
+import { SCAN_RESULT_FINDING_TYPE, SCAN_RESULT_SEVERITY } from '../../src/findings/scan-result-finding.js';
+import { admitFinding, findingIntake, type FindingIntake } from '../../src/policy/finding-intake.js';
 import { typePatternKind } from '../../src/policy/glob.js';
 import { builtInPolicy, parsePolicy } from '../../src/policy/load-policy.js';
 
@@ -34,20 +36,28 @@ export const EVENT_PATTERN_MAX_CHARS = 2048;
 
 /**
  * The EventBridge pattern: GuardDuty findings (and drills) at or above the threshold, or of a type the intake admits
- * below it (the same rule as the Lambda's, src/policy/finding-intake.ts), optionally restricted by type prefix.
+ * below it (the same rule as the Lambda's, src/policy/finding-intake.ts), optionally restricted by type prefix; and
+ * Malware Protection for S3 scan results with THREATS_FOUND when the intake admits the finding they become
+ * (`Object:S3/MaliciousFile`, severity 8: src/findings/scan-result-finding.ts). A scan result has no `severity` or
+ * `type` and a finding no `scanResultDetails`, so no branch of the `$or` matches the other detail type.
  */
 export function findingsEventPattern(o: EventPatternOptions): Record<string, unknown> {
   const intake = o.intake ?? findingIntake(builtInPolicy(), o);
   const threshold = { severity: [{ numeric: ['>=', o.severityThreshold] }] };
-  const branches = intake.branches.map((b) => ({
+  const branches: Array<Record<string, unknown>> = intake.branches.map((b) => ({
     type: b.types.map(eventBridgeTypeFilter),
     ...(b.minSeverity !== undefined ? { severity: [{ numeric: ['>=', b.minSeverity] }] } : {}),
   }));
+  const scans = admitFinding(intake, { type: SCAN_RESULT_FINDING_TYPE, severity: SCAN_RESULT_SEVERITY }).admitted;
+  if (scans) branches.push({ scanResultDetails: { scanResultStatus: ['THREATS_FOUND'] } });
   const detail: Record<string, unknown> = branches.length > 0 ? { $or: [threshold, ...branches] } : { ...threshold };
-  if (o.findingTypePrefixes.length > 0) detail['type'] = o.findingTypePrefixes.map((prefix) => ({ prefix }));
+  if (o.findingTypePrefixes.length > 0) {
+    // A scan result has no `type`: `exists: false` lets it past the prefixes (which admit its finding type).
+    detail['type'] = [...o.findingTypePrefixes.map((prefix) => ({ prefix })), ...(scans ? [{ exists: false }] : [])];
+  }
   const pattern = {
     source: o.drillEvents ? ['aws.guardduty', DRILL_SOURCE] : ['aws.guardduty'],
-    'detail-type': [FINDINGS_DETAIL_TYPE],
+    'detail-type': scans ? [FINDINGS_DETAIL_TYPE, SCAN_RESULT_DETAIL_TYPE] : [FINDINGS_DETAIL_TYPE],
     detail,
   };
   const size = JSON.stringify(pattern).length;
@@ -107,7 +117,7 @@ export function createIngress(name: string, args: ResponderArgs, component: pulu
     `${name}-findings-rule`,
     {
       namePrefix: 'tourniquet-findings-',
-      description: `Tourniquet: GuardDuty findings with severity >= ${config.severityThreshold}, AI and policy-routed types at any severity${config.drillEvents ? ', and drills' : ''}`,
+      description: `Tourniquet: GuardDuty findings with severity >= ${config.severityThreshold}, AI and policy-routed types at any severity, Malware Protection scan results with threats${config.drillEvents ? ', and drills' : ''}`,
       eventPattern: JSON.stringify(findingsEventPattern({ ...config, intake: ingressIntake(args) })),
       state: 'ENABLED',
       tags,

@@ -4,7 +4,9 @@
  */
 import type { Command } from 'commander';
 import { inputLimitsFromEnv, INPUT_LIMIT_SETTINGS, withOverrides, type InputLimits } from '../findings/input-limits.js';
+import type { Finding } from '../findings/model.js';
 import type { ParseBatch } from '../findings/parse-options.js';
+import { scanResultFinding } from '../findings/scan-result-finding.js';
 import { stripControlCharacters } from '../safe-text.js';
 import { EXIT_BAD_INPUT, EXIT_OK } from './exit-codes.js';
 
@@ -28,17 +30,37 @@ export function inputLimitsFromFlags(flags: InputLimitFlags, env: NodeJS.Process
 }
 
 /**
+ * The findings `plan` and `respond` act on: the batch's findings, and each Malware Protection for S3 scan result with
+ * THREATS_FOUND as the `Object:S3/MaliciousFile` finding the respond handler makes of it (scan-result-finding.ts).
+ */
+export function findingsToHandle(batch: ParseBatch): Finding[] {
+  const out: Finding[] = [];
+  for (const r of batch.records) {
+    const finding = r.kind === 'finding' ? r : scanResultFinding(r);
+    if (finding !== undefined) out.push(finding);
+  }
+  return out;
+}
+
+/** One line per scan result that found no threat (NO_THREATS_FOUND, UNSUPPORTED, …): the object is not touched. */
+export function cleanScanLines(batch: ParseBatch): string[] {
+  return batch.records.flatMap((r) =>
+    r.kind === 'malware-scan-result' && scanResultFinding(r) === undefined
+      ? [stripControlCharacters(`tourniquet: malware scan result ${r.scanResultStatus} for s3://${r.bucketName}/${r.objectKey}: no threat found: nothing to do`)]
+      : [],
+  );
+}
+
+/**
  * What to print (if anything), and the exit code, when `batch` holds no finding to act on; undefined when it does. Input that held
  * nothing at all (a folder without .json/.jsonl/.jsonl.gz files) and input whose every record was rejected are bad
- * input (2); malware scan results alone are fine (0) but have no playbook.
+ * input (2); scan results that found no threat are fine (0), and each was reported by `cleanScanLines`.
  */
-export function noFindings(target: string, batch: ParseBatch, verb: string): { readonly line?: string; readonly code: number } | undefined {
-  const findings = batch.records.filter((r) => r.kind === 'finding').length;
-  if (findings > 0) return undefined;
-  const scans = batch.records.length - findings;
+export function noFindings(target: string, batch: ParseBatch): { readonly line?: string; readonly code: number } | undefined {
+  if (findingsToHandle(batch).length > 0) return undefined;
   const shown = stripControlCharacters(JSON.stringify(target));
   // Every record rejected: each rejection was printed on its own line, which is all there is to say.
   if (batch.rejected.length > 0) return { code: EXIT_BAD_INPUT };
-  if (scans > 0) return { line: `tourniquet: ${shown} holds only ${scans} malware scan result(s), which have no playbook: nothing to ${verb}`, code: EXIT_OK };
+  if (batch.records.length > 0) return { code: EXIT_OK };
   return { line: `tourniquet: no findings in ${shown} (expected a .json, .jsonl or .jsonl.gz file of GuardDuty findings, a folder of them, or - for stdin)`, code: EXIT_BAD_INPUT };
 }

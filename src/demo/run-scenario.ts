@@ -10,12 +10,15 @@ import { fileURLToPath } from 'node:url';
 import { startMotoServer } from '../aws/moto-server.js';
 import { openRuntime } from '../cli/runtime.js';
 import { MemoryNotifier } from '../notify/notification.js';
+import { recordResponses, wrapUpDemo } from './demo-wrap-up.js';
 import type { DemoCheck, DemoScenario } from './scenario.js';
 
 export interface DemoOptions {
   readonly log?: (line: string) => void;
   /** Evidence folder (default: a new temporary folder). */
   readonly evidenceDir?: string;
+  /** Where the demo's export and report are kept (default: `.tourniquet/demo/<scenario>` in the current directory). */
+  readonly outputDir?: string;
 }
 
 const ACCOUNT = '123456789012';
@@ -47,7 +50,9 @@ export async function runDemoScenario(scenario: DemoScenario, options: DemoOptio
   try {
     const runtime = await openRuntime({ journalPath: ':memory:', evidenceDir, policy: await policyPath(scenario) }, notifier);
     try {
+      const responded = recordResponses(runtime);
       await scenario.run({ log, check, accountId: ACCOUNT, region: REGION, clientConfig, runtime, notifier, evidenceDir });
+      await wrapUpDemo({ scenario: scenario.name, runtime, responded, log, check, ...(options.outputDir !== undefined ? { outputDir: options.outputDir } : {}) });
     } finally {
       await runtime.close();
     }

@@ -10,7 +10,8 @@ import type { Finding, MalwareScanResult, Subject } from './model.js';
 import { severityBand } from './severity.js';
 
 export const SCAN_RESULT_FINDING_TYPE = 'Object:S3/MaliciousFile';
-const SEVERITY = 8;
+export const SCAN_RESULT_SEVERITY = 8;
+const SEVERITY = SCAN_RESULT_SEVERITY;
 
 export function scanResultFinding(scan: MalwareScanResult): Finding | undefined {
   if (scan.scanResultStatus !== 'THREATS_FOUND') return undefined;

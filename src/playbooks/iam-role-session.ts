@@ -22,6 +22,7 @@ import type { ManualStep, PlanStep } from '../contracts/plan.js';
 import type { GuardrailVerdict } from '../policy/guardrails.js';
 import { definePlaybook, type PlanArgs, type SubjectOfKind } from './define-playbook.js';
 import { AI_ACTIVITY_STEPS, aiActivitySteps } from './ai-activity-steps.js';
+import { INVOCATION_LOGGING_OPTIONS, INVOCATION_LOGGING_STEPS, invocationLoggingStep, needsInvocationLoggingCheck } from './invocation-logging-step.js';
 import { arg, hasForm } from './manual-command-args.js';
 
 export const IAM_ROLE_SESSION_PLAYBOOK = 'iam-role-session';
@@ -34,9 +35,11 @@ export const ROLE_SESSION_STEPS = {
   'revoke-role-sessions': revokeRoleSessions,
   // What the session did in Bedrock and SageMaker, and stopping it (AI subjects; ai-activity-steps.ts).
   ...AI_ACTIVITY_STEPS,
+  // For Bedrock-logging findings and AI findings (invocation-logging-step.ts).
+  ...INVOCATION_LOGGING_STEPS,
 } as const;
 
-const OptionsSchema = z.strictObject({});
+const OptionsSchema = z.strictObject({ ...INVOCATION_LOGGING_OPTIONS });
 
 type Args = PlanArgs<'iam-role-session', typeof ROLE_SESSION_STEPS, typeof OptionsSchema>;
 
@@ -67,7 +70,7 @@ export function roleSessionCase(subject: SubjectOfKind<'iam-role-session'>, guar
   return { kind: 'session', roleName, sessionName: d.sessionName, ...(hasForm('roleId', d.roleId) ? { roleId: d.roleId } : {}) };
 }
 
-function planSteps({ finding, subject, step, guardrails }: Args): PlanStep[] {
+function planSteps({ finding, subject, options, step, guardrails }: Args): PlanStep[] {
   const c = roleSessionCase(subject, guardrails);
   const steps: PlanStep[] = [];
   if (c.kind === 'session') {
@@ -91,6 +94,8 @@ function planSteps({ finding, subject, step, guardrails }: Args): PlanStep[] {
     );
     // The stop steps wait for the session deny, so the session cannot start again what they stop.
     steps.push(...aiActivitySteps({ playbook: IAM_ROLE_SESSION_PLAYBOOK, finding, subject, after: c.kind === 'session' ? ['deny-role-session'] : [] }));
+    // Only for a role Tourniquet may act on: protected roles keep "no step, no call".
+    if (needsInvocationLoggingCheck(finding, subject)) steps.push(invocationLoggingStep(IAM_ROLE_SESSION_PLAYBOOK, options.invocationLogging, subject.region));
   }
   return steps;
 }

@@ -23,6 +23,9 @@ const RULE = 'aws:cloudwatch/eventRule:EventRule';
 const AI_SAMPLE = JSON.parse(
   readFileSync(new URL('../../samples/synthesized/Impact-IAMUser-AnomalousModelInvocation.SYNTHESIZED.json', import.meta.url), 'utf8'),
 ) as { source: string; 'detail-type': string; detail: Record<string, unknown> };
+const SCAN_SAMPLE = JSON.parse(
+  readFileSync(new URL('../../samples/events/MalwareProtection-S3-ObjectScanResult.eventbridge.json', import.meta.url), 'utf8'),
+) as { source: string; 'detail-type': string; detail: { s3ObjectDetails: Record<string, unknown>; scanResultDetails: Record<string, unknown> } };
 
 const POLICY = [
   'version: 1',
@@ -48,9 +51,20 @@ interface Case {
   readonly type: string;
   readonly severity: number;
   readonly source?: string;
+  /** A Malware Protection for S3 scan result with this status instead (the object key is the case id). */
+  readonly scan?: 'THREATS_FOUND' | 'NO_THREATS_FOUND';
 }
 
 function event(c: Case, index: number): { Source: string; DetailType: string; Detail: string } {
+  if (c.scan !== undefined) {
+    const d = SCAN_SAMPLE.detail;
+    const detail = {
+      ...d,
+      s3ObjectDetails: { ...d.s3ObjectDetails, objectKey: `case-${index}` },
+      scanResultDetails: { scanResultStatus: c.scan, threats: c.scan === 'THREATS_FOUND' ? [{ name: 'foobar' }] : null },
+    };
+    return { Source: c.source ?? SCAN_SAMPLE.source, DetailType: SCAN_SAMPLE['detail-type'], Detail: JSON.stringify(detail) };
+  }
   const detail = { ...AI_SAMPLE.detail, id: `case-${index}`, type: c.type, severity: c.severity };
   return { Source: c.source ?? AI_SAMPLE.source, DetailType: AI_SAMPLE['detail-type'], Detail: JSON.stringify(detail) };
 }
@@ -86,7 +100,10 @@ async function deliver(name: string, pattern: string, cases: readonly Case[]): P
   for (;;) {
     const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
     if (!r.Messages?.length) break;
-    for (const m of r.Messages) arrived.add(String((JSON.parse(m.Body!) as { detail: { id: string } }).detail.id));
+    for (const m of r.Messages) {
+      const detail = (JSON.parse(m.Body!) as { detail: { id?: string; s3ObjectDetails?: { objectKey: string } } }).detail;
+      arrived.add(String(detail.id ?? detail.s3ObjectDetails?.objectKey));
+    }
   }
   return arrived;
 }
@@ -132,16 +149,26 @@ describe('the findings rule lets AI and policy-routed findings through below the
       { name: 'ordinary Low', type: 'CryptoCurrency:EC2/BitcoinTool.B', severity: 2, pass: false },
       { name: 'ordinary Medium', type: 'CryptoCurrency:EC2/BitcoinTool.B', severity: 5, pass: true },
       { name: 'drill (not enabled)', type: 'Impact:IAMUser/CostHarvesting', severity: 2, source: 'tourniquet.drill', pass: false },
+      // Malware Protection for S3: a result with threats becomes Object:S3/MaliciousFile (severity 8); a clean one is no finding.
+      { name: 'scan result, THREATS_FOUND', type: 'Object:S3/MaliciousFile', severity: 8, scan: 'THREATS_FOUND', pass: true },
+      { name: 'scan result, NO_THREATS_FOUND', type: 'Object:S3/MaliciousFile', severity: 8, scan: 'NO_THREATS_FOUND', pass: false },
     ];
     const arrived = await deliver('default', String(capture.one(RULE).inputs['eventPattern']), cases);
     expect(cases.map((c, i) => [c.name, arrived.has(`case-${i}`)])).toEqual(cases.map((c) => [c.name, c.pass]));
     const intake = findingIntake(builtInPolicy(), { severityThreshold: 4 });
     expect(cases.slice(0, 3).map((c) => admitFinding(intake, c).admitted)).toEqual([true, false, true]);
+    // The finding a THREATS_FOUND result becomes is admitted by the Lambda too.
+    expect(admitFinding(intake, cases[4]!).admitted).toBe(true);
 
     const prefixed = await buildTourniquetStack({ manageThreatLists: false, manageTrustedIpList: false, findingTypePrefixes: ['CryptoCurrency:'] });
-    const only = await deliver('prefixed', String(prefixed.capture.one(RULE).inputs['eventPattern']), cases.slice(0, 3));
+    const only = await deliver('prefixed', String(prefixed.capture.one(RULE).inputs['eventPattern']), cases);
     expect([...only]).toEqual(['case-2']);
     expect(json<{ detail: Record<string, unknown> }>(prefixed.capture.one(RULE).inputs['eventPattern']).detail['type']).toEqual([{ prefix: 'CryptoCurrency:' }]);
+
+    // A prefix admitting Object:S3/MaliciousFile lets THREATS_FOUND results through (they have no `type` field).
+    const objects = await buildTourniquetStack({ manageThreatLists: false, manageTrustedIpList: false, findingTypePrefixes: ['Object:S3/'] });
+    const scansOnly = await deliver('object-prefixed', String(objects.capture.one(RULE).inputs['eventPattern']), cases);
+    expect([...scansOnly]).toEqual(['case-4']);
   });
 });
 

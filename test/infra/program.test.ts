@@ -223,10 +223,10 @@ describe('threat lists (seed fix: the files are uploaded)', () => {
 });
 
 describe('trigger: EventBridge and S3 into one queue, dead-letter queues everywhere', () => {
-  it('the rule matches GuardDuty findings at or above severity 4, and AI-related types at any severity', () => {
+  it('the rule matches GuardDuty findings at or above severity 4, AI-related types at any severity, and scan results with threats', () => {
     expect(json(capture.one(T.rule).inputs['eventPattern'])).toEqual({
       source: ['aws.guardduty'],
-      'detail-type': ['GuardDuty Finding'],
+      'detail-type': ['GuardDuty Finding', 'GuardDuty Malware Protection Object Scan Result'],
       detail: {
         $or: [
           { severity: [{ numeric: ['>=', 4] }] },
@@ -239,6 +239,7 @@ describe('trigger: EventBridge and S3 into one queue, dead-letter queues everywh
               'Impact:IAMUser/PromptInjection.Direct',
             ],
           },
+          { scanResultDetails: { scanResultStatus: ['THREATS_FOUND'] } },
         ],
       },
     });

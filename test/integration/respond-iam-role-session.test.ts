@@ -21,6 +21,7 @@ import {
   ListRolePoliciesCommand,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
+import { BedrockClient, GetModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { denyRoleSession, denyRoleSessionDocument, sessionDenyPolicyName } from '../../src/actions/iam-deny-role-session.js';
@@ -49,15 +50,19 @@ rules:
     # moto has no CloudTrail LookupEvents: the AI-activity steps are proven in test/unit/actions/ai-activity-*.test.ts,
     # test/unit/playbooks/ai-activity-steps.test.ts and test/integration/actions-ai-activity.test.ts.
     steps: { lookup-ai-activity: skip }
+    # An AI session: the Bedrock invocation-logging check, with a destination to turn logging on if it is off.
+    options: { invocationLogging: { s3: { bucketName: tourniquet-evidence, keyPrefix: bedrock/ } } }
 `;
 
 let h: Harness;
 let iam: IAMClient;
 let sts: STSClient;
+let bedrock: BedrockClient;
 beforeAll(async () => {
   h = await startHarness();
   iam = h.clients.iam;
   sts = new STSClient({ endpoint: h.moto.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  bedrock = new BedrockClient({ endpoint: h.moto.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 });
 afterAll(async () => {
   await writeAwsCallFixtures('test/integration/respond-iam-role-session.test.ts against moto_server');
@@ -149,7 +154,10 @@ describe('iam-role-session playbook end to end', () => {
       'stop-bedrock-resources': 'skipped',
       'stop-sagemaker-jobs': 'skipped',
       'delete-sagemaker-endpoints': 'skipped',
+      'ensure-invocation-logging': 'done',
     });
+    // Logging was off in the Region: the check turned it on with the rule's destination (read back).
+    expect((await bedrock.send(new GetModelInvocationLoggingConfigurationCommand({}))).loggingConfig?.s3Config).toEqual({ bucketName: 'tourniquet-evidence', keyPrefix: 'bedrock/' });
 
     const roleId = s.principalId.split(':')[0]!;
     const applied = await rolePolicies(s.roleName);
@@ -173,6 +181,8 @@ describe('iam-role-session playbook end to end', () => {
     expect(notifier.sent.at(-1)!.reason).toBe('release');
     expect(notifier.sent.at(-1)!.manualSteps).toBeUndefined();
     expect(await rolePolicies(s.roleName)).toEqual(before);
+    // Logging off again, as before the incident (moto answers an empty configuration, AWS none).
+    expect((await bedrock.send(new GetModelInvocationLoggingConfigurationCommand({}))).loggingConfig ?? {}).toEqual({});
   });
 
   it('release removes only its own deny: a policy another incident or a human put on the role stays', async () => {
@@ -201,6 +211,7 @@ describe('iam-role-session playbook end to end', () => {
       ['stop-bedrock-resources', 'skipped'],
       ['stop-sagemaker-jobs', 'skipped'],
       ['delete-sagemaker-endpoints', 'skipped'],
+      ['ensure-invocation-logging', 'planned'],
     ]);
     expect(calls.filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
     expect(await rolePolicies(s.roleName)).toEqual(before);

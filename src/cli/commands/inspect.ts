@@ -45,7 +45,7 @@ export function registerInspectCommand(program: Command, exit: ReportExit): void
         for (const r of batch.rejected) process.stderr.write(`${rejectedLine(r)}\n`);
       }
       // Nothing at all in the input (e.g. a folder with no .json files) is not a success.
-      const none = batch.records.length === 0 && batch.rejected.length === 0 ? noFindings(target, batch, 'inspect') : undefined;
+      const none = batch.records.length === 0 && batch.rejected.length === 0 ? noFindings(target, batch) : undefined;
       if (none?.line !== undefined) process.stderr.write(`${none.line}\n`);
       exit(batch.rejected.length > 0 || none !== undefined ? EXIT_BAD_INPUT : EXIT_OK);
     });

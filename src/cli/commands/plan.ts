@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { readFindings } from '../../findings/read-input.js';
-import type { Finding } from '../../findings/model.js';
 import { formatDecision, formatManualSteps, formatPlan } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
 import { parseModeFlag, printRejected } from './shared.js';
-import { addInputLimitOptions, inputLimitsFromFlags, noFindings, type InputLimitFlags } from '../finding-input.js';
+import { addInputLimitOptions, cleanScanLines, findingsToHandle, inputLimitsFromFlags, noFindings, type InputLimitFlags } from '../finding-input.js';
 import { printJson, printLine } from '../print-safe.js';
 
 /** `tourniquet plan <finding>`: what would happen and why, guardrail by guardrail. Touches neither AWS nor the journal. */
@@ -21,7 +20,8 @@ export function registerPlanCommand(program: Command, exit: ReportExit): void {
     const mode = parseModeFlag(flags.mode);
     const batch = await readFindings(target, { limits: inputLimitsFromFlags(flags) });
     printRejected(batch.rejected);
-    const none = noFindings(target, batch, 'plan');
+    for (const l of cleanScanLines(batch)) process.stderr.write(`${l}\n`);
+    const none = noFindings(target, batch);
     if (none !== undefined) {
       if (none.line !== undefined) process.stderr.write(`${none.line}\n`);
       return exit(none.code);
@@ -30,7 +30,7 @@ export function registerPlanCommand(program: Command, exit: ReportExit): void {
     const runtime = await openRuntime({ ...flags, journalPath: ':memory:', journalTable: undefined });
     try {
       const out = [];
-      for (const finding of batch.records.filter((r): r is Finding => r.kind === 'finding')) {
+      for (const finding of findingsToHandle(batch)) {
         const plans = runtime.responder.plan(finding, mode);
         out.push({ findingId: finding.id, type: finding.type.raw, plans });
         if (flags.json) continue;

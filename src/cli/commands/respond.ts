@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { readFindings } from '../../findings/read-input.js';
-import type { Finding } from '../../findings/model.js';
 import { MemoryNotifier, renderText } from '../../notify/notification.js';
 import { clean, formatDecision, formatIncidentHeader, formatManualSteps, formatPlan } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
@@ -17,7 +16,7 @@ const HANDLING_LABEL: Record<Handling, string> = {
   resumed: 'already seen: the unfinished plan was resumed',
   duplicate: 'already seen (re-delivery): nothing done',
 };
-import { addInputLimitOptions, inputLimitsFromFlags, noFindings, type InputLimitFlags } from '../finding-input.js';
+import { addInputLimitOptions, cleanScanLines, findingsToHandle, inputLimitsFromFlags, noFindings, type InputLimitFlags } from '../finding-input.js';
 import { printBlock, printJson, printLine } from '../print-safe.js';
 
 /** `tourniquet respond <finding>`: run the engine for every finding in a file, folder or stdin. */
@@ -36,12 +35,13 @@ export function registerRespondCommand(program: Command, exit: ReportExit): void
     const batch = await readFindings(target, { limits: inputLimitsFromFlags(flags) });
     printRejected(batch.rejected);
     // Nothing to respond to: no journal is opened (nor created).
-    const none = noFindings(target, batch, 'respond to');
+    for (const l of cleanScanLines(batch)) process.stderr.write(`${l}\n`);
+    const none = noFindings(target, batch);
     if (none !== undefined) {
       if (none.line !== undefined) process.stderr.write(`${none.line}\n`);
       return exit(none.code);
     }
-    const findings = batch.records.filter((r): r is Finding => r.kind === 'finding');
+    const findings = findingsToHandle(batch);
     const notifier = new MemoryNotifier();
     const runtime = await openRuntime(flags, notifier);
     try {

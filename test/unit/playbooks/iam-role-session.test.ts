@@ -83,6 +83,22 @@ describe('iam-role-session plan', () => {
     expect(plan(session('TourniquetResponder'), [{ ...verdict, outcome: 'pass' }]).steps).toHaveLength(2);
   });
 
+  it('a Bedrock-logging finding: the invocation-logging check (with the rule\'s destination) after the session steps; protected roles still get no step', () => {
+    const logging = finding('DefenseEvasion:IAMUser/BedrockLoggingDisabled', { firstSeen: '2026-12-03T07:00:00.000Z' });
+    const s3 = { s3: { bucketName: 'bedrock-logs', keyPrefix: 'invocations/' } };
+    const p = iamRoleSessionPlaybook.plan(logging, session('chat-backend-role'), { invocationLogging: { ...s3, keepOnRelease: true } }, []);
+    expect(p.steps.map((x) => x.id)).toEqual(['deny-role-session', 'revoke-role-sessions', 'ensure-invocation-logging']);
+    expect(p.steps[2]).toEqual(expect.objectContaining({ action: 'bedrock.ensure-invocation-logging', effect: 'contain', input: { destination: s3, keepOnRelease: true }, dependsOn: [] }));
+    expect(iamRoleSessionPlaybook.plan(logging, session('r', 'AROA3XFRBF23EXAMPLE2'), {}, []).steps.map((x) => x.id)).toEqual(['revoke-role-sessions', 'ensure-invocation-logging']);
+    for (const roleName of ['AWSServiceRoleForAmazonSageMakerNotebooks', 'AWSReservedSSO_DataScience_0123456789abcdef']) {
+      expect(iamRoleSessionPlaybook.plan(logging, session(roleName), {}, []).steps).toEqual([]);
+    }
+    expect(iamRoleSessionPlaybook.plan(logging, session('r'), {}, [{ guardrail: 'protected-principal', outcome: 'block', reason: 'x' }]).steps).toEqual([]);
+    expect(iamRoleSessionPlaybook.plan(logging, session('gpu-node-role', 'AROA3XFRBF23EXAMPLE1:i-0a1b2c3d4e5f60718'), {}, []).steps).toEqual([]);
+    // Not a logging finding and not an AI subject: no check.
+    expect(plan(session('chat-backend-role')).steps.map((x) => x.id)).not.toContain('ensure-invocation-logging');
+  });
+
   it('the engine passes the decision’s verdicts: buildPlan with a blocking verdict plans no step', () => {
     expect(buildPlan(IAM_ROLE_SESSION_PLAYBOOK, f, session('r'), {}, undefined, [{ guardrail: 'responder-self', outcome: 'block', reason: 'x' }]).steps).toEqual([]);
     expect(buildPlan(IAM_ROLE_SESSION_PLAYBOOK, f, session('r')).steps).toHaveLength(2);

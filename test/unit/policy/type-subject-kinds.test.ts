@@ -15,6 +15,6 @@ describe('subject kinds of a rule\'s type patterns', () => {
   it('a type-only rule with options resolves to its one playbook; one that may reach two playbooks must name it', () => {
     const rule = (type: string) => `version: 1\nrules:\n  - name: r\n    match: { type: ["${type}"] }\n    options: { isolationSettleSeconds: 1 }\n`;
     expect(parsePolicy(rule('CryptoCurrency:EC2/'), 'p.yaml').rules[0]!.options?.playbook).toBe('ec2-instance');
-    expect(() => parsePolicy(rule('Impact:Runtime/'), 'p.yaml')).toThrow(/this rule can run ec2-instance, iam-user, ecs-task: name it with "playbook:"/);
+    expect(() => parsePolicy(rule('Impact:Runtime/'), 'p.yaml')).toThrow(/this rule can run ec2-instance, iam-user, iam-role-session, ecs-task: name it with "playbook:"/);
   });
 });
