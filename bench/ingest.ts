@@ -1,0 +1,152 @@
+/**
+ * Benchmark: triage's ingest path over a generated GuardDuty export (issue 12, `bench:ingest`).
+ *
+ * Writes a realistic export (bench/support/generate-export.ts: every resource type in samples/, 3–6 KB a finding,
+ * a quarter of the lines re-publications, gzip JSON Lines), then times over several interleaved runs:
+ *   floor — the least any reader must do: the file streamed through gunzip, split on newlines, `JSON.parse` of each
+ *           line, the value dropped;
+ *   ours  — `triageItems(file)` (src/investigate/triage-input.ts) into a `Triage` (src/investigate/triage.ts), then
+ *           `result()`: what `tourniquet triage <export>` does before it prints.
+ * Rates count lines (finding occurrences) per second; both read the same lines.
+ * Peak RSS: bench/support/triage-rss.ts triages an export in a fresh process; the growth is that process's peak RSS
+ * on the export ÷ on an export a tenth its size (each in its own process). A bounded-memory triage keeps the growth
+ * near 1 (the table of latest summaries grows with distinct findings, a few hundred bytes each).
+ *
+ * Usage: `npm run bench:ingest -- [--quick] [--findings N] [--runs R]` (default 200,000 findings, 5 runs; `--quick`
+ * 20,000 findings, 3 runs, about a minute on 2 busy cores). The last stdout line is one JSON object with the figures.
+ */
+import { execFileSync } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createGunzip } from 'node:zlib';
+import { triageItems } from '../src/investigate/triage-input.js';
+import { Triage } from '../src/investigate/triage.js';
+import { writeExport } from './support/generate-export.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** gunzip + split on `\n` + `JSON.parse` of each line; returns the lines parsed. */
+async function floor(file: string): Promise<number> {
+  let lines = 0;
+  let carry: Buffer | undefined;
+  const parse = (buf: Buffer): void => {
+    if (buf.length === 0) return;
+    JSON.parse(buf.toString('utf8'));
+    lines++;
+  };
+  for await (const chunk of createReadStream(file).pipe(createGunzip()) as AsyncIterable<Buffer>) {
+    let start = 0;
+    let nl = chunk.indexOf(10);
+    if (nl >= 0 && carry !== undefined) {
+      parse(Buffer.concat([carry, chunk.subarray(0, nl)]));
+      carry = undefined;
+      start = nl + 1;
+      nl = chunk.indexOf(10, start);
+    }
+    while (nl >= 0) {
+      parse(chunk.subarray(start, nl));
+      start = nl + 1;
+      nl = chunk.indexOf(10, start);
+    }
+    if (start < chunk.length) carry = carry === undefined ? chunk.subarray(start) : Buffer.concat([carry, chunk.subarray(start)]);
+  }
+  if (carry !== undefined) parse(carry);
+  return lines;
+}
+
+/** Triage's ingest path; returns the records read (lines) and the incidents found. */
+async function ours(file: string): Promise<{ lines: number; findings: number; incidents: number; rejected: number }> {
+  const triage = new Triage();
+  for await (const item of triageItems(file)) triage.add(item);
+  const r = triage.result();
+  return { lines: r.stats.records + r.stats.rejected, findings: r.stats.findings, incidents: r.stats.incidents, rejected: r.stats.rejected };
+}
+
+/** Peak RSS (MB) of a fresh process that triages `file`. */
+function peakRss(file: string): number {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'support', 'triage-rss.ts'), file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const last = out.trim().split('\n').pop()!;
+  return (JSON.parse(last) as { maxRssMb: number }).maxRssMb;
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const findings = Number(arg('--findings') ?? (quick ? 20_000 : 200_000));
+  const runs = Number(arg('--runs') ?? (quick ? 3 : 5));
+  const dir = await mkdtemp(join(tmpdir(), 'tourniquet-bench-ingest-'));
+  try {
+    const file = join(dir, 'export.jsonl.gz');
+    const small = join(dir, 'export-tenth.jsonl.gz');
+    let t = performance.now();
+    const written = await writeExport(file, { findings });
+    await writeExport(small, { findings: Math.ceil(findings / 10), seed: 2 });
+    const gzBytes = (await stat(file)).size;
+    console.log(
+      `export: ${findings} findings, ${written.lines} lines (re-publications included), ${(written.uncompressedBytes / 1e6).toFixed(0)} MB ` +
+        `(${(written.uncompressedBytes / written.lines / 1024).toFixed(1)} KiB a line), ${(gzBytes / 1e6).toFixed(0)} MB gzip; written in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
+
+    const floorMs: number[] = [];
+    const oursMs: number[] = [];
+    let check: Awaited<ReturnType<typeof ours>> | undefined;
+    // One warm-up of each (JIT, file cache), then interleaved runs so drift in the machine's speed hits both alike.
+    await floor(file);
+    await ours(file);
+    for (let run = 0; run < runs; run++) {
+      t = performance.now();
+      const n = await floor(file);
+      floorMs.push(performance.now() - t);
+      if (n !== written.lines) throw new Error(`floor read ${n} lines, expected ${written.lines}`);
+      t = performance.now();
+      check = await ours(file);
+      oursMs.push(performance.now() - t);
+      if (check.lines !== written.lines || check.rejected !== 0) throw new Error(`triage read ${check.lines} lines (${check.rejected} rejected), expected ${written.lines}`);
+    }
+    const floorRate = written.lines / (median(floorMs) / 1000);
+    const rate = written.lines / (median(oursMs) / 1000);
+    console.log(`floor (gunzip + JSON.parse a line): median ${median(floorMs).toFixed(0)} ms of ${runs}  → ${floorRate.toFixed(0)} lines/s`);
+    console.log(`triage ingest (triageItems + Triage): median ${median(oursMs).toFixed(0)} ms of ${runs}  → ${rate.toFixed(0)} lines/s; ${check!.findings} distinct findings, ${check!.incidents} incidents`);
+    console.log(`ratio to floor: ${(rate / floorRate).toFixed(2)} (target ≥ 0.7)`);
+
+    const rssSmall = peakRss(small);
+    const rssFull = peakRss(file);
+    console.log(`peak RSS, fresh process: ${rssSmall.toFixed(0)} MB at ${Math.ceil(findings / 10)} findings, ${rssFull.toFixed(0)} MB at ${findings}  → growth ${(rssFull / rssSmall).toFixed(2)}× for 10× the export (target ≤ 1.5)`);
+
+    const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
+    console.log(
+      JSON.stringify({
+        bench: 'ingest',
+        quick,
+        findings,
+        lines: written.lines,
+        runs,
+        findingsPerSecond: Math.round(rate),
+        floorFindingsPerSecond: Math.round(floorRate),
+        ratioToFloor: round(rate / floorRate),
+        peakRssMb: round(rssFull, 1),
+        rssGrowth10x: round(rssFull / rssSmall),
+      }),
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exitCode = 1;
+});
