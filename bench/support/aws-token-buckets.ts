@@ -3,7 +3,8 @@
  * bucket; a call that finds it empty fails with the real error AWS returns (EC2 `RequestLimitExceeded`, IAM
  * `Throttling`), a ServiceException from the service's own SDK package, so the engine classifies it as it would in AWS.
  * EC2 (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html): a bucket per API per account and
- * Region — non-mutating (Describe*) 100 tokens refilled 20/s, mutating 200 refilled 5/s.
+ * Region — non-mutating (Describe*) 100 tokens refilled 20/s (quoted in the page), mutating 200 refilled 5/s (the
+ * page's table as we read it; not re-checked).
  * IAM publishes no per-API bucket sizes: assumed here one account-wide bucket of 20 refilled 10/s (stated in the
  * README). Other services pass through.
  */
