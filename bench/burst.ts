@@ -1,0 +1,158 @@
+/**
+ * Benchmark `bench:burst` (issue 12): a burst of drill-style EC2 findings (src/drill/ec2-finding.ts) about many
+ * instances, all handed to one responder at once, against moto_server (real responses) with AWS's default request
+ * throttling emulated as token buckets at the SDK level (bench/support/aws-token-buckets.ts: empty bucket → a real
+ * `RequestLimitExceeded` / `Throttling`). The engine is measured as it is: its own rate limiter
+ * (src/engine/rate-limiter.ts, EC2 5/s burst 20, IAM 2/s burst 5) and its retries.
+ * The policy lifts the guardrails that would otherwise stop most containment in a burst (budget 100000 an hour,
+ * breaker at 100000 findings), so the steps really run.
+ * The floor: the least time the emulated AWS buckets allow for the calls that were accepted (every bucket full at
+ * the start); `ratioToRateLimitFloor` = floor ÷ our time (1 = as fast as AWS lets anyone go).
+ * Scale: 1,000 findings over 300 instances is the issue's burst; with the engine's own EC2 limit of 5 calls a
+ * second and ~90 calls an instance that is ≥ 90 minutes, too long for a benchmark run, so the default is scaled down
+ * at the same ratio (3.33 findings a subject): `--quick` 20 findings over 6 instances; default 100 over 30;
+ * `npm run bench:burst -- <findings> <subjects>` for any size.
+ * Last stdout line: one JSON object.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EC2Client, RunInstancesCommand, DescribeImagesCommand, type Instance } from '@aws-sdk/client-ec2';
+import { getAction } from '../src/actions/registry.js';
+import { createClientFactory } from '../src/aws/client-factory.js';
+import { startMotoServer } from '../src/aws/moto-server.js';
+import { isTransientAwsError } from '../src/aws/transient-error.js';
+import { buildEc2DrillFinding } from '../src/drill/ec2-finding.js';
+import { CallCollector } from '../src/engine/call-collector.js';
+import { Responder } from '../src/engine/responder.js';
+import { openEvidence } from '../src/evidence/open-evidence.js';
+import { parseRecord } from '../src/findings/read-input.js';
+import { openJournal } from '../src/journal/open-journal.js';
+import { MemoryNotifier } from '../src/notify/notification.js';
+import { parsePolicy } from '../src/policy/load-policy.js';
+import { AwsTokenBuckets } from './support/aws-token-buckets.js';
+
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+const TYPES = ['CryptoCurrency:EC2/BitcoinTool.B!DNS', 'CryptoCurrency:EC2/BitcoinTool.B', 'CryptoCurrency:EC2/BitcoinTool.B!DNS', 'CryptoCurrency:EC2/BitcoinTool.B'];
+/** How the emulated AWS errors (and the engine's wrapping of them) read in a step's error. */
+const THROTTLED = /RequestLimitExceeded|Throttling|Rate exceeded|Request limit exceeded/i;
+const POLICY = parsePolicy(
+  `version: 1
+defaults: { mode: approve }
+guardrails:
+  budget: { perAccountPerHour: 100000 }
+  breaker: { findings: 100000, withinMinutes: 15 }
+rules:
+  - name: gpu-crypto
+    match: { type: ["CryptoCurrency:EC2/*"], subject: [ec2-instance] }
+    mode: contain
+`,
+  'bench-burst-policy.yaml',
+);
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const nums = args.filter((a) => a !== '--quick').map(Number);
+  const findings = nums[0] ?? (quick ? 20 : 100);
+  const subjects = nums[1] ?? (quick ? 6 : 30);
+  if (!Number.isInteger(findings) || !Number.isInteger(subjects) || subjects < 1 || findings < subjects) {
+    throw new Error(`usage: burst [--quick] [findings subjects] with findings ≥ subjects ≥ 1, received ${args.join(' ')}`);
+  }
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: REGION });
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_ENDPOINT_URL;
+  const moto = await startMotoServer();
+  const evidenceDir = await mkdtemp(join(tmpdir(), 'tourniquet-bench-burst-'));
+  const wall = performance.now();
+  try {
+    const ec2 = new EC2Client({ endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+    const image = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }))).Images![0]!.ImageId!;
+    const instances: Instance[] = [];
+    while (instances.length < subjects) {
+      const n = Math.min(100, subjects - instances.length);
+      instances.push(...((await ec2.send(new RunInstancesCommand({ ImageId: image, InstanceType: 'g5.xlarge', MinCount: n, MaxCount: n }))).Instances ?? []));
+    }
+    const now = Date.now();
+    const records = Array.from({ length: findings }, (_, i) => {
+      const variant = Math.floor(i / subjects);
+      const raw = buildEc2DrillFinding(instances[i % subjects]!, { accountId: ACCOUNT, region: REGION, type: TYPES[variant % TYPES.length]!, count: variant + 1, now: new Date(now + variant * 1000) });
+      const record = parseRecord(raw, { name: `burst-${i}` });
+      if (record.kind !== 'finding') throw new Error('a drill finding did not parse as a finding');
+      return record;
+    });
+    const buckets = new AwsTokenBuckets();
+    const journal = await openJournal({});
+    await journal.ensureTable();
+    try {
+      const collector = new CallCollector();
+      const factory = createClientFactory({ endpoint: moto.endpoint, onCall: (c) => collector.record(c), maxAttempts: 1 });
+      const responder = new Responder({
+        journal,
+        policy: POLICY,
+        clientsFor: async (account, region, incidentId) => buckets.wrap(await factory.forIncident(account, region, incidentId)),
+        evidenceFor: (caseId) => openEvidence(caseId, { dir: evidenceDir }),
+        getAction,
+        isTransient: isTransientAwsError,
+        calls: collector,
+        notifier: new MemoryNotifier(),
+      });
+      const started = performance.now();
+      const settled = await Promise.allSettled(records.map((r) => responder.respond(r)));
+      const ms = performance.now() - started;
+      const rejected = settled.filter((s) => s.status === 'rejected');
+      const incidentIds = new Set<string>();
+      for (const s of settled) if (s.status === 'fulfilled') for (const o of s.value.outcomes) if (o.subject.kind === 'ec2-instance') incidentIds.add(o.incidentId);
+      let stepsRun = 0;
+      let failed = 0;
+      let throttlingFailures = 0;
+      const statuses = new Map<string, number>();
+      for (const id of incidentIds) {
+        const incident = await responder.getIncident(id);
+        statuses.set(incident.status, (statuses.get(incident.status) ?? 0) + 1);
+        for (const step of await journal.getSteps(id)) {
+          if (step.status === 'done' || step.status === 'failed') stepsRun++;
+          if (step.status === 'failed') {
+            failed++;
+            if (step.error !== undefined && THROTTLED.test(`${step.error.name} ${step.error.message}`)) throttlingFailures++;
+          }
+        }
+      }
+      const floorMs = buckets.floorMs();
+      const accepted = [...buckets.accepted.values()].reduce((n, b) => n + b.count, 0);
+      console.log(`burst: ${findings} findings over ${subjects} instances at once${quick ? ' (--quick)' : ''}, Node ${process.version}, against moto_server with AWS throttling emulated`);
+      console.log(`  our time ${(ms / 1000).toFixed(2)} s; rate-limit floor ${(floorMs / 1000).toFixed(2)} s (for the ${accepted} accepted EC2/IAM calls); ratio floor ÷ ours ${(floorMs / ms).toFixed(3)}`);
+      console.log(`  incidents ${incidentIds.size} (${[...statuses].map(([k, v]) => `${k} ${v}`).join(', ')}); steps run ${stepsRun}, failed ${failed}, of which throttling ${throttlingFailures}; AWS throttled ${buckets.throttled} calls; respond() rejected ${rejected.length}`);
+      if (rejected.length > 0) console.log(`  first rejection: ${String((rejected[0] as PromiseRejectedResult).reason).split('\n')[0]}`);
+      console.log(`  total wall time ${((performance.now() - wall) / 1000).toFixed(0)} s`);
+      console.log(
+        JSON.stringify({
+          bench: 'burst',
+          quick,
+          findings,
+          subjects,
+          ms: Math.round(ms),
+          floorMs: Math.round(floorMs),
+          ratioToRateLimitFloor: Math.round((floorMs / ms) * 1000) / 1000,
+          throttlingFailures,
+          stepsRun,
+          stepsFailed: failed,
+          incidents: incidentIds.size,
+          awsThrottledCalls: buckets.throttled,
+          respondRejected: rejected.length,
+        }),
+      );
+    } finally {
+      await journal.close();
+    }
+  } finally {
+    await moto.stop();
+    await rm(evidenceDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

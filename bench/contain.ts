@@ -1,0 +1,283 @@
+/**
+ * Benchmark `bench:contain` (issue 12): how many SEQUENTIAL AWS round trips the engine needs to contain
+ *   - one GPU instance (the EC2 playbook, contain mode, from the finding to every step done), and
+ *   - one IAM user with a stolen key (the iam-user playbook, contain mode),
+ * against moto_server (responses are real; moto lacks the service-specific-credential API, so the policy skips
+ * `deactivate-bedrock-keys`) in five configurations, interleaved run by run:
+ *   (a) moto directly, no added latency;
+ *   (b) every AWS call given a fixed latency at the SDK level (50 ms before it is sent);
+ *   (c) the same latency with one call in flight at a time, process-wide (the plan strictly sequential);
+ *   (e) and (s): (b) and (c) with the engine's own rate limiter at its defaults — the engine as it ships, which
+ *       gives the headline figures; (a), (b), (c) lift the limiter to show the plan's own structure.
+ * `speedupVsSequential` = time of (s) ÷ time of (e) (limiter lifted: (c) ÷ (b)), for the whole playbook.
+ * Round trips are counted from each call's recorded wire interval (bench/support/sdk-latency.ts): the longest chain
+ * of non-overlapping calls up to the point, cross-checked with elapsed time ÷ latency (which also counts the
+ * engine's own waits: its rate limiter, journal and evidence writes, moto's time).
+ * Points: isolation = the end of the last ModifyNetworkInterfaceAttribute (the isolation group on every ENI);
+ * credentials cut = the end of the later of the last UpdateAccessKey → Inactive and the PutUserPolicy of the deny.
+ * The engine's retries are its defaults; its rate limiter (EC2 5/s burst 20, IAM 2/s burst 5) is on in (e) and (s).
+ * Every run starts from a reset emulator and freshly seeded resources (not timed).
+ * Usage: `npm run bench:contain -- [--quick] [runs]` (default 3 runs; `--quick` 1 run and no (s) run for the IAM
+ * user, whose speedupVsSequentialIamUser is then null). Last stdout line: one JSON object.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  CreateAccessKeyCommand,
+  CreateLoginProfileCommand,
+  CreateUserCommand,
+  CreateVirtualMFADeviceCommand,
+  EnableMFADeviceCommand,
+  IAMClient,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
+import { getAction } from '../src/actions/registry.js';
+import { createClientFactory } from '../src/aws/client-factory.js';
+import { startMotoServer, type MotoServer } from '../src/aws/moto-server.js';
+import { isTransientAwsError } from '../src/aws/transient-error.js';
+import { buildDrillFinding } from '../src/drill/build-drill-finding.js';
+import { buildEc2DrillFinding } from '../src/drill/ec2-finding.js';
+import { seedGpuFleet, type SeedClients } from '../src/drill/seed-gpu-fleet.js';
+import { CallCollector } from '../src/engine/call-collector.js';
+import { RateLimiter } from '../src/engine/rate-limiter.js';
+import { Responder } from '../src/engine/responder.js';
+import { openEvidence } from '../src/evidence/open-evidence.js';
+import { parseRecord } from '../src/findings/read-input.js';
+import { openJournal } from '../src/journal/open-journal.js';
+import { MemoryNotifier } from '../src/notify/notification.js';
+import { parsePolicy } from '../src/policy/load-policy.js';
+import { SdkLatency, sequentialRoundTrips, type WireCall } from './support/sdk-latency.js';
+
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+const LATENCY_MS = 50;
+const POLICY = parsePolicy(
+  `version: 1
+defaults: { mode: approve }
+rules:
+  - name: gpu-crypto
+    match: { type: ["CryptoCurrency:EC2/*"], subject: [ec2-instance] }
+    mode: contain
+  - name: stolen-user-keys
+    match: { type: ["UnauthorizedAccess:IAMUser/"], subject: [iam-user] }
+    mode: contain
+    # moto has no service-specific-credential API (Bedrock API keys).
+    steps: { deactivate-bedrock-keys: skip }
+`,
+  'bench-contain-policy.yaml',
+);
+
+type Playbook = 'ec2-instance' | 'iam-user';
+interface Config {
+  readonly key: 'engine' | 'engineSequential' | 'moto' | 'latency' | 'sequential';
+  readonly name: string;
+  readonly latencyMs: number;
+  readonly sequential: boolean;
+  /** The engine's own rate limiter at its defaults (else lifted, to see the plan's structure). */
+  readonly engineLimits: boolean;
+}
+const CONFIGS: readonly Config[] = [
+  { key: 'engine', name: `(e) +${LATENCY_MS} ms, engine limiter on`, latencyMs: LATENCY_MS, sequential: false, engineLimits: true },
+  { key: 'engineSequential', name: `(s) +${LATENCY_MS} ms, limiter on, 1 call at a time`, latencyMs: LATENCY_MS, sequential: true, engineLimits: true },
+  { key: 'moto', name: '(a) moto, no latency, no limiter', latencyMs: 0, sequential: false, engineLimits: false },
+  { key: 'latency', name: `(b) +${LATENCY_MS} ms, no limiter`, latencyMs: LATENCY_MS, sequential: false, engineLimits: false },
+  { key: 'sequential', name: `(c) +${LATENCY_MS} ms, no limiter, 1 call at a time`, latencyMs: LATENCY_MS, sequential: true, engineLimits: false },
+];
+/** The engine's rate limiter lifted: no call waits for a token. */
+const NO_LIMITS = { default: { ratePerSecond: 1e9, burst: 1e9 } };
+
+interface RunResult {
+  readonly msComplete: number;
+  /** To isolation (EC2) or to the credentials cut (IAM user); NaN when the point was never reached. */
+  readonly msToPoint: number;
+  readonly roundTripsToPoint: number;
+  readonly roundTripsTotal: number;
+  readonly calls: number;
+  readonly status: string;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function lastEnd(calls: readonly WireCall[], match: (c: WireCall) => boolean): number {
+  const ends = calls.filter(match).map((c) => c.end);
+  return ends.length === 0 ? Number.NaN : Math.max(...ends);
+}
+
+/** The point the figure is about, as an absolute performance.now() time. */
+function pointOf(playbook: Playbook, calls: readonly WireCall[]): number {
+  if (playbook === 'ec2-instance') return lastEnd(calls, (c) => c.operation === 'ModifyNetworkInterfaceAttribute');
+  const keys = lastEnd(calls, (c) => c.operation === 'UpdateAccessKey' && c.input.Status === 'Inactive');
+  const deny = lastEnd(calls, (c) => c.operation === 'PutUserPolicy');
+  return Number.isNaN(keys) || Number.isNaN(deny) ? Number.NaN : Math.max(keys, deny);
+}
+
+async function seedUser(iam: IAMClient, userName: string): Promise<void> {
+  await iam.send(new CreateUserCommand({ UserName: userName, Tags: [{ Key: 'team', Value: 'ml' }] }));
+  await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+  await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+  await iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: 'own-inline', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: '*' }] }) }));
+  await iam.send(new CreateLoginProfileCommand({ UserName: userName, Password: 'Seed-Password-1!', PasswordResetRequired: false }));
+  const serial = (await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: `${userName}-mfa` }))).VirtualMFADevice!.SerialNumber!;
+  await iam.send(new EnableMFADeviceCommand({ UserName: userName, SerialNumber: serial, AuthenticationCode1: '123456', AuthenticationCode2: '654321' }));
+}
+
+async function findingFor(playbook: Playbook, moto: MotoServer, clients: SeedClients, run: number): Promise<unknown> {
+  if (playbook === 'ec2-instance') {
+    const fleet = await seedGpuFleet(clients, { name: `bench-${run}` });
+    const d = await clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [fleet.targetInstanceId] }));
+    return buildEc2DrillFinding(d.Reservations![0]!.Instances![0]!, { accountId: ACCOUNT, region: REGION });
+  }
+  const userName = `bench-user-${run}`;
+  await seedUser(clients.iam, userName);
+  return buildDrillFinding({ kind: 'iam-user', id: userName, type: 'UnauthorizedAccess:IAMUser/TorIPCaller', accountId: ACCOUNT, region: REGION, endpoint: moto.endpoint });
+}
+
+async function runOnce(moto: MotoServer, clients: SeedClients, playbook: Playbook, config: Config, run: number, evidenceDir: string): Promise<RunResult> {
+  await moto.reset();
+  const record = parseRecord(await findingFor(playbook, moto, clients, run), { name: 'bench-contain' });
+  if (record.kind !== 'finding') throw new Error('the drill finding did not parse as a finding');
+  const latency = new SdkLatency({ latencyMs: config.latencyMs, sequential: config.sequential });
+  const journal = await openJournal({});
+  await journal.ensureTable();
+  try {
+    // As createResponder builds it, with the clients wrapped by the latency middleware.
+    const collector = new CallCollector();
+    const factory = createClientFactory({ endpoint: moto.endpoint, onCall: (c) => collector.record(c), maxAttempts: 1 });
+    const responder = new Responder({
+      journal,
+      policy: POLICY,
+      clientsFor: async (account, region, incidentId) => latency.wrap(await factory.forIncident(account, region, incidentId)),
+      evidenceFor: (caseId) => openEvidence(caseId, { dir: evidenceDir }),
+      getAction,
+      isTransient: isTransientAwsError,
+      calls: collector,
+      notifier: new MemoryNotifier(),
+      ...(config.engineLimits ? {} : { rateLimiter: new RateLimiter(NO_LIMITS) }),
+    });
+    const started = performance.now();
+    const result = await responder.respond(record);
+    const ended = performance.now();
+    const outcome = result.outcomes.find((o) => o.subject.kind === playbook);
+    if (outcome === undefined) throw new Error(`no ${playbook} outcome`);
+    const point = pointOf(playbook, latency.calls);
+    return {
+      msComplete: ended - started,
+      msToPoint: point - started,
+      roundTripsToPoint: Number.isNaN(point) ? Number.NaN : sequentialRoundTrips(latency.calls, point),
+      roundTripsTotal: sequentialRoundTrips(latency.calls, ended),
+      calls: latency.calls.length,
+      status: outcome.status,
+    };
+  } finally {
+    await journal.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const runsArg = args.find((a) => a !== '--quick');
+  const runs = runsArg !== undefined ? Number(runsArg) : quick ? 1 : 3;
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs must be a positive integer, received ${runsArg}`);
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: REGION });
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_ENDPOINT_URL;
+  // The AWS managed policy AWSCompromisedKeyQuarantineV3 must exist for the iam-user playbook.
+  const moto = await startMotoServer({ env: { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' } });
+  const evidenceDir = await mkdtemp(join(tmpdir(), 'tourniquet-bench-contain-'));
+  const cfg = { endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } };
+  const clients: SeedClients = { ec2: new EC2Client(cfg), autoScaling: new AutoScalingClient(cfg), elbv2: new ElasticLoadBalancingV2Client(cfg), iam: new IAMClient(cfg) };
+  const playbooks: readonly Playbook[] = ['ec2-instance', 'iam-user'];
+  const results = new Map<string, RunResult[]>();
+  const key = (p: Playbook, c: Config): string => `${p}|${c.key}`;
+  const wall = performance.now();
+  try {
+    // Warm-up (not counted): moto compiles its handlers and loads its AMI catalogue and managed policies on first use.
+    await moto.reset();
+    await findingFor('ec2-instance', moto, clients, 0);
+    await findingFor('iam-user', moto, clients, 0);
+    for (let run = 1; run <= runs; run++) {
+      for (const p of playbooks) {
+        for (const c of CONFIGS) {
+          // --quick: the IAM user's sequential-with-limiter run (15 s, paced by the IAM bucket alone) is left out.
+          if (quick && p === 'iam-user' && c.key === 'engineSequential') continue;
+          const r = await runOnce(moto, clients, p, c, run, evidenceDir);
+          const list = results.get(key(p, c)) ?? [];
+          list.push(r);
+          results.set(key(p, c), list);
+          process.stderr.write(
+            `  run ${run} ${p} ${c.name}: ${(r.msComplete / 1000).toFixed(2)} s, to point ${(r.msToPoint / 1000).toFixed(2)} s, ` +
+              `${r.roundTripsToPoint} round trips to point, ${r.roundTripsTotal} in all, ${r.calls} calls, ${r.status}\n`,
+          );
+        }
+      }
+    }
+  } finally {
+    await moto.stop();
+    await rm(evidenceDir, { recursive: true, force: true });
+  }
+  const med = (p: Playbook, k: Config['key'], f: (r: RunResult) => number): number => {
+    const rs = results.get(`${p}|${k}`);
+    return rs === undefined ? Number.NaN : median(rs.map(f));
+  };
+  console.log(`contain: median of ${runs} run(s) per configuration${quick ? ' (--quick)' : ''}, Node ${process.version}, added latency ${LATENCY_MS} ms a call`);
+  for (const p of playbooks) {
+    const point = p === 'ec2-instance' ? 'isolation' : 'credentials cut';
+    for (const c of CONFIGS) {
+      const rs = results.get(key(p, c));
+      if (rs === undefined) continue;
+      console.log(
+        `  ${p.padEnd(13)} ${c.name.padEnd(36)} complete ${(med(p, c.key, (r) => r.msComplete) / 1000).toFixed(2)} s` +
+          `  to ${point} ${(med(p, c.key, (r) => r.msToPoint) / 1000).toFixed(2)} s` +
+          `  round trips to ${point} ${med(p, c.key, (r) => r.roundTripsToPoint)} (elapsed ÷ latency ${c.latencyMs > 0 ? (med(p, c.key, (r) => r.msToPoint) / c.latencyMs).toFixed(0) : '-'})` +
+          `  in all ${med(p, c.key, (r) => r.roundTripsTotal)} of ${med(p, c.key, (r) => r.calls)} calls  [${rs.map((r) => r.status).join(',')}]`,
+      );
+    }
+    const seq = med(p, 'sequential', (r) => r.msComplete);
+    console.log(`  ${p.padEnd(13)} speedup vs sequential, whole playbook: (s) ÷ (e) ${(med(p, 'engineSequential', (r) => r.msComplete) / med(p, 'engine', (r) => r.msComplete)).toFixed(2)}x, without the limiter (c) ÷ (b) ${(seq / med(p, 'latency', (r) => r.msComplete)).toFixed(2)}x`);
+  }
+  console.log(`  total wall time ${((performance.now() - wall) / 1000).toFixed(0)} s`);
+  const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
+  const figures = (k: 'engine' | 'latency', seqKey: 'engineSequential' | 'sequential') => ({
+    roundTripsToIsolation: med('ec2-instance', k, (r) => r.roundTripsToPoint),
+    roundTripsToCredentialsCut: med('iam-user', k, (r) => r.roundTripsToPoint),
+    msToIsolation: round(med('ec2-instance', k, (r) => r.msToPoint), 0),
+    msToPlaybookComplete: round(med('ec2-instance', k, (r) => r.msComplete), 0),
+    msToCredentialsCut: round(med('iam-user', k, (r) => r.msToPoint), 0),
+    msToIamUserPlaybookComplete: round(med('iam-user', k, (r) => r.msComplete), 0),
+    speedupVsSequential: round(med('ec2-instance', seqKey, (r) => r.msComplete) / med('ec2-instance', k, (r) => r.msComplete)),
+    speedupVsSequentialIamUser: round(med('iam-user', seqKey, (r) => r.msComplete) / med('iam-user', k, (r) => r.msComplete)),
+  });
+  console.log(
+    JSON.stringify({
+      bench: 'contain',
+      quick,
+      runs,
+      latencyMs: LATENCY_MS,
+      // The engine as it ships (its rate limiter on), every call +50 ms.
+      ...figures('engine', 'engineSequential'),
+      // The same with the engine's rate limiter lifted: the plan's own structure.
+      limiterLifted: figures('latency', 'sequential'),
+      // moto directly, no added latency, limiter lifted.
+      moto: {
+        msToIsolation: round(med('ec2-instance', 'moto', (r) => r.msToPoint), 0),
+        msToPlaybookComplete: round(med('ec2-instance', 'moto', (r) => r.msComplete), 0),
+        msToCredentialsCut: round(med('iam-user', 'moto', (r) => r.msToPoint), 0),
+        msToIamUserPlaybookComplete: round(med('iam-user', 'moto', (r) => r.msComplete), 0),
+      },
+    }),
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
