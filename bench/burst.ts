@@ -18,14 +18,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EC2Client, RunInstancesCommand, DescribeImagesCommand, type Instance } from '@aws-sdk/client-ec2';
-import { getAction } from '../src/actions/registry.js';
-import { createClientFactory } from '../src/aws/client-factory.js';
 import { startMotoServer } from '../src/aws/moto-server.js';
-import { isTransientAwsError } from '../src/aws/transient-error.js';
 import { buildEc2DrillFinding } from '../src/drill/ec2-finding.js';
-import { CallCollector } from '../src/engine/call-collector.js';
-import { Responder } from '../src/engine/responder.js';
-import { openEvidence } from '../src/evidence/open-evidence.js';
+import { createResponder } from '../src/engine/create-responder.js';
 import { parseRecord } from '../src/findings/read-input.js';
 import { openJournal } from '../src/journal/open-journal.js';
 import { MemoryNotifier } from '../src/notify/notification.js';
@@ -86,17 +81,14 @@ async function main(): Promise<void> {
     const journal = await openJournal({});
     await journal.ensureTable();
     try {
-      const collector = new CallCollector();
-      const factory = createClientFactory({ endpoint: moto.endpoint, onCall: (c) => collector.record(c), maxAttempts: 1 });
-      const responder = new Responder({
+      // The composition root itself, with the clients wrapped at the SDK level.
+      const responder = createResponder({
         journal,
         policy: POLICY,
-        clientsFor: async (account, region, incidentId) => buckets.wrap(await factory.forIncident(account, region, incidentId)),
-        evidenceFor: (caseId) => openEvidence(caseId, { dir: evidenceDir }),
-        getAction,
-        isTransient: isTransientAwsError,
-        calls: collector,
+        endpoint: moto.endpoint,
+        evidence: { dir: evidenceDir },
         notifier: new MemoryNotifier(),
+        wrapClients: (clients) => buckets.wrap(clients),
       });
       const started = performance.now();
       const settled = await Promise.allSettled(records.map((r) => responder.respond(r)));

@@ -35,17 +35,12 @@ import {
   IAMClient,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { getAction } from '../src/actions/registry.js';
-import { createClientFactory } from '../src/aws/client-factory.js';
 import { startMotoServer, type MotoServer } from '../src/aws/moto-server.js';
-import { isTransientAwsError } from '../src/aws/transient-error.js';
 import { buildDrillFinding } from '../src/drill/build-drill-finding.js';
 import { buildEc2DrillFinding } from '../src/drill/ec2-finding.js';
 import { seedGpuFleet, type SeedClients } from '../src/drill/seed-gpu-fleet.js';
-import { CallCollector } from '../src/engine/call-collector.js';
 import { RateLimiter } from '../src/engine/rate-limiter.js';
-import { Responder } from '../src/engine/responder.js';
-import { openEvidence } from '../src/evidence/open-evidence.js';
+import { createResponder } from '../src/engine/create-responder.js';
 import { parseRecord } from '../src/findings/read-input.js';
 import { openJournal } from '../src/journal/open-journal.js';
 import { MemoryNotifier } from '../src/notify/notification.js';
@@ -148,18 +143,14 @@ async function runOnce(moto: MotoServer, clients: SeedClients, playbook: Playboo
   const journal = await openJournal({});
   await journal.ensureTable();
   try {
-    // As createResponder builds it, with the clients wrapped by the latency middleware.
-    const collector = new CallCollector();
-    const factory = createClientFactory({ endpoint: moto.endpoint, onCall: (c) => collector.record(c), maxAttempts: 1 });
-    const responder = new Responder({
+    // The composition root itself, with the clients wrapped at the SDK level.
+    const responder = createResponder({
       journal,
       policy: POLICY,
-      clientsFor: async (account, region, incidentId) => latency.wrap(await factory.forIncident(account, region, incidentId)),
-      evidenceFor: (caseId) => openEvidence(caseId, { dir: evidenceDir }),
-      getAction,
-      isTransient: isTransientAwsError,
-      calls: collector,
+      endpoint: moto.endpoint,
+      evidence: { dir: evidenceDir },
       notifier: new MemoryNotifier(),
+      wrapClients: (clients) => latency.wrap(clients),
       ...(config.engineLimits ? {} : { rateLimiter: new RateLimiter(NO_LIMITS) }),
     });
     const started = performance.now();

@@ -6,7 +6,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AnyAction } from '../actions/action.js';
 import { getAction } from '../actions/registry.js';
-import type { CallListener } from '../aws/clients.js';
+import type { AwsClients, CallListener } from '../aws/clients.js';
 import { createClientFactory } from '../aws/client-factory.js';
 import { isTransientAwsError } from '../aws/transient-error.js';
 import { openEvidence } from '../evidence/open-evidence.js';
@@ -17,6 +17,7 @@ import type { Policy } from '../policy/policy.js';
 import type { Mode } from '../contracts/plan.js';
 import { CallCollector } from './call-collector.js';
 import { Responder } from './responder.js';
+import type { RateLimiter } from './rate-limiter.js';
 import type { RetryOptions } from './retry.js';
 
 export type EvidenceTarget =
@@ -46,6 +47,10 @@ export interface CreateResponderOptions {
   readonly actor?: string;
   /** Replaces the action registry (fault injection in tests). */
   readonly getAction?: (name: string) => AnyAction;
+  /** Wraps each incident's AWS clients (benchmarks add latency or emulate AWS throttling at the SDK level). */
+  readonly wrapClients?: (clients: AwsClients) => AwsClients;
+  /** The engine's own per-service rate limiter (default: AWS's documented rates, `DEFAULT_RATE_LIMITS`). */
+  readonly rateLimiter?: RateLimiter;
 }
 
 export function createResponder(o: CreateResponderOptions): Responder {
@@ -64,7 +69,10 @@ export function createResponder(o: CreateResponderOptions): Responder {
   return new Responder({
     journal: o.journal,
     policy: o.policy,
-    clientsFor: (account, region, incidentId) => factory.forIncident(account, region, incidentId),
+    clientsFor: async (account, region, incidentId) => {
+      const clients = await factory.forIncident(account, region, incidentId);
+      return o.wrapClients ? o.wrapClients(clients) : clients;
+    },
     evidenceFor: (caseId) => openEvidence(caseId, 'dir' in evidence ? { dir: evidence.dir } : evidence),
     getAction: o.getAction ?? getAction,
     isTransient: isTransientAwsError,
@@ -78,5 +86,6 @@ export function createResponder(o: CreateResponderOptions): Responder {
     playbookOptions: o.playbookOptions,
     retry: o.retry,
     actor: o.actor,
+    rateLimiter: o.rateLimiter,
   });
 }
