@@ -15,7 +15,8 @@
  * engine's own waits: its rate limiter, journal and evidence writes, moto's time).
  * Points: isolation = the end of the last ModifyNetworkInterfaceAttribute (the isolation group on every ENI);
  * credentials cut = the end of the later of the last UpdateAccessKey → Inactive and the PutUserPolicy of the deny.
- * The engine's retries are its defaults; its rate limiter (EC2 5/s burst 20, IAM 2/s burst 5) is on in (e) and (s).
+ * The engine's retries are its defaults; its rate limiter (src/engine/rate-limiter.ts: AWS's per-API buckets at 0.9,
+ * containment ahead of evidence reads) is on in (e) and (s).
  * Every run starts from a reset emulator and freshly seeded resources (not timed).
  * Usage: `npm run bench:contain -- [--quick] [runs]` (default 3 runs; `--quick` 1 run and no (s) run for the IAM
  * user, whose speedupVsSequentialIamUser is then null). Last stdout line: one JSON object.
@@ -39,7 +40,7 @@ import { startMotoServer, type MotoServer } from '../src/aws/moto-server.js';
 import { buildDrillFinding } from '../src/drill/build-drill-finding.js';
 import { buildEc2DrillFinding } from '../src/drill/ec2-finding.js';
 import { seedGpuFleet, type SeedClients } from '../src/drill/seed-gpu-fleet.js';
-import { RateLimiter } from '../src/engine/rate-limiter.js';
+import { NO_RATE_LIMITS, RateLimiter } from '../src/engine/rate-limiter.js';
 import { createResponder } from '../src/engine/create-responder.js';
 import { parseRecord } from '../src/findings/read-input.js';
 import { openJournal } from '../src/journal/open-journal.js';
@@ -82,8 +83,6 @@ const CONFIGS: readonly Config[] = [
   { key: 'latency', name: `(b) +${LATENCY_MS} ms, no limiter`, latencyMs: LATENCY_MS, sequential: false, engineLimits: false },
   { key: 'sequential', name: `(c) +${LATENCY_MS} ms, no limiter, 1 call at a time`, latencyMs: LATENCY_MS, sequential: true, engineLimits: false },
 ];
-/** The engine's rate limiter lifted: no call waits for a token. */
-const NO_LIMITS = { default: { ratePerSecond: 1e9, burst: 1e9 } };
 
 interface RunResult {
   readonly msComplete: number;
@@ -151,7 +150,7 @@ async function runOnce(moto: MotoServer, clients: SeedClients, playbook: Playboo
       evidence: { dir: evidenceDir },
       notifier: new MemoryNotifier(),
       wrapClients: (clients) => latency.wrap(clients),
-      ...(config.engineLimits ? {} : { rateLimiter: new RateLimiter(NO_LIMITS) }),
+      ...(config.engineLimits ? {} : { rateLimiter: new RateLimiter(NO_RATE_LIMITS) }),
     });
     const started = performance.now();
     const result = await responder.respond(record);

@@ -1,17 +1,31 @@
 /**
  * The middleware that makes a client take a token from a rate limiter before each call (outside the SDK's retry
- * loop: one token per logical call). Attached at most once per client.
+ * loop: one token per logical call). Attached at most once per client. It passes the operation, its input (EC2
+ * buckets depend on whether a describe is filtered) and the priority of the work making the call
+ * (call-priority.ts).
  */
+import { currentCallPriority, type CallPriority } from './call-priority.js';
 import type { SdkClient } from './clients.js';
+
+/** One call as the rate limiter sees it. */
+export interface LimitedCall {
+  /** The command's name without `Command` (`DescribeInstances`). */
+  readonly operation: string;
+  readonly input?: unknown;
+  readonly priority?: CallPriority;
+}
 
 /** What the middleware needs of a rate limiter (engine/rate-limiter.ts#RateLimiter). */
 export interface CallRateLimiter {
-  take(scope: string, service: string): Promise<void>;
+  take(scope: string, service: string, call: LimitedCall): Promise<void>;
 }
 
 interface MiddlewareClient {
   middlewareStack: {
-    add: (mw: (next: (args: unknown) => Promise<unknown>, context: { clientName?: string }) => (args: unknown) => Promise<unknown>, options: { step: 'initialize'; name: string; override?: boolean }) => void;
+    add: (
+      mw: (next: (args: { input?: unknown }) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => (args: { input?: unknown }) => Promise<unknown>,
+      options: { step: 'initialize'; name: string; override?: boolean },
+    ) => void;
   };
 }
 
@@ -23,7 +37,11 @@ export function attachRateLimiter(client: SdkClient, limiter: CallRateLimiter, s
   limited.add(client);
   (client as unknown as MiddlewareClient).middlewareStack.add(
     (next, context) => async (args) => {
-      await limiter.take(scope, (context.clientName ?? 'default').replace(/Client$/, '').toLowerCase());
+      await limiter.take(scope, (context.clientName ?? 'default').replace(/Client$/, '').toLowerCase(), {
+        operation: (context.commandName ?? '').replace(/Command$/, ''),
+        input: args.input,
+        priority: currentCallPriority(),
+      });
       return next(args);
     },
     { step: 'initialize', name: 'tourniquetRateLimit', override: true },

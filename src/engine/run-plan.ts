@@ -16,6 +16,7 @@ import type { CallCollector } from './call-collector.js';
 import { resolveInput } from './resolve-input.js';
 import { withRetry, RetryExhaustedError, type RetryOptions } from './retry.js';
 import { withActionEffects } from './step-effect.js';
+import { priorityOfEffect, withCallPriority } from '../aws/call-priority.js';
 import { gateStep, type StepOverride } from './step-gate.js';
 import { allDependencies, topologicalOrder } from './step-graph.js';
 import { DEFAULT_LEASE_MS, PROCESS_ID, goneBeforeExpiry, holderGone, type LeaseHolder, type LeaseView } from './lease.js';
@@ -261,7 +262,7 @@ async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, r
     retries++;
   };
   const outcome = await deps.calls
-    .collect(async () => {
+    .collect(() => withCallPriority(priorityOfEffect(step.effect), async () => {
       const ctx = ctxWith(await input.clients());
       const action = deps.getAction(step.action);
       const stepInput = action.parseInput(resolveInput(step.id, step.input, records), ctx);
@@ -282,7 +283,7 @@ async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, r
       // Never report a change as done on the API's word alone: read the state back.
       const verification = action.verify && step.effect !== 'read' ? await verifyHolds(deps, step, () => action.verify!(stepInput, ctx)) : undefined;
       return { output: out.value as Json, verification };
-    })
+    }))
     .finally(() => heartbeat?.stop());
   const finishedAt = deps.now().toISOString();
   if ('value' in outcome) {

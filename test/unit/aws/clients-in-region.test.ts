@@ -71,14 +71,14 @@ describe('AwsClients.inRegion', () => {
     const scopes: string[] = [];
     const limiter = new RateLimiter();
     const take = limiter.take.bind(limiter);
-    limiter.take = (scope, service) => {
+    limiter.take = (scope, service, call) => {
       scopes.push(`${scope}|${service}`);
-      return take(scope, service);
+      return take(scope, service, call);
     };
     const clients = rateLimitClients(await createClientFactory({ ...base, endpoint }).forIncident(MEMBER, 'eu-west-1', 'inc-1'), limiter);
     await clients.inRegion!('us-east-1')(CloudTrailClient).send(new LookupEventsCommand({}));
     await clients.aws(CloudTrailClient).send(new LookupEventsCommand({}));
     expect(scopes).toEqual([`${MEMBER}|us-east-1|cloudtrail`, `${MEMBER}|eu-west-1|cloudtrail`]);
-    expect(DEFAULT_RATE_LIMITS.cloudtrail).toEqual({ ratePerSecond: 2, burst: 2 });
+    expect(DEFAULT_RATE_LIMITS('cloudtrail', 'LookupEvents').spec).toEqual({ ratePerSecond: 1.8, burst: 1 });
   });
 });
