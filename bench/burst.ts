@@ -21,6 +21,7 @@ import { EC2Client, RunInstancesCommand, DescribeImagesCommand, type Instance } 
 import { startMotoServer } from '../src/aws/moto-server.js';
 import { buildEc2DrillFinding } from '../src/drill/ec2-finding.js';
 import { createResponder } from '../src/engine/create-responder.js';
+import { DEFAULT_RATE_LIMITS, NO_RATE_LIMITS, RateLimiter } from '../src/engine/rate-limiter.js';
 import { parseRecord } from '../src/findings/read-input.js';
 import { openJournal } from '../src/journal/open-journal.js';
 import { MemoryNotifier } from '../src/notify/notification.js';
@@ -49,11 +50,13 @@ rules:
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
-  const nums = args.filter((a) => a !== '--quick').map(Number);
+  // Diagnostic: the engine's own rate limiter lifted (AWS's emulated buckets still throttle).
+  const noLimiter = args.includes('--no-engine-limiter');
+  const nums = args.filter((a) => !a.startsWith('--')).map(Number);
   const findings = nums[0] ?? (quick ? 20 : 100);
   const subjects = nums[1] ?? (quick ? 6 : 30);
   if (!Number.isInteger(findings) || !Number.isInteger(subjects) || subjects < 1 || findings < subjects) {
-    throw new Error(`usage: burst [--quick] [findings subjects] with findings ≥ subjects ≥ 1, received ${args.join(' ')}`);
+    throw new Error(`usage: burst [--quick] [--no-engine-limiter] [findings subjects] with findings ≥ subjects ≥ 1, received ${args.join(' ')}`);
   }
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: REGION });
   delete process.env.AWS_PROFILE;
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
       return record;
     });
     const buckets = new AwsTokenBuckets();
+    const limiter = new RateLimiter(noLimiter ? NO_RATE_LIMITS : DEFAULT_RATE_LIMITS);
     const journal = await openJournal({});
     await journal.ensureTable();
     try {
@@ -89,6 +93,7 @@ async function main(): Promise<void> {
         evidence: { dir: evidenceDir },
         notifier: new MemoryNotifier(),
         wrapClients: (clients) => buckets.wrap(clients),
+        rateLimiter: limiter,
       });
       const started = performance.now();
       const settled = await Promise.allSettled(records.map((r) => responder.respond(r)));
@@ -115,9 +120,12 @@ async function main(): Promise<void> {
       const floorIfIdsFilterMs = buckets.floorMs(buckets.acceptedIfIdsFilter);
       const busiest = [...buckets.accepted].sort((a, b) => b[1].count / b[1].spec.refillPerSecond - a[1].count / a[1].spec.refillPerSecond).slice(0, 4);
       const accepted = [...buckets.accepted.values()].reduce((n, b) => n + b.count, 0);
-      console.log(`burst: ${findings} findings over ${subjects} instances at once${quick ? ' (--quick)' : ''}, Node ${process.version}, against moto_server with AWS throttling emulated`);
+      console.log(`burst: ${findings} findings over ${subjects} instances at once${quick ? ' (--quick)' : ''}${noLimiter ? ' (engine limiter lifted)' : ''}, Node ${process.version}, against moto_server with AWS throttling emulated`);
       console.log(`  our time ${(ms / 1000).toFixed(2)} s; rate-limit floor ${(floorMs / 1000).toFixed(2)} s (for the ${accepted} accepted EC2/IAM calls); ratio floor ÷ ours ${(floorMs / ms).toFixed(3)}`);
       console.log(`  floor if ids alone counted as a filter: ${(floorIfIdsFilterMs / 1000).toFixed(2)} s (ratio ${(floorIfIdsFilterMs / ms).toFixed(3)}); busiest buckets: ${busiest.map(([k, b]) => `${k} ${b.count} calls (${b.spec.size} + ${b.spec.refillPerSecond}/s)`).join(', ')}`);
+      const waits = [...limiter.stats].filter(([, st]) => st.waited > 0).sort((a, b) => b[1].waitedMs - a[1].waitedMs);
+      const engineWaitMs = waits.reduce((n, [, st]) => n + st.waitedMs, 0);
+      console.log(`  engine limiter: ${waits.reduce((n, [, st]) => n + st.waited, 0)} of ${[...limiter.stats.values()].reduce((n, st) => n + st.calls, 0)} calls waited, ${(engineWaitMs / 1000).toFixed(1)} s in all${waits.length > 0 ? `; most in ${waits.slice(0, 3).map(([k, st]) => `${k.split('|').slice(2).join('|')} (${st.waited} calls, ${(st.waitedMs / 1000).toFixed(1)} s)`).join(', ')}` : ''}`);
       console.log(`  incidents ${incidentIds.size} (${[...statuses].map(([k, v]) => `${k} ${v}`).join(', ')}); steps run ${stepsRun}, failed ${failed}, of which throttling ${throttlingFailures}; AWS throttled ${buckets.throttled} calls; respond() rejected ${rejected.length}`);
       if (rejected.length > 0) console.log(`  first rejection: ${String((rejected[0] as PromiseRejectedResult).reason).split('\n')[0]}`);
       console.log(`  total wall time ${((performance.now() - wall) / 1000).toFixed(0)} s`);
@@ -125,6 +133,7 @@ async function main(): Promise<void> {
         JSON.stringify({
           bench: 'burst',
           quick,
+          engineLimiter: !noLimiter,
           findings,
           subjects,
           ms: Math.round(ms),
@@ -136,6 +145,7 @@ async function main(): Promise<void> {
           stepsFailed: failed,
           incidents: incidentIds.size,
           awsThrottledCalls: buckets.throttled,
+          engineLimiterWaitedCalls: waits.reduce((n, [, st]) => n + st.waited, 0),
           respondRejected: rejected.length,
         }),
       );

@@ -83,9 +83,18 @@ export class TokenBucket {
   }
 }
 
+/** What one bucket of the limiter has done: calls, calls that had to wait, total time waited. */
+export interface BucketStats {
+  calls: number;
+  waited: number;
+  waitedMs: number;
+}
+
 /** One bucket per (account, Region or global, AWS bucket), created on first use. */
 export class RateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
+  /** Per bucket key (`account|region|bucket`): what it did (benchmarks print it). */
+  readonly stats = new Map<string, BucketStats>();
 
   constructor(
     private readonly limits: RateLimits = DEFAULT_RATE_LIMITS,
@@ -107,7 +116,18 @@ export class RateLimiter {
       this.buckets.set(key, bucket);
     }
     const mutating = call.operation !== '' && !READ_OPERATION.test(call.operation);
-    return bucket.take(mutating ? 'high' : (call.priority ?? 'high'));
+    let stats = this.stats.get(key);
+    if (!stats) this.stats.set(key, (stats = { calls: 0, waited: 0, waitedMs: 0 }));
+    stats.calls++;
+    const queued = bucket.queued;
+    const started = performance.now();
+    const taken = bucket.take(mutating ? 'high' : (call.priority ?? 'high'));
+    if (bucket.queued === queued) return taken; // served at once
+    const s = stats;
+    return taken.then(() => {
+      s.waited++;
+      s.waitedMs += performance.now() - started;
+    });
   }
 }
 
