@@ -1,7 +1,7 @@
 /**
  * Benchmark support: a fixed latency added to every AWS call at the SDK level, and a record of when each call was
- * really on the wire. The middleware sits at `finalizeRequest` (after the engine's rate limiter and the call
- * recorder, which run at `initialize`), so a recorded interval is one round trip: the added latency plus the
+ * really on the wire. The middleware sits at `finalizeRequest`, priority low: after the call recorder (`initialize`)
+ * and the engine's rate limiter (just before signing), so a recorded interval is one round trip: the added latency plus the
  * emulator's own time. With `sequential` a process-wide mutex lets only one call be in flight at a time — the same
  * plan run strictly one call after another, the baseline of `speedupVsSequential`.
  */

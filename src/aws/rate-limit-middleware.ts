@@ -1,7 +1,8 @@
 /**
- * The middleware that makes a client take a token from a rate limiter before each call (outside the SDK's retry
- * loop: one token per logical call). Attached at most once per client. It passes the operation, its input (EC2
- * buckets depend on whether a describe is filtered) and the priority of the work making the call
+ * The middleware that makes a client take a token from a rate limiter before each request it sends: inside the
+ * SDK's retry loop (after `retryMiddleware`, before signing, so a long wait never ages a signature), because AWS
+ * takes a token for every attempt, retries included. Attached at most once per client. It passes the operation,
+ * its input (EC2 buckets depend on whether a describe is filtered) and the priority of the work making the call
  * (call-priority.ts).
  */
 import { currentCallPriority, type CallPriority } from './call-priority.js';
@@ -22,9 +23,9 @@ export interface CallRateLimiter {
 
 interface MiddlewareClient {
   middlewareStack: {
-    add: (
+    addRelativeTo: (
       mw: (next: (args: { input?: unknown }) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => (args: { input?: unknown }) => Promise<unknown>,
-      options: { step: 'initialize'; name: string; override?: boolean },
+      options: { relation: 'before'; toMiddleware: string; name: string; override?: boolean },
     ) => void;
   };
 }
@@ -35,7 +36,7 @@ const limited = new WeakSet<object>();
 export function attachRateLimiter(client: SdkClient, limiter: CallRateLimiter, scope: string): void {
   if (limited.has(client)) return;
   limited.add(client);
-  (client as unknown as MiddlewareClient).middlewareStack.add(
+  (client as unknown as MiddlewareClient).middlewareStack.addRelativeTo(
     (next, context) => async (args) => {
       await limiter.take(scope, (context.clientName ?? 'default').replace(/Client$/, '').toLowerCase(), {
         operation: (context.commandName ?? '').replace(/Command$/, ''),
@@ -44,6 +45,6 @@ export function attachRateLimiter(client: SdkClient, limiter: CallRateLimiter, s
       });
       return next(args);
     },
-    { step: 'initialize', name: 'tourniquetRateLimit', override: true },
+    { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'tourniquetRateLimit', override: true },
   );
 }

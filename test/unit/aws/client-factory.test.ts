@@ -153,8 +153,9 @@ describe('createClientFactory', () => {
     const client = clients.aws(SecretsManagerClient);
     expect(clients.aws(SecretsManagerClient)).toBe(client);
     expect(client.config.customUserAgent).toEqual([['tourniquet/0.1.0']]);
-    // Answered before the HTTP layer (aws-sdk-client-mock would bypass the middleware under test).
-    client.middlewareStack.add(() => () => Promise.resolve({ output: { SecretString: 'x', $metadata: { requestId: 'req-1', httpStatusCode: 200 } }, response: {} }), { step: 'build', name: 'testAnswer' });
+    // Answered before the HTTP layer (aws-sdk-client-mock would bypass the middleware under test), after the rate
+    // limiter, which takes its token inside the retry loop, just before signing.
+    client.middlewareStack.add(() => () => Promise.resolve({ output: { SecretString: 'x', $metadata: { requestId: 'req-1', httpStatusCode: 200 } }, response: {} }), { step: 'finalizeRequest', priority: 'low', name: 'testAnswer' });
     await client.send(new GetSecretValueCommand({ SecretId: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:s' }));
     expect(calls.map((c) => [c.service, c.operation, c.requestId])).toEqual([['secretsmanager', 'GetSecretValue', 'req-1']]);
     expect(taken).toEqual([[`${CALLER}|eu-west-1`, 'secretsmanager']]);

@@ -104,7 +104,7 @@ describe('RateLimiter with the default limits (AWS buckets at ENGINE_SHARE)', ()
 describe('the rate-limit middleware', () => {
   it('passes the operation, the input and the priority of the work making the call', async () => {
     let middleware: ((next: (args: { input?: unknown }) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => (args: { input?: unknown }) => Promise<unknown>) | undefined;
-    const client = { config: {}, middlewareStack: { add: (mw: typeof middleware) => (middleware = mw) }, send: () => Promise.resolve(), destroy: () => undefined } as unknown as SdkClient;
+    const client = { config: {}, middlewareStack: { addRelativeTo: (mw: typeof middleware) => (middleware = mw) }, send: () => Promise.resolve(), destroy: () => undefined } as unknown as SdkClient;
     const seen: Array<[string, string, LimitedCall]> = [];
     const limiter: CallRateLimiter = { take: (scope, service, call) => (seen.push([scope, service, call]), Promise.resolve()) };
     attachRateLimiter(client, limiter, 'acct|us-east-1');
