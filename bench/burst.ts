@@ -8,10 +8,10 @@
  * breaker at 100000 findings), so the steps really run.
  * The floor: the least time the emulated AWS buckets allow for the calls that were accepted (every bucket full at
  * the start); `ratioToRateLimitFloor` = floor ÷ our time (1 = as fast as AWS lets anyone go).
- * Scale: 1,000 findings over 300 instances is the issue's burst; with the engine's own EC2 limit of 5 calls a
- * second and ~90 calls an instance that is ≥ 90 minutes, too long for a benchmark run, so the default is scaled down
- * at the same ratio (3.33 findings a subject): `--quick` 20 findings over 6 instances; default 100 over 30;
- * `npm run bench:burst -- <findings> <subjects>` for any size.
+ * Scale: 1,000 findings over 300 instances is the issue's burst (`npm run bench:burst -- 1000 300`: ~8 minutes here,
+ * and the embedded journal times out under it); the default is scaled down at the same ratio (3.33 findings a
+ * subject): `--quick` 20 findings over 6 instances; default 100 over 30; any size with `-- <findings> <subjects>`.
+ * `--no-engine-limiter` lifts the engine's limiter (a diagnostic: what the limiter costs).
  * Last stdout line: one JSON object.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
