@@ -197,7 +197,7 @@ async function main(): Promise<void> {
     for (let run = 1; run <= runs; run++) {
       for (const p of playbooks) {
         for (const c of CONFIGS) {
-          // --quick: the IAM user's sequential-with-limiter run (15 s, paced by the IAM bucket alone) is left out.
+          // --quick: the IAM user's sequential-with-limiter run is left out (15 s with the earlier 2/s IAM limiter).
           if (quick && p === 'iam-user' && c.key === 'engineSequential') continue;
           const r = await runOnce(moto, clients, p, c, run, evidenceDir);
           const list = results.get(key(p, c)) ?? [];
