@@ -54,6 +54,11 @@ export interface BundleOptions {
   readonly outdir?: string;
   readonly entries?: Readonly<Record<string, string>>;
   readonly minify?: boolean;
+  /**
+   * Default true: the plugins that let esbuild drop unused AWS SDK schemas and unused zod (esbuild-sdk-schema-keys.ts,
+   * esbuild-zod-namespace.ts). `false` builds without them (bench:coldstart's same-run baseline).
+   */
+  readonly treeShakeDependencies?: boolean;
 }
 
 export interface BundleFile {
@@ -135,7 +140,7 @@ export async function buildLambdaBundle(options: BundleOptions = {}): Promise<Bu
       outExtension: { '.js': '.mjs' },
       mainFields: ['module', 'main'],
       banner: { js: ESM_REQUIRE_BANNER },
-      plugins: [localOnlyStub, sdkSchemaKeysPlugin, zodNamespacePlugin],
+      plugins: options.treeShakeDependencies === false ? [localOnlyStub] : [localOnlyStub, sdkSchemaKeysPlugin, zodNamespacePlugin],
       // Shared code goes to chunks/ once instead of into each handler file.
       splitting: true,
       chunkNames: 'chunks/[name]-[hash]',
