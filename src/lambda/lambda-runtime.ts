@@ -3,8 +3,6 @@
  * cold start from the validated environment.
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { createClientFactory } from '../aws/client-factory.js';
 import type { AwsClientLookup } from '../aws/clients.js';
 import { createResponder } from '../engine/create-responder.js';
@@ -15,7 +13,7 @@ import { approvalUrl, signApproval } from '../notify/approval-link.js';
 import type { IncidentNotification, Notifier } from '../notify/notification.js';
 import { RoutingNotifier, type Route } from '../notify/routing-notifier.js';
 import { SlackNotifier } from '../notify/slack-notifier.js';
-import { SnsNotifier } from '../notify/sns-notifier.js';
+import { lazySnsNotifier } from './lazy-sns-notifier.js';
 import { builtInPolicy, parsePolicy } from '../policy/load-policy.js';
 import type { Policy } from '../policy/policy.js';
 import { lambdaPlaybookOptions } from './lambda-playbook-options.js';
@@ -38,19 +36,21 @@ export async function buildLambdaRuntime(config: LambdaConfig, onNotifyError: (e
   // The Lambda's own account and Region (AWS_REGION), AWS_ENDPOINT_URL honoured: the factory's user agent and recorder.
   const aws = createClientFactory().own();
   const s3 = aws(S3Client);
-  const secrets = aws(SecretsManagerClient);
   const cache = new Map<string, Promise<string | undefined>>();
   const secret = (arn: string): Promise<string | undefined> => {
     let p = cache.get(arn);
     if (!p) {
-      p = secrets.send(new GetSecretValueCommand({ SecretId: arn })).then(
-        (r) => r.SecretString?.trim() || undefined,
-        (err: unknown) => {
-          // A secret created without a value (the Slack webhook until someone sets it) means "not configured".
-          if (err instanceof Error && err.name === 'ResourceNotFoundException') return undefined;
-          throw err;
-        },
-      );
+      // Secrets Manager is loaded on the first secret read (its own bundle chunk): most findings read none.
+      p = import('@aws-sdk/client-secrets-manager')
+        .then(({ GetSecretValueCommand, SecretsManagerClient }) => aws(SecretsManagerClient).send(new GetSecretValueCommand({ SecretId: arn })))
+        .then(
+          (r) => r.SecretString?.trim() || undefined,
+          (err: unknown) => {
+            // A secret created without a value (the Slack webhook until someone sets it) means "not configured".
+            if (err instanceof Error && err.name === 'ResourceNotFoundException') return undefined;
+            throw err;
+          },
+        );
       cache.set(arn, p);
       p.catch(() => cache.delete(arn)); // retry on the next invocation, but the caller still sees the error
     }
@@ -108,7 +108,7 @@ function buildNotifier(config: LambdaConfig, secret: (arn: string) => Promise<st
   if (config.TOURNIQUET_TOPIC_ARN) {
     const lines = async (n: IncidentNotification): Promise<string[]> =>
       (await linksFor(n)).map((l) => `${l.stepId === '*' ? 'all containment steps' : l.stepId}: approve ${l.approveUrl}  deny ${l.denyUrl}`);
-    const sns = new SnsNotifier(aws(SNSClient), config.TOURNIQUET_TOPIC_ARN, lines);
+    const sns = lazySnsNotifier(aws, config.TOURNIQUET_TOPIC_ARN, lines);
     routes.push({ name: 'email', notifier: sns, minSeverity: config.TOURNIQUET_EMAIL_MIN_SEVERITY });
   }
   if (config.TOURNIQUET_SLACK_SECRET_ARN) {

@@ -15,7 +15,7 @@
 import { defaultPlaybookIn, NO_PLAYBOOK } from '../contracts/playbook-info.js';
 import { AI_PROTECTION_TYPES } from '../findings/ai-context.js';
 import type { SeverityBand } from '../findings/model.js';
-import { allTypes } from '../findings/type-catalogue.js';
+import { typeIndex } from '../findings/type-index.js';
 import { PLAYBOOKS } from '../playbooks/playbook-list.js';
 import { typeMatches } from './glob.js';
 import type { Policy, PolicyRule } from './policy.js';
@@ -48,7 +48,7 @@ const BAND_FLOOR: Readonly<Record<SeverityBand, number>> = { Low: 1, Medium: 4, 
 /** AI-related types: the AI Protection types, and catalogued types whose name says Bedrock or SageMaker. */
 export function aiFindingTypes(): readonly string[] {
   const out = new Set<string>(AI_PROTECTION_TYPES);
-  for (const t of allTypes()) {
+  for (const t of typeIndex()) {
     if (t.status !== 'retired' && (t.dataSource === 'AI Protection' || /bedrock|sagemaker/i.test(t.type))) out.add(t.type);
   }
   return [...out].sort();

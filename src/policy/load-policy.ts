@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { closestName } from '../did-you-mean.js';
 import { PolicyError, describeValue } from '../errors.js';
 import type { Json, SubjectKind } from '../findings/model.js';
-import { allTypes } from '../findings/type-catalogue.js';
+import { typeIndex } from '../findings/type-index.js';
 import type { Mode } from '../contracts/plan.js';
 import { NO_PLAYBOOK, defaultPlaybookIn, type PlaybookInfo } from '../contracts/playbook-info.js';
 import { SUBJECT_KINDS } from '../findings/subject-kinds.js';
@@ -84,7 +84,7 @@ export function parsePolicy(text: string, fileName: string, options: ParsePolicy
     doc,
     lc,
     playbooks: options.knownPlaybooks ?? PLAYBOOKS,
-    findingTypes: options.knownFindingTypes ?? allTypes().map((t) => t.type),
+    findingTypes: options.knownFindingTypes ?? typeIndex().map((t) => t.type),
     warnings: [],
     errors: [],
   };

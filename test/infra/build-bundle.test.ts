@@ -36,6 +36,14 @@ describe('Lambda bundle', () => {
     expect(loaded).not.toContain('@aws-sdk/client-lambda');
     expect(loaded).not.toContain('@aws-sdk/client-rds');
     expect(result.totalBytes - result.loadedBytes['respond-handler']!).toBeGreaterThan(100 * 1024);
+    // Loaded on first use (src/lambda/lazy-sns-notifier.ts, lambda-runtime.ts): not at import.
+    expect(loaded).not.toContain('@aws-sdk/client-sns');
+    expect(loaded).not.toContain('@aws-sdk/client-secrets-manager');
+    // Tree-shaken (infra/esbuild-sdk-schema-keys.ts, esbuild-zod-namespace.ts): whole, they are ~555 and ~445 KiB.
+    const bytesOf = (pkg: string): number => result.loadedByPackage['respond-handler']!.find(([p]) => p === pkg)?.[1] ?? 0;
+    expect(bytesOf('@aws-sdk/client-ec2')).toBeLessThan(200 * 1024);
+    expect(bytesOf('zod')).toBeLessThan(150 * 1024);
+    expect(result.warnings.filter((w) => w.includes('zod is bundled whole'))).toEqual([]);
 
     const all = result.files.map((f) => readFileSync(join(outdir, f.name), 'utf8')).join('\n');
     expect(all).not.toMatch(/from\s*["']dynalite["']/);
