@@ -60,6 +60,17 @@ export function resolveInstanceId(input: { instanceId?: string | undefined }, ct
   return id;
 }
 
+/**
+ * Waits for every promise, then rejects with the first failure: calls made at once are all settled before the
+ * step reports (never a failure reported while another change is still in flight).
+ */
+export async function settleAll<T>(promises: ReadonlyArray<Promise<T>>): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Deterministic JSON for comparing documents (object keys sorted, recursively). */

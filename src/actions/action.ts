@@ -33,6 +33,26 @@ export interface ActionContext {
   readonly actor: string;
   /** The plan step being run, used in StepError messages (actions fall back to their own name). */
   readonly stepId?: string;
+  /**
+   * Reads shared by the steps of this run of the plan (absent outside the engine: read directly). For `capture` and
+   * for identity facts (which volumes, which ENIs), never for the effect `verify` checks: that is always read afresh.
+   */
+  readonly reads?: SharedReads;
+  /**
+   * True on the first `apply` after a `capture` of this run: the pre-image is the current state, so `apply` may act
+   * on it without reading it again. False or absent (a retry, a pre-image journaled by an earlier run): read first.
+   */
+  readonly preImageFresh?: boolean;
+}
+
+/** A memo of read-only AWS answers for one run: `get(key, load)` calls `load` once per key (answers only). */
+export interface SharedReads {
+  get<T>(key: string, load: () => Promise<T>): Promise<T>;
+}
+
+/** `load()` through the run's shared reads when there are any. */
+export function sharedRead<T>(ctx: ActionContext, key: string, load: () => Promise<T>): Promise<T> {
+  return ctx.reads !== undefined ? ctx.reads.get(key, load) : load();
 }
 
 /** The context an action's phases get: the engine's context bound to the action. */
@@ -57,6 +77,11 @@ export interface Action<I = Json, P extends Json = Json, O extends Json = Json> 
   readonly effect: EffectClass;
   /** True when the action has a `release`. */
   readonly reversible: boolean;
+  /**
+   * An irreversible action whose result is kept on purpose when the incident is released, and why (it changed no
+   * workload resource: e.g. the shared isolation groups). Release lists it as kept, not as left to restore by hand.
+   */
+  readonly keptOnRelease?: string;
   readonly description: string;
   readonly permissions: readonly IamPermission[];
   /** Validates a step's input once, before the phases run: a StepError naming the field and the value received. */

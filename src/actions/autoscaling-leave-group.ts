@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
-import type { VerifyResult } from './action.js';
+import { sharedRead, type BoundActionContext, type VerifyResult } from './action.js';
 import { ARN, resolveInstanceId } from './action-support.js';
 import { defineAction } from './define-action.js';
 
@@ -50,16 +50,35 @@ export type LeaveGroupPreImage =
       groupName: string;
       lifecycleState: string;
       protectedFromScaleIn: boolean;
-      targetGroupArns: string[];
-      loadBalancerNames: string[];
-      desiredCapacity: number | null;
-      minSize: number | null;
-      maxSize: number | null;
+      /** Pre-images journaled before the group's details moved to the output carry them here. */
+      targetGroupArns?: string[];
+      loadBalancerNames?: string[];
+      desiredCapacity?: number | null;
+      minSize?: number | null;
+      maxSize?: number | null;
     };
+
+/** The group as the instance left it (read alongside the change: release re-reads what it needs). */
+export type LeaveGroupDetails = {
+  targetGroupArns: string[];
+  loadBalancerNames: string[];
+  desiredCapacity: number | null;
+  minSize: number | null;
+  maxSize: number | null;
+} | null;
 
 export type LeaveGroupOutput =
   | { inGroup: false }
-  | { inGroup: true; groupName: string; method: 'standby' | 'detach'; decrementedDesiredCapacity: boolean; changed: boolean; lifecycleState: string | null };
+  | {
+      inGroup: true;
+      groupName: string;
+      method: 'standby' | 'detach';
+      decrementedDesiredCapacity: boolean;
+      changed: boolean;
+      /** The state found when the change was not needed; null when the change was made (verify reads it back). */
+      lifecycleState: string | null;
+      group?: LeaveGroupDetails;
+    };
 
 async function membership(asg: AutoScalingClient, instanceId: string): Promise<AutoScalingInstanceDetails | undefined> {
   const out = await asg.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }));
@@ -69,6 +88,65 @@ async function membership(asg: AutoScalingClient, instanceId: string): Promise<A
 async function describeGroup(asg: AutoScalingClient, groupName: string): Promise<AutoScalingGroup | undefined> {
   const out = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }));
   return (out.AutoScalingGroups ?? []).find((g) => g.AutoScalingGroupName === groupName);
+}
+
+/** The run's shared answer: is the instance in a group, and in which state (pre-images; see ActionContext.reads). */
+export function sharedMembership(ctx: BoundActionContext, instanceId: string): Promise<AutoScalingInstanceDetails | undefined> {
+  return sharedRead(ctx, `autoscaling:DescribeAutoScalingInstances:${instanceId}`, () => membership(ctx.aws(AutoScalingClient), instanceId));
+}
+
+/** The run's shared answer for the group. */
+export function sharedGroup(ctx: BoundActionContext, groupName: string): Promise<AutoScalingGroup | undefined> {
+  return sharedRead(ctx, `autoscaling:DescribeAutoScalingGroups:${groupName}`, () => describeGroup(ctx.aws(AutoScalingClient), groupName));
+}
+
+function detailsOf(group: AutoScalingGroup | undefined): LeaveGroupDetails {
+  if (group === undefined) return null;
+  return {
+    targetGroupArns: group.TargetGroupARNs ?? [],
+    loadBalancerNames: group.LoadBalancerNames ?? [],
+    desiredCapacity: group.DesiredCapacity ?? null,
+    minSize: group.MinSize ?? null,
+    maxSize: group.MaxSize ?? null,
+  };
+}
+
+type InGroupPreImage = Extract<LeaveGroupPreImage, { inGroup: true }>;
+
+/** The change: from the fresh pre-image's lifecycle state, or else the state read now. */
+async function leaveNow(input: LeaveGroupInput, pre: InGroupPreImage, ctx: BoundActionContext): Promise<Extract<LeaveGroupOutput, { inGroup: true }>> {
+  const method = input.method ?? 'standby';
+  const decrement = input.decrementDesiredCapacity ?? false;
+  const asg = ctx.aws(AutoScalingClient);
+  const member: Pick<AutoScalingInstanceDetails, 'LifecycleState'> | undefined =
+    ctx.preImageFresh === true ? { LifecycleState: pre.lifecycleState } : await membership(asg, pre.instanceId);
+  const base = { inGroup: true as const, groupName: pre.groupName, method, decrementedDesiredCapacity: decrement };
+    if (member === undefined) {
+      // Already out of the group (a previous run detached it, or someone else did).
+      return { ...base, changed: false, lifecycleState: null };
+    }
+    const state = member.LifecycleState ?? '';
+    if (state.startsWith('Terminating') || state === 'Terminated') {
+      throw ctx.fail(`the group is already terminating instance ${pre.instanceId} (lifecycle state ${state}); evidence may be lost`);
+    }
+    if (method === 'standby') {
+      if (state === 'Standby' || state === 'EnteringStandby') return { ...base, changed: false, lifecycleState: state };
+      if (state !== 'InService') {
+        throw ctx.fail(`cannot put instance ${pre.instanceId} on standby from lifecycle state ${state}; retry when it is InService`);
+      }
+      await asg.send(
+        new EnterStandbyCommand({ AutoScalingGroupName: pre.groupName, InstanceIds: [pre.instanceId], ShouldDecrementDesiredCapacity: decrement }),
+      );
+    } else {
+      if (state === 'Detaching') return { ...base, changed: false, lifecycleState: state };
+      if (state !== 'InService' && state !== 'Standby') {
+        throw ctx.fail(`cannot detach instance ${pre.instanceId} from lifecycle state ${state}; retry when it is InService`);
+      }
+      await asg.send(
+        new DetachInstancesCommand({ AutoScalingGroupName: pre.groupName, InstanceIds: [pre.instanceId], ShouldDecrementDesiredCapacity: decrement }),
+      );
+    }
+    return { ...base, changed: true, lifecycleState: null };
 }
 
 export const leaveGroup = defineAction({
@@ -100,58 +178,25 @@ export const leaveGroup = defineAction({
 
   async capture(input, ctx): Promise<LeaveGroupPreImage> {
     const instanceId = resolveInstanceId(input, ctx);
-    const asg = ctx.aws(AutoScalingClient);
-    const member = await membership(asg, instanceId);
+    // The membership is all the change needs: the group's details are read alongside the change (one round trip
+    // fewer before the instance leaves its fleet).
+    const member = await sharedMembership(ctx, instanceId);
     if (member?.AutoScalingGroupName === undefined) return { instanceId, inGroup: false };
-    const group = await describeGroup(asg, member.AutoScalingGroupName);
     return {
       instanceId,
       inGroup: true,
       groupName: member.AutoScalingGroupName,
       lifecycleState: member.LifecycleState ?? 'unknown',
       protectedFromScaleIn: member.ProtectedFromScaleIn === true,
-      targetGroupArns: group?.TargetGroupARNs ?? [],
-      loadBalancerNames: group?.LoadBalancerNames ?? [],
-      desiredCapacity: group?.DesiredCapacity ?? null,
-      minSize: group?.MinSize ?? null,
-      maxSize: group?.MaxSize ?? null,
     };
   },
 
   async apply(input, pre, ctx): Promise<LeaveGroupOutput> {
     if (!pre.inGroup) return { inGroup: false };
-    const method = input.method ?? 'standby';
-    const decrement = input.decrementDesiredCapacity ?? false;
-    const asg = ctx.aws(AutoScalingClient);
-    const member = await membership(asg, pre.instanceId);
-    const base = { inGroup: true as const, groupName: pre.groupName, method, decrementedDesiredCapacity: decrement };
-    if (member === undefined) {
-      // Already out of the group (a previous run detached it, or someone else did).
-      return { ...base, changed: false, lifecycleState: null };
-    }
-    const state = member.LifecycleState ?? '';
-    if (state.startsWith('Terminating') || state === 'Terminated') {
-      throw ctx.fail(`the group is already terminating instance ${pre.instanceId} (lifecycle state ${state}); evidence may be lost`);
-    }
-    if (method === 'standby') {
-      if (state === 'Standby' || state === 'EnteringStandby') return { ...base, changed: false, lifecycleState: state };
-      if (state !== 'InService') {
-        throw ctx.fail(`cannot put instance ${pre.instanceId} on standby from lifecycle state ${state}; retry when it is InService`);
-      }
-      await asg.send(
-        new EnterStandbyCommand({ AutoScalingGroupName: pre.groupName, InstanceIds: [pre.instanceId], ShouldDecrementDesiredCapacity: decrement }),
-      );
-    } else {
-      if (state === 'Detaching') return { ...base, changed: false, lifecycleState: state };
-      if (state !== 'InService' && state !== 'Standby') {
-        throw ctx.fail(`cannot detach instance ${pre.instanceId} from lifecycle state ${state}; retry when it is InService`);
-      }
-      await asg.send(
-        new DetachInstancesCommand({ AutoScalingGroupName: pre.groupName, InstanceIds: [pre.instanceId], ShouldDecrementDesiredCapacity: decrement }),
-      );
-    }
-    const after = await membership(asg, pre.instanceId);
-    return { ...base, changed: true, lifecycleState: after?.LifecycleState ?? null };
+    const group = sharedGroup(ctx, pre.groupName).then(detailsOf);
+    const leave = leaveNow(input, pre, ctx);
+    const [done, details] = await Promise.all([leave, group.catch(() => null)]);
+    return { ...done, group: details };
   },
 
   async release(_input, pre, _output, ctx): Promise<Json> {

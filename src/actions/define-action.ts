@@ -19,6 +19,8 @@ export interface ActionDefinition<S extends z.ZodType, P extends Json, O extends
   /** The step input: validated once by the engine; its output type is what the phases get. */
   readonly input: S;
   readonly permissions: readonly IamPermission[];
+  /** Irreversible on purpose, and kept when the incident is released: why (see Action.keptOnRelease). */
+  readonly keptOnRelease?: string;
   /** Read the state the action is about to change. Must not mutate. */
   capture(input: z.output<S>, ctx: BoundActionContext): Promise<P>;
   /** Mutate. Idempotent. Returns what it did (ids created, etc.). */
@@ -56,6 +58,7 @@ export function defineAction<S extends z.ZodType, P extends Json, O extends Json
     reversible: release !== undefined,
     description: def.description,
     permissions: def.permissions,
+    ...(def.keptOnRelease !== undefined ? { keptOnRelease: def.keptOnRelease } : {}),
     input: def.input,
     parseInput: (raw, ctx) => parseInput(def.input, raw, ctx, def.name),
     capture: (input, ctx) => def.capture(input, bindContext(ctx, def.name)),

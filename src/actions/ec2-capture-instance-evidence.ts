@@ -4,14 +4,8 @@
  * output) and stores each API answer in the case evidence. No AWS mutation.
  */
 import {
-  type DescribeNetworkInterfacesCommandOutput,
   type DescribeVolumesCommandOutput,
-  type NetworkInterface,
   type Volume,
-  DescribeIamInstanceProfileAssociationsCommand,
-  DescribeInstanceAttributeCommand,
-  DescribeInstancesCommand,
-  DescribeNetworkInterfacesCommand,
   DescribeVolumesCommand,
   GetConsoleOutputCommand,
   type InstanceAttributeName,
@@ -21,7 +15,8 @@ import { z } from 'zod';
 import type { Json } from '../findings/model.js';
 import { ARN, resolveInstanceId } from './action-support.js';
 import { defineAction } from './define-action.js';
-import { requireInstance } from './ec2-lookup.js';
+import { profileAssociationsRequest, sharedProfileAssociations } from './iam-role-lookup.js';
+import { describeInstanceRequest, instanceIn, requireSharedInstance, sharedDescribeInstance, sharedDescribeInstanceEnis, sharedInstanceAttribute } from './ec2-lookup.js';
 
 const InputSchema = z.strictObject({
   // Defaults to the subject's instance id.
@@ -53,6 +48,19 @@ const ATTRIBUTES: readonly InstanceAttributeName[] = [
   'instanceInitiatedShutdownBehavior',
   'userData',
 ];
+
+async function describeAllVolumes(ec2: EC2Client, request: { Filters: Array<{ Name: string; Values: string[] }> }): Promise<{ volumes: Volume[]; pages: DescribeVolumesCommandOutput[] }> {
+  const pages: DescribeVolumesCommandOutput[] = [];
+  const volumes: Volume[] = [];
+  let nextToken: string | undefined;
+  do {
+    const res = await ec2.send(new DescribeVolumesCommand({ ...request, NextToken: nextToken }));
+    pages.push(res);
+    volumes.push(...(res.Volumes ?? []));
+    nextToken = res.NextToken;
+  } while (nextToken);
+  return { volumes, pages };
+}
 
 /** Strips the SDK's non-JSON bits while keeping `$metadata.requestId` (it ties the artefact to CloudTrail). */
 function asEvidence(api: string, request: unknown, response: unknown): Json {
@@ -86,7 +94,7 @@ export const captureInstanceEvidence = defineAction({
 
   async capture(input, ctx): Promise<CaptureInstanceEvidencePreImage> {
     const instanceId = resolveInstanceId(input, ctx);
-    const instance = await requireInstance(ctx, instanceId);
+    const instance = await requireSharedInstance(ctx, instanceId);
     return { instanceId, state: instance.State?.Name ?? null };
   },
 
@@ -101,51 +109,32 @@ export const captureInstanceEvidence = defineAction({
       written.push(full);
     };
 
-    const instanceReq = { Filters: [{ Name: 'instance-id', Values: [id] }] };
-    const instanceRes = await ec2.send(new DescribeInstancesCommand(instanceReq));
-    const instance = (instanceRes.Reservations ?? []).flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === id);
-    if (instance === undefined) throw ctx.fail(`instance ${id} does not exist (any more)`);
-    await put('describe-instances', asEvidence('ec2:DescribeInstances', instanceReq, instanceRes));
-
+    // Every read at once: none depends on another. The instance, its ENIs and its attributes are the answers the
+    // other steps of this run took their pre-images from (shared reads), so the case holds what they acted on.
     const eniReq = { Filters: [{ Name: 'attachment.instance-id', Values: [id] }] };
-    const eniPages: unknown[] = [];
-    const enis: NetworkInterface[] = [];
-    let nextToken: string | undefined;
-    do {
-      const res: DescribeNetworkInterfacesCommandOutput = await ec2.send(new DescribeNetworkInterfacesCommand({ ...eniReq, NextToken: nextToken }));
-      eniPages.push(res);
-      enis.push(...(res.NetworkInterfaces ?? []));
-      nextToken = res.NextToken;
-    } while (nextToken);
-    await put('describe-network-interfaces', asEvidence('ec2:DescribeNetworkInterfaces', eniReq, eniPages));
-
     const volReq = { Filters: [{ Name: 'attachment.instance-id', Values: [id] }] };
-    const volPages: unknown[] = [];
-    const volumes: Volume[] = [];
-    nextToken = undefined;
-    do {
-      const res: DescribeVolumesCommandOutput = await ec2.send(new DescribeVolumesCommand({ ...volReq, NextToken: nextToken }));
-      volPages.push(res);
-      volumes.push(...(res.Volumes ?? []));
-      nextToken = res.NextToken;
-    } while (nextToken);
-    await put('describe-volumes', asEvidence('ec2:DescribeVolumes', volReq, volPages));
-
-    const assocReq = { Filters: [{ Name: 'instance-id', Values: [id] }] };
-    const assocRes = await ec2.send(new DescribeIamInstanceProfileAssociationsCommand(assocReq));
+    const assocReq = profileAssociationsRequest(id);
+    const consoleReq = { InstanceId: id };
+    const [instanceRes, eniRes, volRes, assocRes, attributes, consoleRes] = await Promise.all([
+      sharedDescribeInstance(ctx, id),
+      sharedDescribeInstanceEnis(ctx, id),
+      describeAllVolumes(ec2, volReq),
+      sharedProfileAssociations(ctx, id),
+      Promise.all(ATTRIBUTES.map(async (attribute) => ({ attribute, res: await sharedInstanceAttribute(ctx, id, attribute) }))),
+      input.consoleOutput !== false ? ec2.send(new GetConsoleOutputCommand(consoleReq)) : Promise.resolve(undefined),
+    ]);
+    const instance = instanceIn(instanceRes, id);
+    if (instance === undefined) throw ctx.fail(`instance ${id} does not exist (any more)`);
+    const enis = eniRes.enis;
+    const volumes = volRes.volumes;
+    await put('describe-instances', asEvidence('ec2:DescribeInstances', describeInstanceRequest(id), instanceRes));
+    await put('describe-network-interfaces', asEvidence('ec2:DescribeNetworkInterfaces', eniReq, eniRes.pages));
+    await put('describe-volumes', asEvidence('ec2:DescribeVolumes', volReq, volRes.pages));
     await put('describe-iam-instance-profile-associations', asEvidence('ec2:DescribeIamInstanceProfileAssociations', assocReq, assocRes));
-
-    for (const attribute of ATTRIBUTES) {
-      const req = { InstanceId: id, Attribute: attribute };
-      const res = await ec2.send(new DescribeInstanceAttributeCommand(req));
-      await put(`attribute-${attribute}`, asEvidence('ec2:DescribeInstanceAttribute', req, res));
+    for (const { attribute, res } of attributes) {
+      await put(`attribute-${attribute}`, asEvidence('ec2:DescribeInstanceAttribute', { InstanceId: id, Attribute: attribute }, res));
     }
-
-    if (input.consoleOutput !== false) {
-      const req = { InstanceId: id };
-      const res = await ec2.send(new GetConsoleOutputCommand(req));
-      await put('console-output', asEvidence('ec2:GetConsoleOutput', req, res));
-    }
+    if (consoleRes !== undefined) await put('console-output', asEvidence('ec2:GetConsoleOutput', consoleReq, consoleRes));
 
     const active = (assocRes.IamInstanceProfileAssociations ?? []).find(
       (a) => a.State === 'associated' || a.State === 'associating',

@@ -9,7 +9,7 @@ import type { Json } from '../findings/model.js';
 import type { BoundActionContext, VerifyResult } from './action.js';
 import { ARN, resolveInstanceId } from './action-support.js';
 import { defineAction } from './define-action.js';
-import { requireInstance } from './ec2-lookup.js';
+import { requireInstance, requireSharedInstance } from './ec2-lookup.js';
 
 const InputSchema = z.strictObject({
   // Defaults to the subject's instance id.
@@ -28,8 +28,8 @@ export type EnforceImdsv2PreImage = {
 
 export type EnforceImdsv2Output = { changed: boolean; httpTokens: string };
 
-async function readOptions(ctx: BoundActionContext, instanceId: string): Promise<Omit<EnforceImdsv2PreImage, 'instanceId'>> {
-  const m = (await requireInstance(ctx, instanceId)).MetadataOptions;
+async function readOptions(ctx: BoundActionContext, instanceId: string, shared = false): Promise<Omit<EnforceImdsv2PreImage, 'instanceId'>> {
+  const m = (shared ? await requireSharedInstance(ctx, instanceId) : await requireInstance(ctx, instanceId)).MetadataOptions;
   return { httpTokens: m?.HttpTokens ?? null, httpPutResponseHopLimit: m?.HttpPutResponseHopLimit ?? null, httpEndpoint: m?.HttpEndpoint ?? null };
 }
 
@@ -56,11 +56,11 @@ export const enforceImdsv2 = defineAction({
 
   async capture(input, ctx): Promise<EnforceImdsv2PreImage> {
     const instanceId = resolveInstanceId(input, ctx);
-    return { instanceId, ...(await readOptions(ctx, instanceId)) };
+    return { instanceId, ...(await readOptions(ctx, instanceId, true)) };
   },
 
   async apply(_input, pre, ctx): Promise<EnforceImdsv2Output> {
-    const now = await readOptions(ctx, pre.instanceId);
+    const now = ctx.preImageFresh === true ? pre : await readOptions(ctx, pre.instanceId);
     if (now.httpTokens === 'required') return { changed: false, httpTokens: 'required' };
     await setTokens(ctx.aws(EC2Client), { ...pre, ...now, instanceId: pre.instanceId }, 'required');
     return { changed: true, httpTokens: 'required' };

@@ -13,11 +13,11 @@
 import { DescribeNetworkInterfacesCommand, ModifyNetworkInterfaceAttributeCommand, EC2Client, type NetworkInterface } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
-import type { BoundActionContext, VerifyResult } from './action.js';
-import { ARN, TAG, isAwsError, resolveInstanceId, sleep } from './action-support.js';
+import { sharedRead, type BoundActionContext, type VerifyResult } from './action.js';
+import { ARN, TAG, isAwsError, resolveInstanceId, settleAll, sleep } from './action-support.js';
 import { defineAction } from './define-action.js';
-import { listInstanceEnis, requireInstance } from './ec2-lookup.js';
-import { ensureIsolationGroup, findIsolationGroup, groupHasShape } from './isolation-security-groups.js';
+import { listInstanceEnis, requireSharedInstance, sharedInstanceEnis } from './ec2-lookup.js';
+import { ensureIsolationGroup, findIsolationGroup, findIsolationGroups, groupHasShape, isolationGroupsKey, type IsolationGroups } from './isolation-security-groups.js';
 
 const InputSchema = z.strictObject({
   // Defaults to the subject's instance id.
@@ -67,9 +67,9 @@ async function listTargetEnis(ec2: EC2Client, target: Target): Promise<NetworkIn
   return out.NetworkInterfaces ?? [];
 }
 
-async function currentEniGroups(ec2: EC2Client, target: Target): Promise<Map<string, EniGroups>> {
+function eniGroupsOf(enis: readonly NetworkInterface[]): Map<string, EniGroups> {
   const map = new Map<string, EniGroups>();
-  for (const eni of await listTargetEnis(ec2, target)) {
+  for (const eni of enis) {
     if (eni.NetworkInterfaceId === undefined) continue;
     map.set(eni.NetworkInterfaceId, {
       networkInterfaceId: eni.NetworkInterfaceId,
@@ -78,6 +78,24 @@ async function currentEniGroups(ec2: EC2Client, target: Target): Promise<Map<str
     });
   }
   return map;
+}
+
+async function currentEniGroups(ec2: EC2Client, target: Target): Promise<Map<string, EniGroups>> {
+  return eniGroupsOf(await listTargetEnis(ec2, target));
+}
+
+/** The interfaces as this run first read them (an instance's: the run's shared answer, also used by the evidence). */
+async function sharedEniGroups(ctx: BoundActionContext, target: Target): Promise<Map<string, EniGroups>> {
+  if (target.networkInterfaceIds !== undefined) return currentEniGroups(ctx.aws(EC2Client), target);
+  return eniGroupsOf(await sharedInstanceEnis(ctx, target.instanceId));
+}
+
+/** The groups of one VPC: handed over by this run's `ec2.prepare-isolation-groups`, else found or created now. */
+function groupsFor(ctx: BoundActionContext, vpcId: string): Promise<IsolationGroups> {
+  return sharedRead(ctx, isolationGroupsKey(vpcId), async () => {
+    const [untrackGroupId, isolationGroupId] = await settleAll([ensureIsolationGroup(ctx, vpcId, 'untrack'), ensureIsolationGroup(ctx, vpcId, 'isolation')]);
+    return { vpcId, untrackGroupId: untrackGroupId!, isolationGroupId: isolationGroupId! };
+  });
 }
 
 export const isolateNetworkInterfaces = defineAction({
@@ -132,22 +150,23 @@ export const isolateNetworkInterfaces = defineAction({
 
   async capture(input, ctx): Promise<IsolateNetworkInterfacesPreImage> {
     const target = targetOf(input, ctx);
-    if (target.networkInterfaceIds === undefined) await requireInstance(ctx, target.instanceId);
-    const enis = [...(await currentEniGroups(ctx.aws(EC2Client), target)).values()];
-    if (target.networkInterfaceIds === undefined) return { instanceId: target.instanceId, enis };
+    const enis = [...(await sharedEniGroups(ctx, target)).values()];
+    if (target.networkInterfaceIds === undefined) {
+      // No interface: say whether the instance is gone.
+      if (enis.length === 0) await requireSharedInstance(ctx, target.instanceId);
+      return { instanceId: target.instanceId, enis };
+    }
     if (enis.length === 0) throw ctx.fail(`none of the network interfaces ${target.networkInterfaceIds.join(', ')} exists`);
     return { instanceId: '', networkInterfaceIds: target.networkInterfaceIds, enis };
   },
 
   async apply(input, pre, ctx): Promise<IsolateNetworkInterfacesOutput> {
     const ec2 = ctx.aws(EC2Client);
-    const groups: IsolateNetworkInterfacesOutput['groups'] = [];
-    for (const vpcId of [...new Set(pre.enis.map((e) => e.vpcId))]) {
-      const untrackGroupId = await ensureIsolationGroup(ctx, vpcId, 'untrack');
-      const isolationGroupId = await ensureIsolationGroup(ctx, vpcId, 'isolation');
-      groups.push({ vpcId, untrackGroupId, isolationGroupId });
-    }
-    const current = await currentEniGroups(ec2, pre);
+    // The groups of every VPC and (unless the pre-image was read just now) the interfaces' groups, at once.
+    const [groups, current] = await Promise.all([
+      settleAll([...new Set(pre.enis.map((e) => e.vpcId))].map((vpcId) => groupsFor(ctx, vpcId))),
+      ctx.preImageFresh === true ? Promise.resolve(new Map(pre.enis.map((e) => [e.networkInterfaceId, e]))) : currentEniGroups(ec2, pre),
+    ]);
     const missing: string[] = [];
     const alreadyIsolated: string[] = [];
     const todo: Array<{ eniId: string; untrack: string; isolation: string; untracked: boolean }> = [];
@@ -163,11 +182,11 @@ export const isolateNetworkInterfaces = defineAction({
         todo.push({ eniId: eni.networkInterfaceId, untrack: g.untrackGroupId, isolation: g.isolationGroupId, untracked: sameGroups(now.groupIds, [g.untrackGroupId]) });
       }
     }
-    // Step 1 on every interface, one settle period, then step 2 on every interface.
-    for (const t of todo) if (!t.untracked) await setGroups(ec2, t.eniId, [t.untrack]);
+    // Step 1 on every interface at once, one settle period, then step 2 on every interface at once.
+    await settleAll(todo.filter((t) => !t.untracked).map((t) => setGroups(ec2, t.eniId, [t.untrack])));
     const settleMs = (input.settleSeconds ?? 0) * 1000;
     if (todo.length > 0 && settleMs > 0) await sleep(settleMs);
-    for (const t of todo) await setGroups(ec2, t.eniId, [t.isolation]);
+    await settleAll(todo.map((t) => setGroups(ec2, t.eniId, [t.isolation])));
     return { groups, isolated: todo.map((t) => t.eniId), alreadyIsolated, missing };
   },
 
@@ -207,10 +226,14 @@ export const isolateNetworkInterfaces = defineAction({
     const instanceId = target.networkInterfaceIds === undefined ? target.instanceId : target.networkInterfaceIds.join(', ');
     const ec2 = ctx.aws(EC2Client);
     const problems: string[] = [];
-    const current = [...(await currentEniGroups(ec2, target)).values()];
+    // Which VPCs: identity (the run's first answer); the interfaces' groups and the isolation groups: read afresh,
+    // both at once.
+    const vpcIds = [...new Set([...(await sharedEniGroups(ctx, target)).values()].map((e) => e.vpcId))];
+    const [currentMap, found] = await Promise.all([currentEniGroups(ec2, target), findIsolationGroups(ec2, vpcIds)]);
+    const current = [...currentMap.values()];
     const isolationByVpc = new Map<string, { id: string; clean: boolean }>();
     for (const vpcId of new Set(current.map((e) => e.vpcId))) {
-      const group = await findIsolationGroup(ec2, vpcId, 'isolation');
+      const group = found.get(vpcId)?.isolation ?? (vpcIds.includes(vpcId) ? undefined : await findIsolationGroup(ec2, vpcId, 'isolation'));
       if (group?.GroupId === undefined) problems.push(`no isolation group in ${vpcId}`);
       else {
         isolationByVpc.set(vpcId, { id: group.GroupId, clean: groupHasShape(group, 'isolation') });

@@ -3,21 +3,34 @@
  * Describe calls in a smaller bucket) and paginated where the API paginates.
  */
 import {
+  DescribeInstanceAttributeCommand,
+  type DescribeInstanceAttributeCommandOutput,
+  type DescribeInstancesCommandOutput,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
+  type DescribeNetworkInterfacesCommandOutput,
   DescribeSnapshotsCommand,
   EC2Client,
   type Instance,
+  type InstanceAttributeName,
   type NetworkInterface,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
-import type { BoundActionContext } from './action.js';
+import { sharedRead, type BoundActionContext } from './action.js';
 import { TAG } from './action-support.js';
+
+/** The DescribeInstances request for one instance: a filter (not InstanceIds), so an unknown id is an empty answer. */
+export function describeInstanceRequest(instanceId: string): { Filters: Array<{ Name: string; Values: string[] }> } {
+  return { Filters: [{ Name: 'instance-id', Values: [instanceId] }] };
+}
 
 /** The instance, or undefined when EC2 does not know it. */
 export async function findInstance(ec2: EC2Client, instanceId: string): Promise<Instance | undefined> {
-  // A filter (not InstanceIds) so an unknown id is an empty answer rather than an InvalidInstanceID.NotFound error.
-  const out = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId] }] }));
+  return instanceIn(await ec2.send(new DescribeInstancesCommand(describeInstanceRequest(instanceId))), instanceId);
+}
+
+/** The instance in a DescribeInstances answer. */
+export function instanceIn(out: DescribeInstancesCommandOutput, instanceId: string): Instance | undefined {
   for (const reservation of out.Reservations ?? []) {
     for (const instance of reservation.Instances ?? []) {
       if (instance.InstanceId === instanceId) return instance;
@@ -35,9 +48,49 @@ export async function requireInstance(ctx: BoundActionContext, instanceId: strin
   return instance;
 }
 
-/** Every ENI attached to the instance (primary and secondary), ordered by device index. */
-export async function listInstanceEnis(ec2: EC2Client, instanceId: string): Promise<NetworkInterface[]> {
+/** The shared-reads key of the instance's DescribeInstances answer (the responder seeds it with its live-tags read). */
+export function describeInstancesKey(instanceId: string): string {
+  return `ec2:DescribeInstances:${instanceId}`;
+}
+
+/**
+ * The run's one DescribeInstances answer for the instance (see ActionContext.reads): every pre-image of the EC2
+ * playbook is taken from it, so they cost one round trip together. Use it for pre-images and identity, not to verify.
+ */
+export function sharedDescribeInstance(ctx: BoundActionContext, instanceId: string): Promise<DescribeInstancesCommandOutput> {
+  return sharedRead(ctx, describeInstancesKey(instanceId), () => ctx.aws(EC2Client).send(new DescribeInstancesCommand(describeInstanceRequest(instanceId))));
+}
+
+/** The instance from the run's shared answer; a StepError when it does not exist. */
+export async function requireSharedInstance(ctx: BoundActionContext, instanceId: string): Promise<Instance> {
+  const instance = instanceIn(await sharedDescribeInstance(ctx, instanceId), instanceId);
+  if (instance === undefined) {
+    throw ctx.fail(`instance ${instanceId} does not exist in ${ctx.clients.accountId}/${ctx.clients.region}`);
+  }
+  return instance;
+}
+
+/** The run's shared list of the instance's ENIs (pre-images, identity). */
+export async function sharedInstanceEnis(ctx: BoundActionContext, instanceId: string): Promise<NetworkInterface[]> {
+  return (await sharedDescribeInstanceEnis(ctx, instanceId)).enis;
+}
+
+/** The same with the API's pages (evidence keeps them as answered). */
+export function sharedDescribeInstanceEnis(ctx: BoundActionContext, instanceId: string): Promise<{ enis: NetworkInterface[]; pages: DescribeNetworkInterfacesCommandOutput[] }> {
+  return sharedRead(ctx, `ec2:DescribeNetworkInterfaces:${instanceId}`, () => describeInstanceEnis(ctx.aws(EC2Client), instanceId));
+}
+
+/** The run's shared DescribeInstanceAttribute answer for one attribute (pre-images, evidence). */
+export function sharedInstanceAttribute(ctx: BoundActionContext, instanceId: string, attribute: InstanceAttributeName): Promise<DescribeInstanceAttributeCommandOutput> {
+  return sharedRead(ctx, `ec2:DescribeInstanceAttribute:${instanceId}:${attribute}`, () =>
+    ctx.aws(EC2Client).send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: attribute })),
+  );
+}
+
+/** Every ENI attached to the instance (primary and secondary), ordered by device index, with the API's pages. */
+export async function describeInstanceEnis(ec2: EC2Client, instanceId: string): Promise<{ enis: NetworkInterface[]; pages: DescribeNetworkInterfacesCommandOutput[] }> {
   const enis: NetworkInterface[] = [];
+  const pages: DescribeNetworkInterfacesCommandOutput[] = [];
   let nextToken: string | undefined;
   do {
     const out = await ec2.send(
@@ -46,10 +99,16 @@ export async function listInstanceEnis(ec2: EC2Client, instanceId: string): Prom
         NextToken: nextToken,
       }),
     );
+    pages.push(out);
     enis.push(...(out.NetworkInterfaces ?? []));
     nextToken = out.NextToken;
   } while (nextToken);
-  return enis.sort((a, b) => (a.Attachment?.DeviceIndex ?? 0) - (b.Attachment?.DeviceIndex ?? 0));
+  return { enis: enis.sort((a, b) => (a.Attachment?.DeviceIndex ?? 0) - (b.Attachment?.DeviceIndex ?? 0)), pages };
+}
+
+/** Every ENI attached to the instance (primary and secondary), ordered by device index. */
+export async function listInstanceEnis(ec2: EC2Client, instanceId: string): Promise<NetworkInterface[]> {
+  return (await describeInstanceEnis(ec2, instanceId)).enis;
 }
 
 /** EBS volumes attached to the instance, from its block-device mappings: device name → volume id. */
@@ -63,9 +122,9 @@ export function instanceEbsVolumes(instance: Instance): Array<{ deviceName: stri
   return out;
 }
 
-/** Snapshots this account owns that carry `tourniquet:case=<caseId>` and were taken of one of `volumeIds`. */
-export async function caseSnapshots(ec2: EC2Client, caseId: string, volumeIds: readonly string[]): Promise<Snapshot[]> {
-  if (volumeIds.length === 0) return [];
+/** Snapshots this account owns that carry `tourniquet:case=<caseId>` (and were taken of one of `volumeIds`, if given). */
+export async function caseSnapshots(ec2: EC2Client, caseId: string, volumeIds?: readonly string[]): Promise<Snapshot[]> {
+  if (volumeIds !== undefined && volumeIds.length === 0) return [];
   const snapshots: Snapshot[] = [];
   let nextToken: string | undefined;
   do {
@@ -74,7 +133,7 @@ export async function caseSnapshots(ec2: EC2Client, caseId: string, volumeIds: r
         OwnerIds: ['self'],
         Filters: [
           { Name: `tag:${TAG.case}`, Values: [caseId] },
-          { Name: 'volume-id', Values: [...volumeIds] },
+          ...(volumeIds !== undefined ? [{ Name: 'volume-id', Values: [...volumeIds] }] : []),
         ],
         NextToken: nextToken,
       }),

@@ -10,9 +10,9 @@ import { DescribeInstanceAttributeCommand, ModifyInstanceAttributeCommand, EC2Cl
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
 import type { BoundActionContext, VerifyResult } from './action.js';
-import { ARN, resolveInstanceId } from './action-support.js';
+import { ARN, resolveInstanceId, settleAll } from './action-support.js';
 import { defineAction } from './define-action.js';
-import { instanceEbsVolumes, requireInstance } from './ec2-lookup.js';
+import { instanceEbsVolumes, requireInstance, requireSharedInstance, sharedInstanceAttribute } from './ec2-lookup.js';
 
 const InputSchema = z.strictObject({
   // Defaults to the subject's instance id.
@@ -37,13 +37,16 @@ export type PreserveInstanceOutput = {
 
 type Current = Omit<PreserveInstancePreImage, 'instanceId'>;
 
-async function readCurrent(ctx: BoundActionContext, instanceId: string): Promise<Current> {
+/** The current values, read at once; `shared`: from the run's shared reads (pre-images only). */
+async function readCurrent(ctx: BoundActionContext, instanceId: string, shared = false): Promise<Current> {
   const ec2 = ctx.aws(EC2Client);
-  const instance = await requireInstance(ctx, instanceId);
-  const term = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'disableApiTermination' }));
-  const shutdown = await ec2.send(
-    new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'instanceInitiatedShutdownBehavior' }),
-  );
+  const attribute = (name: 'disableApiTermination' | 'instanceInitiatedShutdownBehavior') =>
+    shared ? sharedInstanceAttribute(ctx, instanceId, name) : ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: name }));
+  const [instance, term, shutdown] = await Promise.all([
+    shared ? requireSharedInstance(ctx, instanceId) : requireInstance(ctx, instanceId),
+    attribute('disableApiTermination'),
+    attribute('instanceInitiatedShutdownBehavior'),
+  ]);
   return {
     spot: instance.InstanceLifecycle === 'spot',
     disableApiTermination: term.DisableApiTermination?.Value === true,
@@ -97,27 +100,30 @@ export const preserveInstance = defineAction({
 
   async capture(input, ctx): Promise<PreserveInstancePreImage> {
     const instanceId = resolveInstanceId(input, ctx);
-    return { instanceId, ...(await readCurrent(ctx, instanceId)) };
+    return { instanceId, ...(await readCurrent(ctx, instanceId, true)) };
   },
 
   async apply(_input, pre, ctx): Promise<PreserveInstanceOutput> {
     const ec2 = ctx.aws(EC2Client);
-    const now = await readCurrent(ctx, pre.instanceId);
+    const now = ctx.preImageFresh === true ? pre : await readCurrent(ctx, pre.instanceId);
     const changed: string[] = [];
     const notes: string[] = [];
+    const changes: Array<Promise<void>> = [];
     if (now.spot) {
       notes.push('spot instance: termination protection cannot be enabled; other attributes set');
     } else if (!now.disableApiTermination) {
-      await setTermination(ec2, pre.instanceId, true);
+      changes.push(setTermination(ec2, pre.instanceId, true));
       changed.push('disableApiTermination');
     }
     if (now.instanceInitiatedShutdownBehavior !== 'stop') {
-      await setShutdownBehavior(ec2, pre.instanceId, 'stop');
+      changes.push(setShutdownBehavior(ec2, pre.instanceId, 'stop'));
       changed.push('instanceInitiatedShutdownBehavior');
     }
     const toKeep = now.ebs.filter((v) => v.deleteOnTermination).map((v) => ({ deviceName: v.deviceName, value: false }));
-    await setDeleteOnTermination(ec2, pre.instanceId, toKeep);
+    changes.push(setDeleteOnTermination(ec2, pre.instanceId, toKeep));
     for (const d of toKeep) changed.push(`deleteOnTermination:${d.deviceName}`);
+    // One attribute per call and none depends on another: all at once. Any failure fails the step (retried).
+    await settleAll(changes);
     return { changed, notes };
   },
 

@@ -11,14 +11,13 @@ import {
   ReplaceIamInstanceProfileAssociationCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { IAMClient } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
 import type { VerifyResult } from './action.js';
 import { ARN, resolveInstanceId } from './action-support.js';
 import { defineAction } from './define-action.js';
-import { requireInstance } from './ec2-lookup.js';
-import { INSTANCE_PROFILE_ARN, activeProfileAssociation, rolesOfProfile, type RoleRef } from './iam-role-lookup.js';
+import { requireSharedInstance } from './ec2-lookup.js';
+import { INSTANCE_PROFILE_ARN, activeProfileAssociation, sharedActiveProfileAssociation, sharedRolesOfProfile, type RoleRef } from './iam-role-lookup.js';
 
 const InputSchema = z.strictObject({
   // Defaults to the subject's instance id.
@@ -76,14 +75,13 @@ export const replaceInstanceProfile = defineAction({
 
   async capture(input, ctx): Promise<ReplaceInstanceProfilePreImage> {
     const instanceId = resolveInstanceId(input, ctx);
-    await requireInstance(ctx, instanceId);
-    const assoc = await activeProfileAssociation(ctx.aws(EC2Client), instanceId);
+    const [, assoc] = await Promise.all([requireSharedInstance(ctx, instanceId), sharedActiveProfileAssociation(ctx, instanceId)]);
     const arn = assoc?.IamInstanceProfile?.Arn;
     if (assoc?.AssociationId === undefined || arn === undefined) return { instanceId, association: null, roles: [] };
     return {
       instanceId,
       association: { associationId: assoc.AssociationId, profileArn: arn, profileId: assoc.IamInstanceProfile?.Id ?? null },
-      roles: await rolesOfProfile(ctx.aws(IAMClient), arn),
+      roles: await sharedRolesOfProfile(ctx, arn),
     };
   },
 
@@ -92,7 +90,11 @@ export const replaceInstanceProfile = defineAction({
     const previous = pre.association?.profileArn ?? null;
     if (pre.association === null) return { action: 'none', previousProfileArn: null, currentProfileArn: null };
     const ec2 = ctx.aws(EC2Client);
-    const current = await activeProfileAssociation(ec2, pre.instanceId);
+    // A fresh pre-image is the current association; else it is read again.
+    const current =
+      ctx.preImageFresh === true
+        ? { AssociationId: pre.association.associationId, IamInstanceProfile: { Arn: pre.association.profileArn } }
+        : await activeProfileAssociation(ec2, pre.instanceId);
     const currentArn = current?.IamInstanceProfile?.Arn ?? null;
     if (replacement === undefined) {
       if (current?.AssociationId === undefined) return { action: 'none', previousProfileArn: previous, currentProfileArn: null };

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { BoundActionContext, VerifyResult } from './action.js';
 import { ARN, TAG, httpStatusOf, isAwsError, resolveInstanceId, tagValue } from './action-support.js';
 import { defineAction } from './define-action.js';
-import { caseSnapshots, instanceEbsVolumes, requireInstance } from './ec2-lookup.js';
+import { caseSnapshots, instanceEbsVolumes, requireSharedInstance } from './ec2-lookup.js';
 
 const InputSchema = z.strictObject({
   // Defaults to the subject's instance id.
@@ -116,9 +116,10 @@ export const snapshotVolumes = defineAction({
 
   async capture(input, ctx): Promise<SnapshotVolumesPreImage> {
     const instanceId = resolveInstanceId(input, ctx);
-    const instance = await requireInstance(ctx, instanceId);
+    // Both at once: the case's snapshots are found by the case tag, then matched to the volumes.
+    const [instance, ofCase] = await Promise.all([requireSharedInstance(ctx, instanceId), caseSnapshots(ctx.aws(EC2Client), ctx.caseId)]);
     const volumes = instanceEbsVolumes(instance).map((v) => ({ volumeId: v.volumeId, deviceName: v.deviceName }));
-    const existing = await caseSnapshots(ctx.aws(EC2Client), ctx.caseId, volumes.map((v) => v.volumeId));
+    const existing = ofCase.filter((snap) => volumes.some((v) => v.volumeId === snap.VolumeId));
     return {
       instanceId,
       rootDeviceName: instance.RootDeviceName ?? null,
@@ -130,8 +131,9 @@ export const snapshotVolumes = defineAction({
   async apply(_input, pre, ctx): Promise<SnapshotVolumesOutput> {
     const ec2 = ctx.aws(EC2Client);
     const volumeIds = pre.volumes.map((v) => v.volumeId);
-    // Re-read: a previous run of this step may have created some after the pre-image was taken.
-    const existing = await caseSnapshots(ec2, ctx.caseId, volumeIds);
+    // Re-read: a previous run of this step may have created some after the pre-image was taken (not when the
+    // pre-image was read just now and found none).
+    const existing = ctx.preImageFresh === true && pre.existingSnapshotIds.length === 0 ? [] : await caseSnapshots(ec2, ctx.caseId, volumeIds);
     const covered = new Set(existing.flatMap((s) => (s.State !== 'error' && s.VolumeId ? [s.VolumeId] : [])));
     const missing = pre.volumes.filter((v) => !covered.has(v.volumeId));
     const existingIds = existing.flatMap((s) => (s.SnapshotId ? [s.SnapshotId] : []));
@@ -167,7 +169,8 @@ export const snapshotVolumes = defineAction({
 
   async verify(input, ctx): Promise<VerifyResult> {
     const instanceId = resolveInstanceId(input, ctx);
-    const instance = await requireInstance(ctx, instanceId);
+    // Which volumes: identity, from the run's shared answer; the snapshots themselves are read afresh.
+    const instance = await requireSharedInstance(ctx, instanceId);
     const volumeIds = instanceEbsVolumes(instance).map((v) => v.volumeId);
     const snaps = await caseSnapshots(ctx.aws(EC2Client), ctx.caseId, volumeIds);
     const uncovered = volumeIds.filter((id) => !snaps.some((s) => s.VolumeId === id && s.State !== 'error'));

@@ -10,7 +10,7 @@ import type { Json } from '../findings/model.js';
 import type { BoundActionContext, VerifyResult } from './action.js';
 import { ARN, TAG, resolveInstanceId, tagValue } from './action-support.js';
 import { defineAction } from './define-action.js';
-import { requireInstance } from './ec2-lookup.js';
+import { requireInstance, requireSharedInstance } from './ec2-lookup.js';
 
 const FINDING_ID = 'tourniquet:finding-id';
 const KEYS = [TAG.case, TAG.status, TAG.findingType, FINDING_ID, TAG.containedAt] as const;
@@ -35,8 +35,8 @@ export type TagInstancePreImage = {
 
 export type TagInstanceOutput = { written: Array<{ key: string; value: string }> };
 
-async function currentTags(ctx: BoundActionContext, instanceId: string): Promise<Map<string, string>> {
-  const instance = await requireInstance(ctx, instanceId);
+async function currentTags(ctx: BoundActionContext, instanceId: string, shared = false): Promise<Map<string, string>> {
+  const instance = shared ? await requireSharedInstance(ctx, instanceId) : await requireInstance(ctx, instanceId);
   const tags = new Map<string, string>();
   for (const t of instance.Tags ?? []) if (t.Key !== undefined) tags.set(t.Key, t.Value ?? '');
   return tags;
@@ -67,7 +67,7 @@ export const tagInstance = defineAction({
 
   async capture(input, ctx): Promise<TagInstancePreImage> {
     const instanceId = resolveInstanceId(input, ctx);
-    const tags = await currentTags(ctx, instanceId);
+    const tags = await currentTags(ctx, instanceId, true);
     return { instanceId, prior: KEYS.map((key) => ({ key, value: tags.get(key) ?? null })) };
   },
 
@@ -78,7 +78,11 @@ export const tagInstance = defineAction({
       ...(input.findingType !== undefined ? [{ key: TAG.findingType, value: tagValue(input.findingType) }] : []),
       ...(input.findingId !== undefined ? [{ key: FINDING_ID, value: tagValue(input.findingId) }] : []),
     ];
-    const now = await currentTags(ctx, pre.instanceId);
+    // Fresh pre-image: the prior values of our keys are the current ones (other keys do not matter here).
+    const now =
+      ctx.preImageFresh === true
+        ? new Map(pre.prior.flatMap((p) => (p.value !== null ? [[p.key, p.value] as const] : [])))
+        : await currentTags(ctx, pre.instanceId);
     const toWrite = desired.filter((d) => now.get(d.key) !== d.value);
     // Keep the first containment time of this case on re-runs.
     if (now.get(TAG.case) !== ctx.caseId || !now.has(TAG.containedAt)) toWrite.push({ key: TAG.containedAt, value: ctx.now().toISOString() });

@@ -5,6 +5,11 @@
  *
  * Registrations already `draining` are left alone: they are being deregistered, typically because
  * `autoscaling.leave-group` put the instance on standby or detached it, and that step's release re-registers them.
+ * The step runs alongside `autoscaling.leave-group`, not after it: standby and detach deregister the instance from
+ * the group's own target groups anyway (their registrations are then `draining`), and the moment the instance may be
+ * out of the group's target group while still InService is the time EnterStandby takes to answer — far less than an
+ * ELB health check needs to call a target unhealthy (interval × threshold, 10 s at the very least), and Auto Scaling
+ * does not health-check an instance on standby.
  */
 import {
   DeregisterTargetsCommand,
@@ -14,13 +19,12 @@ import {
   ElasticLoadBalancingV2Client,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
-import type { BoundActionContext, VerifyResult } from './action.js';
-import { ARN, resolveInstanceId } from './action-support.js';
+import { sharedRead, type BoundActionContext, type VerifyResult } from './action.js';
+import { ARN, resolveInstanceId, settleAll } from './action-support.js';
 import { defineAction } from './define-action.js';
-import { listInstanceEnis, requireInstance } from './ec2-lookup.js';
+import { requireSharedInstance, sharedInstanceEnis } from './ec2-lookup.js';
 
 const InputSchema = z.strictObject({
   // Defaults to the subject's instance id.
@@ -50,9 +54,9 @@ export type DeregisterTargetsOutput = { deregistered: TargetRegistration[] };
 
 type Identity = { instanceId: string; vpcId: string | null; ips: Set<string> };
 
+/** Who the instance is in target groups: its id, VPC and every private address (identity: the run's shared reads). */
 async function identityOf(ctx: BoundActionContext, instanceId: string): Promise<Identity> {
-  const instance = await requireInstance(ctx, instanceId);
-  const enis = await listInstanceEnis(ctx.aws(EC2Client), instanceId);
+  const [instance, enis] = await Promise.all([requireSharedInstance(ctx, instanceId), sharedInstanceEnis(ctx, instanceId)]);
   const ips = new Set<string>();
   for (const eni of enis) {
     for (const p of eni.PrivateIpAddresses ?? []) if (p.PrivateIpAddress) ips.add(p.PrivateIpAddress);
@@ -61,7 +65,7 @@ async function identityOf(ctx: BoundActionContext, instanceId: string): Promise<
   return { instanceId, vpcId: instance.VpcId ?? null, ips };
 }
 
-async function targetGroupsInVpc(elb: ElasticLoadBalancingV2Client, vpcId: string | null): Promise<TargetGroup[]> {
+async function allTargetGroups(elb: ElasticLoadBalancingV2Client): Promise<TargetGroup[]> {
   const groups: TargetGroup[] = [];
   let marker: string | undefined;
   do {
@@ -69,9 +73,33 @@ async function targetGroupsInVpc(elb: ElasticLoadBalancingV2Client, vpcId: strin
     groups.push(...(out.TargetGroups ?? []));
     marker = out.NextMarker;
   } while (marker);
+  return groups;
+}
+
+function inVpc(groups: readonly TargetGroup[], vpcId: string | null): TargetGroup[] {
   return groups.filter(
     (g) => (vpcId === null || g.VpcId === vpcId) && (g.TargetType === 'instance' || g.TargetType === 'ip' || g.TargetType === undefined),
   );
+}
+
+/** The account's target groups (the run's shared answer: which groups exist is identity, not effect). */
+function sharedTargetGroups(ctx: BoundActionContext): Promise<TargetGroup[]> {
+  return sharedRead(ctx, 'elbv2:DescribeTargetGroups', () => allTargetGroups(ctx.aws(ElasticLoadBalancingV2Client)));
+}
+
+/**
+ * Who the instance is, and the target groups of its VPC: the list of groups does not need the VPC, so it is read
+ * alongside the lookup that finds it.
+ */
+async function identityAndGroups(ctx: BoundActionContext, instanceId: string): Promise<{ who: Identity; groups: TargetGroup[] }> {
+  const [who, all] = await Promise.all([identityOf(ctx, instanceId), sharedTargetGroups(ctx)]);
+  return { who, groups: inVpc(all, who.vpcId).filter((g) => g.TargetGroupArn !== undefined) };
+}
+
+/** Current registrations of the instance in each group, read at once. */
+async function registrationsInAll(elb: ElasticLoadBalancingV2Client, groups: readonly TargetGroup[], who: Identity): Promise<TargetRegistration[]> {
+  const each = await Promise.all(groups.map((g) => registrationsIn(elb, g.TargetGroupArn!, g.TargetType, who)));
+  return each.flat();
 }
 
 /** Current registrations of this instance (not draining) in one target group. */
@@ -133,31 +161,29 @@ export const deregisterTargets = defineAction({
       resources: ['*'],
       why: 'Find the instance VPC and private IPs (Describe calls do not support resource-level permissions)',
     },
+
   ],
 
   async capture(input, ctx): Promise<DeregisterTargetsPreImage> {
     const instanceId = resolveInstanceId(input, ctx);
-    const who = await identityOf(ctx, instanceId);
-    const elb = ctx.aws(ElasticLoadBalancingV2Client);
-    const registrations: TargetRegistration[] = [];
-    for (const group of await targetGroupsInVpc(elb, who.vpcId)) {
-      if (group.TargetGroupArn) registrations.push(...(await registrationsIn(elb, group.TargetGroupArn, group.TargetType, who)));
-    }
+    const { who, groups } = await identityAndGroups(ctx, instanceId);
+    const registrations = await registrationsInAll(ctx.aws(ElasticLoadBalancingV2Client), groups, who);
     return { instanceId, vpcId: who.vpcId, registrations };
   },
 
   async apply(_input, pre, ctx): Promise<DeregisterTargetsOutput> {
     const elb = ctx.aws(ElasticLoadBalancingV2Client);
-    const who = await identityOf(ctx, pre.instanceId);
-    const deregistered: TargetRegistration[] = [];
-    for (const [arn, wanted] of groupByTargetGroup(pre.registrations)) {
-      const current = await registrationsIn(elb, arn, wanted[0]?.targetType, who);
-      const still = wanted.filter((w) => current.some((c) => sameTarget(c, w)));
-      if (still.length === 0) continue;
-      await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: still.map(toTarget) }));
-      deregistered.push(...still);
-    }
-    return { deregistered };
+    const who = ctx.preImageFresh === true ? undefined : await identityOf(ctx, pre.instanceId);
+    // Every target group at once; a fresh pre-image is the current registrations, else they are read again.
+    const done = await settleAll(
+      [...groupByTargetGroup(pre.registrations)].map(async ([arn, wanted]) => {
+        const current = who === undefined ? wanted : await registrationsIn(elb, arn, wanted[0]?.targetType, who);
+        const still = wanted.filter((w) => current.some((c) => sameTarget(c, w)));
+        if (still.length > 0) await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: still.map(toTarget) }));
+        return still;
+      }),
+    );
+    return { deregistered: done.flat() };
   },
 
   async release(_input, pre, _output, ctx): Promise<Json> {
@@ -176,12 +202,9 @@ export const deregisterTargets = defineAction({
 
   async verify(input, ctx): Promise<VerifyResult> {
     const instanceId = resolveInstanceId(input, ctx);
-    const who = await identityOf(ctx, instanceId);
-    const elb = ctx.aws(ElasticLoadBalancingV2Client);
-    const remaining: TargetRegistration[] = [];
-    for (const group of await targetGroupsInVpc(elb, who.vpcId)) {
-      if (group.TargetGroupArn) remaining.push(...(await registrationsIn(elb, group.TargetGroupArn, group.TargetType, who)));
-    }
+    // Which groups: identity (shared); whether the instance is still registered in them: read afresh.
+    const { who, groups } = await identityAndGroups(ctx, instanceId);
+    const remaining = await registrationsInAll(ctx.aws(ElasticLoadBalancingV2Client), groups, who);
     return {
       holds: remaining.length === 0,
       detail:

@@ -103,7 +103,7 @@ export const denyInstanceSession = defineAction({
     if (pre.role === null) return { applied: false, roleName: null, policyName: null, reason: 'the instance has no instance profile' };
     const iam = ctx.aws(IAMClient);
     const desired = denyInstanceSessionDocument(pre.role, ctx.clients.region, ctx.clients.accountId, pre.instanceId);
-    const current = await readRolePolicy(iam, pre.role.roleName, pre.policyName);
+    const current = ctx.preImageFresh === true ? pre.prior : await readRolePolicy(iam, pre.role.roleName, pre.policyName);
     if (!sameDocument(current, desired)) await putRolePolicy(iam, pre.role.roleName, pre.policyName, desired);
     return { applied: true, roleName: pre.role.roleName, policyName: pre.policyName };
   },

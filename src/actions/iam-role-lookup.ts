@@ -2,21 +2,49 @@
  * IAM lookups shared by the credential actions: the instance-profile association of an instance, the role inside
  * a profile, and reading/writing an inline role policy (GetRolePolicy returns the document URL-encoded).
  */
-import { DescribeIamInstanceProfileAssociationsCommand, EC2Client, type IamInstanceProfileAssociation } from '@aws-sdk/client-ec2';
+import {
+  DescribeIamInstanceProfileAssociationsCommand,
+  type DescribeIamInstanceProfileAssociationsCommandOutput,
+  EC2Client,
+  type IamInstanceProfileAssociation,
+} from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Json } from '../findings/model.js';
-import type { BoundActionContext } from './action.js';
+import { sharedRead, type BoundActionContext } from './action.js';
 import { isAwsError } from './action-support.js';
 
 export const INSTANCE_PROFILE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:instance-profile\/[\w+=,.@/-]+$/;
 export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
+/** The DescribeIamInstanceProfileAssociations request for one instance. */
+export function profileAssociationsRequest(instanceId: string): { Filters: Array<{ Name: string; Values: string[] }> } {
+  return { Filters: [{ Name: 'instance-id', Values: [instanceId] }] };
+}
+
 /** The active (associated or associating) profile association of the instance, if any. */
 export async function activeProfileAssociation(ec2: EC2Client, instanceId: string): Promise<IamInstanceProfileAssociation | undefined> {
-  const out = await ec2.send(
-    new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId] }] }),
-  );
+  return activeIn(await ec2.send(new DescribeIamInstanceProfileAssociationsCommand(profileAssociationsRequest(instanceId))));
+}
+
+function activeIn(out: DescribeIamInstanceProfileAssociationsCommandOutput): IamInstanceProfileAssociation | undefined {
   return (out.IamInstanceProfileAssociations ?? []).find((a) => a.State === 'associated' || a.State === 'associating');
+}
+
+/** The run's shared answer (evidence, pre-images, identity; see ActionContext.reads). */
+export function sharedProfileAssociations(ctx: BoundActionContext, instanceId: string): Promise<DescribeIamInstanceProfileAssociationsCommandOutput> {
+  return sharedRead(ctx, `ec2:DescribeIamInstanceProfileAssociations:${instanceId}`, () =>
+    ctx.aws(EC2Client).send(new DescribeIamInstanceProfileAssociationsCommand(profileAssociationsRequest(instanceId))),
+  );
+}
+
+/** The active association from the run's shared answer. */
+export async function sharedActiveProfileAssociation(ctx: BoundActionContext, instanceId: string): Promise<IamInstanceProfileAssociation | undefined> {
+  return activeIn(await sharedProfileAssociations(ctx, instanceId));
+}
+
+/** The roles of a profile from the run's shared answer (identity). */
+export function sharedRolesOfProfile(ctx: BoundActionContext, profileArn: string): Promise<RoleRef[]> {
+  return sharedRead(ctx, `iam:GetInstanceProfile:${profileNameFromArn(profileArn)}`, () => rolesOfProfile(ctx.aws(IAMClient), profileArn));
 }
 
 /** `arn:…:instance-profile/path/name` → `name` (GetInstanceProfile takes the name without the path). */
@@ -78,18 +106,19 @@ export async function resolveInstanceRole(
   for (const c of candidates) {
     if (c.arn === undefined) continue;
     if (!INSTANCE_PROFILE_ARN.test(c.arn)) throw ctx.fail(`not an instance-profile ARN (${c.source}): ${JSON.stringify(c.arn.slice(0, 120))}`);
-    const roles = await rolesOfProfile(iam, c.arn);
+    // GetInstanceProfile answers with the role's name, id and ARN: no GetRole needed.
+    const roles = await sharedRolesOfProfile(ctx, c.arn);
     const role = roles[0];
     if (role === undefined) throw ctx.fail(`instance profile ${c.arn} has no role`);
-    return { source: c.source, profileArn: c.arn, role: await getRole(iam, role.roleName) };
+    return { source: c.source, profileArn: c.arn, role };
   }
   if (instanceId === undefined) return undefined;
-  const assoc = await activeProfileAssociation(ctx.aws(EC2Client), instanceId);
+  const assoc = await sharedActiveProfileAssociation(ctx, instanceId);
   const arn = assoc?.IamInstanceProfile?.Arn;
   if (arn === undefined) return undefined;
-  const role = (await rolesOfProfile(iam, arn))[0];
+  const role = (await sharedRolesOfProfile(ctx, arn))[0];
   if (role === undefined) throw ctx.fail(`instance profile ${arn} has no role`);
-  return { source: 'association', profileArn: arn, role: await getRole(iam, role.roleName) };
+  return { source: 'association', profileArn: arn, role };
 }
 
 /** An inline role policy's document, or null when the role has no policy of that name. */

@@ -17,7 +17,7 @@ import {
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
 import type { BoundActionContext } from './action.js';
-import { TAG, isAwsError } from './action-support.js';
+import { TAG, isAwsError, settleAll } from './action-support.js';
 
 export type IsolationRole = 'untrack' | 'isolation';
 
@@ -38,6 +38,44 @@ export async function findIsolationGroup(ec2: EC2Client, vpcId: string, role: Is
   );
   // Two responders racing may both have created one under different names in theory; the oldest id wins.
   return (out.SecurityGroups ?? []).sort((a, b) => (a.GroupId ?? '').localeCompare(b.GroupId ?? ''))[0];
+}
+
+/** Found groups: vpcId → role → the group (the oldest, when a race made two). */
+export type FoundIsolationGroups = Map<string, Partial<Record<IsolationRole, SecurityGroup>>>;
+
+/**
+ * The groups of both roles, found in one call: in `vpcIds`, or in every VPC of the Region when not given (two groups
+ * a VPC that was ever isolated in: a small answer, and it needs no VPC id first, so it runs alongside that lookup).
+ */
+export async function findIsolationGroups(ec2: EC2Client, vpcIds?: readonly string[]): Promise<FoundIsolationGroups> {
+  const found: FoundIsolationGroups = new Map((vpcIds ?? []).map((v) => [v, {}]));
+  if (vpcIds !== undefined && vpcIds.length === 0) return found;
+  let nextToken: string | undefined;
+  const groups: SecurityGroup[] = [];
+  do {
+    const out = await ec2.send(
+      new DescribeSecurityGroupsCommand({
+        Filters: [
+          ...(vpcIds !== undefined ? [{ Name: 'vpc-id', Values: [...vpcIds] }] : []),
+          { Name: `tag:${TAG.role}`, Values: ['untrack', 'isolation'] },
+        ],
+        NextToken: nextToken,
+      }),
+    );
+    groups.push(...(out.SecurityGroups ?? []));
+    nextToken = out.NextToken;
+  } while (nextToken);
+  // Two responders racing may both have created one under different names in theory; the oldest id wins.
+  for (const g of groups.sort((a, b) => (a.GroupId ?? '').localeCompare(b.GroupId ?? ''))) {
+    const role = g.Tags?.find((t) => t.Key === TAG.role)?.Value;
+    const vpc = g.Tags?.find((t) => t.Key === TAG.vpc)?.Value;
+    if ((role !== 'untrack' && role !== 'isolation') || vpc !== g.VpcId || g.VpcId === undefined) continue;
+    if (vpcIds !== undefined && !vpcIds.includes(g.VpcId)) continue;
+    const byRole = found.get(g.VpcId) ?? {};
+    found.set(g.VpcId, byRole);
+    if (byRole[role] === undefined) byRole[role] = g;
+  }
+  return found;
 }
 
 async function describeGroup(ec2: EC2Client, groupId: string): Promise<SecurityGroup | undefined> {
@@ -108,42 +146,47 @@ function ruleCount(group: SecurityGroup): number {
   return (group.IpPermissions?.length ?? 0) + (group.IpPermissionsEgress?.length ?? 0);
 }
 
-async function shapeUntrack(ec2: EC2Client, group: SecurityGroup): Promise<void> {
-  const groupId = group.GroupId;
-  for (const cidr of [OPEN_V4, OPEN_V6]) {
-    if (!hasAllTraffic(group.IpPermissions, cidr)) {
+/** Calls that may each find their change already made by someone else; all at once (their order does not matter). */
+async function tolerant(calls: ReadonlyArray<() => Promise<unknown>>, alreadyCode: string): Promise<void> {
+  await settleAll(
+    calls.map(async (call) => {
       try {
-        await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [allTraffic(cidr)] }));
+        await call();
       } catch (err) {
-        if (!isAwsError(err, 'InvalidPermission.Duplicate')) throw err; // added concurrently
+        if (!isAwsError(err, alreadyCode)) throw err; // made concurrently
       }
-    }
-    if (!hasAllTraffic(group.IpPermissionsEgress, cidr)) {
-      try {
-        await ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: [allTraffic(cidr)] }));
-      } catch (err) {
-        if (!isAwsError(err, 'InvalidPermission.Duplicate')) throw err;
-      }
-    }
-  }
+    }),
+  );
 }
 
-async function shapeIsolation(ec2: EC2Client, group: SecurityGroup): Promise<void> {
-  const groupId = group.GroupId;
-  for (const perm of group.IpPermissions ?? []) {
-    try {
-      await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [perm] }));
-    } catch (err) {
-      if (!isAwsError(err, 'InvalidPermission.NotFound')) throw err; // revoked concurrently
+/** `group` undefined: just created, rules unknown (every rule is asked for; a duplicate is fine). */
+async function shapeUntrack(ec2: EC2Client, groupId: string, group: SecurityGroup | undefined): Promise<void> {
+  const calls: Array<() => Promise<unknown>> = [];
+  for (const cidr of [OPEN_V4, OPEN_V6]) {
+    if (group === undefined || !hasAllTraffic(group.IpPermissions, cidr)) {
+      calls.push(() => ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [allTraffic(cidr)] })));
+    }
+    if (group === undefined || !hasAllTraffic(group.IpPermissionsEgress, cidr)) {
+      calls.push(() => ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: [allTraffic(cidr)] })));
     }
   }
-  for (const perm of group.IpPermissionsEgress ?? []) {
-    try {
-      await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: [perm] }));
-    } catch (err) {
-      if (!isAwsError(err, 'InvalidPermission.NotFound')) throw err;
-    }
-  }
+  await tolerant(calls, 'InvalidPermission.Duplicate');
+}
+
+/**
+ * `group` undefined: just created, so its only rules are the ones AWS gives a new VPC group (all outbound IPv4, and
+ * IPv6 where the VPC has it): those are revoked; a rule that is not there is fine. Read back afterwards either way.
+ */
+async function shapeIsolation(ec2: EC2Client, groupId: string, group: SecurityGroup | undefined): Promise<void> {
+  const ingress = group?.IpPermissions ?? [];
+  const egress = group === undefined ? [allTraffic(OPEN_V4), allTraffic(OPEN_V6)] : (group.IpPermissionsEgress ?? []);
+  await tolerant(
+    [
+      ...ingress.map((perm) => () => ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [perm] }))),
+      ...egress.map((perm) => () => ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: [perm] }))),
+    ],
+    'InvalidPermission.NotFound',
+  );
 }
 
 /** True when the group has exactly the shape its role needs. */
@@ -152,23 +195,37 @@ export function groupHasShape(group: SecurityGroup, role: IsolationRole): boolea
   return [OPEN_V4, OPEN_V6].every((c) => hasAllTraffic(group.IpPermissions, c) && hasAllTraffic(group.IpPermissionsEgress, c));
 }
 
+/** How `ensureIsolationGroup` may save round trips when its caller knows more. */
+export interface EnsureOptions {
+  /** The group as a lookup of this run just found it (null: none was found), instead of looking again. */
+  readonly known?: SecurityGroup | null;
+  /** Read the rules back after shaping (default true); false only when the caller's own verify reads them back. */
+  readonly readBack?: boolean;
+}
+
 /** Finds or creates the group for `role` in `vpcId`, brings its rules to shape and reads them back. Returns its id. */
-export async function ensureIsolationGroup(ctx: BoundActionContext, vpcId: string, role: IsolationRole): Promise<string> {
+export async function ensureIsolationGroup(ctx: BoundActionContext, vpcId: string, role: IsolationRole, options: EnsureOptions = {}): Promise<string> {
   const ec2 = ctx.aws(EC2Client);
-  const found = await findIsolationGroup(ec2, vpcId, role);
+  const found = options.known === undefined ? await findIsolationGroup(ec2, vpcId, role) : (options.known ?? undefined);
+  if (found?.GroupId !== undefined && groupHasShape(found, role)) return found.GroupId;
   const groupId = found?.GroupId ?? (await createGroup(ec2, ctx, vpcId, role));
-  let group = found ?? (await describeGroup(ec2, groupId));
-  if (group === undefined) throw ctx.fail(`security group ${groupId} (${role}) not found right after creation`);
-  if (!groupHasShape(group, role)) {
-    if (role === 'untrack') await shapeUntrack(ec2, group);
-    else await shapeIsolation(ec2, group);
-    group = await describeGroup(ec2, groupId);
-    if (group === undefined || !groupHasShape(group, role)) {
-      throw ctx.fail(
-        `security group ${groupId} (${role}) does not have the expected rules after shaping: ` +
-          `${group === undefined ? 'not found' : `${group.IpPermissions?.length ?? 0} ingress, ${group.IpPermissionsEgress?.length ?? 0} egress`}`,
-      );
-    }
+  if (role === 'untrack') await shapeUntrack(ec2, groupId, found);
+  else await shapeIsolation(ec2, groupId, found);
+  if (options.readBack === false) return groupId;
+  const group = await describeGroup(ec2, groupId);
+  if (group === undefined || !groupHasShape(group, role)) {
+    throw ctx.fail(
+      `security group ${groupId} (${role}) does not have the expected rules after shaping: ` +
+        `${group === undefined ? 'not found' : `${group.IpPermissions?.length ?? 0} ingress, ${group.IpPermissionsEgress?.length ?? 0} egress`}`,
+    );
   }
   return groupId;
+}
+
+/** The two groups of one VPC, ready for the swap. */
+export type IsolationGroups = { vpcId: string; untrackGroupId: string; isolationGroupId: string };
+
+/** The run's shared-reads key under which the groups of a VPC, once ready, are handed to the isolation. */
+export function isolationGroupsKey(vpcId: string): string {
+  return `ec2:isolation-groups:${vpcId}`;
 }

@@ -12,6 +12,7 @@
  * can change then, and observe needs no AWS credentials.
  */
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { describeInstanceRequest, describeInstancesKey } from '../actions/ec2-lookup.js';
 import { ListRoleTagsCommand, ListUserTagsCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import type { IamPermission } from '../actions/action.js';
@@ -34,7 +35,13 @@ export interface LiveTagsDeps {
 }
 
 export type LiveTags =
-  | { readonly source: 'live'; readonly tags: readonly Tag[]; readonly read: string }
+  | {
+      readonly source: 'live';
+      readonly tags: readonly Tag[];
+      readonly read: string;
+      /** The API answer, when the containment needs that very read too (an instance's DescribeInstances). */
+      readonly answer?: { readonly key: string; readonly value: unknown };
+    }
   | {
       readonly source: 'finding';
       /** The finding's tags without the exemption tag. */
@@ -45,7 +52,12 @@ export type LiveTags =
       readonly dropped: readonly Tag[];
     };
 
-type Reader = { readonly read: string; readonly tags: (clients: AwsClients) => Promise<Tag[]> };
+type Reader = {
+  readonly read: string;
+  readonly tags: (clients: AwsClients) => Promise<Tag[]>;
+  /** Instead of `tags`: the tags and the answer they came from, under its shared-reads key. */
+  readonly tagsAndAnswer?: (clients: AwsClients) => Promise<{ tags: Tag[]; answer: { key: string; value: unknown } }>;
+};
 
 export async function readLiveTags(subject: Subject, deps: LiveTagsDeps): Promise<LiveTags> {
   const fromFinding = (why: 'read-failed' | 'no-reader' | 'observe', detail: string): LiveTags => ({
@@ -60,6 +72,11 @@ export async function readLiveTags(subject: Subject, deps: LiveTagsDeps): Promis
   if (reader === undefined) return fromFinding('no-reader', `no live tag reader for a ${subject.kind}`);
   try {
     const clients = await deps.clients();
+    const { tagsAndAnswer } = reader;
+    if (tagsAndAnswer !== undefined) {
+      const { value } = await withRetry(() => tagsAndAnswer(clients), deps.isTransient, deps.retry);
+      return { source: 'live', tags: value.tags, read: reader.read, answer: value.answer };
+    }
     const { value } = await withRetry(() => reader.tags(clients), deps.isTransient, deps.retry);
     return { source: 'live', tags: value, read: reader.read };
   } catch (err) {
@@ -98,7 +115,11 @@ function readerFor(subject: Subject): Reader | undefined {
   const str = (k: string): string | undefined => (typeof d[k] === 'string' && d[k] !== '' ? (d[k] as string) : undefined);
   switch (subject.kind) {
     case 'ec2-instance':
-      return { read: 'ec2:DescribeInstances', tags: (c) => instanceTags(c, subject.id) };
+      return {
+        read: 'ec2:DescribeInstances',
+        tags: async (c) => (await instanceTags(c, subject.id)).tags,
+        tagsAndAnswer: (c) => instanceTags(c, subject.id),
+      };
     case 'iam-user': {
       const user = str('userName');
       return user === undefined ? undefined : { read: 'iam:ListUserTags', tags: (c) => userTags(c.aws(IAMClient), user) };
@@ -122,17 +143,19 @@ function readerFor(subject: Subject): Reader | undefined {
   }
 }
 
-async function instanceTags(c: AwsClients, instanceId: string): Promise<Tag[]> {
+/** The instance's tags, and the answer: the containment's steps take their pre-images from that same answer. */
+async function instanceTags(c: AwsClients, instanceId: string): Promise<{ tags: Tag[]; answer: { key: string; value: unknown } }> {
   let out;
   try {
     // A filter, not InstanceIds: an instance that no longer exists is an empty answer, reported below.
-    out = await c.aws(EC2Client).send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId] }] }));
+    out = await c.aws(EC2Client).send(new DescribeInstancesCommand(describeInstanceRequest(instanceId)));
   } catch (err) {
     throw wrapAwsError('ec2', 'DescribeInstances', err);
   }
   const instance = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
   if (instance === undefined) throw new NotFoundError(`instance in ${c.accountId}/${c.region}`, instanceId);
-  return (instance.Tags ?? []).flatMap((t) => (t.Key === undefined ? [] : [{ key: t.Key, value: t.Value ?? '' }]));
+  const tags = (instance.Tags ?? []).flatMap((t) => (t.Key === undefined ? [] : [{ key: t.Key, value: t.Value ?? '' }]));
+  return { tags, answer: { key: describeInstancesKey(instanceId), value: out } };
 }
 
 function userTags(iam: IAMClient, userName: string): Promise<Tag[]> {

@@ -125,6 +125,7 @@ export async function releaseIncident(
       // Only a step that got as far as its pre-image can have changed anything.
       if (rec.status !== 'done' && rec.preImage === undefined) continue;
       if (step.effect === 'evidence') kept.push({ stepId: step.id, why: `evidence is kept: ${step.description}` });
+      else if (action.keptOnRelease !== undefined) kept.push({ stepId: step.id, why: action.keptOnRelease });
       else left.push({ stepId: step.id, why: `${rec.status} and not reversible: ${step.description}` });
       continue;
     }

@@ -3,7 +3,7 @@
  * respond(finding) → per affected subject: policy decision → guardrails → plan → journal → run → evidence → notify;
  * approve / deny / release an incident later.
  */
-import type { AnyAction } from '../actions/action.js';
+import type { AnyAction, SharedReads } from '../actions/action.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { EvidenceWriter } from '../evidence/evidence-writer.js';
 import type { Finding, Subject } from '../findings/model.js';
@@ -19,6 +19,7 @@ import { decide, selectForSubject, type GuardrailCounts } from './decide.js';
 import { isReleasedStatus, releaseIncident, type ReleaseResult } from './release-incident.js';
 import type { RetryOptions } from './retry.js';
 import { incidentStatusOf, runPlan } from './run-plan.js';
+import { RunSharedReads } from './shared-reads.js';
 import { withActionEffects } from './step-effect.js';
 import { lowerMode } from '../policy/mode-order.js';
 import { RateLimiter, rateLimitClients } from './rate-limiter.js';
@@ -72,6 +73,11 @@ export interface RunOptions {
   readonly renewLease?: boolean;
   /** How long to wait for work another live responder holds on the same incident (default: the responder's, else 0). */
   readonly waitMs?: number;
+  /**
+   * Reads this call already made that the run may share (the live tags' DescribeInstances, read a moment before the
+   * plan runs): the steps take their pre-images from it instead of asking again.
+   */
+  readonly reads?: SharedReads;
 }
 
 /**
@@ -156,7 +162,9 @@ export class Responder {
           isTransient: this.options.isTransient,
           retry: this.options.retry,
         });
-        const outcome = await this.respondForSubject(finding, withLiveTags(subject, live), mode, options);
+        const reads = new RunSharedReads();
+        if (live.source === 'live' && live.answer !== undefined) void reads.get(live.answer.key, () => Promise.resolve(live.answer!.value));
+        const outcome = await this.respondForSubject(finding, withLiveTags(subject, live), mode, { ...options, reads });
         if (!outcome.duplicate) await this.options.journal.appendEvent(outcome.incidentId, liveTagsEvent(subject, live, exemptTagKey, at));
         outcomes.push(outcome);
       }
@@ -348,6 +356,7 @@ export class Responder {
         subject,
         clients: lazyClients,
         evidence,
+        ...(options.reads !== undefined ? { reads: options.reads } : {}),
       },
     );
     const settled = await this.updateStatus(incident.incidentId);

@@ -5,7 +5,7 @@
  * reported as done. Safe to call again at any time (after an approval, a newer occurrence, a crash): done steps
  * stay done.
  */
-import type { AnyAction, ActionContext, VerifyResult } from '../actions/action.js';
+import type { AnyAction, ActionContext, SharedReads, VerifyResult } from '../actions/action.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { EvidenceWriter } from '../evidence/evidence-writer.js';
 import type { Json, Subject } from '../findings/model.js';
@@ -21,7 +21,7 @@ import { gateStep, type StepOverride } from './step-gate.js';
 import { allDependencies, topologicalOrder } from './step-graph.js';
 import { DEFAULT_LEASE_MS, PROCESS_ID, goneBeforeExpiry, holderGone, type LeaseHolder, type LeaseView } from './lease.js';
 import { SKIPPED_BY_DEPENDENCY, SKIPPED_BY_POLICY } from './reopen-steps.js';
-import { runLimited } from '../run-limited.js';
+import { RunSharedReads } from './shared-reads.js';
 
 export interface RunPlanDeps {
   readonly journal: Journal;
@@ -40,7 +40,7 @@ export interface RunPlanDeps {
   /** How long to wait for steps another live responder holds before returning (default 0). */
   readonly waitMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
-  /** Steps run at the same time (default 4). */
+  /** Steps run at the same time (default DEFAULT_STEP_CONCURRENCY). */
   readonly concurrency?: number;
   readonly retry?: RetryOptions;
   /** Who acts (for tags and records). */
@@ -56,6 +56,8 @@ export interface RunPlanInput {
   /** Resolved on the first step that runs: observe mode and record-only plans need no AWS clients at all. */
   readonly clients: () => Promise<AwsClients>;
   readonly evidence: EvidenceWriter;
+  /** Reads the caller already made that the steps may share (default: none; the run's own reads are shared anyway). */
+  readonly reads?: SharedReads;
 }
 
 export interface RunPlanResult {
@@ -66,6 +68,9 @@ export interface RunPlanResult {
 }
 
 export { SKIPPED_BY_POLICY, SKIPPED_BY_DEPENDENCY };
+
+/** Steps of one plan running at once by default: every step of the EC2 playbook that may start at once. */
+export const DEFAULT_STEP_CONCURRENCY = 8;
 
 /** `running` is claimable once its holder is gone (lease expired, or its process ended; the journal checks). */
 const CLAIMABLE: readonly StepStatus[] = ['planned', 'approved', 'awaiting-approval', 'running'];
@@ -81,12 +86,22 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
   // Real time, not deps.now(): tests run the engine on a fixed clock.
   const waitUntil = Date.now() + (deps.waitMs ?? 0);
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  for (let round = 0; round < order.length * 3 + 3; ) {
+  const concurrency = deps.concurrency ?? DEFAULT_STEP_CONCURRENCY;
+  const reads = input.reads ?? new RunSharedReads();
+  // A step starts as soon as what it waits for has finished, not when a whole round of steps has: a slow evidence
+  // read never holds back the isolation that does not depend on it.
+  const inFlight = new Map<string, Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  // Bounds, as a guard against a journal that never settles: each step starts or settles a few times at most.
+  let starts = 0;
+  for (let settled = 0; settled < order.length * 3 + 3 && starts <= order.length * 3 + 3; ) {
+    if (failure !== undefined) break;
     const records = await loadSteps(journal, input.incidentId);
     const view = leaseView(deps);
     let moved = false;
     const ready: PlanStep[] = [];
     for (const step of order) {
+      if (inFlight.has(step.id)) continue;
       const rec = records.get(step.id);
       if (!rec) continue;
       // A step left `running` by a responder that stopped (its lease expired, or its process is gone) is taken over.
@@ -110,18 +125,29 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
         ready.push(step);
       }
     }
-    if (ready.length > 0) {
-      let claimed = false;
-      await runLimited(ready, deps.concurrency ?? 4, async (step) => {
-        claimed = (await runStep(deps, input, step, records)) || claimed;
-      });
-      // Even when every claim was lost, someone moved those steps: look again.
+    for (const step of ready) {
+      if (inFlight.size >= concurrency) break;
+      const running = runStep(deps, input, step, records, reads).then(
+        (claimed) => {
+          progressed ||= claimed;
+        },
+        (error: unknown) => {
+          failure ??= { error };
+        },
+      );
+      inFlight.set(step.id, running.finally(() => inFlight.delete(step.id)));
+      starts++;
+      // Even when the claim is lost, someone moved that step: look again.
       moved = true;
-      progressed ||= claimed;
+    }
+    if (inFlight.size > 0) {
+      // Look again as soon as any running step has finished.
+      await Promise.race(inFlight.values());
+      continue;
     }
     if (moved) {
-      round++;
-      progressed ||= ready.length === 0;
+      settled++;
+      progressed = true;
       continue;
     }
     // Nothing to do but wait for steps another live responder holds (and those behind them), for a while.
@@ -130,6 +156,9 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
     if (!held || left <= 0) break;
     await sleep(Math.min(1000, left));
   }
+  // A journal failure stops the scheduling; the steps already started finish (and record) before it is thrown.
+  await Promise.allSettled(inFlight.values());
+  if (failure !== undefined) throw failure.error;
   const steps = await journal.getSteps(input.incidentId);
   return { status: incidentStatusOf(input.mode, input.plan, steps), steps, progressed };
 }
@@ -208,7 +237,13 @@ async function settle(
 }
 
 /** Runs one step if this responder can claim it; false when another responder had it first. */
-async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, records: ReadonlyMap<string, StepRecord>): Promise<boolean> {
+async function runStep(
+  deps: RunPlanDeps,
+  input: RunPlanInput,
+  step: PlanStep,
+  records: ReadonlyMap<string, StepRecord>,
+  reads: SharedReads,
+): Promise<boolean> {
   const { journal } = deps;
   const rec = records.get(step.id)!;
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
@@ -256,6 +291,7 @@ async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, r
     evidence: input.evidence,
     now: deps.now,
     actor: deps.actor,
+    reads,
   });
   let retries = 0;
   const onRetry = (): void => {
@@ -269,9 +305,11 @@ async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, r
       // A step taken over after a crash keeps the pre-image captured first: a new capture would record the
       // half-contained state, and release would then restore that.
       let pre: Json;
+      let fresh = false;
       if (rec.preImage !== undefined) {
         pre = rec.preImage;
       } else {
+        fresh = true;
         pre = (await withRetry(() => action.capture(stepInput, ctx), deps.isTransient, deps.retry, onRetry)).value as Json;
         if (step.effect !== 'read') {
           // Contract: the pre-image is durable before anything changes (fenced: never over a taker's pre-image).
@@ -279,7 +317,15 @@ async function runStep(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, r
           await input.evidence.put(`steps/${step.id}/pre-image.json`, pre);
         }
       }
-      const out = await withRetry(() => action.apply(stepInput, pre, ctx), deps.isTransient, deps.retry, onRetry, progressOf(deps.calls));
+      // The first attempt may act on the pre-image just read; a retry reads the state again.
+      let attempt = 0;
+      const out = await withRetry(
+        () => action.apply(stepInput, pre, { ...ctx, preImageFresh: fresh && attempt++ === 0 }),
+        deps.isTransient,
+        deps.retry,
+        onRetry,
+        progressOf(deps.calls),
+      );
       // Never report a change as done on the API's word alone: read the state back.
       const verification = action.verify && step.effect !== 'read' ? await verifyHolds(deps, step, () => action.verify!(stepInput, ctx)) : undefined;
       return { output: out.value as Json, verification };

@@ -2,6 +2,11 @@
  * The EC2 instance playbook (GPU crypto-mining, C2, backdoors …): the order follows the containment reference —
  * evidence and preservation first, out of the fleet before the network is cut (otherwise failed health checks get
  * the instance replaced and the evidence terminated), every ENI isolated with the two-step swap, then credentials.
+ * Everything that may start at once does: the evidence reads, the snapshots, the tags, the preservation, leaving
+ * the Auto Scaling group, leaving the other target groups and readying the isolation groups all start with the
+ * finding (their pre-images come from one shared DescribeInstances), so the network is cut a handful of round trips
+ * after the decision. The evidence is read before anything changes (its reads are the run's first); only writing
+ * it to the case may finish after the isolation.
  * The session deny precedes the profile removal: it matches the session name refreshed credentials keep, so there is
  * no window, and the role is still resolvable from the live association; the role-wide revocation (whose cut-off
  * refreshed credentials would escape) waits until the profile is gone.
@@ -13,6 +18,7 @@ import { captureInstanceEvidence } from '../actions/ec2-capture-instance-evidenc
 import { enforceImdsv2 } from '../actions/ec2-enforce-imdsv2.js';
 import { isolateNetworkInterfaces } from '../actions/ec2-isolate-network-interfaces.js';
 import { naclCut } from '../actions/ec2-nacl-cut.js';
+import { prepareIsolationGroups } from '../actions/ec2-prepare-isolation-groups.js';
 import { preserveInstance } from '../actions/ec2-preserve-instance.js';
 import { replaceInstanceProfile } from '../actions/ec2-replace-instance-profile.js';
 import { snapshotVolumes } from '../actions/ec2-snapshot-volumes.js';
@@ -62,6 +68,7 @@ export const EC2_INSTANCE_STEPS = {
   'preserve-instance': preserveInstance,
   'leave-auto-scaling': leaveGroup,
   'deregister-targets': deregisterTargets,
+  'prepare-isolation': prepareIsolationGroups,
   'isolate-network': isolateNetworkInterfaces,
   'deny-instance-session': denyInstanceSession,
   'replace-instance-profile': replaceInstanceProfile,
@@ -97,37 +104,43 @@ function planSteps({ finding, subject, options, step }: PlanArgs<'ec2-instance',
     }),
     step('snapshot-volumes', {
       input: base,
-      dependsOn: ['capture-evidence'],
+      dependsOn: [],
       description: 'Crash-consistent snapshots of every attached volume, tagged with the case id (kept on release)',
     }),
     step('tag-instance', {
       input: { ...base, status: 'contained', findingType: finding.type.raw, findingId: finding.id },
-      dependsOn: ['capture-evidence'],
+      dependsOn: [],
       description: 'Tag the instance with the case id and status so operators see the investigation',
     }),
     step('preserve-instance', {
       input: base,
-      dependsOn: ['capture-evidence'],
+      dependsOn: [],
       description: 'Termination protection, shutdown behaviour = stop, volumes kept on termination',
     }),
     step('leave-auto-scaling', {
       input: { ...base, method: options.autoScalingMethod ?? 'standby' },
-      dependsOn: ['capture-evidence'],
-      // Preserve first, but a failed preservation (a Spot instance refuses termination protection) must not keep
-      // the instance in its fleet.
-      after: ['preserve-instance'],
+      // Alongside the preservation, not after it: termination protection does not bind Auto Scaling, so waiting
+      // for it would keep the instance in its fleet longer for nothing.
+      dependsOn: [],
       description: 'Take the instance out of its Auto Scaling group (capacity kept) so isolation does not get it replaced',
     }),
     step('deregister-targets', {
       input: base,
-      dependsOn: ['leave-auto-scaling'],
+      // Alongside leaving the Auto Scaling group, not after it (see elbv2-deregister-targets.ts for why that is safe).
+      dependsOn: [],
       description: 'Deregister the instance from every load-balancer target group',
+    }),
+    step('prepare-isolation', {
+      input: base,
+      dependsOn: [],
+      description: 'Find or create the VPC’s untrack and isolation security groups, in shape, before the swap (kept on release)',
     }),
     step('isolate-network', {
       input: { ...base, settleSeconds: options.isolationSettleSeconds ?? 0 },
       dependsOn: [],
       // Snapshots are started and the instance tagged first, but their failure must not keep a miner on the network.
-      after: ['snapshot-volumes', 'tag-instance'],
+      // The groups are readied first; without them (a failed preparation) the isolation readies them itself.
+      after: ['snapshot-volumes', 'tag-instance', 'prepare-isolation'],
       // Never cut the network of an instance still in its fleet: health checks would get it terminated.
       requiresSuccessOf: ['leave-auto-scaling', 'deregister-targets'],
       description: 'Every ENI: untrack group (all open) then isolation group (no rules); the instance’s own groups untouched',

@@ -447,7 +447,7 @@ describe('EC2 instance containment actions against moto', () => {
     }
     // Every step that changes something has a verify, and each ran (only the read-only capture has none).
     expect(verified).toEqual(steps(fx).filter((s) => s.effect !== 'read').map((s) => s.id));
-    expect(verified).toHaveLength(12);
+    expect(verified).toHaveLength(13);
   });
 
   it('apply a second time changes nothing (idempotent)', async () => {
@@ -475,8 +475,9 @@ describe('EC2 instance containment actions against moto', () => {
       await rec.action.release(rec.input, rec.pre, rec.output, ctxFor(clients, s.id));
       released.push(s.id);
     }
-    // Every reversible step was released (capture and snapshots have nothing to undo)…
-    expect(released.reverse()).toEqual(steps(fx).filter((s) => !['capture-evidence', 'snapshot-volumes'].includes(s.id)).map((s) => s.id));
+    // Every reversible step was released (capture and snapshots have nothing to undo; the per-VPC isolation groups
+    // are kept for the next case)…
+    expect(released.reverse()).toEqual(steps(fx).filter((s) => !['capture-evidence', 'snapshot-volumes', 'prepare-isolation'].includes(s.id)).map((s) => s.id));
     // …and verify, which held before, now sees each change gone: it reads the state, it does not echo the apply.
     for (const id of released) {
       const s = steps(fx).find((x) => x.id === id)!;

@@ -180,7 +180,7 @@ describe('EC2 instance playbook end to end', () => {
 
     const approved = await responder.approve(o.incidentId, { by: 'dana' });
     expect(approved.approved).toContain('isolate-network');
-    expect(st('isolate-network', approved.steps)).toBe('done');
+    expect(st('isolate-network', approved.steps), JSON.stringify(approved.steps.map((s) => [s.stepId, s.status, s.error?.message]))).toBe('done');
     expect(st('stop-instance', approved.steps)).toBe('awaiting-approval');
     expect(approved.status).toBe('contained');
     expect((await h.state(fleet)).state).toBe('running');

@@ -138,7 +138,8 @@ describe('ec2.snapshot-volumes', () => {
       ],
       existingSnapshotIds: [],
     });
-    expect(ec2.commandCalls(DescribeSnapshotsCommand)[0]!.args[0].input).toMatchObject({ OwnerIds: ['self'], Filters: caseFilter });
+    // Found by the case tag alone, alongside the instance lookup (matched to the volumes afterwards).
+    expect(ec2.commandCalls(DescribeSnapshotsCommand)[0]!.args[0].input).toMatchObject({ OwnerIds: ['self'], Filters: [caseFilter[0]] });
     const out = await snapshotVolumes.apply({}, pre, ctx);
     expect(out).toEqual({ snapshotIds: ['snap-1', 'snap-2'], createdSnapshotIds: ['snap-1', 'snap-2'], method: 'create-snapshots' });
     expect(ec2.commandCalls(CreateSnapshotsCommand)[0]!.args[0].input).toEqual({

@@ -61,17 +61,21 @@ describe('autoscaling.leave-group', () => {
     expect(asg.commandCalls(EnterStandbyCommand)).toHaveLength(0);
   });
 
-  it('records group, lifecycle state, scale-in protection and target groups; standby without decrementing by default', async () => {
+  it('records group, lifecycle state and scale-in protection; standby without decrementing by default, the group read alongside', async () => {
     member('InService');
     asg.on(DescribeAutoScalingGroupsCommand).resolves({
       AutoScalingGroups: [{ AutoScalingGroupName: 'fleet', TargetGroupARNs: ['arn:tg/web'], LoadBalancerNames: [], DesiredCapacity: 3, MinSize: 1, MaxSize: 4 } as never],
     });
     const pre = await leaveGroup.capture({ method: 'standby' }, makeCtx());
-    expect(pre).toEqual(inGroup);
+    // The membership is all the change needs: the group itself is not read before the instance leaves it.
+    expect(pre).toEqual({ instanceId: INSTANCE_ID, inGroup: true, groupName: 'fleet', lifecycleState: 'InService', protectedFromScaleIn: true });
     expect(asg).toHaveReceivedCommandWith(DescribeAutoScalingInstancesCommand, { InstanceIds: [INSTANCE_ID] });
-    expect(asg).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['fleet'] });
-    await leaveGroup.apply({ method: 'standby' }, pre, makeCtx());
+    expect(asg.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(0);
+    const out = await leaveGroup.apply({ method: 'standby' }, pre, { ...makeCtx(), preImageFresh: true });
     expect(asg.commandCalls(EnterStandbyCommand)[0]!.args[0].input).toEqual({ AutoScalingGroupName: 'fleet', InstanceIds: [INSTANCE_ID], ShouldDecrementDesiredCapacity: false });
+    // A fresh pre-image: the membership is not read again; the group's details are recorded in the output.
+    expect(asg.commandCalls(DescribeAutoScalingInstancesCommand)).toHaveLength(1);
+    expect(out).toMatchObject({ changed: true, group: { targetGroupArns: ['arn:tg/web'], loadBalancerNames: [], desiredCapacity: 3, minSize: 1, maxSize: 4 } });
   });
 
   it('detach (and the decrement override) is honoured; an instance already out of the group is a no-op', async () => {
@@ -169,6 +173,15 @@ describe('elbv2.deregister-targets', () => {
       { TargetGroupArn: TG_WEB, Targets: [{ Id: INSTANCE_ID, Port: 80 }, { Id: INSTANCE_ID, Port: 8080 }] },
       { TargetGroupArn: TG_IP, Targets: [{ Id: '10.0.0.6', Port: 443, AvailabilityZone: 'eu-west-1a' }] },
     ]);
+  });
+
+  it('acts on a fresh pre-image without reading the registrations again', async () => {
+    world();
+    const pre = await deregisterTargets.capture({}, makeCtx());
+    const reads = elb.commandCalls(DescribeTargetHealthCommand).length;
+    await deregisterTargets.apply({}, pre, { ...makeCtx(), preImageFresh: true });
+    expect(elb.commandCalls(DescribeTargetHealthCommand)).toHaveLength(reads);
+    expect(elb.commandCalls(DeregisterTargetsCommand).map((c) => c.args[0].input.TargetGroupArn)).toEqual([TG_WEB, TG_IP]);
   });
 
   it('is idempotent (already deregistered: nothing to do) and release registers exactly what was recorded', async () => {

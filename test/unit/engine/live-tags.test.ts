@@ -30,7 +30,10 @@ describe('readLiveTags', () => {
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: INSTANCE_ID, Tags: [{ Key: KEY, Value: 'true' }] }] }] });
     const subject = { ...instanceSubject(), tags: [{ key: 'team', value: 'ml' }] };
     const live = await readLiveTags(subject, deps());
-    expect(live).toEqual({ source: 'live', read: 'ec2:DescribeInstances', tags: [{ key: KEY, value: 'true' }] });
+    expect(live).toMatchObject({ source: 'live', read: 'ec2:DescribeInstances', tags: [{ key: KEY, value: 'true' }] });
+    // The answer itself, under the key the containment's steps look it up by: they take their pre-images from it.
+    expect(live).toHaveProperty('answer.key', `ec2:DescribeInstances:${INSTANCE_ID}`);
+    expect(live).toHaveProperty('answer.value.Reservations.0.Instances.0.InstanceId', INSTANCE_ID);
     expect(ec2.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input)).toEqual([{ Filters: [{ Name: 'instance-id', Values: [INSTANCE_ID] }] }]);
     expect(withLiveTags(subject, live).tags).toEqual([{ key: KEY, value: 'true' }]);
   });

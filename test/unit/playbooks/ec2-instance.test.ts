@@ -31,6 +31,7 @@ const DOCUMENTED_STEP_IDS = [
   'preserve-instance',
   'leave-auto-scaling',
   'deregister-targets',
+  'prepare-isolation',
   'isolate-network',
   'deny-instance-session',
   'replace-instance-profile',
