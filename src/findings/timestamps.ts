@@ -36,12 +36,57 @@ const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ]([01]\d|2[0-3]):([0-5]\d)(?:
 /** GuardDuty's own form: kept as received (no Date round trip on the hot path). */
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:[0-5]\d(?:\.\d{1,3})?Z$/;
 
+const DIGIT_0 = 48;
+const digit = (value: string, i: number): number => {
+  const d = value.charCodeAt(i) - DIGIT_0;
+  return d >= 0 && d <= 9 ? d : -1;
+};
+/** The two digits at `i` as a number, or -1. */
+const twoDigits = (value: string, i: number): number => {
+  const a = digit(value, i);
+  const b = digit(value, i + 1);
+  return a < 0 || b < 0 ? -1 : 10 * a + b;
+};
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+}
+
+/**
+ * True when `value` is already in GuardDuty's own form and a valid date and time (`2026-08-01T10:23:57.123Z`): checked
+ * by character codes, with no regex and no Date. Every record carries two or more, so this is the hot path; anything
+ * else (other forms, years before 100, whose calendar the slow path takes from Date) goes through the full check.
+ */
+function isCanonicalTimestamp(value: string): boolean {
+  const n = value.length;
+  if (n !== 20 && (n < 22 || n > 24)) return false;
+  if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84) return false; // - - T
+  if (value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58 || value.charCodeAt(n - 1) !== 90) return false; // : : Z
+  const hi = twoDigits(value, 0);
+  const lo = twoDigits(value, 2);
+  if (hi < 0 || lo < 0) return false;
+  const year = 100 * hi + lo;
+  const month = twoDigits(value, 5);
+  const day = twoDigits(value, 8);
+  const hour = twoDigits(value, 11);
+  const minute = twoDigits(value, 14);
+  const second = twoDigits(value, 17);
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  if (n === 20) return true;
+  if (value.charCodeAt(19) !== 46) return false; // .
+  for (let i = 20; i < n - 1; i++) if (digit(value, i) < 0) return false;
+  return true;
+}
+
 /**
  * The timestamp in the model's one form, ISO 8601 in UTC (`2025-02-25T20:40:06.765Z`), or undefined when `value` is
  * not a valid ISO-8601 date and time. Fractions beyond milliseconds are truncated; a leap second `:60` becomes the
  * next second.
  */
 export function normalizeIsoTimestamp(value: string): string | undefined {
+  if (isCanonicalTimestamp(value)) return value;
   const m = ISO_DATE_TIME.exec(value);
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, s = '00', frac, zone] = m as unknown as [string, string, string, string, string, string, string | undefined, string | undefined, string | undefined];
