@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
-import { triageItems } from '../src/investigate/triage-input.js';
+import { triageBatches } from '../src/investigate/triage-input.js';
 import { Triage } from '../src/investigate/triage.js';
 import { writeExport } from './support/generate-export.js';
 
@@ -71,7 +71,7 @@ async function floor(file: string): Promise<number> {
 /** Triage's ingest path; returns the records read (lines) and the incidents found. */
 async function ours(file: string): Promise<{ lines: number; findings: number; incidents: number; rejected: number }> {
   const triage = new Triage();
-  for await (const item of triageItems(file)) triage.add(item);
+  for await (const batch of triageBatches(file)) for (const item of batch) triage.add(item);
   const r = triage.result();
   return { lines: r.stats.records + r.stats.rejected, findings: r.stats.findings, incidents: r.stats.incidents, rejected: r.stats.rejected };
 }

@@ -53,31 +53,60 @@ function daysInMonth(year: number, month: number): number {
   return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
 
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `days_from_civil`): arithmetic, no Date. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
 /**
- * True when `value` is already in GuardDuty's own form and a valid date and time (`2026-08-01T10:23:57.123Z`): checked
- * by character codes, with no regex and no Date. Every record carries two or more, so this is the hot path; anything
- * else (other forms, years before 100, whose calendar the slow path takes from Date) goes through the full check.
+ * Epoch milliseconds of `value` when it is in GuardDuty's own form and a valid date and time
+ * (`2026-08-01T10:23:57.123Z`), else NaN: checked by character codes, with no regex and no Date. Every record carries
+ * two or more, so this is the hot path; anything else (other forms, years before 100, whose calendar the slow path
+ * takes from Date) goes through the full check.
  */
-function isCanonicalTimestamp(value: string): boolean {
+function canonicalEpochMs(value: string): number {
   const n = value.length;
-  if (n !== 20 && (n < 22 || n > 24)) return false;
-  if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84) return false; // - - T
-  if (value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58 || value.charCodeAt(n - 1) !== 90) return false; // : : Z
+  if (n !== 20 && (n < 22 || n > 24)) return NaN;
+  if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84) return NaN; // - - T
+  if (value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58 || value.charCodeAt(n - 1) !== 90) return NaN; // : : Z
   const hi = twoDigits(value, 0);
   const lo = twoDigits(value, 2);
-  if (hi < 0 || lo < 0) return false;
+  if (hi < 0 || lo < 0) return NaN;
   const year = 100 * hi + lo;
   const month = twoDigits(value, 5);
   const day = twoDigits(value, 8);
   const hour = twoDigits(value, 11);
   const minute = twoDigits(value, 14);
   const second = twoDigits(value, 17);
-  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
-  if (n === 20) return true;
-  if (value.charCodeAt(19) !== 46) return false; // .
-  for (let i = 20; i < n - 1; i++) if (digit(value, i) < 0) return false;
-  return true;
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
+  let ms = 0;
+  if (n > 20) {
+    if (value.charCodeAt(19) !== 46) return NaN; // .
+    let scale = 100;
+    for (let i = 20; i < n - 1; i++) {
+      const d = digit(value, i);
+      if (d < 0) return NaN;
+      ms += d * scale;
+      scale /= 10;
+    }
+  }
+  return daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms;
+}
+
+function isCanonicalTimestamp(value: string): boolean {
+  return !Number.isNaN(canonicalEpochMs(value));
+}
+
+/** Epoch milliseconds of a model timestamp (what `normalizeIsoTimestamp` returns): `Date.parse`, without its cost. */
+export function epochMsOfIso(iso: string): number {
+  const ms = canonicalEpochMs(iso);
+  return Number.isNaN(ms) ? Date.parse(iso) : ms;
 }
 
 /**

@@ -6,6 +6,7 @@
 import type { Finding, SubjectOf } from '../findings/model.js';
 import { isPubliclyRoutable, parseIpEntry } from '../lists/ip-list.js';
 import type { InternTable } from './intern-table.js';
+import { epochMsOfIso } from '../findings/timestamps.js';
 
 export interface FindingSummary {
   readonly id: string;
@@ -76,16 +77,16 @@ export function summarize(finding: Finding, table: InternTable): FindingSummary 
   const subjects: number[] = [];
   // An attack-sequence subject's id is its own finding id: it names the incident and joins nothing else.
   for (const s of finding.subjects) {
-    const key = table.id(subjectKey(s.kind, s.accountId, s.id));
+    const key = table.joined(s.kind, s.accountId, s.id);
     if (!subjects.includes(key)) subjects.push(key);
   }
   // The three kinds of actor key have distinct prefixes: they cannot repeat.
   const actors: number[] = [];
   const a = finding.actor;
-  if (a?.accessKeyId !== undefined) actors.push(table.id(`access-key ${a.accessKeyId}`));
-  if (a?.principal !== undefined) actors.push(table.id(`principal ${finding.accountId} ${a.principal}`));
+  if (a?.accessKeyId !== undefined) actors.push(table.joined('access-key', undefined, a.accessKeyId));
+  if (a?.principal !== undefined) actors.push(table.joined('principal', finding.accountId, a.principal));
   const ip = a?.remoteIp === undefined ? undefined : groupableAddress(a.remoteIp);
-  if (ip !== undefined) actors.push(table.id(`ip ${ip}`));
+  if (ip !== undefined) actors.push(table.joined('ip', undefined, ip));
 
   const links: string[] = [];
   if (finding.associatedAttackSequenceArn !== undefined) {
@@ -107,7 +108,7 @@ export function summarize(finding: Finding, table: InternTable): FindingSummary 
       if (linked !== finding.id && !links.includes(linked)) links.push(linked);
     }
   }
-  const updatedAt = Date.parse(finding.updatedAt);
+  const updatedAt = epochMsOfIso(finding.updatedAt);
   return {
     id: finding.id,
     type: table.id(finding.type.raw),
@@ -115,8 +116,8 @@ export function summarize(finding: Finding, table: InternTable): FindingSummary 
     account: table.id(finding.accountId),
     region: table.id(finding.region),
     updatedAt,
-    firstSeen: finding.firstSeen !== undefined ? Date.parse(finding.firstSeen) : Date.parse(finding.createdAt),
-    lastSeen: finding.lastSeen !== undefined ? Date.parse(finding.lastSeen) : updatedAt,
+    firstSeen: finding.firstSeen !== undefined ? epochMsOfIso(finding.firstSeen) : epochMsOfIso(finding.createdAt),
+    lastSeen: finding.lastSeen !== undefined ? epochMsOfIso(finding.lastSeen) : updatedAt,
     count: finding.count,
     subjects: subjects.length === 0 ? NONE : subjects,
     actors: actors.length === 0 ? NONE : actors,

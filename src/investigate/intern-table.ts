@@ -3,6 +3,8 @@
  * summary holds small numbers instead of strings, so triage memory grows with the number of distinct findings, not
  * with the size of the export or of its records.
  */
+import { subjectKey } from './finding-summary.js';
+
 export class InternTable {
   private readonly ids = new Map<string, number>();
   private readonly values: string[] = [];
@@ -15,6 +17,28 @@ export class InternTable {
       this.values.push(value);
       this.ids.set(value, id);
     }
+    return id;
+  }
+
+  /** Joined keys by their last part (several when the leading parts differ), with those parts. */
+  private readonly byLast = new Map<string, Array<{ readonly first: string; readonly middle: string | undefined; readonly id: number }>>();
+
+  /**
+   * The number of the key `first middle last` (`first last` without a middle): subject keys (`kind account id`) and
+   * actor keys (`access-key AKIA…`, `principal account name`, `ip address`). Looked up by the last part, so the joined
+   * string is built only the first time: a concatenated key would be built, flattened and hashed for every key of
+   * every line of an export.
+   */
+  joined(first: string, middle: string | undefined, last: string): number {
+    let entries = this.byLast.get(last);
+    if (entries !== undefined) {
+      for (const e of entries) if (e.first === first && e.middle === middle) return e.id;
+    } else {
+      entries = [];
+      this.byLast.set(last, entries);
+    }
+    const id = this.id(middle === undefined ? `${first} ${last}` : subjectKey(first, middle, last));
+    entries.push({ first, middle, id });
     return id;
   }
 
