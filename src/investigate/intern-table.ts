@@ -38,9 +38,18 @@ export class InternTable {
       this.byLast.set(last, entries);
     }
     const id = this.id(middle === undefined ? `${first} ${last}` : subjectKey(first, middle, last));
-    entries.push({ first, middle, id });
+    const entry = { first, middle, id, last };
+    entries.push(entry);
+    this.partsById[id] ??= entry;
     return id;
   }
+
+  /** The parts `joined` was given for key `id` (first given, if several spell the same key); undefined for others. */
+  parts(id: number): { readonly first: string; readonly middle: string | undefined; readonly last: string } | undefined {
+    return this.partsById[id];
+  }
+
+  private readonly partsById: Array<{ readonly first: string; readonly middle: string | undefined; readonly last: string } | undefined> = [];
 
   value(id: number): string {
     const v = this.values[id];
