@@ -1,7 +1,7 @@
 /**
  * The bytes of an input stream, gunzipped when it starts with the gzip magic bytes (file names and Content-Encoding
  * are not trusted), with the number of unpacked bytes capped: a small gzip that would unpack past the limit stops
- * with DecompressedTooLargeError instead of being read to the end.
+ * with DecompressedTooLargeError instead of being read to the end, after yielding the bytes up to the limit.
  */
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -89,8 +89,17 @@ export class UnpackedInput {
       compressed.on('error', (err) => unzip.destroy(err));
       compressed.pipe(unzip);
       for await (const chunk of unzip as AsyncIterable<Buffer>) {
+        const room = this.maxDecompressedBytes - this.bytes;
+        if (chunk.length > room) {
+          // The bytes up to the limit still count (the lines they complete are read): chunks are large, and where
+          // reading stops should not depend on how the unpacked bytes were cut.
+          if (room > 0) {
+            this.bytes += room;
+            yield chunk.subarray(0, room);
+          }
+          throw new DecompressedTooLargeError(this.maxDecompressedBytes);
+        }
         this.bytes += chunk.length;
-        if (this.bytes > this.maxDecompressedBytes) throw new DecompressedTooLargeError(this.maxDecompressedBytes);
         yield chunk;
       }
       finished = true;
