@@ -77,16 +77,16 @@ export function summarize(finding: Finding, table: InternTable): FindingSummary 
   const subjects: number[] = [];
   // An attack-sequence subject's id is its own finding id: it names the incident and joins nothing else.
   for (const s of finding.subjects) {
-    const key = table.joined(s.kind, s.accountId, s.id);
+    const key = table.id(subjectKey(s.kind, s.accountId, s.id));
     if (!subjects.includes(key)) subjects.push(key);
   }
   // The three kinds of actor key have distinct prefixes: they cannot repeat.
   const actors: number[] = [];
   const a = finding.actor;
-  if (a?.accessKeyId !== undefined) actors.push(table.joined('access-key', undefined, a.accessKeyId));
-  if (a?.principal !== undefined) actors.push(table.joined('principal', finding.accountId, a.principal));
+  if (a?.accessKeyId !== undefined) actors.push(table.id(`access-key ${a.accessKeyId}`));
+  if (a?.principal !== undefined) actors.push(table.id(`principal ${finding.accountId} ${a.principal}`));
   const ip = a?.remoteIp === undefined ? undefined : groupableAddress(a.remoteIp);
-  if (ip !== undefined) actors.push(table.joined('ip', undefined, ip));
+  if (ip !== undefined) actors.push(table.id(`ip ${ip}`));
 
   const links: string[] = [];
   if (finding.associatedAttackSequenceArn !== undefined) {

@@ -302,8 +302,6 @@ export class Triage {
 
   /** A subject key (`kind account id`) as its parts. */
   private subjectOf(key: number): TriageSubject {
-    const parts = this.table.parts(key);
-    if (parts?.middle !== undefined) return { kind: parts.first, accountId: parts.middle, id: parts.last };
     const [kind = '', accountId = '', ...rest] = this.table.value(key).split(' ');
     return { kind, accountId, id: rest.join(' ') };
   }
