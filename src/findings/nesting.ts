@@ -15,34 +15,27 @@ const SHOWN_SEGMENTS = 8;
 
 /**
  * True when `value` holds an object or array more than `limit` levels deep (the value itself is level 1).
- * Iterative, with no path bookkeeping: this runs on every record, so the common case stays cheap.
+ * Recursive, with no path bookkeeping: this runs on every record, so the common case stays cheap, and the recursion
+ * stops at `limit` + 1 levels however deep the input is (the stack never holds more than that).
  */
 export function nestedDeeperThan(value: unknown, limit: number = MAX_NESTING): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  const nodes: object[] = [value];
-  const levels: number[] = [1];
-  while (nodes.length > 0) {
-    const node = nodes.pop()!;
-    const level = levels.pop()!;
-    if (level > limit) return true;
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        const child: unknown = node[i];
-        if (typeof child === 'object' && child !== null) {
-          nodes.push(child);
-          levels.push(level + 1);
-        }
-      }
-    } else {
-      const obj = node as Record<string, unknown>;
-      for (const key in obj) {
-        const child = obj[key];
-        if (typeof child === 'object' && child !== null) {
-          nodes.push(child);
-          levels.push(level + 1);
-        }
-      }
+  return deeperThan(value, 1, limit);
+}
+
+function deeperThan(node: object, level: number, limit: number): boolean {
+  if (level > limit) return true;
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const child: unknown = node[i];
+      if (typeof child === 'object' && child !== null && deeperThan(child, level + 1, limit)) return true;
     }
+    return false;
+  }
+  const obj = node as Record<string, unknown>;
+  for (const key in obj) {
+    const child = obj[key];
+    if (typeof child === 'object' && child !== null && deeperThan(child, level + 1, limit)) return true;
   }
   return false;
 }

@@ -5,7 +5,8 @@
  * - `parseDocument(text)`: a JSON document (event, finding, array of either, `{"Findings": [...]}`) or JSON Lines.
  * - `readFindings(target)`: a file (`.json`, `.jsonl`, `.jsonl.gz` — gzip recognized by content, JSON Lines
  *   streamed line by line), a directory (recursive, sorted, `.json` / `.jsonl` / `.jsonl.gz` files), or `-` (stdin).
- * - `readRecords(target)`: the same as an async stream of records and rejections, for exports too large to batch.
+ * - `readRecords(target)`: the same as an async stream of records and rejections, for exports too large to batch;
+ *   `readRecordBatches(target)` streams them a chunk's worth at a time.
  *
  * A batch continues past bad records and reports every one as a FindingParseError naming the source (file, line for
  * JSON Lines, index in arrays) and the JSON path; nothing is dropped silently.
@@ -19,7 +20,7 @@ import { batchSink, parseText } from './document.js';
 import type { GuardDutyRecord } from './model.js';
 import { resolveOptions, type ParseBatch, type ParseOptions, type ResolvedOptions } from './parse-options.js';
 import { findingListKey, recordAt } from './record-shapes.js';
-import { streamRecords } from './stream-reader.js';
+import { streamRecordBatches } from './stream-reader.js';
 
 export type { ParseBatch, ParseOptions } from './parse-options.js';
 export { DEFAULT_AI_TAG_KEYS } from './ai-context.js';
@@ -60,8 +61,8 @@ async function listInputFiles(dir: string): Promise<string[]> {
   return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-async function* fileRecords(file: string, options: ResolvedOptions): AsyncGenerator<GuardDutyRecord | FindingParseError> {
-  yield* streamRecords(createReadStream(file), { name: file }, options);
+async function* fileRecordBatches(file: string, options: ResolvedOptions): AsyncGenerator<Array<GuardDutyRecord | FindingParseError>> {
+  yield* streamRecordBatches(createReadStream(file), { name: file }, options);
 }
 
 /** Records and rejections of `target`, streamed in input order. Throws UsageError when `target` does not exist. */
@@ -69,19 +70,30 @@ export async function* readRecords(
   target: string,
   options: ParseOptions & { stdin?: NodeJS.ReadableStream } = {},
 ): AsyncGenerator<GuardDutyRecord | FindingParseError> {
+  for await (const batch of readRecordBatches(target, options)) yield* batch;
+}
+
+/**
+ * `readRecords` in batches (the records each chunk of input completed, in order; a batch never spans two files):
+ * for consumers of whole exports, which then pay one asynchronous step per chunk rather than per record.
+ */
+export async function* readRecordBatches(
+  target: string,
+  options: ParseOptions & { stdin?: NodeJS.ReadableStream } = {},
+): AsyncGenerator<Array<GuardDutyRecord | FindingParseError>> {
   const resolved = resolveOptions(options);
   if (target === '-') {
-    yield* streamRecords(options.stdin ?? process.stdin, { name: '-' }, resolved);
+    yield* streamRecordBatches(options.stdin ?? process.stdin, { name: '-' }, resolved);
     return;
   }
   const info = await stat(target).catch((err: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read findings from ${JSON.stringify(target)}: ${err.code ?? err.message}`);
   });
   if (!info.isDirectory()) {
-    yield* fileRecords(target, resolved);
+    yield* fileRecordBatches(target, resolved);
     return;
   }
-  for (const file of await listInputFiles(target)) yield* fileRecords(file, resolved);
+  for (const file of await listInputFiles(target)) yield* fileRecordBatches(file, resolved);
 }
 
 /** Reads every record of a file, directory or stdin (`-`) into one batch. */

@@ -4,7 +4,7 @@
  * is a few megabytes for a hundred thousand findings, where objects cost ten times as much.
  */
 import type { FindingSummary } from './finding-summary.js';
-import { supersedes } from './finding-summary.js';
+import { isLaterOccurrence } from './finding-summary.js';
 
 const AI = 1;
 const SAMPLE = 2;
@@ -54,33 +54,111 @@ export class SummaryStore {
       this.write(r, s, true);
       return true;
     }
-    if (supersedes(s, this.get(row))) this.write(row, s, false);
+    // Compared with the columns: no summary object is built for the kept occurrence.
+    if (isLaterOccurrence(s.updatedAt, s.count, this.updatedAt(row), this.count(row))) this.write(row, s, false);
     return false;
   }
 
+  // Element by element: `set([...])` would allocate an array per field group on every line of an export.
   private write(r: number, s: FindingSummary, fresh: boolean): void {
     this.times.ensure(3 * r + 3);
     this.nums.ensure(2 * r + 2);
     this.ints.ensure(4 * r + 4);
     this.keyAt.ensure(3 * r + 3);
-    this.times.data.set([s.updatedAt, s.firstSeen, s.lastSeen], 3 * r);
-    this.nums.data.set([s.severity, s.count], 2 * r);
-    const flags = (s.ai ? AI : 0) | (s.sample ? SAMPLE : 0) | (s.archived ? ARCHIVED : 0) | (s.isSequence ? SEQUENCE : 0);
-    this.ints.data.set([s.type, s.account, s.region, flags], 4 * r);
+    const t = this.times.data;
+    t[3 * r] = s.updatedAt;
+    t[3 * r + 1] = s.firstSeen;
+    t[3 * r + 2] = s.lastSeen;
+    const m = this.nums.data;
+    m[2 * r] = s.severity;
+    m[2 * r + 1] = s.count;
+    const i = this.ints.data;
+    i[4 * r] = s.type;
+    i[4 * r + 1] = s.account;
+    i[4 * r + 2] = s.region;
+    i[4 * r + 3] = (s.ai ? AI : 0) | (s.sample ? SAMPLE : 0) | (s.archived ? ARCHIVED : 0) | (s.isSequence ? SEQUENCE : 0);
     const n = s.subjects.length + s.actors.length;
+    const k = this.keyAt.data;
     // A later occurrence usually names the same keys: rewrite in place when they fit.
-    let start = fresh ? -1 : this.keyAt.data[3 * r]!;
-    const had = fresh ? 0 : this.keyAt.data[3 * r + 1]! + this.keyAt.data[3 * r + 2]!;
+    let start = fresh ? -1 : k[3 * r]!;
+    const had = fresh ? 0 : k[3 * r + 1]! + k[3 * r + 2]!;
     if (start < 0 || n > had) {
       start = this.poolEnd;
       this.pool.ensure(this.poolEnd + n);
       this.poolEnd += n;
     }
-    this.pool.data.set(s.subjects, start);
-    this.pool.data.set(s.actors, start + s.subjects.length);
-    this.keyAt.data.set([start, s.subjects.length, s.actors.length], 3 * r);
+    const pool = this.pool.data;
+    for (let j = 0; j < s.subjects.length; j++) pool[start + j] = s.subjects[j]!;
+    const at = start + s.subjects.length;
+    for (let j = 0; j < s.actors.length; j++) pool[at + j] = s.actors[j]!;
+    k[3 * r] = start;
+    k[3 * r + 1] = s.subjects.length;
+    k[3 * r + 2] = s.actors.length;
     if (s.links.length > 0) this.links.set(r, s.links);
-    else this.links.delete(r);
+    else if (!fresh) this.links.delete(r);
+  }
+
+  // Column reads for filtering and ranking without building a summary object per row.
+  severity(row: number): number {
+    return this.nums.data[2 * row]!;
+  }
+
+  count(row: number): number {
+    return this.nums.data[2 * row + 1]!;
+  }
+
+  updatedAt(row: number): number {
+    return this.times.data[3 * row]!;
+  }
+
+  firstSeen(row: number): number {
+    return this.times.data[3 * row + 1]!;
+  }
+
+  lastSeen(row: number): number {
+    return this.times.data[3 * row + 2]!;
+  }
+
+  type(row: number): number {
+    return this.ints.data[4 * row]!;
+  }
+
+  account(row: number): number {
+    return this.ints.data[4 * row + 1]!;
+  }
+
+  region(row: number): number {
+    return this.ints.data[4 * row + 2]!;
+  }
+
+  ai(row: number): boolean {
+    return (this.ints.data[4 * row + 3]! & AI) !== 0;
+  }
+
+  sample(row: number): boolean {
+    return (this.ints.data[4 * row + 3]! & SAMPLE) !== 0;
+  }
+
+  archived(row: number): boolean {
+    return (this.ints.data[4 * row + 3]! & ARCHIVED) !== 0;
+  }
+
+  isSequence(row: number): boolean {
+    return (this.ints.data[4 * row + 3]! & SEQUENCE) !== 0;
+  }
+
+  /** The interned subject keys of `row` (a view: do not keep it across `put`). */
+  subjectKeys(row: number): Int32Array {
+    const k = this.keyAt.data;
+    const start = k[3 * row]!;
+    return this.pool.data.subarray(start, start + k[3 * row + 1]!);
+  }
+
+  /** The interned actor keys of `row` (a view: do not keep it across `put`). */
+  actorKeys(row: number): Int32Array {
+    const k = this.keyAt.data;
+    const start = k[3 * row]! + k[3 * row + 1]!;
+    return this.pool.data.subarray(start, start + k[3 * row + 2]!);
   }
 
   /** The interned subject and actor keys of `row` (a view: do not keep it across `put`). */

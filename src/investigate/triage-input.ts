@@ -7,7 +7,7 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../errors.js';
 import { wrapAwsError } from '../aws/wrap-aws-error.js';
 import type { InputLimits } from '../findings/input-limits.js';
-import { readRecords } from '../findings/read-input.js';
+import { readRecordBatches } from '../findings/read-input.js';
 import { streamExportObject } from '../lambda/s3-export-stream.js';
 import type { TriageItem } from './triage.js';
 
@@ -45,16 +45,25 @@ async function listExportKeys(s3: S3Client, bucket: string, prefix: string): Pro
 
 /** Every record and rejection of `target`, streamed. */
 export async function* triageItems(target: string, options: TriageSourceOptions = {}): AsyncGenerator<TriageItem> {
+  for await (const batch of triageBatches(target, options)) yield* batch;
+}
+
+/**
+ * Every record and rejection of `target`, streamed in batches (in order, never empty): a file's records a chunk of
+ * input at a time, so triaging an export of millions of lines costs one asynchronous step per chunk, not per line.
+ */
+export async function* triageBatches(target: string, options: TriageSourceOptions = {}): AsyncGenerator<readonly TriageItem[]> {
   if (!isS3Target(target)) {
     let last: string | undefined;
     let index = 0;
-    for await (const item of readRecords(target, { ...(options.limits ? { limits: options.limits } : {}), ...(options.aiTagKeys ? { aiTagKeys: options.aiTagKeys } : {}), ...(options.stdin ? { stdin: options.stdin } : {}) })) {
-      const name = item.source.name;
+    for await (const batch of readRecordBatches(target, { ...(options.limits ? { limits: options.limits } : {}), ...(options.aiTagKeys ? { aiTagKeys: options.aiTagKeys } : {}), ...(options.stdin ? { stdin: options.stdin } : {}) })) {
+      // A batch never spans two files.
+      const name = batch[0]!.source.name;
       if (name !== last) {
         last = name;
         options.onSource?.(name, index++, undefined);
       }
-      yield item;
+      yield batch;
     }
     return;
   }
@@ -69,11 +78,10 @@ export async function* triageItems(target: string, options: TriageSourceOptions 
     options.onSource?.(`s3://${bucket}/${key}`, i, keys.length);
     try {
       for await (const item of streamExportObject(s3, bucket, key, options.limits)) {
-        yield 'record' in item ? item.record : item.error;
+        yield ['record' in item ? item.record : item.error];
       }
     } catch (err) {
       throw wrapAwsError('s3', `GetObject s3://${bucket}/${key}`, err);
     }
   }
 }
-

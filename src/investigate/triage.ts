@@ -6,7 +6,7 @@
 import { FindingParseError } from '../errors.js';
 import type { GuardDutyRecord } from '../findings/model.js';
 import { globMatch } from '../policy/glob.js';
-import { summarize, type FindingSummary } from './finding-summary.js';
+import { summarize } from './finding-summary.js';
 import { groupRows } from './group-incidents.js';
 import { InternTable } from './intern-table.js';
 import { rankIncident } from './rank-incidents.js';
@@ -85,6 +85,11 @@ export interface TriageResult {
   readonly stats: TriageStats;
 }
 
+/** Code-point order: the same in every locale, and far cheaper than `localeCompare` (ids and times are ASCII). */
+function compareCodePoints(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Keeps the latest occurrence of each finding; feed it records, then `result()`. */
 export class Triage {
   private readonly table = new InternTable();
@@ -120,32 +125,55 @@ export class Triage {
 
   result(): TriageResult {
     const f = this.filters;
+    const store = this.latest;
     let samples = 0;
     let archived = 0;
     let filtered = 0;
     let newest = 0;
     const kept: number[] = [];
-    for (let row = 0; row < this.latest.size; row++) {
-      const s = this.latest.get(row);
-      if (s.sample && f.includeSamples !== true) samples++;
-      else if (s.archived && f.includeArchived !== true) archived++;
-      else if (!this.passes(s)) filtered++;
+    // Read from the columns: no summary object per finding (an export has hundreds of thousands).
+    for (let row = 0; row < store.size; row++) {
+      if (store.sample(row) && f.includeSamples !== true) samples++;
+      else if (store.archived(row) && f.includeArchived !== true) archived++;
+      else if (!this.passes(row)) filtered++;
       else {
         kept.push(row);
-        newest = Math.max(newest, s.lastSeen, s.updatedAt);
+        newest = Math.max(newest, store.lastSeen(row), store.updatedAt(row));
       }
     }
-    // One group's summaries at a time: never every finding as an object at once.
-    const incidents = groupRows(kept, this.latest)
-      .map((group) => this.incident(group.map((row) => this.latest.get(row)), newest))
-      .sort((a, b) => b.score - a.score || b.maxSeverity - a.maxSeverity || b.lastSeen.localeCompare(a.lastSeen) || a.findingIds[0]!.localeCompare(b.findingIds[0]!))
-      .map((incident, i) => ({ ...incident, rank: i + 1 }));
+    // One group at a time, read from the columns.
+    const built = groupRows(kept, store).map((group) => this.incident(group, newest));
+    built.sort(
+      (a, b) =>
+        b.incident.score - a.incident.score ||
+        b.incident.maxSeverity - a.incident.maxSeverity ||
+        b.lastSeenMs - a.lastSeenMs ||
+        compareCodePoints(a.incident.findingIds[0]!, b.incident.findingIds[0]!),
+    );
+    // Written out, not spread: the same keys in the same order (rank last), without copying through a spread.
+    const incidents: TriageIncident[] = built.map(({ incident: x }, i) => ({
+      score: x.score,
+      why: x.why,
+      subjects: x.subjects,
+      actors: x.actors,
+      findingIds: x.findingIds,
+      types: x.types,
+      maxSeverity: x.maxSeverity,
+      count: x.count,
+      firstSeen: x.firstSeen,
+      lastSeen: x.lastSeen,
+      ai: x.ai,
+      accounts: x.accounts,
+      regions: x.regions,
+      sequences: x.sequences,
+      rank: i + 1,
+    }));
     return {
       incidents,
       rejected: this.rejectedList,
       stats: {
         records: this.records,
-        findings: this.latest.size,
+        findings: store.size,
         superseded: this.superseded,
         rejected: this.rejectedList.length,
         samples,
@@ -157,48 +185,124 @@ export class Triage {
     };
   }
 
-  private passes(s: FindingSummary): boolean {
+  private passes(row: number): boolean {
     const f = this.filters;
-    if (f.since !== undefined && s.lastSeen < f.since) return false;
-    if (f.minSeverity !== undefined && s.severity < f.minSeverity) return false;
-    if (f.types !== undefined && f.types.length > 0 && !f.types.some((g) => globMatch(g, this.table.value(s.type)))) return false;
-    if (f.accounts !== undefined && f.accounts.length > 0 && !f.accounts.includes(this.table.value(s.account))) return false;
-    if (f.regions !== undefined && f.regions.length > 0 && !f.regions.includes(this.table.value(s.region))) return false;
-    if (f.ai === true && !s.ai) return false;
+    const s = this.latest;
+    if (f.since !== undefined && s.lastSeen(row) < f.since) return false;
+    if (f.minSeverity !== undefined && s.severity(row) < f.minSeverity) return false;
+    if (f.types !== undefined && f.types.length > 0 && !this.typePasses(s.type(row))) return false;
+    if (f.accounts !== undefined && f.accounts.length > 0 && !f.accounts.includes(this.table.value(s.account(row)))) return false;
+    if (f.regions !== undefined && f.regions.length > 0 && !f.regions.includes(this.table.value(s.region(row)))) return false;
+    if (f.ai === true && !s.ai(row)) return false;
     return true;
   }
 
-  private incident(group: readonly FindingSummary[], newest: number): Omit<TriageIncident, 'rank'> {
-    const v = (id: number): string => this.table.value(id);
-    const uniq = (ids: Iterable<number>): string[] => [...new Set([...ids].map(v))];
-    const findings = [...group].sort((a, b) => b.severity - a.severity || b.lastSeen - a.lastSeen || a.id.localeCompare(b.id));
-    const subjects = uniq(findings.flatMap((s) => s.subjects)).map((key) => {
-      const [kind = '', accountId = '', ...rest] = key.split(' ');
-      return { kind, accountId, id: rest.join(' ') };
-    });
-    const actors = uniq(findings.flatMap((s) => s.actors));
-    const maxSeverity = findings[0]!.severity;
-    const ai = findings.some((s) => s.ai);
-    const count = findings.reduce((n, s) => n + s.count, 0);
-    const lastSeen = Math.max(...findings.map((s) => s.lastSeen));
-    const firstSeen = Math.min(...findings.map((s) => s.firstSeen));
-    const sequences = [...new Set([...findings.filter((s) => s.isSequence).map((s) => s.id), ...findings.filter((s) => !s.isSequence).flatMap((s) => s.links)])];
-    const { score, why } = rankIncident({ maxSeverity, ai, lastSeen, newest, count, subjects: subjects.length, sequence: findings.some((s) => s.isSequence) });
+  /** `--type` globs matched once per distinct type, not once per finding. */
+  private readonly typeVerdicts = new Map<number, boolean>();
+
+  private typePasses(type: number): boolean {
+    let ok = this.typeVerdicts.get(type);
+    if (ok === undefined) {
+      const name = this.table.value(type);
+      ok = (this.filters.types ?? []).some((g) => globMatch(g, name));
+      this.typeVerdicts.set(type, ok);
+    }
+    return ok;
+  }
+
+  private incident(group: readonly number[], newest: number): { incident: Omit<TriageIncident, 'rank'>; lastSeenMs: number } {
+    const store = this.latest;
+    const table = this.table;
+    const v = (id: number): string => table.value(id);
+    // Most incidents are one finding: nothing to sort or de-duplicate (a row's own keys are distinct).
+    if (group.length === 1) {
+      const row = group[0]!;
+      const id = store.idOf(row);
+      const subjects = Array.from(store.subjectKeys(row), (k) => this.subjectOf(k));
+      const lastSeen = store.lastSeen(row);
+      const maxSeverity = store.severity(row);
+      const ai = store.ai(row);
+      const count = store.count(row);
+      const sequence = store.isSequence(row);
+      const { score, why } = rankIncident({ maxSeverity, ai, lastSeen, newest, count, subjects: subjects.length, sequence });
+      return {
+        lastSeenMs: lastSeen,
+        incident: {
+          score,
+          why,
+          subjects,
+          actors: Array.from(store.actorKeys(row), v),
+          findingIds: [id],
+          types: [v(store.type(row))],
+          maxSeverity,
+          count,
+          firstSeen: new Date(store.firstSeen(row)).toISOString(),
+          lastSeen: new Date(lastSeen).toISOString(),
+          ai,
+          accounts: [v(store.account(row))],
+          regions: [v(store.region(row))],
+          sequences: sequence ? [id] : [...new Set(store.linksOf(row))],
+        },
+      };
+    }
+    // Highest severity first, then the most recent, then by id.
+    const rows = [...group].sort((a, b) => store.severity(b) - store.severity(a) || store.lastSeen(b) - store.lastSeen(a) || compareCodePoints(store.idOf(a), store.idOf(b)));
+    // Sets of interned numbers keep first-seen order, as the strings they stand for would.
+    const subjectKeys = new Set<number>();
+    const actorKeys = new Set<number>();
+    const types = new Set<number>();
+    const accounts = new Set<number>();
+    const regions = new Set<number>();
+    const findingIds: string[] = [];
+    const sequenceIds: string[] = [];
+    const links: string[] = [];
+    let ai = false;
+    let count = 0;
+    let lastSeen = -Infinity;
+    let firstSeen = Infinity;
+    for (const row of rows) {
+      for (const key of store.subjectKeys(row)) subjectKeys.add(key);
+      for (const key of store.actorKeys(row)) actorKeys.add(key);
+      types.add(store.type(row));
+      accounts.add(store.account(row));
+      regions.add(store.region(row));
+      const id = store.idOf(row);
+      findingIds.push(id);
+      if (store.isSequence(row)) sequenceIds.push(id);
+      else for (const link of store.linksOf(row)) links.push(link);
+      ai ||= store.ai(row);
+      count += store.count(row);
+      lastSeen = Math.max(lastSeen, store.lastSeen(row));
+      firstSeen = Math.min(firstSeen, store.firstSeen(row));
+    }
+    const subjects = Array.from(subjectKeys, (k) => this.subjectOf(k));
+    const maxSeverity = store.severity(rows[0]!);
+    const sequence = sequenceIds.length > 0;
+    const { score, why } = rankIncident({ maxSeverity, ai, lastSeen, newest, count, subjects: subjects.length, sequence });
     return {
-      score,
-      why,
-      subjects,
-      actors,
-      findingIds: findings.map((s) => s.id),
-      types: uniq(findings.map((s) => s.type)),
-      maxSeverity,
-      count,
-      firstSeen: new Date(firstSeen).toISOString(),
-      lastSeen: new Date(lastSeen).toISOString(),
-      ai,
-      accounts: uniq(findings.map((s) => s.account)),
-      regions: uniq(findings.map((s) => s.region)),
-      sequences,
+      lastSeenMs: lastSeen,
+      incident: {
+        score,
+        why,
+        subjects,
+        actors: Array.from(actorKeys, v),
+        findingIds,
+        types: Array.from(types, v),
+        maxSeverity,
+        count,
+        firstSeen: new Date(firstSeen).toISOString(),
+        lastSeen: new Date(lastSeen).toISOString(),
+        ai,
+        accounts: Array.from(accounts, v),
+        regions: Array.from(regions, v),
+        sequences: [...new Set([...sequenceIds, ...links])],
+      },
     };
+  }
+
+  /** A subject key (`kind account id`) as its parts. */
+  private subjectOf(key: number): TriageSubject {
+    const [kind = '', accountId = '', ...rest] = this.table.value(key).split(' ');
+    return { kind, accountId, id: rest.join(' ') };
   }
 }

@@ -7,7 +7,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { normalizeIsoTimestamp } from '../../findings/timestamps.js';
-import { isS3Target, triageItems } from '../../investigate/triage-input.js';
+import { isS3Target, triageBatches } from '../../investigate/triage-input.js';
 import { Triage, type TriageFilters, type TriageIncident, type TriageResult } from '../../investigate/triage.js';
 import { EXIT_BAD_INPUT, EXIT_OK } from '../exit-codes.js';
 import { addInputLimitOptions, inputLimitsFromFlags, type InputLimitFlags } from '../finding-input.js';
@@ -162,7 +162,7 @@ export async function runTriage(target: string, flags: Flags, progress = new Pro
   let records = 0;
   const status = (): string =>
     `triage ${sourceTotal !== undefined ? `${bar(sourceIndex, sourceTotal)} ${sourceIndex}/${sourceTotal} objects` : `${sourceIndex} file(s)`} · ${records} record(s) · ${triage.findingsSeen} finding(s) · ${terminalSafe(source)}`;
-  for await (const item of triageItems(target, {
+  for await (const batch of triageBatches(target, {
     limits: inputLimitsFromFlags(flags),
     ...(isS3Target(target) ? { s3: () => exportClient(endpoint) } : {}),
     onSource: (name, index, total) => {
@@ -172,9 +172,10 @@ export async function runTriage(target: string, flags: Flags, progress = new Pro
       progress.update(status, true);
     },
   })) {
-    triage.add(item);
-    records++;
-    if ((records & 1023) === 0) progress.update(status);
+    for (const item of batch) triage.add(item);
+    const before = records;
+    records += batch.length;
+    if (records >> 10 !== before >> 10) progress.update(status);
   }
   progress.done();
   return triage.result();

@@ -24,22 +24,22 @@ function readNetworkInterface(env: SubjectEnv, eni: JsonObject, path: string): N
       const groupName = ctx.optString(sg, 'groupName', item(p, i));
       if (groupId === undefined && groupName === undefined) continue;
       if (groupId === undefined) ctx.note(item(p, i), `security group ${JSON.stringify(groupName)} has no groupId: kept by name only`);
-      groups.push({ ...(groupId !== undefined ? { groupId } : {}), ...(groupName !== undefined ? { groupName } : {}) });
+      // Literals, not spreads of conditional objects: this runs for every group of every ENI of an export.
+      groups.push(groupId === undefined ? { groupName: groupName! } : groupName === undefined ? { groupId } : { groupId, groupName });
     }
   }
   // Optional in the API model, and absent from real findings of 2017: the interface is kept without it (isolation
   // reads the instance's live ENIs anyway), and the finding says so.
   const networkInterfaceId = ctx.optString(eni, 'networkInterfaceId', path);
   if (networkInterfaceId === undefined) ctx.note(path, 'network interface has no networkInterfaceId: kept without it');
-  return {
-    ...(networkInterfaceId !== undefined ? { networkInterfaceId } : {}),
-    subnetId: ctx.optString(eni, 'subnetId', path),
-    vpcId: ctx.optString(eni, 'vpcId', path),
-    securityGroups: groups,
-    publicIp: ctx.optString(eni, 'publicIp', path),
-    privateIpAddress: ctx.optString(eni, 'privateIpAddress', path),
-    ipv6Addresses: ctx.optStringArray(eni, 'ipv6Addresses', path) ?? NO_STRINGS,
-  };
+  const subnetId = ctx.optString(eni, 'subnetId', path);
+  const vpcId = ctx.optString(eni, 'vpcId', path);
+  const publicIp = ctx.optString(eni, 'publicIp', path);
+  const privateIpAddress = ctx.optString(eni, 'privateIpAddress', path);
+  const ipv6Addresses = ctx.optStringArray(eni, 'ipv6Addresses', path) ?? NO_STRINGS;
+  return networkInterfaceId === undefined
+    ? { subnetId, vpcId, securityGroups: groups, publicIp, privateIpAddress, ipv6Addresses }
+    : { networkInterfaceId, subnetId, vpcId, securityGroups: groups, publicIp, privateIpAddress, ipv6Addresses };
 }
 
 export interface Ec2Extras {

@@ -81,8 +81,9 @@ describe('gzip unpacked-size limit and broken gzip', () => {
     const gz = gzipSync(lines);
     const { records, rejected } = await read(gz, SMALL);
     const kept = Math.floor(SMALL.maxDecompressedBytes / (GOOD.length + 1));
-    expect(records.length).toBeGreaterThan(0);
-    expect(records.length).toBeLessThanOrEqual(kept);
+    // Every line that fits within the limit is read, however the unpacked bytes were cut into chunks (a 256 KiB
+    // gunzip chunk is larger than this whole limit).
+    expect(records.length).toBe(kept);
     expect(rejected).toHaveLength(1);
     expect(rejected[0]!.message).toBe(
       `-:${records.length + 1}: $: expected a gzip stream that unpacks to at most 64 KiB (raise with --max-decompressed-bytes or TOURNIQUET_MAX_DECOMPRESSED_BYTES), ` +

@@ -3,13 +3,17 @@
  * updatedAt), several accounts, one stolen key acting on two buckets, an attack sequence with its signal finding,
  * a sample and corrupt lines. The incidents, their grouping, counts and ranking are asserted exactly.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../support/run-cli.js';
 import { markdownCell, parseSince } from '../../../src/cli/commands/triage.js';
 import { triageItems } from '../../../src/investigate/triage-input.js';
 import { Triage, type TriageResult } from '../../../src/investigate/triage.js';
 import { ACCOUNT, OTHER_ACCOUNT, writeExport } from '../../support/triage-export.js';
+import { finding } from '../findings/finding-fixtures.js';
 
 async function triage(target: string, filters = {}): Promise<TriageResult> {
   const t = new Triage(filters);
@@ -97,6 +101,30 @@ describe('triage', () => {
     const bad = await runCli(['triage', dir, '--since', 'yesterday']);
     expect(bad.code).toBe(2);
     expect(bad.err.trim()).toBe('tourniquet: --since must be an ISO 8601 date and time or a duration such as 24h or 7d, received "yesterday"');
+  });
+});
+
+describe('triage of an export larger than the unpacked-size limit', () => {
+  it('stops at the limit with one rejection naming the flag, and reads it whole once --max-decompressed-bytes is raised', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tourniquet-triage-limit-'));
+    const file = join(dir, 'export.jsonl.gz');
+    const lines = Array.from({ length: 200 }, (_, i) => JSON.stringify(finding({ id: `f${String(i).padStart(31, '0')}` })));
+    writeFileSync(file, gzipSync(`${lines.join('\n')}\n`));
+    try {
+      const cut = await runCli(['triage', file, '--json', '--max-decompressed-bytes', '64KiB']);
+      expect(cut.code).toBe(2);
+      const partial = JSON.parse(cut.out) as TriageResult;
+      expect(partial.rejected).toHaveLength(1);
+      expect(partial.rejected[0]!.message).toContain('at most 64 KiB (raise with --max-decompressed-bytes');
+      // Every line that fits within the limit is still read.
+      const fit = Math.floor((64 * 1024) / (lines[0]!.length + 1));
+      expect(partial.stats.records).toBe(fit);
+      const whole = await runCli(['triage', file, '--json', '--max-decompressed-bytes', '1MiB']);
+      expect(whole.code).toBe(0);
+      expect((JSON.parse(whole.out) as TriageResult).stats).toMatchObject({ records: 200, findings: 200, rejected: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
