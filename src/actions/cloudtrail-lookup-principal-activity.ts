@@ -42,13 +42,14 @@ const InputSchema = z
 
 export type LookupPrincipalActivityInput = z.input<typeof InputSchema>;
 
-/** Pacing and throttling retries (tests replace `sleep`). */
+/** Pacing and throttling retries (tests replace `sleep` and `now`). */
 export const lookupPacing = {
   /** 2 requests per second per account and Region. */
   minIntervalMs: 500,
   throttleRetries: 5,
   backoffMs: 1000,
   sleep: (ms: number): Promise<void> => sleep(ms),
+  now: (): number => Date.now(),
 };
 
 const THROTTLING: ReadonlySet<string> = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'RequestThrottled']);
@@ -87,9 +88,9 @@ async function lookupPage(
 ): Promise<LookupEventsCommandOutput> {
   const sdk = await loadCloudTrail();
   for (let attempt = 0; ; attempt++) {
-    const wait = last.at + lookupPacing.minIntervalMs - Date.now();
+    const wait = last.at + lookupPacing.minIntervalMs - lookupPacing.now();
     if (wait > 0) await lookupPacing.sleep(wait);
-    last.at = Date.now();
+    last.at = lookupPacing.now();
     try {
       return await lookup(sdk.CloudTrailClient).send(
         new sdk.LookupEventsCommand({
