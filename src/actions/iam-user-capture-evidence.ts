@@ -18,7 +18,7 @@ import {
   ListUserTagsCommand,
 } from '@aws-sdk/client-iam';
 import type { Json } from '../findings/model.js';
-import { isAwsError } from './action-support.js';
+import { isAwsError, settleAll } from './action-support.js';
 import { defineAction } from './define-action.js';
 import {
   allPages,
@@ -123,54 +123,81 @@ export const captureUserEvidence = defineAction({
     };
     const req = { UserName: userName };
 
-    await put('get-user', asEvidence('iam:GetUser', req, await iam.send(new GetUserCommand(req))));
-    const keys = (await read('access-keys', 'iam:ListAccessKeys', req, () => listAccessKeys(iam, userName))) ?? [];
-    const accessKeys: CaptureUserEvidenceOutput['accessKeys'] = [];
-    for (const key of keys) {
-      const used = await read(`access-key-last-used-${key.accessKeyId}`, 'iam:GetAccessKeyLastUsed', { AccessKeyId: key.accessKeyId }, () =>
-        iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.accessKeyId })),
-      );
-      accessKeys.push({
-        accessKeyId: key.accessKeyId,
-        status: key.status,
-        lastUsedDate: used?.AccessKeyLastUsed?.LastUsedDate?.toISOString() ?? null,
-        lastUsedService: used?.AccessKeyLastUsed?.ServiceName ?? null,
-        lastUsedRegion: used?.AccessKeyLastUsed?.Region ?? null,
-      });
-    }
-    const attached = (await read('attached-policies', 'iam:ListAttachedUserPolicies', req, () => listAttachedPolicyArns(iam, userName))) ?? [];
-    const inline = (await read('inline-policy-names', 'iam:ListUserPolicies', req, () => listInlinePolicyNames(iam, userName))) ?? [];
-    for (const policyName of inline) {
-      await read(`inline-policy-${policyName}`, 'iam:GetUserPolicy', { UserName: userName, PolicyName: policyName }, () => readUserPolicy(iam, userName, policyName));
-    }
-    const groups =
-      (await read('groups', 'iam:ListGroupsForUser', req, () =>
-        allPages(async (marker) => {
-          const out = await iam.send(new ListGroupsForUserCommand({ UserName: userName, ...(marker ? { Marker: marker } : {}) }));
-          return { items: (out.Groups ?? []).flatMap((g) => (g.GroupName ? [g.GroupName] : [])), marker: out.Marker, truncated: out.IsTruncated };
+    // Every listing at once (none depends on another; the per-key and per-policy reads follow their listing).
+    const userRead = iam.send(new GetUserCommand(req)).then((user) => put('get-user', asEvidence('iam:GetUser', req, user)));
+    const keysRead = read('access-keys', 'iam:ListAccessKeys', req, () => listAccessKeys(iam, userName)).then((keys) =>
+      Promise.all(
+        (keys ?? []).map(async (key) => {
+          const used = await read(`access-key-last-used-${key.accessKeyId}`, 'iam:GetAccessKeyLastUsed', { AccessKeyId: key.accessKeyId }, () =>
+            iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.accessKeyId })),
+          );
+          return {
+            accessKeyId: key.accessKeyId,
+            status: key.status,
+            lastUsedDate: used?.AccessKeyLastUsed?.LastUsedDate?.toISOString() ?? null,
+            lastUsedService: used?.AccessKeyLastUsed?.ServiceName ?? null,
+            lastUsedRegion: used?.AccessKeyLastUsed?.Region ?? null,
+          };
         }),
-      )) ?? [];
-    const mfa = (await read('mfa-devices', 'iam:ListMFADevices', req, () => listMfaDevices(iam, userName))) ?? [];
-    const login = await read('login-profile', 'iam:GetLoginProfile', req, () => readLoginProfile(iam, userName));
-    await read('ssh-public-keys', 'iam:ListSSHPublicKeys', req, () =>
+      ),
+    );
+    const attachedRead = read('attached-policies', 'iam:ListAttachedUserPolicies', req, () => listAttachedPolicyArns(iam, userName));
+    const inlineRead = read('inline-policy-names', 'iam:ListUserPolicies', req, () => listInlinePolicyNames(iam, userName)).then(async (names) => {
+      await Promise.all(
+        (names ?? []).map((policyName) =>
+          read(`inline-policy-${policyName}`, 'iam:GetUserPolicy', { UserName: userName, PolicyName: policyName }, () => readUserPolicy(iam, userName, policyName)),
+        ),
+      );
+      return names ?? [];
+    });
+    const groupsRead = read('groups', 'iam:ListGroupsForUser', req, () =>
+      allPages(async (marker) => {
+        const out = await iam.send(new ListGroupsForUserCommand({ UserName: userName, ...(marker ? { Marker: marker } : {}) }));
+        return { items: (out.Groups ?? []).flatMap((g) => (g.GroupName ? [g.GroupName] : [])), marker: out.Marker, truncated: out.IsTruncated };
+      }),
+    );
+    const mfaRead = read('mfa-devices', 'iam:ListMFADevices', req, () => listMfaDevices(iam, userName));
+    const loginRead = read('login-profile', 'iam:GetLoginProfile', req, () => readLoginProfile(iam, userName));
+    const sshRead = read('ssh-public-keys', 'iam:ListSSHPublicKeys', req, () =>
       allPages(async (marker) => {
         const out = await iam.send(new ListSSHPublicKeysCommand({ UserName: userName, ...(marker ? { Marker: marker } : {}) }));
         return { items: out.SSHPublicKeys ?? [], marker: out.Marker, truncated: out.IsTruncated };
       }),
     );
-    const services = (await read('service-specific-credentials', 'iam:ListServiceSpecificCredentials', req, () => listServiceCredentials(iam, userName))) ?? [];
-    await read('signing-certificates', 'iam:ListSigningCertificates', req, () =>
+    const servicesRead = read('service-specific-credentials', 'iam:ListServiceSpecificCredentials', req, () => listServiceCredentials(iam, userName));
+    const certsRead = read('signing-certificates', 'iam:ListSigningCertificates', req, () =>
       allPages(async (marker) => {
         const out = await iam.send(new ListSigningCertificatesCommand({ UserName: userName, ...(marker ? { Marker: marker } : {}) }));
         return { items: out.Certificates ?? [], marker: out.Marker, truncated: out.IsTruncated };
       }),
     );
-    await read('tags', 'iam:ListUserTags', req, () =>
+    const tagsRead = read('tags', 'iam:ListUserTags', req, () =>
       allPages(async (marker) => {
         const out = await iam.send(new ListUserTagsCommand({ UserName: userName, ...(marker ? { Marker: marker } : {}) }));
         return { items: out.Tags ?? [], marker: out.Marker, truncated: out.IsTruncated };
       }),
     );
+    // GetUser failing fails the capture (the user must exist); every other read stores its error and goes on.
+    const [, accessKeys, attachedOrNone, inline, groupsOrNone, mfaOrNone, login, , servicesOrNone] = await settleAll([
+      userRead,
+      keysRead,
+      attachedRead,
+      inlineRead,
+      groupsRead,
+      mfaRead,
+      loginRead,
+      sshRead,
+      servicesRead,
+      certsRead,
+      tagsRead,
+    ]);
+    const attached = attachedOrNone ?? [];
+    const groups = groupsOrNone ?? [];
+    const mfa = mfaOrNone ?? [];
+    const services = servicesOrNone ?? [];
+    // The reads finish in any order: list the artefacts in a stable one.
+    written.sort();
+    unreadable.sort();
 
     return {
       userName,

@@ -10,7 +10,7 @@
 import { IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import type { Json } from '../findings/model.js';
 import type { VerifyResult } from './action.js';
-import { isAwsError } from './action-support.js';
+import { isAwsError, settleAll } from './action-support.js';
 import { defineAction } from './define-action.js';
 import { listAccessKeys, resolveUserName, USER_ARN, UserInputSchema, type AccessKeyState } from './iam-user-lookup.js';
 
@@ -36,19 +36,14 @@ export const deactivateUserAccessKeys = defineAction({
 
   async apply(_input, pre, ctx): Promise<DeactivateAccessKeysOutput> {
     const iam = ctx.aws(IAMClient);
-    // Listed again: a key the attacker created since the pre-image is deactivated too.
-    const now = await listAccessKeys(iam, pre.userName);
-    const deactivated: string[] = [];
-    const alreadyInactive: string[] = [];
-    for (const key of now) {
-      if (key.status === 'Inactive') {
-        alreadyInactive.push(key.accessKeyId);
-        continue;
-      }
-      await iam.send(new UpdateAccessKeyCommand({ UserName: pre.userName, AccessKeyId: key.accessKeyId, Status: 'Inactive' }));
-      deactivated.push(key.accessKeyId);
-    }
-    return { deactivated, alreadyInactive };
+    // Listed again unless the pre-image was read just now: a key the attacker created since is deactivated too (and
+    // verify lists them again either way; the AI deny, started at once, already refuses iam:CreateAccessKey).
+    const now = ctx.preImageFresh === true ? pre.keys : await listAccessKeys(iam, pre.userName);
+    const active = now.filter((k) => k.status !== 'Inactive');
+    const alreadyInactive = now.filter((k) => k.status === 'Inactive').map((k) => k.accessKeyId);
+    // Every key at once: each call is one key's status, none depends on another.
+    await settleAll(active.map((key) => iam.send(new UpdateAccessKeyCommand({ UserName: pre.userName, AccessKeyId: key.accessKeyId, Status: 'Inactive' }))));
+    return { deactivated: active.map((k) => k.accessKeyId), alreadyInactive };
   },
 
   async release(_input, pre, _output, ctx): Promise<Json> {

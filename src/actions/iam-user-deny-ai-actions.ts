@@ -103,11 +103,13 @@ export const denyUserAiActions = defineAction({
     const policyName = aiDenyPolicyName(ctx.caseId);
     let prior: Json | null = null;
     let otherInlineChars = 0;
-    for (const name of await listInlinePolicyNames(iam, userName)) {
-      const doc = await readUserPolicy(iam, userName, name);
+    const names = await listInlinePolicyNames(iam, userName);
+    const docs = await Promise.all(names.map((name) => readUserPolicy(iam, userName, name)));
+    names.forEach((name, i) => {
+      const doc = docs[i] ?? null;
       if (name === policyName) prior = doc;
       else if (doc !== null) otherInlineChars += inlinePolicySize(doc);
-    }
+    });
     return { userName, policyName, prior, otherInlineChars };
   },
 
@@ -115,7 +117,8 @@ export const denyUserAiActions = defineAction({
     const iam = ctx.aws(IAMClient);
     const document = aiDenyDocument();
     const chars = inlinePolicySize(document);
-    if (sameDocument(await readUserPolicy(iam, pre.userName, pre.policyName), document)) return { put: false, policyName: pre.policyName, chars };
+    const current = ctx.preImageFresh === true ? pre.prior : await readUserPolicy(iam, pre.userName, pre.policyName);
+    if (sameDocument(current, document)) return { put: false, policyName: pre.policyName, chars };
     try {
       await iam.send(new PutUserPolicyCommand({ UserName: pre.userName, PolicyName: pre.policyName, PolicyDocument: JSON.stringify(document) }));
     } catch (err) {
