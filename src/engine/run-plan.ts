@@ -22,6 +22,7 @@ import { allDependencies, topologicalOrder } from './step-graph.js';
 import { DEFAULT_LEASE_MS, PROCESS_ID, goneBeforeExpiry, holderGone, type LeaseHolder, type LeaseView } from './lease.js';
 import { SKIPPED_BY_DEPENDENCY, SKIPPED_BY_POLICY } from './reopen-steps.js';
 import { RunSharedReads } from './shared-reads.js';
+import { settleAll } from '../actions/action-support.js';
 
 export interface RunPlanDeps {
   readonly journal: Journal;
@@ -335,13 +336,16 @@ async function runStep(
   if ('value' in outcome) {
     const { output, verification } = outcome.value;
     if (!(await finish(deps, input, step, 'done', { output, finishedAt, leaseOwner: null, leaseUntil: null, leaseProcess: null }))) return true;
-    await input.evidence.put(`steps/${step.id}/result.json`, { step: step.id, action: step.action, retries, output, verification, calls: outcome.calls });
-    await journal.appendEvent(input.incidentId, {
-      at: finishedAt,
-      type: 'step.done',
-      message: `${step.id}: ${step.description}${verification ? ` — verified: ${verification.detail}` : ''}`,
-      data: { calls: outcome.calls.length, retries, ...(verification ? { verified: verification.detail } : {}) },
-    });
+    // The record of what was done and the timeline event are independent writes: both at once.
+    await settleAll([
+      input.evidence.put(`steps/${step.id}/result.json`, { step: step.id, action: step.action, retries, output, verification, calls: outcome.calls }),
+      journal.appendEvent(input.incidentId, {
+        at: finishedAt,
+        type: 'step.done',
+        message: `${step.id}: ${step.description}${verification ? ` — verified: ${verification.detail}` : ''}`,
+        data: { calls: outcome.calls.length, retries, ...(verification ? { verified: verification.detail } : {}) },
+      }),
+    ]);
     return true;
   }
   const err = outcome.error;
@@ -353,12 +357,14 @@ async function runStep(
     transient,
   };
   if (!(await finish(deps, input, step, 'failed', { error, finishedAt, leaseOwner: null, leaseUntil: null, leaseProcess: null }))) return true;
-  await input.evidence.put(`steps/${step.id}/error.json`, { step: step.id, action: step.action, retries, error, calls: outcome.calls });
-  await journal.appendEvent(input.incidentId, {
-    at: finishedAt,
-    type: 'step.failed',
-    message: `${step.id}: ${error.name}: ${error.message}${transient ? ` (transient, gave up after ${retries + 1} attempts)` : ''}`,
-  });
+  await settleAll([
+    input.evidence.put(`steps/${step.id}/error.json`, { step: step.id, action: step.action, retries, error, calls: outcome.calls }),
+    journal.appendEvent(input.incidentId, {
+      at: finishedAt,
+      type: 'step.failed',
+      message: `${step.id}: ${error.name}: ${error.message}${transient ? ` (transient, gave up after ${retries + 1} attempts)` : ''}`,
+    }),
+  ]);
   return true;
 }
 
