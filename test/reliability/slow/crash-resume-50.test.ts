@@ -8,8 +8,8 @@
  * incident restores each instance as it was before the run.
  *
  * Kill points, drawn from TOURNIQUET_CRASH_SEED: half of the kills land on the n-th AWS request of the process (the
- * fault proxy holds it, before or after moto has applied it: the change made and its answer lost), the other half
- * after a random delay (wherever the process is then: a journal write, evidence, a backoff).
+ * fault proxy holds it, alternately before and after moto has applied it: the change made and its answer lost), the
+ * other half after a random delay (wherever the process is then: a journal write, evidence, a backoff).
  *
  * The 50 findings are 5 GuardDuty types (each its own finding id) on each of 10 instances, so 10 incidents. Why not
  * 50 instances: the engine paces EC2 at AWS's documented rate (5 calls/s per account and Region, `DEFAULT_RATE_LIMITS`)
@@ -225,7 +225,8 @@ describe(`${INSTANCES * TYPES.length} findings, the responder killed ${KILLS} ti
     for (let k = 0; k < KILLS && finished === undefined; k++) {
       const atCall = k % 2 === 0;
       const nth = 20 + Math.floor(random() * 400);
-      const afterUpstream = random() < 0.5;
+      // Kills at a request alternate between "held before moto" and "applied by moto, answer held", so both happen.
+      const afterUpstream = Math.floor(k / 2) % 2 === 1;
       const waitMs = 1500 + Math.floor(random() * 20_000);
       const proxy: FaultProxy = await startFaultProxy({
         upstream: h.moto.endpoint,
