@@ -24,6 +24,7 @@ export const RELIABILITY_FILES = [
   'test/unit/policy/yaml-aliases.test.ts',
   'test/unit/notify/approval-link.test.ts',
   'test/unit/policy/guardrails.test.ts',
+  'test/unit/lambda/s3-export-stream.test.ts',
 ];
 
 // Not mergeConfig: it would concatenate the include lists and run the whole suite.

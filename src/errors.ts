@@ -206,8 +206,8 @@ export class ConflictError extends TourniquetError {
 export class NotFoundError extends TourniquetError {
   override readonly name = 'NotFoundError';
   declare readonly code: 'not-found';
-  constructor(what: string, id: string) {
-    super('not-found', `${what} not found: ${describeValue(id)}`);
+  constructor(what: string, id: string, detail?: string) {
+    super('not-found', `${what} not found: ${describeValue(id)}${detail !== undefined ? ` (${detail})` : ''}`);
   }
 }
 

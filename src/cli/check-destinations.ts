@@ -5,8 +5,8 @@
  * existing ancestor a writable folder).
  */
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { access, readdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { awsErrorName, wrapAwsError } from '../aws/wrap-aws-error.js';
 import { UsageError } from '../errors.js';
@@ -44,6 +44,29 @@ export async function unwritableFolderReason(dir: string): Promise<string | unde
   }
 }
 
+/**
+ * Why a file already in folder `dir` cannot be written, or undefined. The embedded journal (LevelDB) rewrites the
+ * files of its folder: one this user cannot write (a journal made by another user, in a folder shared with this one)
+ * would otherwise fail inside the store, after the lock was taken, as an uncaught error with a stack trace.
+ */
+export async function unwritableFileReason(dir: string): Promise<string | undefined> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return undefined; // not there yet (it will be created), or unreadable: the folder check named that
+  }
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    try {
+      await access(join(dir, e.name), constants.R_OK | constants.W_OK);
+    } catch (err) {
+      return `it holds ${JSON.stringify(e.name)}, which this user cannot write (${(err as NodeJS.ErrnoException).code ?? 'error'}); run as the user that owns the journal`;
+    }
+  }
+  return undefined;
+}
+
 export interface Destinations {
   /** Embedded journal folder; undefined for a DynamoDB table or an in-memory journal. */
   readonly journalPath?: string;
@@ -60,7 +83,7 @@ export async function checkDestinations(d: Destinations): Promise<void> {
     ['--journal-path', d.journalPath],
   ] as const) {
     if (dir === undefined) continue;
-    const reason = await unwritableFolderReason(dir);
+    const reason = (await unwritableFolderReason(dir)) ?? (flag === '--journal-path' ? await unwritableFileReason(dir) : undefined);
     if (reason !== undefined) throw new UsageError(`${flag} ${JSON.stringify(dir)} cannot hold ${flag === '--evidence-dir' ? 'evidence' : 'the journal'}: ${reason}`);
   }
   if (d.evidenceBucket !== undefined) {

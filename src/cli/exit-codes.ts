@@ -2,9 +2,12 @@
  * One exit-code convention for every command, so scripts and CI can tell "fix your input" from "the run failed":
  *
  * - 0: done, everything read and done;
- * - 1: the run failed: an AWS call, a step, a release, an incident not in the state the command needs;
+ * - 1: the run failed: an AWS call, a step, a release, an incident whose plan is unfinished or undecided (running
+ *   it again later can succeed);
  * - 2: bad input: a usage error (flag, argument), an invalid policy file, a finding that could not be read, an
- *   input limit, a destination that cannot be written, an incident id that does not exist.
+ *   input limit, a destination that cannot be written, an incident id that does not exist, a request that does not
+ *   apply to the incident (approving or denying when nothing waits, observe mode included; acting on a released
+ *   incident): running it again can never succeed, so a script must not retry it as a failed run.
  *
  * Errors are printed as one `tourniquet: …` line (a policy file's problems one per line, with line numbers), never
  * as a stack trace; `TOURNIQUET_DEBUG=1` adds the stack of an unexpected error.
@@ -18,7 +21,15 @@ export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
 
 /** TourniquetError codes that mean the input was wrong, not the run. */
-export const BAD_INPUT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['usage', 'policy.invalid', 'finding.invalid', 'not-found']);
+export const BAD_INPUT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'usage',
+  'policy.invalid',
+  'finding.invalid',
+  'not-found',
+  'incident.observe',
+  'incident.nothing-waiting',
+  'incident.released',
+]);
 
 export function exitCodeFor(err: unknown): number {
   return err instanceof TourniquetError && BAD_INPUT_CODES.has(err.code) ? EXIT_BAD_INPUT : EXIT_FAILURE;

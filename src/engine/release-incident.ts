@@ -65,11 +65,15 @@ const RESTORE_ROUNDS = 3;
 export async function releaseIncident(
   deps: ReleaseDeps,
   incident: IncidentRecord,
-  clients: AwsClients,
+  clients: AwsClients | (() => Promise<AwsClients>),
   evidence: EvidenceWriter,
   request: ReleaseRequest,
 ): Promise<ReleaseResult> {
   const { journal } = deps;
+  // Clients (credentials, the caller's account) only when a step is restored: an incident that changed nothing
+  // (observe mode, or everything still waiting) is released without AWS.
+  let pending: Promise<AwsClients> | undefined;
+  const clientsNow = (): Promise<AwsClients> => (pending ??= typeof clients === 'function' ? clients() : Promise.resolve(clients));
   if (incident.status === 'released') {
     throw new TourniquetError(
       'incident.released',
@@ -103,8 +107,8 @@ export async function releaseIncident(
       if (now) steps.set(rec.stepId, now);
     }
   }
-  const ctxFor = (stepId: string): ActionContext => ({
-    clients,
+  const ctxFor = async (stepId: string): Promise<ActionContext> => ({
+    clients: await clientsNow(),
     stepId,
     incidentId: incident.incidentId,
     caseId: incident.incidentId,
@@ -141,7 +145,7 @@ export async function releaseIncident(
           'it was restored, but if that responder is still alive it may apply its change again: check, and release again after the lease',
       );
     }
-    const outcome = await restoreStep(deps, incident, step, rec, ctxFor(step.id), evidence, request);
+    const outcome = await restoreStep(deps, incident, step, rec, await ctxFor(step.id), evidence, request);
     if (outcome.ok) released.push(step.id);
     else failed.push({ stepId: step.id, error: outcome.error });
   }

@@ -514,7 +514,7 @@ export class Responder {
   /** Restore everything the incident changed, in reverse order, recording who and why. */
   async release(incidentId: string, request: { by: string; reason: string }): Promise<ReleaseResult> {
     const incident = await this.getIncident(incidentId);
-    const clients = await this.clients(incident);
+    const clients = (): Promise<AwsClients> => this.clients(incident);
     const evidence = await this.options.evidenceFor(incidentId);
     const result = await releaseIncident(
       { journal: this.options.journal, getAction: this.options.getAction, isTransient: this.options.isTransient, calls: this.options.calls, now: this.now, retry: this.options.retry },

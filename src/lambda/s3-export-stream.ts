@@ -23,12 +23,17 @@ export async function* streamExportObject(s3: S3Client, bucket: string, key: str
   // Gzip by its magic bytes, or because the object says so (then data that is not gzip fails as broken gzip).
   const input = new UnpackedInput(body, limits.maxDecompressedBytes, key.endsWith('.gz') || obj.ContentEncoding === 'gzip');
   const pending: ExportItem[] = [];
+  let nonBlank = 0;
   const lines = new LineSplitter(limits.maxLineBytes, {
     line: (raw, line) => {
       const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-      if (text.trim() !== '') pending.push(parseLine(text, { name, line }));
+      if (text.trim() !== '') {
+        nonBlank++;
+        pending.push(parseLine(text, { name, line }));
+      }
     },
     tooLong: (line, bytes) => {
+      nonBlank++;
       const error = new FindingParseError({ name, line }, '$', `a line of ${limitText('maxLineBytes', limits)}`, `a line of ${bytes} bytes (more than ${formatBytes(limits.maxLineBytes)})`);
       pending.push({ error, text: `(not kept: ${bytes} bytes; the line is in ${name}, line ${line})` });
     },
@@ -43,7 +48,25 @@ export async function* streamExportObject(s3: S3Client, bucket: string, key: str
     }
     lines.end();
     yield* pending;
+    // Permanent: an object with nothing in it will never hold a finding (GuardDuty writes none such); keep it in
+    // quarantine with the reason rather than let it pass unnoticed.
+    if (nonBlank === 0) {
+      const error = new FindingParseError({ name }, '$', 'an export object with at least one finding', (obj.ContentLength ?? 0) === 0 ? 'an empty object (0 bytes)' : 'an object with no finding in it (only blank lines, or a gzip of nothing)');
+      yield { error, text: '(empty)' };
+    }
   } catch (err) {
+    if (isCorruptGzip(err)) {
+      // Permanent: the stored object is not gzip (or its data is broken); a redelivery reads the same bytes.
+      yield* pending;
+      const error = new FindingParseError(
+        { name, line: lines.lines + 1 },
+        '$',
+        'a complete gzip stream',
+        `corrupt gzip data (${(err as Error).message}) after ${lines.lines} complete line(s); the rest was not read`,
+      );
+      yield { error, text: `(not kept: ${name} from line ${lines.lines + 1})` };
+      return;
+    }
     if (!(err instanceof DecompressedTooLargeError)) throw err;
     // Permanent: the object will never fit. The lines before the cut were handled; say where reading stopped.
     yield* pending;
@@ -58,6 +81,11 @@ export async function* streamExportObject(s3: S3Client, bucket: string, key: str
     // A consumer that stops early (the engine failed on a record) must not leave the S3 connection open.
     body.destroy();
   }
+}
+
+/** zlib's error for data that is not gzip or is broken (not a read error of the S3 body, which may pass). */
+function isCorruptGzip(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'Z_DATA_ERROR';
 }
 
 function parseLine(text: string, source: { name: string; line: number }): ExportItem {

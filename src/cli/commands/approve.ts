@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatManualSteps, formatPlan } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
+import { requireJournal } from '../require-journal.js';
 import type { ReportExit } from './index.js';
 import { whoAmI } from './who-am-i.js';
 import { printLine } from '../print-safe.js';
@@ -17,6 +18,7 @@ export function registerApproveCommands(program: Command, exit: ReportExit): voi
         .option('--by <name>', 'who decides (default: $USER)')
         .option('--reason <text>', 'why'),
     ).action(async (incidentId: string, flags: RuntimeFlags & { step?: string; by?: string; reason?: string }) => {
+      await requireJournal(incidentId, flags);
       const runtime = await openRuntime(flags);
       try {
         const request = { stepId: flags.step, by: flags.by ?? whoAmI(), reason: flags.reason };

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { clean, formatPlan } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
+import { requireJournal } from '../require-journal.js';
 import type { ReportExit } from './index.js';
 import { whoAmI } from './who-am-i.js';
 import { printLine } from '../print-safe.js';
@@ -18,6 +19,7 @@ export function registerReleaseCommand(program: Command, exit: ReportExit): void
       .requiredOption('--reason <text>', 'why it is released (recorded)')
       .option('--by <name>', 'who releases (default: $USER)'),
   ).action(async (incidentId: string, flags: RuntimeFlags & { reason: string; by?: string }) => {
+    await requireJournal(incidentId, flags);
     const runtime = await openRuntime(flags);
     try {
       const result = await runtime.responder.release(incidentId, { by: flags.by ?? whoAmI(), reason: flags.reason });

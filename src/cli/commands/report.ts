@@ -13,6 +13,7 @@ import { renderHtml, REPORT_FILE } from '../../report/render-html.js';
 import { renderMarkdown } from '../../report/render-markdown.js';
 import { printLine } from '../print-safe.js';
 import { addRuntimeOptions, DEFAULT_STATE_DIR, openRuntime, type RuntimeFlags } from '../runtime.js';
+import { requireJournal } from '../require-journal.js';
 import type { ReportExit } from './index.js';
 
 interface Flags extends RuntimeFlags {
@@ -38,6 +39,7 @@ export function registerReportCommand(program: Command, exit: ReportExit): void 
   ).action(async (incidentId: string, flags: Flags) => {
     const format = flags.format ?? 'html';
     if (format !== 'html' && format !== 'markdown') throw new UsageError(`--format must be html or markdown, received ${JSON.stringify(format)}`);
+    await requireJournal(incidentId, flags);
     const runtime = await openRuntime(flags);
     try {
       const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { unfinishedReason } from '../../engine/plan-finished.js';
 import { clean, formatManualSteps, formatPlan } from '../print-incident.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
+import { requireJournal } from '../require-journal.js';
 import { parseWaitSeconds } from '../wait-seconds.js';
 import type { ReportExit } from './index.js';
 import { printJson, printLine } from '../print-safe.js';
@@ -22,6 +23,7 @@ export function registerResumeCommand(program: Command, exit: ReportExit): void 
       .option('--json', 'print the outcome as JSON'),
   ).action(async (incidentId: string, flags: RuntimeFlags & { retryFailed: boolean; waitSeconds?: string; json?: boolean }) => {
     const waitMs = parseWaitSeconds(flags.waitSeconds) * 1000;
+    await requireJournal(incidentId, flags);
     const runtime = await openRuntime(flags);
     try {
       const result = await runtime.responder.resume(incidentId, { retryFailed: flags.retryFailed, waitMs });

@@ -3,6 +3,7 @@ import type { Decision } from '../../policy/decision.js';
 import { clean, formatDecision, formatIncidentHeader, formatManualSteps, formatPlan, formatTimeline } from '../print-incident.js';
 import { formatAiActivity, formatAiContext } from '../print-ai-activity.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
+import { requireJournal } from '../require-journal.js';
 import type { ReportExit } from './index.js';
 import { printJson, printLine } from '../print-safe.js';
 import { sequenceLines } from '../attack-sequence-lines.js';
@@ -16,6 +17,7 @@ export function registerShowCommand(program: Command, exit: ReportExit): void {
       .argument('<incident>', 'incident id')
       .option('--json', 'print JSON (includes pre-images and outputs)'),
   ).action(async (incidentId: string, flags: RuntimeFlags & { json?: boolean }) => {
+    await requireJournal(incidentId, flags);
     const runtime = await openRuntime(flags);
     try {
       const incident = await runtime.responder.getIncident(incidentId);
