@@ -8,7 +8,9 @@
  *   (b) every AWS call given a fixed latency at the SDK level (50 ms before it is sent);
  *   (c) the same latency with one call in flight at a time, process-wide (the plan strictly sequential);
  *   (e) and (s): (b) and (c) with the engine's own rate limiter at its defaults — the engine as it ships, which
- *       gives the headline figures; (a), (b), (c) lift the limiter to show the plan's own structure.
+ *       gives the headline figures; (a), (b), (c) lift the limiter to show the plan's own structure;
+ *   (w) EC2 only: (e) after another instance of the same VPC was contained (not timed), so the VPC's untrack and
+ *       isolation groups exist — every instance but a VPC's first (the headline (e) creates them).
  * `speedupVsSequential` = time of (s) ÷ time of (e) (limiter lifted: (c) ÷ (b)), for the whole playbook.
  * Round trips are counted from each call's recorded wire interval (bench/support/sdk-latency.ts): the longest chain
  * of non-overlapping calls up to the point, cross-checked with elapsed time ÷ latency (which also counts the
@@ -69,12 +71,14 @@ rules:
 
 type Playbook = 'ec2-instance' | 'iam-user';
 interface Config {
-  readonly key: 'engine' | 'engineSequential' | 'moto' | 'latency' | 'sequential';
+  readonly key: 'engine' | 'engineSequential' | 'moto' | 'latency' | 'sequential' | 'warm';
   readonly name: string;
   readonly latencyMs: number;
   readonly sequential: boolean;
   /** The engine's own rate limiter at its defaults (else lifted, to see the plan's structure). */
   readonly engineLimits: boolean;
+  /** EC2 only: another instance of the fleet contained first (not timed), so the VPC's isolation groups exist. */
+  readonly warm?: boolean;
 }
 const CONFIGS: readonly Config[] = [
   { key: 'engine', name: `(e) +${LATENCY_MS} ms, engine limiter on`, latencyMs: LATENCY_MS, sequential: false, engineLimits: true },
@@ -82,6 +86,7 @@ const CONFIGS: readonly Config[] = [
   { key: 'moto', name: '(a) moto, no latency, no limiter', latencyMs: 0, sequential: false, engineLimits: false },
   { key: 'latency', name: `(b) +${LATENCY_MS} ms, no limiter`, latencyMs: LATENCY_MS, sequential: false, engineLimits: false },
   { key: 'sequential', name: `(c) +${LATENCY_MS} ms, no limiter, 1 call at a time`, latencyMs: LATENCY_MS, sequential: true, engineLimits: false },
+  { key: 'warm', name: `(w) +${LATENCY_MS} ms, limiter on, groups exist`, latencyMs: LATENCY_MS, sequential: false, engineLimits: true, warm: true },
 ];
 
 interface RunResult {
@@ -123,11 +128,16 @@ async function seedUser(iam: IAMClient, userName: string): Promise<void> {
   await iam.send(new EnableMFADeviceCommand({ UserName: userName, SerialNumber: serial, AuthenticationCode1: '123456', AuthenticationCode2: '654321' }));
 }
 
-async function findingFor(playbook: Playbook, moto: MotoServer, clients: SeedClients, run: number): Promise<unknown> {
+async function findingFor(playbook: Playbook, moto: MotoServer, clients: SeedClients, run: number, sibling?: { finding?: unknown }): Promise<unknown> {
   if (playbook === 'ec2-instance') {
     const fleet = await seedGpuFleet(clients, { name: `bench-${run}` });
-    const d = await clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [fleet.targetInstanceId] }));
-    return buildEc2DrillFinding(d.Reservations![0]!.Instances![0]!, { accountId: ACCOUNT, region: REGION });
+    const finding = async (id: string): Promise<unknown> => {
+      const d = await clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
+      return buildEc2DrillFinding(d.Reservations![0]!.Instances![0]!, { accountId: ACCOUNT, region: REGION });
+    };
+    const other = fleet.instanceIds.find((id) => id !== fleet.targetInstanceId);
+    if (sibling !== undefined && other !== undefined) sibling.finding = await finding(other);
+    return finding(fleet.targetInstanceId);
   }
   const userName = `bench-user-${run}`;
   await seedUser(clients.iam, userName);
@@ -136,8 +146,10 @@ async function findingFor(playbook: Playbook, moto: MotoServer, clients: SeedCli
 
 async function runOnce(moto: MotoServer, clients: SeedClients, playbook: Playbook, config: Config, run: number, evidenceDir: string): Promise<RunResult> {
   await moto.reset();
-  const record = parseRecord(await findingFor(playbook, moto, clients, run), { name: 'bench-contain' });
+  const sibling: { finding?: unknown } = {};
+  const record = parseRecord(await findingFor(playbook, moto, clients, run, config.warm === true ? sibling : undefined), { name: 'bench-contain' });
   if (record.kind !== 'finding') throw new Error('the drill finding did not parse as a finding');
+  if (config.warm === true && sibling.finding === undefined) throw new Error('the fleet has no second instance to contain first');
   const latency = new SdkLatency({ latencyMs: config.latencyMs, sequential: config.sequential });
   const journal = await openJournal({});
   await journal.ensureTable();
@@ -152,6 +164,13 @@ async function runOnce(moto: MotoServer, clients: SeedClients, playbook: Playboo
       wrapClients: (clients) => latency.wrap(clients),
       ...(config.engineLimits ? {} : { rateLimiter: new RateLimiter(NO_RATE_LIMITS) }),
     });
+    if (sibling.finding !== undefined) {
+      // Not timed: another instance of the same VPC contained first, as a second finding in a VPC would find it.
+      const first = parseRecord(sibling.finding, { name: 'bench-contain-sibling' });
+      if (first.kind !== 'finding') throw new Error('the sibling finding did not parse as a finding');
+      await responder.respond(first);
+      latency.calls.length = 0;
+    }
     const started = performance.now();
     const result = await responder.respond(record);
     const ended = performance.now();
@@ -199,6 +218,7 @@ async function main(): Promise<void> {
         for (const c of CONFIGS) {
           // --quick: the IAM user's sequential-with-limiter run is left out (15 s with the earlier 2/s IAM limiter).
           if (quick && p === 'iam-user' && c.key === 'engineSequential') continue;
+          if (p === 'iam-user' && c.warm === true) continue;
           const r = await runOnce(moto, clients, p, c, run, evidenceDir);
           const list = results.get(key(p, c)) ?? [];
           list.push(r);
@@ -254,6 +274,12 @@ async function main(): Promise<void> {
       latencyMs: LATENCY_MS,
       // The engine as it ships (its rate limiter on), every call +50 ms.
       ...figures('engine', 'engineSequential'),
+      // The same when the VPC's untrack and isolation groups already exist (every instance but a VPC's first).
+      warm: {
+        roundTripsToIsolation: med('ec2-instance', 'warm', (r) => r.roundTripsToPoint),
+        msToIsolation: round(med('ec2-instance', 'warm', (r) => r.msToPoint), 0),
+        msToPlaybookComplete: round(med('ec2-instance', 'warm', (r) => r.msComplete), 0),
+      },
       // The same with the engine's rate limiter lifted: the plan's own structure.
       limiterLifted: figures('latency', 'sequential'),
       // moto directly, no added latency, limiter lifted.

@@ -14,6 +14,7 @@ import {
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
 import { ARN, resolveInstanceId } from './action-support.js';
+import { sharedRead } from './action.js';
 import { defineAction } from './define-action.js';
 import { profileAssociationsRequest, sharedProfileAssociations } from './iam-role-lookup.js';
 import { describeInstanceRequest, instanceIn, requireSharedInstance, sharedDescribeInstance, sharedDescribeInstanceEnis, sharedInstanceAttribute } from './ec2-lookup.js';
@@ -110,7 +111,8 @@ export const captureInstanceEvidence = defineAction({
     };
 
     // Every read at once: none depends on another. The instance, its ENIs and its attributes are the answers the
-    // other steps of this run took their pre-images from (shared reads), so the case holds what they acted on.
+    // other steps of this run took their pre-images from (shared reads), so the case holds what they acted on; and
+    // an attempt retried after a failed read asks again only for what it does not have yet.
     const eniReq = { Filters: [{ Name: 'attachment.instance-id', Values: [id] }] };
     const volReq = { Filters: [{ Name: 'attachment.instance-id', Values: [id] }] };
     const assocReq = profileAssociationsRequest(id);
@@ -118,10 +120,10 @@ export const captureInstanceEvidence = defineAction({
     const [instanceRes, eniRes, volRes, assocRes, attributes, consoleRes] = await Promise.all([
       sharedDescribeInstance(ctx, id),
       sharedDescribeInstanceEnis(ctx, id),
-      describeAllVolumes(ec2, volReq),
+      sharedRead(ctx, `ec2:DescribeVolumes:${id}`, () => describeAllVolumes(ec2, volReq)),
       sharedProfileAssociations(ctx, id),
       Promise.all(ATTRIBUTES.map(async (attribute) => ({ attribute, res: await sharedInstanceAttribute(ctx, id, attribute) }))),
-      input.consoleOutput !== false ? ec2.send(new GetConsoleOutputCommand(consoleReq)) : Promise.resolve(undefined),
+      input.consoleOutput !== false ? sharedRead(ctx, `ec2:GetConsoleOutput:${id}`, () => ec2.send(new GetConsoleOutputCommand(consoleReq))) : Promise.resolve(undefined),
     ]);
     const instance = instanceIn(instanceRes, id);
     if (instance === undefined) throw ctx.fail(`instance ${id} does not exist (any more)`);

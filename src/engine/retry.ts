@@ -41,7 +41,7 @@ export const PROGRESS_ATTEMPTS_FACTOR = 4;
  * (RetryExhaustedError carrying the last error). `onRetry` is told about every retry.
  *
  * `madeProgress`, asked after each failed attempt, says whether that attempt got something done that no earlier one
- * had (for a step: an AWS change that succeeded). The budget is then `maxAttempts` attempts in a row without
+ * had (for a step: an AWS call, change or read, that succeeded for the first time). The budget is then `maxAttempts` attempts in a row without
  * progress, as each call had its own attempts — a step of ten calls under steady throttling otherwise exhausts a
  * budget shared by all of them though every attempt moves it on — capped at `maxAttempts * PROGRESS_ATTEMPTS_FACTOR`.
  */

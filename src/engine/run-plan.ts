@@ -432,25 +432,31 @@ async function verifyHolds(deps: RunPlanDeps, step: PlanStep, verify: () => Prom
   throw new VerificationError(step.id, `applied, but reading the state back shows it does not hold: ${last?.detail ?? 'no detail'}`);
 }
 
-const READ_ONLY_OPERATION = /^(Describe|Get|List|Head)/;
+const READ_ONLY_OPERATION = /^(Describe|Get|List|Head|Lookup)/;
 
 /**
- * Progress of a step between attempts: a change (a successful call other than Describe/Get/List/Head) that no
- * earlier attempt had made with the same input. Re-doing what an earlier attempt already did is not progress.
+ * Progress of a step between attempts: a change (a successful call other than a read) that no earlier attempt had
+ * made with the same input, or a read that failed in an earlier attempt and now answers. Re-doing what an earlier
+ * attempt already did is not progress. (The run's shared reads keep what answered, so a retried evidence capture asks
+ * again only for what it is missing: under throttling it converges instead of giving up.)
  */
 function progressOf(calls: CallCollector): () => boolean {
   const done = new Set<string>();
+  const failedReads = new Set<string>();
   let seen = 0;
   return () => {
     const all = calls.current() ?? [];
     let progressed = false;
     for (const c of all.slice(seen)) {
-      if (c.error !== undefined || READ_ONLY_OPERATION.test(c.operation)) continue;
       const key = `${c.service}\u0000${c.operation}\u0000${JSON.stringify(c.input)}`;
-      if (!done.has(key)) {
-        done.add(key);
-        progressed = true;
+      const read = READ_ONLY_OPERATION.test(c.operation);
+      if (c.error !== undefined) {
+        if (read && !done.has(key)) failedReads.add(key);
+        continue;
       }
+      if (done.has(key)) continue;
+      done.add(key);
+      if (!read || failedReads.has(key)) progressed = true;
     }
     seen = all.length;
     return progressed;

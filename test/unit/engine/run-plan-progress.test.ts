@@ -99,6 +99,37 @@ describe('step retries and progress', () => {
     expect(made!.attempts()).toBe(5);
   });
 
+  it('a read that failed before and now answers is progress (a retried evidence capture converges); a read re-done is not', async () => {
+    // Six reads; an attempt asks only for those it has no answer to yet (as the run's shared reads do), one more
+    // answers per attempt, the next is throttled.
+    const answered = new Set<number>();
+    let attempts = 0;
+    const reader = (calls: CallCollector): AnyAction => ({
+      name: 'fake.stepwise',
+      effect: 'read',
+      reversible: false,
+      description: 'reads',
+      permissions: [],
+      parseInput: (raw) => raw,
+      capture: async () => ({}),
+      apply: async () => {
+        attempts++;
+        calls.record(call('DescribeAlways', {}));
+        const missing = [0, 1, 2, 3, 4, 5].filter((n) => !answered.has(n));
+        if (missing.length === 0) return { reads: answered.size };
+        calls.record(call('DescribeThing', { n: missing[0] }));
+        answered.add(missing[0]!);
+        if (missing.length > 1) {
+          calls.record(call('DescribeThing', { n: missing[1] }, 'Throttling'));
+          throw throttle();
+        }
+        return { reads: answered.size };
+      },
+    });
+    expect(await runOne(reader)).toEqual({ status: 'done' });
+    expect(attempts).toBe(6);
+  });
+
   it('with no progress at all the budget is the plain attempt count', async () => {
     let made: ReturnType<typeof stepwiseAction> | undefined;
     const r = await runOne((calls) => (made = stepwiseAction(calls, 6, 0)).action);
