@@ -23,6 +23,7 @@ import type { Json, Subject, Tag } from '../findings/model.js';
 import type { TimelineEvent } from '../journal/journal.js';
 import { RetryExhaustedError, withRetry, type RetryOptions } from './retry.js';
 import { PLAYBOOK_KIND_LIVE_TAG_PERMISSIONS, playbookKindReader } from './live-tags-playbook-kinds.js';
+import { PROFILE_ROLES_PERMISSIONS } from './profile-roles.js';
 
 export interface LiveTagsDeps {
   /** The exemption tag's key (the policy's `guardrails.exemptTag.key`). */
@@ -203,4 +204,5 @@ export const LIVE_TAG_PERMISSIONS: readonly IamPermission[] = [
   { actions: ['iam:ListRoleTags'], resources: ['arn:${Partition}:iam::${Account}:role/*'], why: 'live tags: a role\'s current tags before deciding' },
   { actions: ['s3:GetBucketTagging'], resources: ['arn:${Partition}:s3:::*'], why: 'live tags: a bucket\'s current tags before deciding' },
   ...PLAYBOOK_KIND_LIVE_TAG_PERMISSIONS,
+  ...PROFILE_ROLES_PERMISSIONS,
 ];

@@ -29,6 +29,7 @@ import { claimOrAwait, decideClaimed, mergeIntoIncident, mergeKindOf, occurrence
 import { stepsToReopen, type RetryFailed } from './reopen-steps.js';
 import { FindingMarksInFlight, guardrailNotice, guardrailNoticeEvent } from './guardrail-notice.js';
 import { liveTagsEvent, readLiveTags, withLiveTags } from './live-tags.js';
+import { profileRolesEvent, resolveProfileRoles, withProfileRoles } from './profile-roles.js';
 import { linkIncidentToSequence, sequenceSubjectsToHandle } from './attack-sequence-link.js';
 
 export interface ResponderOptions {
@@ -155,17 +156,21 @@ export class Responder {
         // The decision sees the resource's current tags, not the finding's: the exemption tag is read live.
         const at = this.now();
         const exemptTagKey = this.options.policy.guardrails.exemptTag.key;
-        const live = await readLiveTags(subject, {
-          exemptTagKey,
-          observeOnly: mode === 'observe' || this.options.modeCeiling === 'observe',
-          clients: () => this.clients({ accountId: subject.accountId, region: subject.region, incidentId: `finding-${finding.id}` }),
-          isTransient: this.options.isTransient,
-          retry: this.options.retry,
-        });
+        const observeOnly = mode === 'observe' || this.options.modeCeiling === 'observe';
+        const clients = (): Promise<AwsClients> => this.clients({ accountId: subject.accountId, region: subject.region, incidentId: `finding-${finding.id}` });
+        // Both reads at once: the tags (exemption) and, for an instance, its profile's roles (protected principals).
+        const [live, roles] = await Promise.all([
+          readLiveTags(subject, { exemptTagKey, observeOnly, clients, isTransient: this.options.isTransient, retry: this.options.retry }),
+          resolveProfileRoles(subject, { observeOnly, clients, isTransient: this.options.isTransient, retry: this.options.retry }),
+        ]);
         const reads = new RunSharedReads();
         if (live.source === 'live' && live.answer !== undefined) void reads.get(live.answer.key, () => Promise.resolve(live.answer!.value));
-        const outcome = await this.respondForSubject(finding, withLiveTags(subject, live), mode, { ...options, reads });
-        if (!outcome.duplicate) await this.options.journal.appendEvent(outcome.incidentId, liveTagsEvent(subject, live, exemptTagKey, at));
+        const outcome = await this.respondForSubject(finding, withProfileRoles(withLiveTags(subject, live), roles), mode, { ...options, reads });
+        if (!outcome.duplicate) {
+          await this.options.journal.appendEvent(outcome.incidentId, liveTagsEvent(subject, live, exemptTagKey, at));
+          const rolesEvent = profileRolesEvent(roles, at);
+          if (rolesEvent !== undefined) await this.options.journal.appendEvent(outcome.incidentId, rolesEvent);
+        }
         outcomes.push(outcome);
       }
     } finally {

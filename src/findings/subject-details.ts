@@ -23,7 +23,8 @@ export interface Ec2InstanceDetails {
   readonly imageId?: string;
   readonly instanceState?: string;
   readonly availabilityZone?: string;
-  readonly iamInstanceProfile?: { readonly arn?: string; readonly id?: string };
+  /** `roleArns`: the profile's roles, resolved by the engine before deciding (GuardDuty reports the profile only). */
+  readonly iamInstanceProfile?: { readonly arn?: string; readonly id?: string; readonly roleArns?: readonly string[] };
   readonly networkInterfaces: readonly NetworkInterfaceRef[];
   readonly launchTime?: string;
   readonly platform?: string;

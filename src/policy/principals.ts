@@ -34,6 +34,7 @@ export function subjectPrincipals(subject: Subject, partition: string): Principa
   add(subject.arn, 'subject ARN');
   if (subject.kind === 'ec2-instance') {
     add(subject.details.iamInstanceProfile?.arn, 'instance profile');
+    for (const role of subject.details.iamInstanceProfile?.roleArns ?? []) add(role, 'instance profile role (resolved by the engine)');
     return out;
   }
   const d = subject.details;

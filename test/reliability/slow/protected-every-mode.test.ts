@@ -90,12 +90,10 @@ describe('exempt and protected resources', () => {
     expect(await Promise.all(fleet.instanceIds.map((id) => h.state(fleet, undefined, id)))).toEqual(instances);
   });
 
-  // KNOWN DEFECT (found here, not fixed): docs/policy.md says an ec2-instance's principals are its instance-profile
-  // ARN "plus any role ARNs the engine resolved from the profile", and the guardrail accepts them
-  // (`subjectPrincipalArns`), but the engine never resolves the profile's roles nor passes any: a protected ROLE
-  // pattern does not protect an instance that runs with that role, and in contain mode it is contained. Approve mode
-  // here, so the defect changes nothing in moto. `it.fails` passes while the defect is there; fix it and make it `it`.
-  it.fails('KNOWN DEFECT: a protected role pattern protects an instance whose instance profile holds that role', async () => {
+  // Found here (and fixed): the engine did not resolve the profile's roles, so a protected ROLE pattern did not protect
+  // an instance running with that role. It now asks IAM (GetInstanceProfile) alongside the live-tags read. Approve
+  // mode, so a regression changes nothing in moto.
+  it('a protected role pattern protects an instance whose instance profile holds that role', async () => {
     const { responder } = await h.engine({ policy: policy('approve', '  protectedPrincipals: ["arn:aws:iam::*:role/guarded-*"]'), endpoint: proxy.endpoint });
     const o = (await responder.respond(await h.finding(fleet.targetInstanceId))).outcomes[0]!;
     expect(o.decision.verdicts.find((v) => v.guardrail === 'protected-principal')?.outcome).toBe('block');
