@@ -16,6 +16,7 @@ import type { Json } from '../findings/model.js';
 import { ARN, resolveInstanceId } from './action-support.js';
 import { sharedRead } from './action.js';
 import { defineAction } from './define-action.js';
+import { sharedTargetRegistrations } from './elbv2-deregister-targets.js';
 import { profileAssociationsRequest, sharedProfileAssociations } from './iam-role-lookup.js';
 import { describeInstanceRequest, instanceIn, requireSharedInstance, sharedDescribeInstance, sharedDescribeInstanceEnis, sharedInstanceAttribute } from './ec2-lookup.js';
 
@@ -74,7 +75,7 @@ export const captureInstanceEvidence = defineAction({
   input: InputSchema,
   description:
     'Store the instance, its network interfaces, volumes, instance-profile association, protective attributes, ' +
-    'user data and console output as case evidence. Reads only. Fails if the instance does not exist.',
+    'user data, console output and target-group registrations as case evidence. Reads only. Fails if the instance does not exist.',
   permissions: [
     {
       actions: [
@@ -85,6 +86,11 @@ export const captureInstanceEvidence = defineAction({
       ],
       resources: ['*'],
       why: 'Describe calls do not support resource-level permissions',
+    },
+    {
+      actions: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'],
+      resources: ['*'],
+      why: 'Record which target groups the instance is registered in (Describe calls do not support resource-level permissions)',
     },
     {
       actions: ['ec2:DescribeInstanceAttribute', 'ec2:GetConsoleOutput'],
@@ -117,13 +123,15 @@ export const captureInstanceEvidence = defineAction({
     const volReq = { Filters: [{ Name: 'attachment.instance-id', Values: [id] }] };
     const assocReq = profileAssociationsRequest(id);
     const consoleReq = { InstanceId: id };
-    const [instanceRes, eniRes, volRes, assocRes, attributes, consoleRes] = await Promise.all([
+    const [instanceRes, eniRes, volRes, assocRes, attributes, consoleRes, targets] = await Promise.all([
       sharedDescribeInstance(ctx, id),
       sharedDescribeInstanceEnis(ctx, id),
       sharedRead(ctx, `ec2:DescribeVolumes:${id}`, () => describeAllVolumes(ec2, volReq)),
       sharedProfileAssociations(ctx, id),
       Promise.all(ATTRIBUTES.map(async (attribute) => ({ attribute, res: await sharedInstanceAttribute(ctx, id, attribute) }))),
       input.consoleOutput !== false ? sharedRead(ctx, `ec2:GetConsoleOutput:${id}`, () => ec2.send(new GetConsoleOutputCommand(consoleReq))) : Promise.resolve(undefined),
+      // Which load balancers sent it traffic (also the pre-image of `elbv2.deregister-targets`, read once per run).
+      sharedTargetRegistrations(ctx, id),
     ]);
     const instance = instanceIn(instanceRes, id);
     if (instance === undefined) throw ctx.fail(`instance ${id} does not exist (any more)`);
@@ -137,6 +145,7 @@ export const captureInstanceEvidence = defineAction({
       await put(`attribute-${attribute}`, asEvidence('ec2:DescribeInstanceAttribute', { InstanceId: id, Attribute: attribute }, res));
     }
     if (consoleRes !== undefined) await put('console-output', asEvidence('ec2:GetConsoleOutput', consoleReq, consoleRes));
+    await put('target-registrations', asEvidence('elasticloadbalancing:DescribeTargetGroups+DescribeTargetHealth', { instanceId: id }, targets));
 
     const active = (assocRes.IamInstanceProfileAssociations ?? []).find(
       (a) => a.State === 'associated' || a.State === 'associating',

@@ -5,11 +5,11 @@
  *
  * Registrations already `draining` are left alone: they are being deregistered, typically because
  * `autoscaling.leave-group` put the instance on standby or detached it, and that step's release re-registers them.
- * The step runs alongside `autoscaling.leave-group`, not after it: standby and detach deregister the instance from
- * the group's own target groups anyway (their registrations are then `draining`), and the moment the instance may be
- * out of the group's target group while still InService is the time EnterStandby takes to answer — far less than an
- * ELB health check needs to call a target unhealthy (interval × threshold, 10 s at the very least), and Auto Scaling
- * does not health-check an instance on standby.
+ * It runs after `autoscaling.leave-group` (deregistering an instance that is still InService from its group's target
+ * group could have the group's ELB health check replace it, and the evidence with it), but it does not read then:
+ * `ec2.capture-instance-evidence` records the registrations at the start of the run (the run's shared reads), and
+ * this step's pre-image is that record, so after the instance leaves its group only the DeregisterTargets calls and
+ * the read-back remain before the network can be cut.
  */
 import {
   DeregisterTargetsCommand,
@@ -96,6 +96,17 @@ async function identityAndGroups(ctx: BoundActionContext, instanceId: string): P
   return { who, groups: inVpc(all, who.vpcId).filter((g) => g.TargetGroupArn !== undefined) };
 }
 
+/**
+ * The instance's registrations in every target group of its VPC, once per run (the evidence capture records them at
+ * the start; this step's pre-image is the same answer). Registrations already `draining` are not listed.
+ */
+export function sharedTargetRegistrations(ctx: BoundActionContext, instanceId: string): Promise<{ vpcId: string | null; registrations: TargetRegistration[] }> {
+  return sharedRead(ctx, `elbv2:registrations:${instanceId}`, async () => {
+    const { who, groups } = await identityAndGroups(ctx, instanceId);
+    return { vpcId: who.vpcId, registrations: await registrationsInAll(ctx.aws(ElasticLoadBalancingV2Client), groups, who) };
+  });
+}
+
 /** Current registrations of the instance in each group, read at once. */
 async function registrationsInAll(elb: ElasticLoadBalancingV2Client, groups: readonly TargetGroup[], who: Identity): Promise<TargetRegistration[]> {
   const each = await Promise.all(groups.map((g) => registrationsIn(elb, g.TargetGroupArn!, g.TargetType, who)));
@@ -166,9 +177,8 @@ export const deregisterTargets = defineAction({
 
   async capture(input, ctx): Promise<DeregisterTargetsPreImage> {
     const instanceId = resolveInstanceId(input, ctx);
-    const { who, groups } = await identityAndGroups(ctx, instanceId);
-    const registrations = await registrationsInAll(ctx.aws(ElasticLoadBalancingV2Client), groups, who);
-    return { instanceId, vpcId: who.vpcId, registrations };
+    const { vpcId, registrations } = await sharedTargetRegistrations(ctx, instanceId);
+    return { instanceId, vpcId, registrations };
   },
 
   async apply(_input, pre, ctx): Promise<DeregisterTargetsOutput> {

@@ -12,7 +12,8 @@ export class RunSharedReads implements SharedReads {
   get<T>(key: string, load: () => Promise<T>): Promise<T> {
     const known = this.entries.get(key);
     if (known !== undefined) return known as Promise<T>;
-    const loading = load();
+    // Promise.resolve: a loader that answers synchronously (a test double) is a promise all the same.
+    const loading = Promise.resolve(load());
     this.entries.set(key, loading);
     loading.catch(() => {
       if (this.entries.get(key) === loading) this.entries.delete(key);

@@ -3,9 +3,9 @@
  * evidence and preservation first, out of the fleet before the network is cut (otherwise failed health checks get
  * the instance replaced and the evidence terminated), every ENI isolated with the two-step swap, then credentials.
  * Everything that may start at once does: the evidence reads, the snapshots, the tags, the preservation, leaving
- * the Auto Scaling group, leaving the other target groups and readying the isolation groups all start with the
- * finding (their pre-images come from one shared DescribeInstances), so the network is cut a handful of round trips
- * after the decision. The evidence is read before anything changes (its reads are the run's first); only writing
+ * the Auto Scaling group and readying the isolation groups all start with the finding (their pre-images come from
+ * one shared DescribeInstances; the target registrations the deregistration needs are read by the evidence then),
+ * so the network is cut a handful of round trips after the decision. The evidence is read before anything changes (its reads are the run's first); only writing
  * it to the case may finish after the isolation.
  * The session deny precedes the profile removal: it matches the session name refreshed credentials keep, so there is
  * no window, and the role is still resolvable from the live association; the role-wide revocation (whose cut-off
@@ -126,8 +126,9 @@ function planSteps({ finding, subject, options, step }: PlanArgs<'ec2-instance',
     }),
     step('deregister-targets', {
       input: base,
-      // Alongside leaving the Auto Scaling group, not after it (see elbv2-deregister-targets.ts for why that is safe).
-      dependsOn: [],
+      // After the group, never before (the group's ELB health check could replace an InService instance taken out of
+      // its target group); its pre-image comes from the evidence's read at the start, so only the calls remain.
+      dependsOn: ['leave-auto-scaling'],
       description: 'Deregister the instance from every load-balancer target group',
     }),
     step('prepare-isolation', {

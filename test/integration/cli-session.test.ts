@@ -59,6 +59,6 @@ describe('tourniquet CLI session', () => {
     expect(before.state).toBe('running');
 
     const denied = await run('approve', outcome.incidentId, ...common);
-    expect(denied.code).toBe(1); // released incidents take no more decisions
+    expect(denied.code).toBe(2); // a released incident takes no more decisions: bad input (exit 2), not a failed run
   });
 });

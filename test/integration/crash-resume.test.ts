@@ -129,7 +129,9 @@ describe('kill -9 during respond, then finish by hand', () => {
 
     const after = await journalState(s);
     expect(after.steps.get('snapshot-volumes')).toMatchObject({ status: 'done', attempts: 2, preImage: snap.preImage, output: { createdSnapshotIds: [], method: 'none' } });
-    expect(after.steps.get('capture-evidence')).toMatchObject({ status: 'done', attempts: 1 });
+    // The evidence capture runs alongside the snapshot: it finished before the kill, or it is taken over once.
+    expect(after.steps.get('capture-evidence')).toMatchObject({ status: 'done' });
+    expect(after.steps.get('capture-evidence')!.attempts).toBeLessThanOrEqual(2);
     await expectContained(s, before.incidentId, volumes);
     const events = await readJournal(s, (j) => j.listEvents(before.incidentId));
     expect(events.some((e) => e.type === 'step.taken-over' && e.message.startsWith('snapshot-volumes: taken over from tourniquet-') && e.message.includes('its process is gone'))).toBe(true);

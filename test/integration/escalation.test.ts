@@ -149,12 +149,13 @@ describe('a worse finding re-decides the incident', () => {
     expect(second.decision.verdicts.find((v) => v.guardrail === 'budget')?.reason).toMatch(/^0 of 5 containments used/);
     const state = await h.state(fleet, first.incidentId);
     for (const g of Object.values(state.groupsByEni)) expect(g).not.toContain(fleet.appSecurityGroupId);
-    // The low one again: a re-delivery of a finished plan does nothing but the live read of the exemption tag
-    // (DescribeInstances), which comes before the journal says it is a duplicate.
+    // The low one again: a re-delivery of a finished plan does nothing but the live reads before deciding — the
+    // exemption tag (DescribeInstances) and the profile's roles (GetInstanceProfile) — which come before the journal
+    // says it is a duplicate.
     const callsBefore = calls.length;
     const again = (await responder.respond(low)).outcomes[0]!;
     expect(again.handling).toBe('duplicate');
-    expect(calls.slice(callsBefore).map((c) => c.operation)).toEqual(['DescribeInstances']);
+    expect(calls.slice(callsBefore).map((c) => c.operation).sort()).toEqual(['DescribeInstances', 'GetInstanceProfile']);
     expect((await journal.getIncident(first.incidentId))?.mode).toBe('contain');
   });
 });

@@ -41,7 +41,7 @@ rules:
 
 const fixedClock = (): Date => new Date('2026-11-28T10:30:00.000Z');
 
-const CONTAINMENT = ['tag-instance', 'preserve-instance', 'leave-auto-scaling', 'deregister-targets', 'isolate-network', 'deny-instance-session', 'replace-instance-profile', 'enforce-imdsv2'];
+const CONTAINMENT = ['tag-instance', 'preserve-instance', 'leave-auto-scaling', 'deregister-targets', 'prepare-isolation', 'isolate-network', 'deny-instance-session', 'replace-instance-profile', 'enforce-imdsv2'];
 
 function reparse(raw: unknown): Finding {
   const rec = parseRecord(raw as never, { name: 'test' });

@@ -45,8 +45,9 @@ describe('the exemption tag is read live, before the decision', () => {
     const o = (await responder.respond(finding)).outcomes[0]!;
     expect(o.decision.decidedBy).toBe('guardrail:exempt-tag');
     expect(o.status).toBe('observed');
-    // The live read, and nothing else (the client factory first learns its own account, to know whether to assume a role).
-    expect(calls.map((c) => c.operation)).toEqual(['GetCallerIdentity', 'DescribeInstances']);
+    // The live reads, and nothing else (the client factory first learns its own account, to know whether to assume a
+    // role): the tags, and the profile's roles (protected principals), at once.
+    expect(calls.map((c) => c.operation).sort()).toEqual(['DescribeInstances', 'GetCallerIdentity', 'GetInstanceProfile']);
     expect(calls.filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
     expect(await h.state(fleet, undefined, instanceA)).toEqual(before);
     const tags = (await journal.listEvents(o.incidentId)).find((e) => e.type === 'tags.live')!;
@@ -64,7 +65,7 @@ describe('the exemption tag is read live, before the decision', () => {
     const o = (await responder.respond(finding)).outcomes[0]!;
     expect(o.decision.effectiveMode).toBe('contain');
     expect(o.decision.verdicts.find((v) => v.guardrail === 'exempt-tag')?.outcome).toBe('pass');
-    expect(o.status).toBe('contained');
+    expect(o.status, JSON.stringify(o.steps.filter((s) => s.status !== 'done').map((s) => [s.stepId, s.status, s.error?.message]))).toBe('contained');
     expect(await isolated(instanceB)).toBe(true);
     const tags = (await journal.listEvents(o.incidentId)).find((e) => e.type === 'tags.live')!;
     expect(tags.message).toContain('tourniquet:exempt was string "true" in the finding, absent now');

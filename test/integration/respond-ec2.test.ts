@@ -107,9 +107,9 @@ describe('EC2 instance playbook end to end', () => {
     const again = await responder.respond(first);
     expect(again.outcomes[0]!.duplicate).toBe(true);
     expect(again.outcomes[0]!.incidentId).toBe(incidentId);
-    // One read, nothing else: the exemption tag is read live (DescribeInstances) before the journal says it is a
-    // duplicate (issue 7 item 5); no other AWS call.
-    expect(calls.slice(callsAfterFirst).map((c) => c.operation)).toEqual(['DescribeInstances']);
+    // The live reads, nothing else: the exemption tag (DescribeInstances) and the profile's roles (GetInstanceProfile)
+    // are read before the journal says it is a duplicate (issue 7 item 5); no other AWS call.
+    expect(calls.slice(callsAfterFirst).map((c) => c.operation).sort()).toEqual(['DescribeInstances', 'GetInstanceProfile']);
 
     const newer = await h.finding(fleet.targetInstanceId, { now: new Date('2026-11-28T10:15:00Z'), count: 7 });
     expect(newer.id).toBe(first.id);

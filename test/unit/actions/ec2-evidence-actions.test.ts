@@ -13,13 +13,19 @@ import {
   EC2Client,
   GetConsoleOutputCommand,
 } from '@aws-sdk/client-ec2';
+import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { captureInstanceEvidence } from '../../../src/actions/ec2-capture-instance-evidence.js';
+import { RunSharedReads } from '../../../src/engine/shared-reads.js';
 import { snapshotVolumes } from '../../../src/actions/ec2-snapshot-volumes.js';
 import { StepError } from '../../../src/errors.js';
 import { CASE_ID, INSTANCE_ENIS_FILTER, INSTANCE_FILTER, INSTANCE_ID, awsError, makeCtx } from './action-fixtures.js';
 
 const ec2 = mockClient(EC2Client);
-afterEach(() => ec2.reset());
+const elb = mockClient(ElasticLoadBalancingV2Client);
+afterEach(() => {
+  ec2.reset();
+  elb.reset();
+});
 
 const instance = {
   InstanceId: INSTANCE_ID,
@@ -32,6 +38,8 @@ const instance = {
     { DeviceName: '/dev/sdf', Ebs: { VolumeId: 'vol-data', DeleteOnTermination: false } },
   ],
 };
+
+const TG = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/web/1';
 
 describe('ec2.capture-instance-evidence', () => {
   it('fails with a StepError when the instance does not exist', async () => {
@@ -61,8 +69,11 @@ describe('ec2.capture-instance-evidence', () => {
     });
     ec2.on(DescribeInstanceAttributeCommand).callsFake((input: { Attribute: string }) => ({ InstanceId: INSTANCE_ID, [input.Attribute]: { Value: 'x' } }));
     ec2.on(GetConsoleOutputCommand).resolves({ InstanceId: INSTANCE_ID, Output: 'Ym9vdA==' });
+    elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [{ TargetGroupArn: TG, VpcId: 'vpc-1', TargetType: 'instance' }] });
+    elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [{ Target: { Id: INSTANCE_ID, Port: 80 }, TargetHealth: { State: 'healthy' } }] });
 
-    const ctx = makeCtx();
+    // As the engine runs it: with the run's shared reads (the ENIs serve the evidence and the target lookup alike).
+    const ctx = { ...makeCtx(), reads: new RunSharedReads() };
     const pre = await captureInstanceEvidence.capture({}, ctx);
     expect(pre).toEqual({ instanceId: INSTANCE_ID, state: 'running' });
     const out = await captureInstanceEvidence.apply({}, pre, ctx);
@@ -101,7 +112,11 @@ describe('ec2.capture-instance-evidence', () => {
       `ec2/${INSTANCE_ID}/attribute-instanceInitiatedShutdownBehavior.json`,
       `ec2/${INSTANCE_ID}/attribute-userData.json`,
       `ec2/${INSTANCE_ID}/console-output.json`,
+      `ec2/${INSTANCE_ID}/target-registrations.json`,
     ]);
+    // The target-group registrations: the deregistration step's pre-image comes from this same read.
+    const targets = ctx.evidence.items.get(`ec2/${INSTANCE_ID}/target-registrations.json`) as { response: { registrations: unknown[] } };
+    expect(targets.response.registrations).toEqual([{ targetGroupArn: TG, targetType: 'instance', id: INSTANCE_ID, port: 80, availabilityZone: null }]);
     // Both ENI pages are kept, with the request that produced them.
     const enis = ctx.evidence.items.get(`ec2/${INSTANCE_ID}/describe-network-interfaces.json`) as { api: string; request: unknown; response: unknown[] };
     expect(enis.api).toBe('ec2:DescribeNetworkInterfaces');
