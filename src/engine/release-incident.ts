@@ -128,9 +128,28 @@ export async function releaseIncident(
     if (!step.reversible || !action.release) {
       // Only a step that got as far as its pre-image can have changed anything.
       if (rec.status !== 'done' && rec.preImage === undefined) continue;
-      if (step.effect === 'evidence') kept.push({ stepId: step.id, why: `evidence is kept: ${step.description}` });
-      else if (action.keptOnRelease !== undefined) kept.push({ stepId: step.id, why: action.keptOnRelease });
-      else left.push({ stepId: step.id, why: `${rec.status} and not reversible: ${step.description}` });
+      const keptWhy = step.effect === 'evidence' ? `evidence is kept: ${step.description}` : action.keptOnRelease;
+      if (keptWhy === undefined) {
+        left.push({ stepId: step.id, why: `${rec.status} and not reversible: ${step.description}` });
+        continue;
+      }
+      kept.push({ stepId: step.id, why: keptWhy });
+      // Left running by a responder that stopped: nothing of it is to be restored, and nothing may run after the
+      // release, so it is closed as released (what it made is kept, as said).
+      if (rec.status === 'running') {
+        try {
+          await journal.transitionStep(
+            incident.incidentId,
+            step.id,
+            ['running'],
+            'released',
+            { releasedAt: deps.now().toISOString(), releaseOutput: { kept: keptWhy }, leaseOwner: null, leaseUntil: null },
+            deps.now(),
+          );
+        } catch (err) {
+          if (!(err instanceof ConflictError)) throw err; // it finished or was released meanwhile
+        }
+      }
       continue;
     }
     if (rec.preImage === undefined) {
