@@ -78,7 +78,10 @@ export async function* streamExportObject(s3: S3Client, bucket: string, key: str
     );
     yield { error, text: `(not kept: ${name} from line ${lines.lines + 1})` };
   } finally {
-    // A consumer that stops early (the engine failed on a record) must not leave the S3 connection open.
+    // A consumer that stops early (the engine failed on a record) must not leave the S3 connection open. Errors
+    // while reading reached the loop above; once it is left, the body is being thrown away, and the socket's
+    // "aborted" that Node raises on an unfinished response would otherwise be an uncaught exception.
+    body.on('error', () => undefined);
     body.destroy();
   }
 }
