@@ -14,10 +14,18 @@ import { DescribeNetworkInterfacesCommand, ModifyNetworkInterfaceAttributeComman
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
 import { sharedRead, type BoundActionContext, type VerifyResult } from './action.js';
-import { ARN, TAG, isAwsError, resolveInstanceId, settleAll, sleep } from './action-support.js';
+import { ARN, isAwsError, resolveInstanceId, settleAll, sleep } from './action-support.js';
 import { defineAction } from './define-action.js';
 import { listInstanceEnis, requireSharedInstance, sharedInstanceEnis } from './ec2-lookup.js';
-import { ensureIsolationGroup, findIsolationGroup, findIsolationGroups, groupHasShape, isolationGroupsKey, type IsolationGroups } from './isolation-security-groups.js';
+import {
+  ISOLATION_GROUP_PERMISSIONS,
+  ensureIsolationGroup,
+  findIsolationGroup,
+  findIsolationGroups,
+  groupHasShape,
+  isolationGroupsKey,
+  type IsolationGroups,
+} from './isolation-security-groups.js';
 
 const InputSchema = z.strictObject({
   // Defaults to the subject's instance id.
@@ -113,34 +121,8 @@ export const isolateNetworkInterfaces = defineAction({
       resources: ['*'],
       why: 'Describe calls do not support resource-level permissions',
     },
-    {
-      actions: ['ec2:CreateSecurityGroup'],
-      resources: [ARN.ec2Vpc],
-      why: 'Create the untrack/isolation groups in the instance VPC',
-    },
-    {
-      actions: ['ec2:CreateSecurityGroup'],
-      resources: [ARN.ec2SecurityGroup],
-      conditions: { StringEquals: { [`aws:RequestTag/${TAG.role}`]: ['untrack', 'isolation'] } },
-      why: 'Only groups created with the Tourniquet role tag',
-    },
-    {
-      actions: ['ec2:CreateTags'],
-      resources: [ARN.ec2SecurityGroup],
-      conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
-      why: 'Tag the groups at creation (tag-on-create only)',
-    },
-    {
-      actions: [
-        'ec2:AuthorizeSecurityGroupIngress',
-        'ec2:AuthorizeSecurityGroupEgress',
-        'ec2:RevokeSecurityGroupIngress',
-        'ec2:RevokeSecurityGroupEgress',
-      ],
-      resources: [ARN.ec2SecurityGroup],
-      conditions: { StringEquals: { [`aws:ResourceTag/${TAG.role}`]: ['untrack', 'isolation'] } },
-      why: 'Shape the rules of Tourniquet\'s own groups only; the instance\'s groups are never modified',
-    },
+    // Without its preparation step (a later run, an ECS task), it readies the groups itself.
+    ...ISOLATION_GROUP_PERMISSIONS,
     {
       actions: ['ec2:ModifyNetworkInterfaceAttribute'],
       resources: [ARN.ec2NetworkInterface, ARN.ec2SecurityGroup, ARN.ec2Instance],

@@ -9,10 +9,11 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { sharedRead, type BoundActionContext, type VerifyResult } from './action.js';
-import { ARN, TAG, resolveInstanceId, settleAll } from './action-support.js';
+import { resolveInstanceId, settleAll } from './action-support.js';
 import { defineAction } from './define-action.js';
 import { sharedInstanceEnis } from './ec2-lookup.js';
 import {
+  ISOLATION_GROUP_PERMISSIONS,
   ensureIsolationGroup,
   findIsolationGroups,
   groupHasShape,
@@ -61,25 +62,7 @@ export const prepareIsolationGroups = defineAction({
       resources: ['*'],
       why: 'Describe calls do not support resource-level permissions',
     },
-    { actions: ['ec2:CreateSecurityGroup'], resources: [ARN.ec2Vpc], why: 'Create the untrack/isolation groups in the instance VPC' },
-    {
-      actions: ['ec2:CreateSecurityGroup'],
-      resources: [ARN.ec2SecurityGroup],
-      conditions: { StringEquals: { [`aws:RequestTag/${TAG.role}`]: ['untrack', 'isolation'] } },
-      why: 'Only groups created with the Tourniquet role tag',
-    },
-    {
-      actions: ['ec2:CreateTags'],
-      resources: [ARN.ec2SecurityGroup],
-      conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
-      why: 'Tag the groups at creation (tag-on-create only)',
-    },
-    {
-      actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
-      resources: [ARN.ec2SecurityGroup],
-      conditions: { StringEquals: { [`aws:ResourceTag/${TAG.role}`]: ['untrack', 'isolation'] } },
-      why: "Shape the rules of Tourniquet's own groups only",
-    },
+    ...ISOLATION_GROUP_PERMISSIONS,
   ],
 
   async capture(input, ctx): Promise<PrepareIsolationGroupsPreImage> {

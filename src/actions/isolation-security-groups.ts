@@ -16,10 +16,33 @@ import {
   type IpPermission,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
-import type { BoundActionContext } from './action.js';
-import { TAG, isAwsError, settleAll } from './action-support.js';
+import type { BoundActionContext, IamPermission } from './action.js';
+import { ARN, TAG, isAwsError, settleAll } from './action-support.js';
 
 export type IsolationRole = 'untrack' | 'isolation';
+
+/** What finding, creating and shaping the two groups needs (the steps that ready or use them list it). */
+export const ISOLATION_GROUP_PERMISSIONS: readonly IamPermission[] = [
+  { actions: ['ec2:CreateSecurityGroup'], resources: [ARN.ec2Vpc], why: 'Create the untrack/isolation groups in the instance VPC' },
+  {
+    actions: ['ec2:CreateSecurityGroup'],
+    resources: [ARN.ec2SecurityGroup],
+    conditions: { StringEquals: { [`aws:RequestTag/${TAG.role}`]: ['untrack', 'isolation'] } },
+    why: 'Only groups created with the Tourniquet role tag',
+  },
+  {
+    actions: ['ec2:CreateTags'],
+    resources: [ARN.ec2SecurityGroup],
+    conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
+    why: 'Tag the groups at creation (tag-on-create only)',
+  },
+  {
+    actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+    resources: [ARN.ec2SecurityGroup],
+    conditions: { StringEquals: { [`aws:ResourceTag/${TAG.role}`]: ['untrack', 'isolation'] } },
+    why: "Shape the rules of Tourniquet's own groups only; the instance's groups are never modified",
+  },
+];
 
 export function isolationGroupName(role: IsolationRole, vpcId: string): string {
   return `tourniquet-${role}-${vpcId}`;
