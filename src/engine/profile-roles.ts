@@ -6,6 +6,7 @@
  * the guardrails (src/policy/principals.ts) see them, and are journaled with the incident.
  * A failed read is recorded and the decision goes on with the profile ARN alone, as a failed live-tags read does.
  */
+import { GetInstanceProfileCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { IamPermission } from '../actions/action.js';
 import { INSTANCE_PROFILE_ARN, profileNameFromArn } from '../actions/iam-role-lookup.js';
 import type { AwsClients } from '../aws/clients.js';
@@ -39,8 +40,6 @@ export async function resolveProfileRoles(subject: Subject, deps: ProfileRolesDe
   if (deps.observeOnly) return { source: 'none', why: 'observe was requested: nothing can change, so the profile was not read' };
   try {
     const clients = await deps.clients();
-    // Loaded on first use: only EC2 findings with a profile need it.
-    const { GetInstanceProfileCommand, IAMClient } = await import('@aws-sdk/client-iam');
     const { value } = await withRetry(
       () => clients.aws(IAMClient).send(new GetInstanceProfileCommand({ InstanceProfileName: profileNameFromArn(profileArn) })),
       deps.isTransient,
