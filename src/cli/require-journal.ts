@@ -1,5 +1,6 @@
 /**
- * Commands about one incident (`show`, `approve`, `deny`, `resume`, `release`, `report`) read it from the journal.
+ * Commands about one incident (`show`, `approve`, `deny`, `resume`, `release`, `report`) and `incidents` read the
+ * journal.
  * Where the embedded journal's folder does not exist there is no incident to find, and opening the journal would
  * create an empty one as a side effect of a typo: say "not found" (exit 2) and create nothing.
  */
@@ -8,14 +9,24 @@ import { NotFoundError } from '../errors.js';
 import { DEFAULT_STATE_DIR, type RuntimeFlags } from './runtime.js';
 
 export async function requireJournal(incidentId: string, flags: RuntimeFlags): Promise<void> {
+  const missing = await missingJournalPath(flags);
+  if (missing !== undefined) throw new NotFoundError('incident', incidentId, `there is no journal at ${JSON.stringify(missing)}`);
+}
+
+/**
+ * The embedded journal's folder when it does not exist (so a read would only create an empty one), else undefined.
+ * `incidents` then lists nothing without creating it.
+ */
+export async function missingJournalPath(flags: RuntimeFlags): Promise<string | undefined> {
   // A DynamoDB table is never created by the CLI's reads, and an in-memory journal is always empty; a wrong
   // combination of journal flags is left to openRuntime to name.
-  if (flags.journalTable !== undefined || flags.journalEndpoint !== undefined || flags.journalPath === ':memory:') return;
+  if (flags.journalTable !== undefined || flags.journalEndpoint !== undefined || flags.journalPath === ':memory:') return undefined;
   const path = flags.journalPath ?? `${DEFAULT_STATE_DIR}/journal`;
   try {
     await stat(path);
+    return undefined;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return; // anything else: opening the journal says what
-    throw new NotFoundError('incident', incidentId, `there is no journal at ${JSON.stringify(path)}`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return undefined; // anything else: opening the journal says what
+    return path;
   }
 }

@@ -79,6 +79,17 @@ describe('an unknown incident id', () => {
     expect(existsSync(at(`missing-${c.name}`)), `${c.name} created ${at(`missing-${c.name}`)}`).toBe(false);
   });
 
+  it('incidents on a journal path that does not exist lists nothing, exit 0, and creates no folder', async () => {
+    const journal = at('missing-list/journal');
+    const text = await withoutAws(['incidents', '--journal-path', journal]);
+    expect(text.code, text.err).toBe(0);
+    expect(text.out.trim()).toBe('no incidents');
+    const json = await withoutAws(['incidents', '--journal-path', journal, '--json']);
+    expect(json.code, json.err).toBe(0);
+    expect(JSON.parse(json.out)).toEqual([]);
+    expect(existsSync(at('missing-list'))).toBe(false);
+  });
+
   it.each(COMMANDS)('$name on a journal that holds another incident: not found, exit 2', async (c) => {
     const journal = at('one/journal');
     if (!existsSync(journal)) await observed(journal, at('one/cases'));

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { IncidentStatus } from '../../journal/journal.js';
 import { UsageError } from '../../errors.js';
 import { incidentListLines } from '../attack-sequence-lines.js';
+import { checkDestinations } from '../check-destinations.js';
+import { missingJournalPath } from '../require-journal.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
 import { printJson, printLine } from '../print-safe.js';
@@ -24,6 +26,16 @@ export function registerIncidentsCommand(program: Command, exit: ReportExit): vo
     }
     const limit = Number(flags.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, received ${JSON.stringify(flags.limit)}`);
+    // No journal folder yet: nothing to list, and listing must not create one (a path that could never hold the
+    // journal is still refused, as every command refuses it).
+    const missing = await missingJournalPath(flags);
+    if (missing !== undefined) {
+      await checkDestinations({ journalPath: missing });
+      if (flags.json) printJson([]);
+      else printLine('no incidents');
+      exit(0);
+      return;
+    }
     const runtime = await openRuntime(flags);
     try {
       const incidents = await runtime.journal.listIncidents({ status: flags.status as IncidentStatus | undefined, limit, attackSequenceId: flags.sequence });
