@@ -60,19 +60,6 @@ export function resolveInstanceId(input: { instanceId?: string | undefined }, ct
   return id;
 }
 
-/**
- * Waits for every promise, then rejects with the first failure: calls made at once are all settled before the
- * step reports (never a failure reported while another change is still in flight).
- */
-export async function settleAll<T extends readonly unknown[]>(promises: { readonly [K in keyof T]: Promise<T[K]> }): Promise<{ -readonly [K in keyof T]: T[K] }>;
-export async function settleAll<T>(promises: ReadonlyArray<Promise<T>>): Promise<T[]>;
-export async function settleAll(promises: ReadonlyArray<Promise<unknown>>): Promise<unknown[]> {
-  const results = await Promise.allSettled(promises);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed !== undefined) throw failed.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value);
-}
-
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Deterministic JSON for comparing documents (object keys sorted, recursively). */

@@ -10,16 +10,17 @@
  * `settleSeconds` is an input (default 0); ICMP and flows through NLB, NAT gateway, TGW, GWLB, Global Accelerator
  * or Network Firewall are always tracked, so this does not cut them — use `ec2.nacl-cut` or stop the instance.
  */
+import { settleAll } from '../run-limited.js';
 import { DescribeNetworkInterfacesCommand, ModifyNetworkInterfaceAttributeCommand, EC2Client, type NetworkInterface } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
 import { sharedRead, type BoundActionContext, type VerifyResult } from './action.js';
-import { ARN, isAwsError, resolveInstanceId, settleAll, sleep } from './action-support.js';
+import { ARN, isAwsError, resolveInstanceId, sleep } from './action-support.js';
 import { defineAction } from './define-action.js';
 import { listInstanceEnis, requireSharedInstance, sharedInstanceEnis } from './ec2-lookup.js';
 import {
   ISOLATION_GROUP_PERMISSIONS,
-  ensureIsolationGroup,
+  ensureIsolationGroups,
   findIsolationGroup,
   findIsolationGroups,
   groupHasShape,
@@ -100,10 +101,7 @@ async function sharedEniGroups(ctx: BoundActionContext, target: Target): Promise
 
 /** The groups of one VPC: handed over by this run's `ec2.prepare-isolation-groups`, else found or created now. */
 function groupsFor(ctx: BoundActionContext, vpcId: string): Promise<IsolationGroups> {
-  return sharedRead(ctx, isolationGroupsKey(vpcId), async () => {
-    const [untrackGroupId, isolationGroupId] = await settleAll([ensureIsolationGroup(ctx, vpcId, 'untrack'), ensureIsolationGroup(ctx, vpcId, 'isolation')]);
-    return { vpcId, untrackGroupId: untrackGroupId!, isolationGroupId: isolationGroupId! };
-  });
+  return sharedRead(ctx, isolationGroupsKey(vpcId), () => ensureIsolationGroups(ctx, vpcId));
 }
 
 export const isolateNetworkInterfaces = defineAction({

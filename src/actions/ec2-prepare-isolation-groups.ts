@@ -6,21 +6,21 @@
  * run the isolation finds them again itself). Changes no resource of the workload.
  * Not reversible: the groups are shared by every isolated interface of the VPC, so release keeps them.
  */
+import { settleAll } from '../run-limited.js';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { sharedRead, type BoundActionContext, type VerifyResult } from './action.js';
-import { resolveInstanceId, settleAll } from './action-support.js';
+import { resolveInstanceId } from './action-support.js';
 import { defineAction } from './define-action.js';
 import { sharedInstanceEnis } from './ec2-lookup.js';
 import {
   ISOLATION_GROUP_PERMISSIONS,
-  ensureIsolationGroup,
+  ensureIsolationGroups,
   findIsolationGroups,
   groupHasShape,
   isolationGroupsKey,
   type FoundIsolationGroups,
   type IsolationGroups,
-  type IsolationRole,
 } from './isolation-security-groups.js';
 
 const InputSchema = z.strictObject({
@@ -77,14 +77,9 @@ export const prepareIsolationGroups = defineAction({
   async apply(_input, pre, ctx): Promise<PrepareIsolationGroupsOutput> {
     // A fresh pre-image: the groups the capture found (with their rules) are the current ones; else look again.
     const found = ctx.preImageFresh === true ? await sharedIsolationGroups(ctx) : undefined;
+    // The verify reads the rules back, so the shaping does not (one round trip fewer before the isolation).
     const groups = await settleAll(
-      pre.vpcs.map(async ({ vpcId }) => {
-        // The verify reads the rules back, so the shaping does not (one round trip fewer before the isolation).
-        const ensure = (role: IsolationRole): Promise<string> =>
-          ensureIsolationGroup(ctx, vpcId, role, { readBack: false, ...(found !== undefined ? { known: found.get(vpcId)?.[role] ?? null } : {}) });
-        const [untrackGroupId, isolationGroupId] = await settleAll([ensure('untrack'), ensure('isolation')]);
-        return { vpcId, untrackGroupId: untrackGroupId!, isolationGroupId: isolationGroupId! };
-      }),
+      pre.vpcs.map(({ vpcId }) => ensureIsolationGroups(ctx, vpcId, { readBack: false, ...(found !== undefined ? { known: found.get(vpcId) ?? {} } : {}) })),
     );
     return { groups };
   },

@@ -6,11 +6,12 @@
  * DisableApiStop is deliberately NOT set: it would also block our own later `ec2.stop-instance` until cleared.
  * Spot instances cannot get termination protection: that attribute is skipped and recorded in the output.
  */
+import { settleAll } from '../run-limited.js';
 import { DescribeInstanceAttributeCommand, ModifyInstanceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
 import type { BoundActionContext, VerifyResult } from './action.js';
-import { ARN, resolveInstanceId, settleAll } from './action-support.js';
+import { ARN, resolveInstanceId } from './action-support.js';
 import { defineAction } from './define-action.js';
 import { instanceEbsVolumes, requireInstance, requireSharedInstance, sharedInstanceAttribute } from './ec2-lookup.js';
 

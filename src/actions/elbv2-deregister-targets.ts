@@ -11,6 +11,7 @@
  * this step's pre-image is that record, so after the instance leaves its group only the DeregisterTargets calls and
  * the read-back remain before the network can be cut.
  */
+import { settleAll } from '../run-limited.js';
 import {
   DeregisterTargetsCommand,
   DescribeTargetGroupsCommand,
@@ -22,7 +23,7 @@ import {
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
 import { sharedRead, type BoundActionContext, type VerifyResult } from './action.js';
-import { ARN, resolveInstanceId, settleAll } from './action-support.js';
+import { ARN, resolveInstanceId } from './action-support.js';
 import { defineAction } from './define-action.js';
 import { requireSharedInstance, sharedInstanceEnis } from './ec2-lookup.js';
 

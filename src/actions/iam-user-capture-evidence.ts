@@ -8,6 +8,7 @@
  * the output's `unreadable`; the rest is still captured: partial evidence beats none, and the containment steps do
  * not wait on it. A user that does not exist fails the step.
  */
+import { settleAll } from '../run-limited.js';
 import {
   GetAccessKeyLastUsedCommand,
   GetUserCommand,
@@ -18,7 +19,7 @@ import {
   ListUserTagsCommand,
 } from '@aws-sdk/client-iam';
 import type { Json } from '../findings/model.js';
-import { isAwsError, settleAll } from './action-support.js';
+import { isAwsError } from './action-support.js';
 import { defineAction } from './define-action.js';
 import {
   allPages,

@@ -7,10 +7,11 @@
  * that was already Inactive stays Inactive, and a key created after the pre-image (most likely the attacker's) is not
  * in it and stays Inactive too.
  */
+import { settleAll } from '../run-limited.js';
 import { IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import type { Json } from '../findings/model.js';
 import type { VerifyResult } from './action.js';
-import { isAwsError, settleAll } from './action-support.js';
+import { isAwsError } from './action-support.js';
 import { defineAction } from './define-action.js';
 import { listAccessKeys, resolveUserName, USER_ARN, UserInputSchema, type AccessKeyState } from './iam-user-lookup.js';
 

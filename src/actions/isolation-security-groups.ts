@@ -5,6 +5,7 @@
  * - isolation: no rules at all (the default egress rule is revoked).
  * Rules are (re)checked on every use and read back; a group that cannot be brought to its shape is an error.
  */
+import { settleAll } from '../run-limited.js';
 import {
   AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
@@ -17,7 +18,7 @@ import {
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
 import type { BoundActionContext, IamPermission } from './action.js';
-import { ARN, TAG, isAwsError, settleAll } from './action-support.js';
+import { ARN, TAG, isAwsError } from './action-support.js';
 
 export type IsolationRole = 'untrack' | 'isolation';
 
@@ -247,6 +248,24 @@ export async function ensureIsolationGroup(ctx: BoundActionContext, vpcId: strin
 
 /** The two groups of one VPC, ready for the swap. */
 export type IsolationGroups = { vpcId: string; untrackGroupId: string; isolationGroupId: string };
+
+/**
+ * Both groups of `vpcId`, found or created and shaped at once. `known`: the groups a lookup of this run found in
+ * that VPC (a role missing from it: none was found), instead of looking again.
+ */
+export async function ensureIsolationGroups(
+  ctx: BoundActionContext,
+  vpcId: string,
+  options: { readonly readBack?: boolean; readonly known?: Partial<Record<IsolationRole, SecurityGroup>> } = {},
+): Promise<IsolationGroups> {
+  const ensure = (role: IsolationRole): Promise<string> =>
+    ensureIsolationGroup(ctx, vpcId, role, {
+      ...(options.readBack !== undefined ? { readBack: options.readBack } : {}),
+      ...(options.known !== undefined ? { known: options.known[role] ?? null } : {}),
+    });
+  const [untrackGroupId, isolationGroupId] = await settleAll([ensure('untrack'), ensure('isolation')]);
+  return { vpcId, untrackGroupId, isolationGroupId };
+}
 
 /** The run's shared-reads key under which the groups of a VPC, once ready, are handed to the isolation. */
 export function isolationGroupsKey(vpcId: string): string {

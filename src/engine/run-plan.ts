@@ -5,6 +5,7 @@
  * reported as done. Safe to call again at any time (after an approval, a newer occurrence, a crash): done steps
  * stay done.
  */
+import { settleAll } from '../run-limited.js';
 import type { AnyAction, ActionContext, SharedReads, VerifyResult } from '../actions/action.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { EvidenceWriter } from '../evidence/evidence-writer.js';
@@ -22,7 +23,6 @@ import { allDependencies, topologicalOrder } from './step-graph.js';
 import { DEFAULT_LEASE_MS, PROCESS_ID, goneBeforeExpiry, holderGone, type LeaseHolder, type LeaseView } from './lease.js';
 import { SKIPPED_BY_DEPENDENCY, SKIPPED_BY_POLICY } from './reopen-steps.js';
 import { RunSharedReads } from './shared-reads.js';
-import { settleAll } from '../actions/action-support.js';
 
 export interface RunPlanDeps {
   readonly journal: Journal;
