@@ -12,6 +12,7 @@
  * replacement, it is then one instance larger than it needs and its termination policy may remove an instance —
  * possibly the released one. AttachInstances fails when the group is at its maximum size; we say so before trying.
  */
+import { settleAll } from '../run-limited.js';
 import {
   AttachInstancesCommand,
   DescribeAutoScalingGroupsCommand,
@@ -193,9 +194,9 @@ export const leaveGroup = defineAction({
 
   async apply(input, pre, ctx): Promise<LeaveGroupOutput> {
     if (!pre.inGroup) return { inGroup: false };
-    const group = sharedGroup(ctx, pre.groupName).then(detailsOf);
-    const leave = leaveNow(input, pre, ctx);
-    const [done, details] = await Promise.all([leave, group.catch(() => null)]);
+    // The group's details are read alongside the change; a failed read fails the attempt (the retry finds the
+    // instance already on its way out and changes nothing).
+    const [done, details] = await settleAll([leaveNow(input, pre, ctx), sharedGroup(ctx, pre.groupName).then(detailsOf)]);
     return { ...done, group: details };
   },
 

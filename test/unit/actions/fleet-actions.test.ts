@@ -34,6 +34,8 @@ afterEach(() => {
 });
 
 function member(state: string | null, protectedFromScaleIn = true): void {
+  // The group exists (as it does in AWS while it has members); tests that look at its details set them.
+  asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [{ AutoScalingGroupName: 'fleet' } as never] });
   asg.on(DescribeAutoScalingInstancesCommand).resolves({
     AutoScalingInstances: state === null ? [] : [{ InstanceId: INSTANCE_ID, AutoScalingGroupName: 'fleet', LifecycleState: state, ProtectedFromScaleIn: protectedFromScaleIn } as never],
   });
@@ -76,6 +78,13 @@ describe('autoscaling.leave-group', () => {
     // A fresh pre-image: the membership is not read again; the group's details are recorded in the output.
     expect(asg.commandCalls(DescribeAutoScalingInstancesCommand)).toHaveLength(1);
     expect(out).toMatchObject({ changed: true, group: { targetGroupArns: ['arn:tg/web'], loadBalancerNames: [], desiredCapacity: 3, minSize: 1, maxSize: 4 } });
+  });
+
+  it('a failed read of the group\'s details fails the attempt (never swallowed); the change itself was still made', async () => {
+    member('InService');
+    asg.on(DescribeAutoScalingGroupsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }));
+    await expect(leaveGroup.apply({}, { ...inGroup }, { ...makeCtx(), preImageFresh: true })).rejects.toThrow(/Rate exceeded/);
+    expect(asg.commandCalls(EnterStandbyCommand)).toHaveLength(1);
   });
 
   it('detach (and the decrement override) is honoured; an instance already out of the group is a no-op', async () => {
