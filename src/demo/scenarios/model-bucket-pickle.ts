@@ -129,7 +129,10 @@ async function run({ log, check, accountId, region, clientConfig, runtime, evide
   for (const r of [rb, ro]) log(`   ${r.incident.subjectKind}: restored ${r.released.join(', ')}`);
   check('releases succeeded', rb.failed.length === 0 && ro.failed.length === 0, `${rb.incident.status}, ${ro.incident.status}`);
   const back = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  check('the pickle is served again (same version)', back.VersionId === flagged.VersionId, back.VersionId ?? '-');
+  // Read the body to its end: a response left unread is cut when the emulator stops, and the SDK's checksum stream
+  // then raises the socket's "aborted" with no one listening.
+  const backSha = createHash('sha256').update(await back.Body!.transformToByteArray()).digest('hex');
+  check('the pickle is served again (same version, same bytes)', back.VersionId === flagged.VersionId && backSha === sha256, `${back.VersionId ?? '-'}, sha256 ${backSha.slice(0, 12)}…`);
   const tagsAfter = (await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: flagged.VersionId }))).TagSet ?? [];
   check('its prior tag set restored', tagsAfter.length === 1 && tagsAfter[0]?.Key === 'GuardDutyMalwareScanStatus', tagsAfter.map((t) => `${t.Key}=${t.Value}`).join(', '));
 
