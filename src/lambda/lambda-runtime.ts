@@ -2,7 +2,7 @@
  * What a warm Lambda keeps between invocations: the journal client, the policy, the responder. Built once per
  * cold start from the validated environment.
  */
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { createClientFactory } from '../aws/client-factory.js';
 import type { AwsClientLookup } from '../aws/clients.js';
 import { createResponder } from '../engine/create-responder.js';
@@ -14,9 +14,9 @@ import type { IncidentNotification, Notifier } from '../notify/notification.js';
 import { RoutingNotifier, type Route } from '../notify/routing-notifier.js';
 import { SlackNotifier } from '../notify/slack-notifier.js';
 import { lazySnsNotifier } from './lazy-sns-notifier.js';
-import { builtInPolicy, parsePolicy } from '../policy/load-policy.js';
 import type { Policy } from '../policy/policy.js';
 import { lambdaPlaybookOptions } from './lambda-playbook-options.js';
+import { loadLambdaPolicy } from './lambda-policy.js';
 import { lambdaIntake } from './lambda-intake.js';
 import type { FindingIntake } from '../policy/finding-intake.js';
 import type { LambdaConfig } from './lambda-config.js';
@@ -82,14 +82,6 @@ export async function buildLambdaRuntime(config: LambdaConfig, onNotifyError: (e
   });
   const intake = lambdaIntake(config, policy);
   return { config, responder, journal, policy, s3, secret, ...(intake !== undefined ? { intake } : {}) };
-}
-
-async function loadLambdaPolicy(value: string | undefined, s3: S3Client): Promise<Policy> {
-  if (!value) return builtInPolicy();
-  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(value);
-  if (!m) return parsePolicy(value, 'TOURNIQUET_POLICY');
-  const obj = await s3.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
-  return parsePolicy(await obj.Body!.transformToString('utf8'), value);
 }
 
 function buildNotifier(config: LambdaConfig, secret: (arn: string) => Promise<string | undefined>, aws: AwsClientLookup): Notifier | undefined {
