@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { compilePolicy } from '../../src/policy/compiled-policy.js';
+import { parsePolicy } from '../../src/policy/load-policy.js';
 import { packPolicyDocuments, platformStatements, selfProtectionStatements } from '../iam/generate-policy.js';
 import type { PolicyDocument, PolicyStatement } from '../iam/generate-policy.js';
 import { rolePermissionStatements } from '../iam/target-scope.js';
@@ -94,15 +96,17 @@ export function createRole(
 
   let policyObject: aws.s3.BucketObjectv2 | undefined;
   if (args.policyFile !== undefined) {
-    // The content hash in the key changes TOURNIQUET_POLICY, so a new policy reaches every new cold start.
-    const hash = createHash('sha256').update(args.policyFile.text).digest('hex').slice(0, 16);
+    // Uploaded compiled (the normalized policy as JSON, src/policy/compiled-policy.ts): the Lambda reads it without
+    // the YAML parser. The content hash in the key changes TOURNIQUET_POLICY, so a new policy reaches every new cold start.
+    const compiled = compilePolicy(parsePolicy(args.policyFile.text, args.policyFile.source));
+    const hash = createHash('sha256').update(compiled).digest('hex').slice(0, 16);
     policyObject = new aws.s3.BucketObjectv2(
       `${name}-policy-file`,
       {
         bucket: args.findings.bucketName,
-        key: `config/tourniquet-policy-${hash}.yaml`,
-        content: args.policyFile.text,
-        contentType: 'application/yaml',
+        key: `config/tourniquet-policy-${hash}.json`,
+        content: compiled,
+        contentType: 'application/json',
         serverSideEncryption: 'aws:kms',
         kmsKeyId: args.findings.keyArn,
         tags,

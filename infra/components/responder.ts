@@ -89,7 +89,7 @@ export interface ResponderArgs {
   };
   /** The default destination of Bedrock invocation logs (infra/components/bedrock-invocation-logging.ts). */
   readonly bedrockInvocationLogging?: { readonly logGroupName: pulumi.Input<string>; readonly roleArn: pulumi.Input<string> };
-  /** A validated Tourniquet policy file to upload to the findings bucket and pass as TOURNIQUET_POLICY. */
+  /** A validated Tourniquet policy file to upload (compiled, src/policy/compiled-policy.ts) to the findings bucket and pass as TOURNIQUET_POLICY. */
   readonly policyFile?: { readonly text: string; readonly source: string };
   /** The actions' permission lists (src/actions/registry.ts `actionPermissions()`). */
   readonly actionPermissions: readonly IamPermission[];

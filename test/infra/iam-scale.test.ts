@@ -92,7 +92,7 @@ function platform(): PolicyStatement[] {
     findingsBucketArn: 'arn:aws:s3:::tourniquet-findings-0a1b2c3d',
     findingsExportObjectsPrefix: 'AWSLogs/',
     blocklistObjectArns: ['arn:aws:s3:::tourniquet-findings-0a1b2c3d/lists/responder-blocklist.txt'],
-    policyObjectArns: ['arn:aws:s3:::tourniquet-findings-0a1b2c3d/config/tourniquet-policy-0123456789abcdef.yaml'],
+    policyObjectArns: ['arn:aws:s3:::tourniquet-findings-0a1b2c3d/config/tourniquet-policy-0123456789abcdef.json'],
     threatIntelSetArns: [arn('guardduty', CENTRAL, 'detector/0a1b2c3d4e5f60718293a4b5c6d7e8f9/threatintelset/0a1b2c3d4e5f60718293a4b5c6d7e8f9')],
     detectorArn: arn('guardduty', CENTRAL, 'detector/0a1b2c3d4e5f60718293a4b5c6d7e8f9'),
     findingsKeyArn: arn('kms', CENTRAL, 'key/0a1b2c3d-0a1b-4c3d-a0a1-0a1b2c3d4e51'),

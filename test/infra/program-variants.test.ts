@@ -1,5 +1,6 @@
 /** Stack variants under mocks: adopted detector, KMS queues, drills, export prefix, policy file, member mode, bad lists. */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
@@ -8,6 +9,8 @@ import type { RawTourniquetConfig } from '../../infra/config.js';
 import type { CapturedResource, ResourceCapture } from './helpers/pulumi-mocks.js';
 import { MOCK_ACCOUNT, installMocks, json } from './helpers/pulumi-mocks.js';
 import { buildTourniquetStack } from '../support/tourniquet-stack.js';
+import { isCompiledPolicy, readCompiledPolicy } from '../../src/policy/compiled-policy.js';
+import { parsePolicy } from '../../src/policy/load-policy.js';
 
 const bundleDir = mkdtempSync(join(tmpdir(), 'tourniquet-bundle-'));
 const EXISTING = 'abcdef0123456789abcdef0123456789';
@@ -101,9 +104,17 @@ describe('adopted detector, KMS queues, drills, prefixes, policy file', () => {
     expect(capture.one('aws:dynamodb/table:Table').inputs['deletionProtectionEnabled']).toBe(false);
     for (const b of capture.ofType('aws:s3/bucket:Bucket')) expect(b.inputs['forceDestroy']).toBe(true);
 
-    // Policy file: validated, uploaded under a content-hash key, passed to the functions, readable by the role.
+    // Policy file: validated, uploaded compiled (JSON, read without the YAML parser) under a content-hash key, passed
+    // to the functions, readable by the role.
     const policyObject = capture.one('aws:s3/bucketObjectv2:BucketObjectv2', 'policy-file');
-    expect(policyObject.inputs['key']).toMatch(/^config\/tourniquet-policy-[0-9a-f]{16}\.yaml$/);
+    expect(policyObject.inputs['key']).toMatch(/^config\/tourniquet-policy-[0-9a-f]{16}\.json$/);
+    expect(policyObject.inputs['contentType']).toBe('application/json');
+    expect([policyObject.inputs['serverSideEncryption'], policyObject.inputs['kmsKeyId']]).toEqual(['aws:kms', outputs['findingsKmsKeyArn']]);
+    const uploaded = String(policyObject.inputs['content']);
+    expect(isCompiledPolicy(uploaded)).toBe(true);
+    const example = parsePolicy(readFileSync(new URL('../../examples/tourniquet.observe.yaml', import.meta.url), 'utf8'), '../examples/tourniquet.observe.yaml');
+    expect(readCompiledPolicy(uploaded, example.source)).toEqual(example);
+    expect(policyObject.inputs['key']).toBe(`config/tourniquet-policy-${createHash('sha256').update(uploaded).digest('hex').slice(0, 16)}.json`);
     const uri = `s3://${String(outputs['findingsBucketName'])}/${String(policyObject.inputs['key'])}`;
     expect(outputs['responderPolicyUri']).toBe(uri);
     const env = (capture.one('aws:lambda/function:Function', 'respond').inputs['environment'] as { variables: Record<string, string> }).variables;
