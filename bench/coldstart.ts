@@ -35,6 +35,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { buildLambdaBundle, measureImportMs, RESPOND_PATH_TARGET } from '../infra/build-bundle.js';
 import { openJournal } from '../src/journal/open-journal.js';
+import { compilePolicy } from '../src/policy/compiled-policy.js';
+import { parsePolicy } from '../src/policy/load-policy.js';
 import { ACCOUNT, REGION, startHarness } from '../test/support/engine-harness.js';
 import { sqsRecord } from '../test/support/sqs-record.js';
 
@@ -108,7 +110,9 @@ async function main(): Promise<void> {
       AWS_ENDPOINT_URL: h.moto.endpoint,
       TOURNIQUET_JOURNAL_TABLE: 'tourniquet-journal',
       TOURNIQUET_EVIDENCE_BUCKET: 'tourniquet-evidence',
-      TOURNIQUET_POLICY: 'version: 1\nrules:\n  - name: gpu-crypto\n    match: { type: ["CryptoCurrency:EC2/"], ai: true }\n    mode: contain\n',
+      // Compiled, as the deploy passes it (infra/components/responder-role.ts uploads this form; given inline here, so
+      // no S3 read is added to the init): the Lambda reads it without the YAML parser.
+      TOURNIQUET_POLICY: compilePolicy(parsePolicy('version: 1\nrules:\n  - name: gpu-crypto\n    match: { type: ["CryptoCurrency:EC2/"], ai: true }\n    mode: contain\n', 'tourniquet.yaml')),
       POWERTOOLS_METRICS_NAMESPACE: 'Tourniquet',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'SILENT',
