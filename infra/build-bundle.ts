@@ -73,6 +73,10 @@ export interface BundleResult {
   readonly warnings: readonly string[];
   /** Per handler: the bytes its import loads (the file and the chunks it imports statically, transitively). */
   readonly loadedBytes: Readonly<Record<string, number>>;
+  /** Per handler: those files (absolute paths). */
+  readonly loadedFiles: Readonly<Record<string, readonly string[]>>;
+  /** Per handler: the source files bundled into them (esbuild's input paths, relative to the repository). */
+  readonly loadedSources: Readonly<Record<string, readonly string[]>>;
   /** Per handler: those bytes by package (`@aws-sdk/client-ec2`, `zod`, `src` …), largest first. */
   readonly loadedByPackage: Readonly<Record<string, ReadonlyArray<readonly [string, number]>>>;
 }
@@ -163,6 +167,8 @@ export async function buildLambdaBundle(options: BundleOptions = {}): Promise<Bu
   const zodWhole = zodWholeWarning(result.metafile);
   if (zodWhole !== undefined) warnings.push(zodWhole);
   const loadedBytes: Record<string, number> = {};
+  const loadedFiles: Record<string, string[]> = {};
+  const loadedSources: Record<string, string[]> = {};
   const loadedByPackage: Record<string, Array<[string, number]>> = {};
   const outputs = result.metafile.outputs;
   for (const stem of Object.keys(entries)) {
@@ -170,9 +176,11 @@ export async function buildLambdaBundle(options: BundleOptions = {}): Promise<Bu
     if (entryOut === undefined) continue;
     const loaded = staticClosure(outputs, entryOut);
     loadedBytes[stem] = loaded.reduce((sum, path) => sum + outputs[path]!.bytes, 0);
+    loadedFiles[stem] = loaded.map((path) => resolve(repoRoot, path));
+    loadedSources[stem] = [...new Set(loaded.flatMap((path) => Object.keys(outputs[path]!.inputs)))].sort();
     loadedByPackage[stem] = bytesByPackage(outputs, loaded);
   }
-  return { outdir, files, totalBytes: files.reduce((sum, f) => sum + f.bytes, 0), warnings, loadedBytes, loadedByPackage };
+  return { outdir, files, totalBytes: files.reduce((sum, f) => sum + f.bytes, 0), warnings, loadedBytes, loadedFiles, loadedSources, loadedByPackage };
 }
 
 /**

@@ -6,6 +6,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { z } from 'zod';
 import { TourniquetError } from '../src/errors.js';
 import { byteSizeSchema } from '../src/findings/input-limits.js';
+import { PLAYBOOKS } from '../src/playbooks/playbook-list.js';
 import { playbookOptionsIssues } from '../src/playbooks/playbook-options.js';
 
 export const PROJECT = 'tourniquet';
@@ -158,7 +159,7 @@ export const configSchema = z
     if (c.batchSize > 10 && c.maxBatchingWindowSeconds < 1) {
       ctx.addIssue({ code: 'custom', path: ['maxBatchingWindowSeconds'], message: 'must be at least 1 when batchSize is above 10 (SQS rule)' });
     }
-    for (const issue of playbookOptionsIssues(c.playbookOptions)) {
+    for (const issue of playbookOptionsIssues(c.playbookOptions, PLAYBOOKS)) {
       ctx.addIssue({ code: 'custom', path: ['playbookOptions', ...issue.path.split('.')], message: issue.message });
     }
     const ec2Options = c.playbookOptions['ec2-instance'];

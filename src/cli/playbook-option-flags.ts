@@ -6,7 +6,7 @@
  */
 import { UsageError, describeValue } from '../errors.js';
 import { EC2_INSTANCE_PLAYBOOK, type Ec2BlocklistOptions } from '../playbooks/ec2-instance.js';
-import { findPlaybook } from '../playbooks/playbook-list.js';
+import { PLAYBOOKS, findPlaybook } from '../playbooks/playbook-list.js';
 import { PlaybookOptionsError, checkPlaybookOptions, formatOptionPath, parsePlaybookOptions, type PlaybookOptions } from '../playbooks/playbook-options.js';
 
 export interface PlaybookOptionFlags {
@@ -81,7 +81,7 @@ export function playbookOptionsFromFlags(flags: PlaybookOptionFlags): PlaybookOp
       throw new UsageError(`--playbook-options must be JSON such as '{"ec2-instance": {"isolationSettleSeconds": 5}}', received ${describeValue(flags.playbookOptions)} (${err instanceof Error ? err.message : String(err)})`);
     }
     try {
-      fromJson = parsePlaybookOptions(parsed, '--playbook-options');
+      fromJson = parsePlaybookOptions(parsed, '--playbook-options', PLAYBOOKS);
     } catch (err) {
       if (err instanceof PlaybookOptionsError) throw new UsageError(err.message);
       throw err;

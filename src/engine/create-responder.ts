@@ -5,7 +5,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AnyAction } from '../actions/action.js';
-import { getAction } from '../actions/registry.js';
+import { getLoadedAction } from '../playbooks/loaded-playbooks.js';
 import type { AwsClients, CallListener } from '../aws/clients.js';
 import { createClientFactory } from '../aws/client-factory.js';
 import { isTransientAwsError } from '../aws/transient-error.js';
@@ -74,7 +74,7 @@ export function createResponder(o: CreateResponderOptions): Responder {
       return o.wrapClients ? o.wrapClients(clients) : clients;
     },
     evidenceFor: (caseId) => openEvidence(caseId, 'dir' in evidence ? { dir: evidence.dir } : evidence),
-    getAction: o.getAction ?? getAction,
+    getAction: o.getAction ?? getLoadedAction,
     isTransient: isTransientAwsError,
     calls,
     notifier: o.notifier,

@@ -13,7 +13,7 @@ import type { Mode } from '../contracts/plan.js';
 import type { Policy } from '../policy/policy.js';
 import type { Decision } from '../policy/decision.js';
 import { ConflictError, NotFoundError, TourniquetError } from '../errors.js';
-import { buildPlan, NO_PLAYBOOK, type PlaybookOptions } from '../playbooks/registry.js';
+import { buildPlan, loadPlaybook, NO_PLAYBOOK, type PlaybookOptions } from '../playbooks/registry.js';
 import type { CallCollector } from './call-collector.js';
 import { decide, selectForSubject, type GuardrailCounts } from './decide.js';
 import { isReleasedStatus, releaseIncident, type ReleaseResult } from './release-incident.js';
@@ -198,6 +198,8 @@ export class Responder {
     const selection = selectForSubject(this.options.policy, finding, subject, mode, this.options.modeCeiling);
     // Without counts: budget and breaker are charged only when the occurrence would raise the incident to contain.
     const uncounted = decide(this.options.policy, finding, subject, selection, this.options.responderPrincipalArns ?? [], {});
+    // The playbook's code (its actions and their SDK clients) is loaded the first time a subject needs it.
+    await loadPlaybook(uncounted.playbook);
     const plan = buildPlan(uncounted.playbook, finding, subject, this.options.playbookOptions, uncounted.playbookOptions, uncounted.verdicts);
     const now = this.now();
     const { incident } = await journal.openIncident(
@@ -333,6 +335,8 @@ export class Responder {
   ): Promise<{ status: IncidentRecord['status']; steps: StepRecord[]; progressed: boolean }> {
     const { journal } = this.options;
     const decision = incident.decision;
+    // The incident's plan may come from an earlier delivery (or policy): its playbook is the one whose actions run.
+    await loadPlaybook(incident.plan.playbook);
     let clients: Promise<AwsClients> | undefined;
     const lazyClients = (): Promise<AwsClients> => (clients ??= this.clients(incident));
     const reopened = await this.reopen(incident, decision, options.retry);
@@ -409,9 +413,11 @@ export class Responder {
     }
   }
 
+  /** The incident, with its playbook loaded (approve, deny, resume and release look its actions up). */
   async getIncident(incidentId: string): Promise<IncidentRecord> {
     const incident = await this.options.journal.getIncident(incidentId);
     if (!incident) throw new NotFoundError('incident', incidentId);
+    await loadPlaybook(incident.plan.playbook);
     return incident;
   }
 

@@ -6,12 +6,19 @@
  * names the variable.
  */
 import { TourniquetError } from '../errors.js';
-import { EC2_INSTANCE_PLAYBOOK } from '../playbooks/ec2-instance.js';
 import { PlaybookOptionsError, parsePlaybookOptions, type PlaybookOptions } from '../playbooks/playbook-options.js';
 import { lambdaBlocklist } from './lambda-blocklist.js';
 import { lambdaInvocationLogging } from './lambda-invocation-logging.js';
-import { PLAYBOOKS } from '../playbooks/playbook-list.js';
+import type { PlaybookInfo } from '../contracts/playbook-info.js';
+import { catalogEntry } from '../playbooks/playbook-catalog.js';
+import { loadAllPlaybooks, loadPlaybook } from '../playbooks/loaded-playbooks.js';
 import type { LambdaConfig } from './lambda-config.js';
+
+/**
+ * The playbook whose `blocklist` option the managed list sets, by its catalogue name: importing the constant from
+ * ec2-instance.ts would load the EC2 playbook (and its actions) at every cold start, whatever the finding.
+ */
+const BLOCKLIST_PLAYBOOK = 'ec2-instance';
 
 const BLOCKLIST_VARS: Readonly<Record<string, string>> = {
   bucket: 'TOURNIQUET_BLOCKLIST_BUCKET',
@@ -26,13 +33,23 @@ function invalid(message: string, cause?: unknown): TourniquetError {
   return new TourniquetError('lambda.config', `invalid Lambda environment: ${message}`, cause === undefined ? undefined : { cause });
 }
 
+/**
+ * The playbooks named, loaded, to validate their options against; every playbook when a name is not in the
+ * catalogue (the error then lists the known ones). Only the playbooks the environment configures are loaded.
+ */
+async function playbooksFor(names: readonly string[]): Promise<PlaybookInfo[]> {
+  if (names.some((n) => catalogEntry(n) === undefined)) return loadAllPlaybooks();
+  const loaded = await Promise.all(names.map((n) => loadPlaybook(n)));
+  return loaded.filter((p): p is NonNullable<typeof p> => p !== undefined);
+}
+
 /** Every playbook's options. Explicit options in TOURNIQUET_PLAYBOOK_OPTIONS win over the managed blocklist. */
-export function lambdaPlaybookOptions(config: LambdaConfig, region: string | undefined = process.env.AWS_REGION): PlaybookOptions {
+export async function lambdaPlaybookOptions(config: LambdaConfig, region: string | undefined = process.env.AWS_REGION): Promise<PlaybookOptions> {
   const blocklist = lambdaBlocklist(config, region);
   let managed: PlaybookOptions = {};
   if (blocklist !== undefined) {
     try {
-      managed = parsePlaybookOptions({ [EC2_INSTANCE_PLAYBOOK]: { blocklist } }, 'blocklist');
+      managed = parsePlaybookOptions({ [BLOCKLIST_PLAYBOOK]: { blocklist } }, 'blocklist', await playbooksFor([BLOCKLIST_PLAYBOOK]));
     } catch (err) {
       if (!(err instanceof PlaybookOptionsError)) throw err;
       const issue = err.issues[0]!;
@@ -40,10 +57,12 @@ export function lambdaPlaybookOptions(config: LambdaConfig, region: string | und
       throw invalid(`${BLOCKLIST_VARS[field] ?? issue.path}: ${issue.message}`, err);
     }
   }
-  const logging = lambdaInvocationLogging(config, PLAYBOOKS, region);
+  // Which playbooks take the option is in their schemas: a deployment with a logging destination loads them all.
+  const loggingSet = config.TOURNIQUET_BEDROCK_LOG_GROUP !== undefined || config.TOURNIQUET_BEDROCK_LOGGING_ROLE_ARN !== undefined;
+  const logging = lambdaInvocationLogging(config, loggingSet ? await loadAllPlaybooks() : [], region);
   if (Object.keys(logging).length > 0) {
     try {
-      const parsed = parsePlaybookOptions(logging, 'TOURNIQUET_BEDROCK_LOG_GROUP / TOURNIQUET_BEDROCK_LOGGING_ROLE_ARN');
+      const parsed = parsePlaybookOptions(logging, 'TOURNIQUET_BEDROCK_LOG_GROUP / TOURNIQUET_BEDROCK_LOGGING_ROLE_ARN', await playbooksFor(Object.keys(logging)));
       for (const [name, options] of Object.entries(parsed)) managed = { ...managed, [name]: { ...managed[name], ...options } };
     } catch (err) {
       if (err instanceof PlaybookOptionsError) throw invalid(err.message, err);
@@ -60,7 +79,8 @@ export function lambdaPlaybookOptions(config: LambdaConfig, region: string | und
   }
   let explicit: PlaybookOptions;
   try {
-    explicit = parsePlaybookOptions(raw, 'TOURNIQUET_PLAYBOOK_OPTIONS');
+    const named = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw) : [];
+    explicit = parsePlaybookOptions(raw, 'TOURNIQUET_PLAYBOOK_OPTIONS', await playbooksFor(named));
   } catch (err) {
     if (err instanceof PlaybookOptionsError) throw invalid(err.message, err);
     throw err;

@@ -56,7 +56,7 @@ export async function buildLambdaRuntime(config: LambdaConfig, onNotifyError: (e
     }
     return p;
   };
-  const playbookOptions = lambdaPlaybookOptions(config);
+  const playbookOptions = await lambdaPlaybookOptions(config);
   const policy = await loadLambdaPolicy(config.TOURNIQUET_POLICY, s3);
   // The table is the infrastructure's: never created (nor described) from here. A missing table fails the first
   // write of each message, which SQS then retries and dead-letters, instead of a table created without its settings.

@@ -2,7 +2,7 @@
  * `definePlaybook`: a playbook is its name, the subject kinds it handles, its steps (step id → action, in plan
  * order), an options schema and `plan()`, which turns one finding and subject into steps with the typed `step()`
  * builder, and optionally `manualSteps()`: what a human must do that Tourniquet does not (text, never run). Pure: no
- * I/O; the plan is data the engine journals and runs. Register it in playbook-list.ts.
+ * I/O; the plan is data the engine journals and runs. Register it with one line in playbook-catalog.ts.
  */
 import type { z } from 'zod';
 import type { ManualStep, Plan, PlanStep } from '../contracts/plan.js';

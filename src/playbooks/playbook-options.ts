@@ -11,7 +11,6 @@ import { closestName } from '../did-you-mean.js';
 import { TourniquetError, describeValue } from '../errors.js';
 import type { Json } from '../findings/model.js';
 import { allowedKeysIn } from '../schema-keys.js';
-import { PLAYBOOKS } from './playbook-list.js';
 
 /** Options per playbook name (`{ "ec2-instance": { isolationSettleSeconds: 5 } }`). */
 export type PlaybookOptions = { readonly [playbook: string]: { readonly [key: string]: unknown } | undefined };
@@ -83,7 +82,7 @@ export class PlaybookOptionsError extends TourniquetError {
 }
 
 /** The problems of an options map (playbook name → options), each with its path from the map's root. */
-export function playbookOptionsIssues(value: unknown, playbooks: readonly PlaybookInfo[] = PLAYBOOKS): Array<{ path: string; message: string }> {
+export function playbookOptionsIssues(value: unknown, playbooks: readonly PlaybookInfo[]): Array<{ path: string; message: string }> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return [{ path: '(options)', message: `expected a mapping of playbook name to its options, received ${describeValue(value)}` }];
   }
@@ -101,7 +100,7 @@ export function playbookOptionsIssues(value: unknown, playbooks: readonly Playbo
 }
 
 /** Validates an options map from one edge; PlaybookOptionsError naming `source` and every problem. */
-export function parsePlaybookOptions(value: unknown, source: string, playbooks: readonly PlaybookInfo[] = PLAYBOOKS): PlaybookOptions {
+export function parsePlaybookOptions(value: unknown, source: string, playbooks: readonly PlaybookInfo[]): PlaybookOptions {
   const issues = playbookOptionsIssues(value, playbooks);
   if (issues.length > 0) throw new PlaybookOptionsError(source, issues);
   const parsed: Record<string, { readonly [key: string]: Json }> = {};

@@ -1,21 +1,22 @@
 /**
  * Which playbook handles which subject, and building its plan. `none` records the incident and notifies, without
- * steps.
+ * steps. The playbook must have been loaded (`loadPlaybook`) before its plan is built.
  */
 import type { Plan } from '../contracts/plan.js';
 import { NO_PLAYBOOK, defaultPlaybookIn } from '../contracts/playbook-info.js';
 import type { Finding, Subject } from '../findings/model.js';
 import type { GuardrailVerdict } from '../policy/guardrails.js';
 import { incidentKeyOf } from './incident-key.js';
-import { PLAYBOOKS, findPlaybook } from './playbook-list.js';
+import { loadPlaybook, playbookForPlan } from './loaded-playbooks.js';
+import { PLAYBOOK_CATALOG } from './playbook-catalog.js';
 import { mergePlaybookOptions, type PlaybookOptions } from './playbook-options.js';
 
-export { NO_PLAYBOOK };
+export { NO_PLAYBOOK, loadPlaybook };
 export type { PlaybookOptions };
 
 /** The playbook that handles a subject kind by default. */
 export function defaultPlaybookFor(subject: Subject): string {
-  return defaultPlaybookIn(PLAYBOOKS, subject.kind);
+  return defaultPlaybookIn(PLAYBOOK_CATALOG, subject.kind);
 }
 
 /**
@@ -30,7 +31,7 @@ export function buildPlan(
   ruleOptions?: { readonly [key: string]: unknown },
   guardrails: readonly GuardrailVerdict[] = [],
 ): Plan {
-  const found = findPlaybook(playbook);
+  const found = playbookForPlan(playbook);
   if (found === undefined || !found.subjectKinds.includes(subject.kind)) {
     return { playbook: NO_PLAYBOOK, incidentKey: incidentKeyOf(subject), steps: [] };
   }

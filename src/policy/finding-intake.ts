@@ -16,7 +16,7 @@ import { defaultPlaybookIn, NO_PLAYBOOK } from '../contracts/playbook-info.js';
 import { AI_PROTECTION_TYPES } from '../findings/ai-context.js';
 import type { SeverityBand } from '../findings/model.js';
 import { typeIndex } from '../findings/type-index.js';
-import { PLAYBOOKS } from '../playbooks/playbook-list.js';
+import { PLAYBOOK_CATALOG } from '../playbooks/playbook-catalog.js';
 import { typeMatches } from './glob.js';
 import type { Policy, PolicyRule } from './policy.js';
 
@@ -69,7 +69,7 @@ function ruleActs(rule: PolicyRule): boolean {
   if (rule.playbook !== undefined) return rule.playbook !== NO_PLAYBOOK;
   const kinds = rule.match.subject;
   if (kinds === undefined) return true;
-  return kinds.some((k) => defaultPlaybookIn(PLAYBOOKS, k) !== NO_PLAYBOOK);
+  return kinds.some((k) => defaultPlaybookIn(PLAYBOOK_CATALOG, k) !== NO_PLAYBOOK);
 }
 
 export function findingIntake(policy: Policy, options: IntakeOptions): FindingIntake {

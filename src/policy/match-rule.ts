@@ -6,8 +6,8 @@
  */
 import type { Finding, Json, Subject } from '../findings/model.js';
 import type { Mode } from '../contracts/plan.js';
-import { defaultPlaybookIn, type PlaybookInfo } from '../contracts/playbook-info.js';
-import { PLAYBOOKS } from '../playbooks/playbook-list.js';
+import { defaultPlaybookIn, type PlaybookKinds } from '../contracts/playbook-info.js';
+import { PLAYBOOK_CATALOG } from '../playbooks/playbook-catalog.js';
 import { globMatch, typeMatches } from './glob.js';
 import type { Policy, PolicyRule, StepOverride, TagCriterion } from './policy.js';
 
@@ -33,7 +33,7 @@ export function selectRule(
   policy: Policy,
   finding: Finding,
   subject: Subject,
-  playbooks: readonly PlaybookInfo[] = PLAYBOOKS,
+  playbooks: readonly PlaybookKinds[] = PLAYBOOK_CATALOG,
 ): RuleSelection {
   const why: string[] = [];
   for (const [index, rule] of policy.rules.entries()) {
@@ -71,7 +71,7 @@ export function evaluateRule(
   rule: PolicyRule,
   finding: Finding,
   subject: Subject,
-  playbooks: readonly PlaybookInfo[] = PLAYBOOKS,
+  playbooks: readonly PlaybookKinds[] = PLAYBOOK_CATALOG,
 ): RuleEvaluation {
   const m = rule.match;
   const pass: string[] = [];

@@ -70,19 +70,19 @@ describe('tourniquet:bedrockInvocationLogging', () => {
     expect(vars[LAMBDA_ENV.bedrockLogGroup]).toBe(BEDROCK_INVOCATION_LOG_GROUP);
     expect(vars[LAMBDA_ENV.bedrockLoggingRoleArn]).toBe(role.state['arn']);
 
-    const options = lambdaPlaybookOptions(readLambdaConfig({ ...vars }), MOCK_REGION);
+    const options = await lambdaPlaybookOptions(readLambdaConfig({ ...vars }), MOCK_REGION);
     const expected = { cloudWatch: { logGroupName: BEDROCK_INVOCATION_LOG_GROUP, roleArn: String(role.state['arn']) }, region: MOCK_REGION };
     expect(options['bedrock']).toEqual({ invocationLogging: expected });
     expect(options['sagemaker-notebook']).toEqual({ invocationLogging: expected });
     expect(options['ec2-instance']?.['invocationLogging']).toBeUndefined();
     // Explicit options win over the deployment's destination.
-    const explicit = lambdaPlaybookOptions(
+    const explicit = await lambdaPlaybookOptions(
       readLambdaConfig({ ...vars, [LAMBDA_ENV.playbookOptions]: JSON.stringify({ bedrock: { invocationLogging: { s3: { bucketName: 'mine' } } } }) }),
       MOCK_REGION,
     );
     expect(explicit['bedrock']).toEqual({ invocationLogging: { s3: { bucketName: 'mine' } } });
     const { [LAMBDA_ENV.bedrockLoggingRoleArn]: _dropped, ...half } = vars;
-    expect(() => lambdaPlaybookOptions(readLambdaConfig(half), MOCK_REGION)).toThrow(/needs TOURNIQUET_BEDROCK_LOG_GROUP and TOURNIQUET_BEDROCK_LOGGING_ROLE_ARN; missing: TOURNIQUET_BEDROCK_LOGGING_ROLE_ARN/);
+    await expect(lambdaPlaybookOptions(readLambdaConfig(half), MOCK_REGION)).rejects.toThrow(/needs TOURNIQUET_BEDROCK_LOG_GROUP and TOURNIQUET_BEDROCK_LOGGING_ROLE_ARN; missing: TOURNIQUET_BEDROCK_LOGGING_ROLE_ARN/);
   });
 
   it('the responder may pass that role to Bedrock, and neither another role nor that role to another service', async () => {

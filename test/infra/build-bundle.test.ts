@@ -29,6 +29,7 @@ describe('Lambda bundle', () => {
     expect(result.loadedBytes['respond-handler']).toBeGreaterThan(handlerFile.bytes);
     expect(result.loadedBytes['respond-handler']).toBeLessThanOrEqual(result.totalBytes);
     const loaded = result.loadedByPackage['respond-handler']!.map(([pkg]) => pkg);
+    const all = (): string => result.files.map((f) => readFileSync(join(outdir, f.name), 'utf8')).join('\n');
     expect(loaded).toContain('@aws-sdk/client-ec2');
     // GuardDuty is loaded by the step that needs it (src/actions/guardduty-sdk.ts): in the bundle, not in the import.
     expect(loaded).not.toContain('@aws-sdk/client-guardduty');
@@ -39,14 +40,23 @@ describe('Lambda bundle', () => {
     // Loaded on first use (src/lambda/lazy-sns-notifier.ts, lambda-runtime.ts): not at import.
     expect(loaded).not.toContain('@aws-sdk/client-sns');
     expect(loaded).not.toContain('@aws-sdk/client-secrets-manager');
+    // Playbooks are loaded per subject (src/playbooks/playbook-catalog.ts): at import, no playbook and none of their
+    // actions, not even the EC2 one's (the playbook list, which loads them all, is for the CLI and the validator);
+    // the EC2 playbook's fleet clients come with it. Each is in the bundle, in a chunk of its own.
+    const sources = result.loadedSources['respond-handler']!;
+    expect(sources).toContain('src/playbooks/playbook-catalog.ts');
+    expect(sources.filter((f) => /^src\/playbooks\/(ec2-instance|iam-user|bedrock-model|sagemaker-notebook|playbook-list)\.ts$/.test(f))).toEqual([]);
+    expect(sources.filter((f) => /^src\/actions\/(ec2-isolate-network-interfaces|iam-user-deactivate-access-keys|bedrock-stop-principal-resources)\.ts$/.test(f))).toEqual([]);
+    for (const action of ['ec2.isolate-network-interfaces', 'iam.deactivate-user-access-keys', 'bedrock.stop-principal-resources']) expect(all(), action).toContain(`"${action}"`);
+    expect(loaded).not.toContain('@aws-sdk/client-elastic-load-balancing-v2');
+    expect(loaded).not.toContain('@aws-sdk/client-auto-scaling');
     // Tree-shaken (infra/esbuild-sdk-schema-keys.ts, esbuild-zod-namespace.ts): whole, they are ~555 and ~445 KiB.
     const bytesOf = (pkg: string): number => result.loadedByPackage['respond-handler']!.find(([p]) => p === pkg)?.[1] ?? 0;
     expect(bytesOf('@aws-sdk/client-ec2')).toBeLessThan(200 * 1024);
     expect(bytesOf('zod')).toBeLessThan(150 * 1024);
     expect(result.warnings.filter((w) => w.includes('zod is bundled whole'))).toEqual([]);
 
-    const all = result.files.map((f) => readFileSync(join(outdir, f.name), 'utf8')).join('\n');
-    expect(all).not.toMatch(/from\s*["']dynalite["']/);
+    expect(all()).not.toMatch(/from\s*["']dynalite["']/);
     expect(readFileSync(join(outdir, 'respond-handler.mjs'), 'utf8')).toContain('__tourniquetCreateRequire');
 
     for (const stem of Object.keys(LAMBDA_ENTRIES)) {

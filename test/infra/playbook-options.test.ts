@@ -49,7 +49,7 @@ describe('tourniquet:playbookOptions', () => {
     expect(JSON.parse(env['TOURNIQUET_PLAYBOOK_OPTIONS']!)).toEqual(options);
     const { readLambdaConfig } = await import('../../src/lambda/lambda-config.js');
     const { lambdaPlaybookOptions } = await import('../../src/lambda/lambda-playbook-options.js');
-    const read = lambdaPlaybookOptions(readLambdaConfig(env), 'us-east-1');
+    const read = await lambdaPlaybookOptions(readLambdaConfig(env), 'us-east-1');
     // The managed blocklist is added by the program; every configured option is there as given.
     expect(read['ec2-instance']).toMatchObject(options['ec2-instance']);
     expect(read['ec2-instance']?.['blocklist']).toMatchObject({ key: 'lists/responder-blocklist.txt' });

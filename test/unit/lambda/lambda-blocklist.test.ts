@@ -36,8 +36,8 @@ describe('lambdaBlocklist', () => {
     expect(() => lambdaBlocklist(config, 'eu-west-1')).toThrow(/missing: TOURNIQUET_BLOCKLIST_KEY, TOURNIQUET_DETECTOR_ID/);
   });
 
-  it('validates the ids at cold start, as the EC2 playbook\'s blocklist option', () => {
+  it('validates the ids at cold start, as the EC2 playbook\'s blocklist option', async () => {
     const config = readLambdaConfig({ ...base, ...blocklistEnv, [LAMBDA_ENV.blocklistSetId]: 'set/../x' });
-    expect(() => lambdaPlaybookOptions(config, 'eu-west-1')).toThrow(/TOURNIQUET_BLOCKLIST_SET_ID: expected a GuardDuty ThreatIntelSet id, received string "set\/\.\.\/x"/);
+    await expect(lambdaPlaybookOptions(config, 'eu-west-1')).rejects.toThrow(/TOURNIQUET_BLOCKLIST_SET_ID: expected a GuardDuty ThreatIntelSet id, received string "set\/\.\.\/x"/);
   });
 });

@@ -18,17 +18,17 @@ const blocklistEnv = {
 const options = (env: Record<string, string>) => lambdaPlaybookOptions(readLambdaConfig({ ...base, ...env }), 'eu-west-1');
 
 describe('lambdaPlaybookOptions', () => {
-  it('reads every option of every playbook from TOURNIQUET_PLAYBOOK_OPTIONS', () => {
+  it('reads every option of every playbook from TOURNIQUET_PLAYBOOK_OPTIONS', async () => {
     const json = JSON.stringify({ 'ec2-instance': { isolationSettleSeconds: 5, replacementProfileArn: 'arn:aws:iam::111122223333:instance-profile/forensic', autoScalingMethod: 'detach' } });
-    expect(options({ [LAMBDA_ENV.playbookOptions]: json })).toEqual({
+    expect(await options({ [LAMBDA_ENV.playbookOptions]: json })).toEqual({
       'ec2-instance': { isolationSettleSeconds: 5, replacementProfileArn: 'arn:aws:iam::111122223333:instance-profile/forensic', autoScalingMethod: 'detach' },
     });
-    expect(options({})).toEqual({});
+    expect(await options({})).toEqual({});
   });
 
-  it('adds the managed blocklist, under options given explicitly', () => {
+  it('adds the managed blocklist, under options given explicitly', async () => {
     const json = JSON.stringify({ 'ec2-instance': { isolationSettleSeconds: 2 } });
-    expect(options({ ...blocklistEnv, [LAMBDA_ENV.playbookOptions]: json })).toEqual({
+    expect(await options({ ...blocklistEnv, [LAMBDA_ENV.playbookOptions]: json })).toEqual({
       'ec2-instance': {
         isolationSettleSeconds: 2,
         blocklist: { bucket: 'findings-bucket', key: 'lists/responder-blocklist.txt', detectorId: 'det0123', threatIntelSetId: 'set0123', region: 'eu-west-1' },
@@ -36,15 +36,15 @@ describe('lambdaPlaybookOptions', () => {
     });
   });
 
-  it('refuses bad JSON, unknown playbooks, unknown keys and bad values, naming the variable and the value', () => {
-    const fails = (value: string, pattern: RegExp) => {
-      expect(() => options({ [LAMBDA_ENV.playbookOptions]: value }), value).toThrow(TourniquetError);
-      expect(() => options({ [LAMBDA_ENV.playbookOptions]: value }), value).toThrow(pattern);
+  it('refuses bad JSON, unknown playbooks, unknown keys and bad values, naming the variable and the value', async () => {
+    const fails = async (value: string, pattern: RegExp) => {
+      await expect(options({ [LAMBDA_ENV.playbookOptions]: value }), value).rejects.toThrow(TourniquetError);
+      await expect(options({ [LAMBDA_ENV.playbookOptions]: value }), value).rejects.toThrow(pattern);
     };
-    fails('{"ec2-instance": ', /TOURNIQUET_PLAYBOOK_OPTIONS: expected JSON/);
-    fails('{"ec2-instanse": {}}', /TOURNIQUET_PLAYBOOK_OPTIONS: ec2-instanse: unknown playbook "ec2-instanse" \(did you mean "ec2-instance"\?\)/);
-    fails('{"ec2-instance": {"isolationSettleSecs": 5}}', /TOURNIQUET_PLAYBOOK_OPTIONS: ec2-instance: unknown key "isolationSettleSecs" \(did you mean "isolationSettleSeconds"\?\); allowed: isolationSettleSeconds, /);
-    fails('{"ec2-instance": {"isolationSettleSeconds": 9000}}', /ec2-instance\.isolationSettleSeconds: expected a number of seconds from 0 to 600, received number 9000/);
-    fails('["ec2-instance"]', /expected a mapping of playbook name to its options, received array of 1/);
+    await fails('{"ec2-instance": ', /TOURNIQUET_PLAYBOOK_OPTIONS: expected JSON/);
+    await fails('{"ec2-instanse": {}}', /TOURNIQUET_PLAYBOOK_OPTIONS: ec2-instanse: unknown playbook "ec2-instanse" \(did you mean "ec2-instance"\?\)/);
+    await fails('{"ec2-instance": {"isolationSettleSecs": 5}}', /TOURNIQUET_PLAYBOOK_OPTIONS: ec2-instance: unknown key "isolationSettleSecs" \(did you mean "isolationSettleSeconds"\?\); allowed: isolationSettleSeconds, /);
+    await fails('{"ec2-instance": {"isolationSettleSeconds": 9000}}', /ec2-instance\.isolationSettleSeconds: expected a number of seconds from 0 to 600, received number 9000/);
+    await fails('["ec2-instance"]', /expected a mapping of playbook name to its options, received array of 1/);
   });
 });

@@ -11,17 +11,17 @@ import { PlaybookOptionsError, parsePlaybookOptions } from '../../../src/playboo
 
 describe('parsePlaybookOptions', () => {
   it('returns the validated options of each playbook named', () => {
-    expect(parsePlaybookOptions({ 'ec2-instance': { isolationSettleSeconds: 2, autoScalingMethod: 'standby' }, none: {} }, 'test')).toEqual({
+    expect(parsePlaybookOptions({ 'ec2-instance': { isolationSettleSeconds: 2, autoScalingMethod: 'standby' }, none: {} }, 'test', PLAYBOOKS)).toEqual({
       'ec2-instance': { isolationSettleSeconds: 2, autoScalingMethod: 'standby' },
       none: {},
     });
-    expect(parsePlaybookOptions({}, 'test')).toEqual({});
+    expect(parsePlaybookOptions({}, 'test', PLAYBOOKS)).toEqual({});
   });
 
   it('reports every problem in one error naming the source, the path and the value', () => {
     let err: unknown;
     try {
-      parsePlaybookOptions({ 'ec2-instance': { isolationSettleSeconds: -1, blocklist: { bucket: 'Bad_Bucket', key: 'k', detectorId: 'd', threatIntelSetId: 's' } }, 'ec2-instanse': {} }, 'SOURCE');
+      parsePlaybookOptions({ 'ec2-instance': { isolationSettleSeconds: -1, blocklist: { bucket: 'Bad_Bucket', key: 'k', detectorId: 'd', threatIntelSetId: 's' } }, 'ec2-instanse': {} }, 'SOURCE', PLAYBOOKS);
     } catch (e) {
       err = e;
     }
@@ -32,8 +32,8 @@ describe('parsePlaybookOptions', () => {
       { path: 'ec2-instanse', message: `unknown playbook "ec2-instanse" (did you mean "ec2-instance"?); known: ${PLAYBOOKS.map((p) => p.name).join(', ')}` },
     ]);
     expect((err as Error).message).toMatch(/^SOURCE: ec2-instance\.isolationSettleSeconds: expected .*; ec2-instance\.blocklist\.bucket: .*; ec2-instanse: unknown playbook/);
-    expect(() => parsePlaybookOptions('{}', 'SOURCE')).toThrow(/SOURCE: \(options\): expected a mapping of playbook name to its options, received string/);
-    expect(() => parsePlaybookOptions({ none: { x: 1 } }, 'SOURCE')).toThrow(/none: unknown key "x"; allowed: none \(this playbook has no options\)/);
+    expect(() => parsePlaybookOptions('{}', 'SOURCE', PLAYBOOKS)).toThrow(/SOURCE: \(options\): expected a mapping of playbook name to its options, received string/);
+    expect(() => parsePlaybookOptions({ none: { x: 1 } }, 'SOURCE', PLAYBOOKS)).toThrow(/none: unknown key "x"; allowed: none \(this playbook has no options\)/);
   });
 });
 
