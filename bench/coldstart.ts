@@ -108,6 +108,8 @@ async function main(): Promise<void> {
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_ENDPOINT_URL: h.moto.endpoint,
+      // As the Pulumi program sets it: the function's own role, which tells it its account.
+      TOURNIQUET_RESPONDER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/tourniquet-responder`,
       TOURNIQUET_JOURNAL_TABLE: 'tourniquet-journal',
       TOURNIQUET_EVIDENCE_BUCKET: 'tourniquet-evidence',
       // Compiled, as the deploy passes it (infra/components/responder-role.ts uploads this form; given inline here, so

@@ -77,6 +77,12 @@ export interface BundleResult {
   readonly loadedFiles: Readonly<Record<string, readonly string[]>>;
   /** Per handler: the source files bundled into them (esbuild's input paths, relative to the repository). */
   readonly loadedSources: Readonly<Record<string, readonly string[]>>;
+  /**
+   * What the respond handler loads for one EC2 finding, from the metafile: its import plus the EC2 playbook's chunk
+   * and the chunks that chunk imports (the engine loads a playbook with `import()` the first time a subject needs
+   * it). `npm run bench:coldstart` measures the same path in a real process.
+   */
+  readonly ec2PathBytes?: number;
   /** Per handler: those bytes by package (`@aws-sdk/client-ec2`, `zod`, `src` …), largest first. */
   readonly loadedByPackage: Readonly<Record<string, ReadonlyArray<readonly [string, number]>>>;
 }
@@ -180,7 +186,23 @@ export async function buildLambdaBundle(options: BundleOptions = {}): Promise<Bu
     loadedSources[stem] = [...new Set(loaded.flatMap((path) => Object.keys(outputs[path]!.inputs)))].sort();
     loadedByPackage[stem] = bytesByPackage(outputs, loaded);
   }
-  return { outdir, files, totalBytes: files.reduce((sum, f) => sum + f.bytes, 0), warnings, loadedBytes, loadedFiles, loadedSources, loadedByPackage };
+  const respondOut = Object.keys(outputs).find((path) => resolve(repoRoot, path) === join(outdir, 'respond-handler.mjs'));
+  const ec2Chunk = Object.keys(outputs).find((path) => outputs[path]!.inputs['src/playbooks/ec2-instance.ts'] !== undefined);
+  const ec2PathBytes =
+    respondOut !== undefined && ec2Chunk !== undefined
+      ? [...new Set([...staticClosure(outputs, respondOut), ...staticClosure(outputs, ec2Chunk)])].reduce((sum, path) => sum + outputs[path]!.bytes, 0)
+      : undefined;
+  return {
+    outdir,
+    files,
+    totalBytes: files.reduce((sum, f) => sum + f.bytes, 0),
+    warnings,
+    loadedBytes,
+    loadedFiles,
+    loadedSources,
+    loadedByPackage,
+    ...(ec2PathBytes !== undefined ? { ec2PathBytes } : {}),
+  };
 }
 
 /**
@@ -220,19 +242,19 @@ export function formatBundleReport(result: BundleResult, importMs?: Readonly<Rec
 }
 
 /**
- * The issue-8 targets, met or missed and by how much. What the respond handler loads at import is a lower bound of
- * what one EC2 finding loads (its steps may import more); `npm run bench:coldstart` measures the whole path.
+ * The issue-8 targets, met or missed and by how much: what one EC2 finding loads (the handler's import and the EC2
+ * playbook's chunks; `npm run bench:coldstart` measures the same path in a real process) and the import time.
  */
 function targetCheck(result: BundleResult, importMs: number | undefined): string[] {
-  const bytes = result.loadedBytes['respond-handler'];
+  const bytes = result.ec2PathBytes ?? result.loadedBytes['respond-handler'];
   if (bytes === undefined) return [];
   const n = (x: number): string => x.toLocaleString('en-US');
   const verdict = (value: number, target: number, unit: string): string =>
     value <= target ? `met (${n(Math.round(value))} ${unit} ≤ ${n(target)})` : `MISSED by ${n(Math.round(value - target))} ${unit} (${n(Math.round(value))} > ${n(target)})`;
   return [
-    `  target check, respond-handler: bytes loaded at import ${verdict(bytes, RESPOND_PATH_TARGET.bytes, 'bytes')}` +
+    `  target check, respond-handler: bytes one EC2 finding loads ${verdict(bytes, RESPOND_PATH_TARGET.bytes, 'bytes')}` +
       (importMs !== undefined ? `; import ${verdict(importMs, RESPOND_PATH_TARGET.importMs, 'ms')}` : '') +
-      ' (one EC2 finding loads at least this: `npm run bench:coldstart` measures the path and the initialisation)',
+      ' (the import plus the EC2 playbook\'s chunks, from the metafile; `npm run bench:coldstart` measures the path and the initialisation in a process)',
   ];
 }
 

@@ -3,9 +3,10 @@
  * incident so CloudTrail attributes every call to it. Credentials are cached per role and session name until
  * shortly before they expire.
  */
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { TourniquetError } from '../errors.js';
 import { partitionOf } from './partition.js';
+import { loadSts } from './sts-sdk.js';
 import { wrapAwsError } from './wrap-aws-error.js';
 
 export const DEFAULT_ROLE_NAME = 'TourniquetResponder';
@@ -53,7 +54,7 @@ export class AssumedRoleCache {
   private readonly entries = new Map<string, CacheEntry>();
 
   constructor(
-    private readonly sts: (region: string) => STSClient,
+    private readonly sts: (region: string) => STSClient | Promise<STSClient>,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -77,9 +78,10 @@ export class AssumedRoleCache {
   }
 
   private async assume(region: string, options: AssumeRoleOptions): Promise<TemporaryCredentials> {
+    const [{ AssumeRoleCommand }, client] = await Promise.all([loadSts(), this.sts(region)]);
     let out;
     try {
-      out = await this.sts(region).send(
+      out = await client.send(
         new AssumeRoleCommand({
           RoleArn: options.roleArn,
           RoleSessionName: options.sessionName,

@@ -5,13 +5,14 @@
  * `clients.aws(EC2Client)`; every client records each call (CallRecord) to the factory's `onCall` and to the
  * listeners of the AwsClients that made it, and takes a token from the rate limiter when one is given.
  */
-import { GetCallerIdentityCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
+import type { STSClient, STSClientConfig } from '@aws-sdk/client-sts';
 import { TourniquetError, describeValue } from '../errors.js';
 import { AssumedRoleCache, DEFAULT_ROLE_NAME, responderRoleArn, roleSessionName } from './assume-role.js';
 import { attachCallRecorder } from './call-recorder.js';
 import { clientCache, serviceNameOf } from './client-cache.js';
 import type { AwsClientClass, AwsClientLookup, AwsClients, CallListener, SdkClient } from './clients.js';
 import { attachRateLimiter, type CallRateLimiter } from './rate-limit-middleware.js';
+import { loadSts } from './sts-sdk.js';
 import { TOURNIQUET_USER_AGENT } from './user-agent.js';
 import { wrapAwsError } from './wrap-aws-error.js';
 
@@ -68,9 +69,13 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
 
   // STS clients with the base credentials (caller identity, AssumeRole), one per region.
   const baseSts = new Map<string, STSClient>();
-  const stsFor = (region: string): STSClient => {
+  const stsFor = async (region: string): Promise<STSClient> => {
     let client = baseSts.get(region);
     if (client === undefined) {
+      const { STSClient } = await loadSts();
+      // Checked again: another caller may have made it while the SDK loaded.
+      client = baseSts.get(region);
+      if (client !== undefined) return client;
       client = new STSClient({ ...common(region), ...(options.credentials !== undefined ? { credentials: options.credentials } : {}) });
       attachCallRecorder(client, 'sts', () => factoryListeners);
       baseSts.set(region, client);
@@ -84,7 +89,8 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
     if (callerAccount === undefined) {
       const pending = (async () => {
         try {
-          const out = await stsFor(region).send(new GetCallerIdentityCommand({}));
+          const [{ GetCallerIdentityCommand }, sts] = await Promise.all([loadSts(), stsFor(region)]);
+          const out = await sts.send(new GetCallerIdentityCommand({}));
           if (out.Account === undefined) throw new TourniquetError('aws.caller-identity', 'sts.GetCallerIdentity returned no Account');
           return out.Account;
         } catch (err) {

@@ -32,6 +32,8 @@ export interface CreateResponderOptions {
   readonly endpoint?: string;
   /** Role assumed in member accounts (default TourniquetResponder). */
   readonly roleName?: string;
+  /** The responder's own account, when known (default: asked of STS once, sts:GetCallerIdentity). */
+  readonly callerAccountId?: string;
   readonly notifier?: Notifier;
   readonly onNotifyError?: (err: unknown) => void;
   /** No decision may go above this mode (e.g. `observe` for a first rollout). */
@@ -58,6 +60,7 @@ export function createResponder(o: CreateResponderOptions): Responder {
   const factory = createClientFactory({
     endpoint: o.endpoint,
     roleNameTemplate: o.roleName,
+    ...(o.callerAccountId !== undefined ? { callerAccountId: o.callerAccountId } : {}),
     onCall: (call) => {
       calls.record(call);
       o.onCall?.(call);

@@ -16,7 +16,8 @@ import { ConflictError, NotFoundError, TourniquetError } from '../errors.js';
 import { buildPlan, loadPlaybook, NO_PLAYBOOK, type PlaybookOptions } from '../playbooks/registry.js';
 import type { CallCollector } from './call-collector.js';
 import { decide, selectForSubject, type GuardrailCounts } from './decide.js';
-import { isReleasedStatus, releaseIncident, type ReleaseResult } from './release-incident.js';
+import { isReleasedStatus } from '../journal/journal.js';
+import type { ReleaseResult } from './release-incident.js';
 import type { RetryOptions } from './retry.js';
 import { incidentStatusOf, runPlan } from './run-plan.js';
 import { RunSharedReads } from './shared-reads.js';
@@ -527,6 +528,8 @@ export class Responder {
     const incident = await this.getIncident(incidentId);
     const clients = (): Promise<AwsClients> => this.clients(incident);
     const evidence = await this.options.evidenceFor(incidentId);
+    // Loaded when first used: the respond Lambda never releases, so its cold start does not load the release code.
+    const { releaseIncident } = await import('./release-incident.js');
     const result = await releaseIncident(
       { journal: this.options.journal, getAction: this.options.getAction, isTransient: this.options.isTransient, calls: this.options.calls, now: this.now, retry: this.options.retry },
       incident,

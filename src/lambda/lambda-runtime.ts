@@ -61,6 +61,9 @@ export async function buildLambdaRuntime(config: LambdaConfig, onNotifyError: (e
   // The table is the infrastructure's: never created (nor described) from here. A missing table fails the first
   // write of each message, which SQS then retries and dead-letters, instead of a table created without its settings.
   const journal = await openJournal({ tableName: config.TOURNIQUET_JOURNAL_TABLE, ensureTable: false, clients: aws });
+  // The function runs as the responder role: its account is the caller's (no GetCallerIdentity, and no STS code
+  // loaded unless a member account's role is assumed).
+  const ownAccount = responderAccount(config.TOURNIQUET_RESPONDER_ROLE_ARN);
   const responder = createResponder({
     journal,
     policy,
@@ -73,6 +76,7 @@ export async function buildLambdaRuntime(config: LambdaConfig, onNotifyError: (e
         : {}),
     },
     roleName: config.TOURNIQUET_ROLE_NAME,
+    ...(ownAccount !== undefined ? { callerAccountId: ownAccount } : {}),
     notifier: buildNotifier(config, secret, aws),
     onNotifyError,
     modeCeiling: config.TOURNIQUET_MODE,
@@ -111,3 +115,7 @@ function buildNotifier(config: LambdaConfig, secret: (arn: string) => Promise<st
   return routes.length ? new RoutingNotifier(routes) : undefined;
 }
 
+/** The account of the responder role's ARN (`arn:<partition>:iam::<account>:role/<name>`), if it is one. */
+export function responderAccount(roleArn: string | undefined): string | undefined {
+  return roleArn === undefined ? undefined : /^arn:aws[a-z-]*:iam::(\d{12}):role\//.exec(roleArn)?.[1];
+}

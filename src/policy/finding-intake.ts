@@ -13,9 +13,9 @@
  * `findingTypePrefixes`, when given, restricts all of the above (the operator asked for those types only).
  */
 import { defaultPlaybookIn, NO_PLAYBOOK } from '../contracts/playbook-info.js';
-import { AI_PROTECTION_TYPES } from '../findings/ai-context.js';
+import { describeValue, TourniquetError } from '../errors.js';
 import type { SeverityBand } from '../findings/model.js';
-import { typeIndex } from '../findings/type-index.js';
+import aiTypesFile from '../../data/ai-finding-types.json' with { type: 'json' };
 import { PLAYBOOK_CATALOG } from '../playbooks/playbook-catalog.js';
 import { typeMatches } from './glob.js';
 import type { Policy, PolicyRule } from './policy.js';
@@ -45,13 +45,21 @@ export interface IntakeOptions {
 /** The lowest severity of each band (guardduty_findings-severity; see src/findings/severity.ts). */
 const BAND_FLOOR: Readonly<Record<SeverityBand, number>> = { Low: 1, Medium: 4, High: 7, Critical: 9 };
 
-/** AI-related types: the AI Protection types, and catalogued types whose name says Bedrock or SageMaker. */
+let aiTypes: readonly string[] | undefined;
+
+/**
+ * AI-related types: the AI Protection types, and current catalogued types whose name says Bedrock or SageMaker
+ * (data/ai-finding-types.json, generated from the catalogue by `npm run data:type-index`; a test fails when stale).
+ */
 export function aiFindingTypes(): readonly string[] {
-  const out = new Set<string>(AI_PROTECTION_TYPES);
-  for (const t of typeIndex()) {
-    if (t.status !== 'retired' && (t.dataSource === 'AI Protection' || /bedrock|sagemaker/i.test(t.type))) out.add(t.type);
+  if (aiTypes === undefined) {
+    const rows: unknown = aiTypesFile;
+    if (!Array.isArray(rows) || !rows.every((t) => typeof t === 'string' && t !== '')) {
+      throw new TourniquetError('catalogue.invalid', `data/ai-finding-types.json: $: expected an array of finding types, received ${describeValue(rows)}`);
+    }
+    aiTypes = Object.freeze([...(rows as string[])]);
   }
-  return [...out].sort();
+  return aiTypes;
 }
 
 /** The rule's severity floor: `severity.min`, else the lowest listed band, else none (any severity). */

@@ -50,6 +50,13 @@ describe('Lambda bundle', () => {
     for (const action of ['ec2.isolate-network-interfaces', 'iam.deactivate-user-access-keys', 'bedrock.stop-principal-resources']) expect(all(), action).toContain(`"${action}"`);
     expect(loaded).not.toContain('@aws-sdk/client-elastic-load-balancing-v2');
     expect(loaded).not.toContain('@aws-sdk/client-auto-scaling');
+    // What one EC2 finding loads: the import plus the EC2 playbook's chunks, within issue 8's budget (bytes, not time).
+    expect(result.ec2PathBytes).toBeGreaterThan(result.loadedBytes['respond-handler']!);
+    expect(result.ec2PathBytes).toBeLessThanOrEqual(1_000_000);
+    // STS only to assume a member account's role (src/aws/sts-sdk.ts): the Lambda knows its own account.
+    expect(loaded).not.toContain('@aws-sdk/client-sts');
+    // Nor the YAML parser: the deployed policy arrives compiled (src/policy/compiled-policy.ts).
+    expect(loaded).not.toContain('yaml');
     // Tree-shaken (infra/esbuild-sdk-schema-keys.ts, esbuild-zod-namespace.ts): whole, they are ~555 and ~445 KiB.
     const bytesOf = (pkg: string): number => result.loadedByPackage['respond-handler']!.find(([p]) => p === pkg)?.[1] ?? 0;
     expect(bytesOf('@aws-sdk/client-ec2')).toBeLessThan(200 * 1024);

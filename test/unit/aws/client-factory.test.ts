@@ -67,6 +67,13 @@ describe('createClientFactory', () => {
     expect(await b.aws(IAMClient).config.credentials()).toMatchObject({ accessKeyId: 'base' });
   });
 
+  it('told its own account, asks STS nothing for that account (the Lambda is told it by its role ARN)', async () => {
+    const factory = createClientFactory({ ...base, callerAccountId: CALLER });
+    const clients = await factory.forIncident(CALLER, 'eu-west-1', 'inc-1');
+    expect(await clients.aws(EC2Client).config.credentials()).toMatchObject({ accessKeyId: 'base' });
+    expect(sts.calls()).toHaveLength(0);
+  });
+
   it('assumes the responder role in another account, with a session named after the incident', async () => {
     sts.on(AssumeRoleCommand).resolves(assumed('ONE'));
     const factory = createClientFactory({ ...base, callerAccountId: CALLER, externalId: 'ext-1' });
