@@ -14,6 +14,7 @@ import { compilePolicy } from '../../src/policy/compiled-policy.js';
 import { parsePolicy } from '../../src/policy/load-policy.js';
 import { ACCOUNT, REGION, startHarness, type Harness } from '../support/engine-harness.js';
 import { sqsRecord } from '../support/sqs-record.js';
+import { setLambdaEnv } from '../support/lambda-env.js';
 
 const TABLE = 'tourniquet-journal';
 const EVIDENCE = 'tourniquet-evidence';
@@ -33,7 +34,7 @@ let fleet: SeededFleet;
 let journal: Journal;
 let respondHandler: typeof RespondModule.handler;
 let resetRespondRuntime: typeof RespondModule.resetRuntimeForTests;
-const saved = { ...process.env };
+let restoreEnv: (() => void) | undefined;
 
 beforeAll(async () => {
   h = await startHarness();
@@ -44,15 +45,11 @@ beforeAll(async () => {
   await s3.send(new PutObjectCommand({ Bucket: FINDINGS, Key: POLICY_KEY, Body: compiled, ContentType: 'application/json' }));
   journal = await openJournal({ tableName: TABLE, endpoint: h.moto.endpoint });
   await journal.ensureTable();
-  Object.assign(process.env, {
+  restoreEnv = setLambdaEnv({
     AWS_ENDPOINT_URL: h.moto.endpoint,
     TOURNIQUET_JOURNAL_TABLE: TABLE,
     TOURNIQUET_EVIDENCE_BUCKET: EVIDENCE,
     TOURNIQUET_POLICY: `s3://${FINDINGS}/${POLICY_KEY}`,
-    POWERTOOLS_METRICS_NAMESPACE: 'Tourniquet',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_DEV: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   ({ handler: respondHandler, resetRuntimeForTests: resetRespondRuntime } = await import('../../src/lambda/respond-handler.js'));
 });
@@ -60,8 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await resetRespondRuntime?.();
   await journal?.close();
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
+  restoreEnv?.();
   await h?.close();
 });
 

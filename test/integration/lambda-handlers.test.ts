@@ -31,6 +31,7 @@ import type * as RespondModule from '../../src/lambda/respond-handler.js';
 import { signApproval, verifyApproval } from '../../src/notify/approval-link.js';
 import { ACCOUNT, REGION, startHarness, type Harness } from '../support/engine-harness.js';
 import { sqsRecord } from '../support/sqs-record.js';
+import { setLambdaEnv } from '../support/lambda-env.js';
 
 const TABLE = 'tourniquet-journal';
 const EVIDENCE = 'tourniquet-evidence';
@@ -50,7 +51,7 @@ let approvalHandler: typeof ApprovalModule.handler;
 let resetApprovalRuntime: typeof ApprovalModule.resetRuntimeForTests;
 let respondHandler: typeof RespondModule.handler;
 let resetRespondRuntime: typeof RespondModule.resetRuntimeForTests;
-const saved = { ...process.env };
+let restoreEnv: (() => void) | undefined;
 
 beforeAll(async () => {
   h = await startHarness();
@@ -74,7 +75,7 @@ beforeAll(async () => {
   await new SNSClient(cfg).send(new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: 'sqs', Endpoint: queueArn, Attributes: { RawMessageDelivery: 'true' } }));
   journal = await openJournal({ tableName: TABLE, endpoint: h.moto.endpoint });
   await journal.ensureTable();
-  Object.assign(process.env, {
+  restoreEnv = setLambdaEnv({
     AWS_ENDPOINT_URL: h.moto.endpoint,
     TOURNIQUET_JOURNAL_TABLE: TABLE,
     TOURNIQUET_EVIDENCE_BUCKET: EVIDENCE,
@@ -84,10 +85,6 @@ beforeAll(async () => {
     TOURNIQUET_SLACK_MIN_SEVERITY: '0',
     TOURNIQUET_TOPIC_ARN: topic.TopicArn!,
     TOURNIQUET_APPROVAL_URL: 'https://example.invalid/approve',
-    POWERTOOLS_METRICS_NAMESPACE: 'Tourniquet',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_DEV: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   ({ handler: respondHandler, resetRuntimeForTests: resetRespondRuntime } = await import('../../src/lambda/respond-handler.js'));
   ({ handler: approvalHandler, resetRuntimeForTests: resetApprovalRuntime } = await import('../../src/lambda/approval-handler.js'));
@@ -97,8 +94,7 @@ afterAll(async () => {
   await resetRespondRuntime?.();
   await resetApprovalRuntime?.();
   await journal?.close();
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
+  restoreEnv?.();
   await h?.close();
 });
 

@@ -25,6 +25,7 @@ import { openJournal } from '../../src/journal/open-journal.js';
 import type * as RespondModule from '../../src/lambda/respond-handler.js';
 import { ACCOUNT, CONTAIN_POLICY, REGION, startHarness, type Harness } from '../support/engine-harness.js';
 import { sqsRecord } from '../support/sqs-record.js';
+import { setLambdaEnv } from '../support/lambda-env.js';
 
 const TABLE = 'tourniquet-journal';
 const EVIDENCE = 'tourniquet-evidence-late';
@@ -36,7 +37,7 @@ let sqs: SQSClient;
 let journal: Journal;
 let respondHandler: typeof RespondModule.handler;
 let resetRespondRuntime: typeof RespondModule.resetRuntimeForTests;
-const saved = { ...process.env };
+let restoreEnv: (() => void) | undefined;
 
 beforeAll(async () => {
   h = await startHarness();
@@ -46,15 +47,11 @@ beforeAll(async () => {
   fleet = await h.seed('lambda-redelivery');
   journal = await openJournal({ tableName: TABLE, endpoint: h.moto.endpoint });
   await journal.ensureTable();
-  Object.assign(process.env, {
+  restoreEnv = setLambdaEnv({
     AWS_ENDPOINT_URL: h.moto.endpoint,
     TOURNIQUET_JOURNAL_TABLE: TABLE,
     TOURNIQUET_EVIDENCE_BUCKET: EVIDENCE, // not created yet
     TOURNIQUET_POLICY: CONTAIN_POLICY,
-    POWERTOOLS_METRICS_NAMESPACE: 'Tourniquet',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_DEV: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   ({ handler: respondHandler, resetRuntimeForTests: resetRespondRuntime } = await import('../../src/lambda/respond-handler.js'));
 });
@@ -62,8 +59,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await resetRespondRuntime?.();
   await journal?.close();
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
+  restoreEnv?.();
   await h?.close();
 });
 

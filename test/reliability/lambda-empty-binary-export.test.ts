@@ -14,6 +14,7 @@ import { openJournal } from '../../src/journal/open-journal.js';
 import type * as RespondModule from '../../src/lambda/respond-handler.js';
 import { finding, instanceDetails } from '../unit/findings/finding-fixtures.js';
 import { sqsRecord } from '../support/sqs-record.js';
+import { setLambdaEnv } from '../support/lambda-env.js';
 
 const TABLE = 'tourniquet-journal';
 const EVIDENCE = 'tourniquet-evidence';
@@ -24,14 +25,14 @@ let s3: S3Client;
 let journal: Journal;
 let handler: typeof RespondModule.handler;
 let resetRuntime: typeof RespondModule.resetRuntimeForTests;
-const saved = { ...process.env };
+let restoreEnv: (() => void) | undefined;
 
 beforeAll(async () => {
   moto = await startMotoServer();
   const cfg = { endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   s3 = new S3Client({ ...cfg, forcePathStyle: true });
   await Promise.all([s3.send(new CreateBucketCommand({ Bucket: EVIDENCE })), s3.send(new CreateBucketCommand({ Bucket: FINDINGS }))]);
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' });
+  restoreEnv = setLambdaEnv({ AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' });
   journal = await openJournal({ tableName: TABLE, endpoint: moto.endpoint });
   await journal.ensureTable();
   Object.assign(process.env, {
@@ -41,9 +42,6 @@ beforeAll(async () => {
     TOURNIQUET_MODE: 'observe',
     TOURNIQUET_MAX_LINE_BYTES: '4KiB',
     TOURNIQUET_MAX_DECOMPRESSED_BYTES: '64KiB',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_DEV: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   ({ handler, resetRuntimeForTests: resetRuntime } = await import('../../src/lambda/respond-handler.js'));
 });
@@ -51,8 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await resetRuntime?.();
   await journal?.close();
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
+  restoreEnv?.();
   await moto?.stop();
 });
 
