@@ -12,7 +12,7 @@ import { isTransientAwsError } from '../aws/transient-error.js';
 import { openEvidence } from '../evidence/open-evidence.js';
 import type { Journal } from '../journal/journal.js';
 import type { Notifier } from '../notify/notification.js';
-import type { PlaybookOptions } from '../playbooks/registry.js';
+import type { PlaybookOptionsSource } from '../playbooks/registry.js';
 import type { Policy } from '../policy/policy.js';
 import type { Mode } from '../contracts/plan.js';
 import { CallCollector } from './call-collector.js';
@@ -38,7 +38,7 @@ export interface CreateResponderOptions {
   readonly onNotifyError?: (err: unknown) => void;
   /** No decision may go above this mode (e.g. `observe` for a first rollout). */
   readonly modeCeiling?: Mode;
-  readonly playbookOptions?: PlaybookOptions;
+  readonly playbookOptions?: PlaybookOptionsSource;
   /** ARNs of the responder's own principals (never contained). */
   readonly responderPrincipalArns?: readonly string[];
   /** Sees every AWS call (besides the per-step attribution that goes into the evidence). */

@@ -13,7 +13,7 @@ import type { Mode } from '../contracts/plan.js';
 import type { Policy } from '../policy/policy.js';
 import type { Decision } from '../policy/decision.js';
 import { ConflictError, NotFoundError, TourniquetError } from '../errors.js';
-import { buildPlan, loadPlaybook, NO_PLAYBOOK, type PlaybookOptions } from '../playbooks/registry.js';
+import { buildPlan, loadPlaybook, NO_PLAYBOOK, type PlaybookOptionsSource } from '../playbooks/registry.js';
 import type { CallCollector } from './call-collector.js';
 import { decide, selectForSubject, type GuardrailCounts } from './decide.js';
 import { isReleasedStatus } from '../journal/journal.js';
@@ -53,7 +53,7 @@ export interface ResponderOptions {
   readonly runnerId?: string;
   /** ARNs of the responder's own principals: never contained. */
   readonly responderPrincipalArns?: readonly string[];
-  readonly playbookOptions?: PlaybookOptions;
+  readonly playbookOptions?: PlaybookOptionsSource;
   readonly retry?: RetryOptions;
   readonly concurrency?: number;
   readonly actor?: string;

@@ -3,24 +3,29 @@
  * creates a log group and a role Bedrock assumes to write it, and sets TOURNIQUET_BEDROCK_LOG_GROUP and
  * TOURNIQUET_BEDROCK_LOGGING_ROLE_ARN): the `invocationLogging` option of every playbook that takes it, for subjects
  * in the log group's Region (AWS_REGION). Options given explicitly (TOURNIQUET_PLAYBOOK_OPTIONS, a rule's `options:`)
- * win over it.
+ * win over it. Which playbooks take it is in their options schemas, so it is applied to each playbook when that
+ * playbook is loaded (lambda-playbook-options.ts), not by loading them all at cold start.
  */
 import { TourniquetError } from '../errors.js';
 import type { PlaybookInfo } from '../contracts/playbook-info.js';
 import { allowedKeysIn } from '../schema-keys.js';
 import type { LambdaConfig } from './lambda-config.js';
 
-const OPTION = 'invocationLogging';
+export const INVOCATION_LOGGING_OPTION = 'invocationLogging';
 
-/** Playbook name → `{ invocationLogging }`, for the playbooks whose options take it; {} when not deployed. */
-export function lambdaInvocationLogging(
+const VARS = 'TOURNIQUET_BEDROCK_LOG_GROUP / TOURNIQUET_BEDROCK_LOGGING_ROLE_ARN';
+
+/**
+ * The destination as the `invocationLogging` option, validated at cold start against the option's schema (the
+ * Bedrock action's, loaded for it); undefined when not deployed.
+ */
+export async function lambdaInvocationLogging(
   config: Pick<LambdaConfig, 'TOURNIQUET_BEDROCK_LOG_GROUP' | 'TOURNIQUET_BEDROCK_LOGGING_ROLE_ARN'>,
-  playbooks: readonly PlaybookInfo[],
   region: string | undefined,
-): Record<string, { [OPTION]: unknown }> {
+): Promise<{ readonly [key: string]: unknown } | undefined> {
   const logGroupName = config.TOURNIQUET_BEDROCK_LOG_GROUP;
   const roleArn = config.TOURNIQUET_BEDROCK_LOGGING_ROLE_ARN;
-  if (logGroupName === undefined && roleArn === undefined) return {};
+  if (logGroupName === undefined && roleArn === undefined) return undefined;
   if (logGroupName === undefined || roleArn === undefined) {
     throw new TourniquetError(
       'lambda.config',
@@ -29,7 +34,18 @@ export function lambdaInvocationLogging(
     );
   }
   const option = { cloudWatch: { logGroupName, roleArn }, ...(region !== undefined && region !== '' ? { region } : {}) };
-  const out: Record<string, { [OPTION]: unknown }> = {};
-  for (const p of playbooks) if (allowedKeysIn(p.options, []).includes(OPTION)) out[p.name] = { [OPTION]: option };
-  return out;
+  const { InvocationLoggingOptionSchema } = await import('../actions/bedrock-ensure-invocation-logging.js');
+  const parsed = InvocationLoggingOptionSchema.safeParse(option);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${[OPTION_PATH, ...i.path.map(String)].join('.')}: ${i.message}`);
+    throw new TourniquetError('lambda.config', `invalid Lambda environment: ${VARS}: ${issues.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+const OPTION_PATH = INVOCATION_LOGGING_OPTION;
+
+/** Whether a playbook's options take `invocationLogging`. */
+export function takesInvocationLogging(playbook: PlaybookInfo): boolean {
+  return allowedKeysIn(playbook.options, []).includes(INVOCATION_LOGGING_OPTION);
 }

@@ -6,9 +6,9 @@
  * names the variable.
  */
 import { TourniquetError } from '../errors.js';
-import { PlaybookOptionsError, parsePlaybookOptions, type PlaybookOptions } from '../playbooks/playbook-options.js';
+import { PlaybookOptionsError, parsePlaybookOptions, type PlaybookOptions, type PlaybookOptionsSource } from '../playbooks/playbook-options.js';
 import { lambdaBlocklist } from './lambda-blocklist.js';
-import { lambdaInvocationLogging } from './lambda-invocation-logging.js';
+import { INVOCATION_LOGGING_OPTION, lambdaInvocationLogging, takesInvocationLogging } from './lambda-invocation-logging.js';
 import type { PlaybookInfo } from '../contracts/playbook-info.js';
 import { catalogEntry } from '../playbooks/playbook-catalog.js';
 import { loadAllPlaybooks, loadPlaybook } from '../playbooks/loaded-playbooks.js';
@@ -43,8 +43,12 @@ async function playbooksFor(names: readonly string[]): Promise<PlaybookInfo[]> {
   return loaded.filter((p): p is NonNullable<typeof p> => p !== undefined);
 }
 
-/** Every playbook's options. Explicit options in TOURNIQUET_PLAYBOOK_OPTIONS win over the managed blocklist. */
-export async function lambdaPlaybookOptions(config: LambdaConfig, region: string | undefined = process.env.AWS_REGION): Promise<PlaybookOptions> {
+/**
+ * Every playbook's options. Explicit options in TOURNIQUET_PLAYBOOK_OPTIONS win over the managed blocklist and the
+ * invocation-logging destination. With a destination deployed, the options are a function of the playbook (it adds
+ * `invocationLogging` to each playbook whose schema takes it, when the engine loads that playbook).
+ */
+export async function lambdaPlaybookOptions(config: LambdaConfig, region: string | undefined = process.env.AWS_REGION): Promise<PlaybookOptionsSource> {
   const blocklist = lambdaBlocklist(config, region);
   let managed: PlaybookOptions = {};
   if (blocklist !== undefined) {
@@ -57,35 +61,29 @@ export async function lambdaPlaybookOptions(config: LambdaConfig, region: string
       throw invalid(`${BLOCKLIST_VARS[field] ?? issue.path}: ${issue.message}`, err);
     }
   }
-  // Which playbooks take the option is in their schemas: a deployment with a logging destination loads them all.
-  const loggingSet = config.TOURNIQUET_BEDROCK_LOG_GROUP !== undefined || config.TOURNIQUET_BEDROCK_LOGGING_ROLE_ARN !== undefined;
-  const logging = lambdaInvocationLogging(config, loggingSet ? await loadAllPlaybooks() : [], region);
-  if (Object.keys(logging).length > 0) {
-    try {
-      const parsed = parsePlaybookOptions(logging, 'TOURNIQUET_BEDROCK_LOG_GROUP / TOURNIQUET_BEDROCK_LOGGING_ROLE_ARN', await playbooksFor(Object.keys(logging)));
-      for (const [name, options] of Object.entries(parsed)) managed = { ...managed, [name]: { ...managed[name], ...options } };
-    } catch (err) {
-      if (err instanceof PlaybookOptionsError) throw invalid(err.message, err);
-      throw err;
-    }
-  }
+  const logging = await lambdaInvocationLogging(config, region);
+  const explicit = await explicitOptions(config);
+  const merged: Record<string, PlaybookOptions[string]> = { ...managed };
+  for (const [name, options] of Object.entries(explicit)) merged[name] = { ...managed[name], ...options };
+  if (logging === undefined) return merged;
+  return (playbook) => (takesInvocationLogging(playbook) ? { [INVOCATION_LOGGING_OPTION]: logging, ...merged[playbook.name] } : merged[playbook.name]);
+}
+
+/** TOURNIQUET_PLAYBOOK_OPTIONS, validated against the playbooks it names. */
+async function explicitOptions(config: LambdaConfig): Promise<PlaybookOptions> {
   const text = config.TOURNIQUET_PLAYBOOK_OPTIONS;
-  if (text === undefined || text.trim() === '') return managed;
+  if (text === undefined || text.trim() === '') return {};
   let raw: unknown;
   try {
     raw = JSON.parse(text) as unknown;
   } catch (err) {
     throw invalid(`TOURNIQUET_PLAYBOOK_OPTIONS: expected JSON such as {"ec2-instance": {"isolationSettleSeconds": 5}} (${err instanceof Error ? err.message : String(err)})`, err);
   }
-  let explicit: PlaybookOptions;
   try {
     const named = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw) : [];
-    explicit = parsePlaybookOptions(raw, 'TOURNIQUET_PLAYBOOK_OPTIONS', await playbooksFor(named));
+    return parsePlaybookOptions(raw, 'TOURNIQUET_PLAYBOOK_OPTIONS', await playbooksFor(named));
   } catch (err) {
     if (err instanceof PlaybookOptionsError) throw invalid(err.message, err);
     throw err;
   }
-  const merged: Record<string, PlaybookOptions[string]> = { ...managed };
-  for (const [name, options] of Object.entries(explicit)) merged[name] = { ...managed[name], ...options };
-  return merged;
 }

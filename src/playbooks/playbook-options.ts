@@ -15,6 +15,12 @@ import { allowedKeysIn } from '../schema-keys.js';
 /** Options per playbook name (`{ "ec2-instance": { isolationSettleSeconds: 5 } }`). */
 export type PlaybookOptions = { readonly [playbook: string]: { readonly [key: string]: unknown } | undefined };
 
+/**
+ * The responder's playbook options: per name, or a function of the (loaded) playbook, for options that depend on its
+ * schema (the Lambda's invocation-logging destination goes to every playbook that takes it).
+ */
+export type PlaybookOptionsSource = PlaybookOptions | ((playbook: PlaybookInfo) => { readonly [key: string]: unknown } | undefined);
+
 export type OptionPath = ReadonlyArray<string | number>;
 
 /** One problem: `path` inside the value checked; `message` says what was expected and received, or which key is unknown. */

@@ -9,10 +9,10 @@ import type { GuardrailVerdict } from '../policy/guardrails.js';
 import { incidentKeyOf } from './incident-key.js';
 import { loadPlaybook, playbookForPlan } from './loaded-playbooks.js';
 import { PLAYBOOK_CATALOG } from './playbook-catalog.js';
-import { mergePlaybookOptions, type PlaybookOptions } from './playbook-options.js';
+import { mergePlaybookOptions, type PlaybookOptions, type PlaybookOptionsSource } from './playbook-options.js';
 
 export { NO_PLAYBOOK, loadPlaybook };
-export type { PlaybookOptions };
+export type { PlaybookOptions, PlaybookOptionsSource };
 
 /** The playbook that handles a subject kind by default. */
 export function defaultPlaybookFor(subject: Subject): string {
@@ -27,7 +27,7 @@ export function buildPlan(
   playbook: string,
   finding: Finding,
   subject: Subject,
-  options: PlaybookOptions = {},
+  options: PlaybookOptionsSource = {},
   ruleOptions?: { readonly [key: string]: unknown },
   guardrails: readonly GuardrailVerdict[] = [],
 ): Plan {
@@ -35,5 +35,6 @@ export function buildPlan(
   if (found === undefined || !found.subjectKinds.includes(subject.kind)) {
     return { playbook: NO_PLAYBOOK, incidentKey: incidentKeyOf(subject), steps: [] };
   }
-  return found.plan(finding, subject, mergePlaybookOptions(options[playbook], ruleOptions), guardrails);
+  const responderOptions = typeof options === 'function' ? options(found) : options[playbook];
+  return found.plan(finding, subject, mergePlaybookOptions(responderOptions, ruleOptions), guardrails);
 }

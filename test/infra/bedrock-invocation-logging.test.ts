@@ -9,6 +9,7 @@ import { BEDROCK_INVOCATION_LOG_GROUP } from '../../infra/components/bedrock-inv
 import { LAMBDA_ENV } from '../../infra/lambda-env.js';
 import { readLambdaConfig } from '../../src/lambda/lambda-config.js';
 import { lambdaPlaybookOptions } from '../../src/lambda/lambda-playbook-options.js';
+import { optionsOf } from '../support/playbook-options-of.js';
 import { buildTourniquetStack } from '../support/tourniquet-stack.js';
 import { MOCK_ACCOUNT, MOCK_REGION, json, type CapturedResource, type ResourceCapture } from './helpers/pulumi-mocks.js';
 import { decide } from './helpers/iam-simulator.js';
@@ -72,15 +73,15 @@ describe('tourniquet:bedrockInvocationLogging', () => {
 
     const options = await lambdaPlaybookOptions(readLambdaConfig({ ...vars }), MOCK_REGION);
     const expected = { cloudWatch: { logGroupName: BEDROCK_INVOCATION_LOG_GROUP, roleArn: String(role.state['arn']) }, region: MOCK_REGION };
-    expect(options['bedrock']).toEqual({ invocationLogging: expected });
-    expect(options['sagemaker-notebook']).toEqual({ invocationLogging: expected });
-    expect(options['ec2-instance']?.['invocationLogging']).toBeUndefined();
+    expect(optionsOf(options, 'bedrock')).toEqual({ invocationLogging: expected });
+    expect(optionsOf(options, 'sagemaker-notebook')).toEqual({ invocationLogging: expected });
+    expect(optionsOf(options, 'ec2-instance')?.['invocationLogging']).toBeUndefined();
     // Explicit options win over the deployment's destination.
     const explicit = await lambdaPlaybookOptions(
       readLambdaConfig({ ...vars, [LAMBDA_ENV.playbookOptions]: JSON.stringify({ bedrock: { invocationLogging: { s3: { bucketName: 'mine' } } } }) }),
       MOCK_REGION,
     );
-    expect(explicit['bedrock']).toEqual({ invocationLogging: { s3: { bucketName: 'mine' } } });
+    expect(optionsOf(explicit, 'bedrock')).toEqual({ invocationLogging: { s3: { bucketName: 'mine' } } });
     const { [LAMBDA_ENV.bedrockLoggingRoleArn]: _dropped, ...half } = vars;
     await expect(lambdaPlaybookOptions(readLambdaConfig(half), MOCK_REGION)).rejects.toThrow(/needs TOURNIQUET_BEDROCK_LOG_GROUP and TOURNIQUET_BEDROCK_LOGGING_ROLE_ARN; missing: TOURNIQUET_BEDROCK_LOGGING_ROLE_ARN/);
   });

@@ -51,7 +51,8 @@ describe('tourniquet:playbookOptions', () => {
     const { lambdaPlaybookOptions } = await import('../../src/lambda/lambda-playbook-options.js');
     const read = await lambdaPlaybookOptions(readLambdaConfig(env), 'us-east-1');
     // The managed blocklist is added by the program; every configured option is there as given.
-    expect(read['ec2-instance']).toMatchObject(options['ec2-instance']);
-    expect(read['ec2-instance']?.['blocklist']).toMatchObject({ key: 'lists/responder-blocklist.txt' });
+    const { optionsOf } = await import('../support/playbook-options-of.js');
+    expect(optionsOf(read, 'ec2-instance')).toMatchObject(options['ec2-instance']);
+    expect(optionsOf(read, 'ec2-instance')?.['blocklist']).toMatchObject({ key: 'lists/responder-blocklist.txt' });
   });
 });
