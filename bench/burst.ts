@@ -8,9 +8,8 @@
  * breaker at 100000 findings), so the steps really run.
  * The floor: the least time the emulated AWS buckets allow for the calls that were accepted (every bucket full at
  * the start); `ratioToRateLimitFloor` = floor ÷ our time (1 = as fast as AWS lets anyone go).
- * Scale: 1,000 findings over 300 instances is the issue's burst (`npm run bench:burst -- 1000 300`: ~8 minutes here,
- * and the embedded journal times out under it); the default is scaled down at the same ratio (3.33 findings a
- * subject): `--quick` 20 findings over 6 instances; default 100 over 30; any size with `-- <findings> <subjects>`.
+ * Scale: 1,000 findings over 300 instances is the issue's burst (`npm run bench:burst -- 1000 300`: 6 minutes at load
+ * ~2); the default is scaled down at the same ratio (3.33 findings a subject): `--quick` 20 findings over 6 instances; default 100 over 30; any size with `-- <findings> <subjects>`.
  * `--no-engine-limiter` lifts the engine's limiter (a diagnostic: what the limiter costs).
  * Last stdout line: one JSON object.
  */
