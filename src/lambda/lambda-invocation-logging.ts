@@ -37,13 +37,11 @@ export async function lambdaInvocationLogging(
   const { InvocationLoggingOptionSchema } = await import('../actions/bedrock-ensure-invocation-logging.js');
   const parsed = InvocationLoggingOptionSchema.safeParse(option);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${[OPTION_PATH, ...i.path.map(String)].join('.')}: ${i.message}`);
+    const issues = parsed.error.issues.map((i) => `${[INVOCATION_LOGGING_OPTION, ...i.path.map(String)].join('.')}: ${i.message}`);
     throw new TourniquetError('lambda.config', `invalid Lambda environment: ${VARS}: ${issues.join('; ')}`);
   }
   return parsed.data;
 }
-
-const OPTION_PATH = INVOCATION_LOGGING_OPTION;
 
 /** Whether a playbook's options take `invocationLogging`. */
 export function takesInvocationLogging(playbook: PlaybookInfo): boolean {
