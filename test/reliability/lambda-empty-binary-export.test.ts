@@ -6,66 +6,20 @@
  * never succeed), nothing of it is journaled, and a good object in the same batch is handled.
  */
 import { gzipSync } from 'node:zlib';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMotoServer, type MotoServer } from '../../src/aws/moto-server.js';
-import type { Journal } from '../../src/journal/journal.js';
-import { openJournal } from '../../src/journal/open-journal.js';
-import type * as RespondModule from '../../src/lambda/respond-handler.js';
-import { finding, instanceDetails } from '../unit/findings/finding-fixtures.js';
+import { FINDINGS, line, notification, startExportLambda, type ExportLambda } from '../support/export-lambda.js';
 import { sqsRecord } from '../support/sqs-record.js';
-import { setLambdaEnv } from '../support/lambda-env.js';
 
-const TABLE = 'tourniquet-journal';
-const EVIDENCE = 'tourniquet-evidence';
-const FINDINGS = 'guardduty-findings-123456789012';
-
-let moto: MotoServer;
-let s3: S3Client;
-let journal: Journal;
-let handler: typeof RespondModule.handler;
-let resetRuntime: typeof RespondModule.resetRuntimeForTests;
-let restoreEnv: (() => void) | undefined;
+let lambda: ExportLambda;
 
 beforeAll(async () => {
-  moto = await startMotoServer();
-  const cfg = { endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
-  s3 = new S3Client({ ...cfg, forcePathStyle: true });
-  await Promise.all([s3.send(new CreateBucketCommand({ Bucket: EVIDENCE })), s3.send(new CreateBucketCommand({ Bucket: FINDINGS }))]);
-  restoreEnv = setLambdaEnv({ AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' });
-  journal = await openJournal({ tableName: TABLE, endpoint: moto.endpoint });
-  await journal.ensureTable();
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: moto.endpoint,
-    TOURNIQUET_JOURNAL_TABLE: TABLE,
-    TOURNIQUET_EVIDENCE_BUCKET: EVIDENCE,
-    TOURNIQUET_MODE: 'observe',
-    TOURNIQUET_MAX_LINE_BYTES: '4KiB',
-    TOURNIQUET_MAX_DECOMPRESSED_BYTES: '64KiB',
-  });
-  ({ handler, resetRuntimeForTests: resetRuntime } = await import('../../src/lambda/respond-handler.js'));
+  lambda = await startExportLambda();
 });
 
 afterAll(async () => {
-  await resetRuntime?.();
-  await journal?.close();
-  restoreEnv?.();
-  await moto?.stop();
+  await lambda?.close();
 });
-
-const notification = (key: string): string =>
-  JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: FINDINGS }, object: { key } } }] });
-
-const line = (id: string, instanceId: string): string =>
-  JSON.stringify(finding({ id, arn: `arn:aws:guardduty:us-east-1:111122223333:detector/d1/finding/${id}` }, { resourceType: 'Instance', instanceDetails: instanceDetails({ instanceId }) }));
-
-async function quarantined(messageId: string): Promise<Array<{ reason: string; original: string }>> {
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: EVIDENCE, Prefix: 'quarantine/' }));
-  const keys = (listed.Contents ?? []).map((o) => o.Key!).filter((k) => k.includes(messageId));
-  return Promise.all(
-    keys.map(async (Key) => JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: EVIDENCE, Key }))).Body!.transformToString()) as { reason: string; original: string }),
-  );
-}
 
 
 const CASES = [
@@ -80,16 +34,16 @@ const CASES = [
 describe('an empty or binary S3 export object', () => {
   it.each(CASES)('$name: quarantined with one line naming it, not retried, nothing journaled; the good object beside it is handled', async (c) => {
     const key = `AWSLogs/123456789012/GuardDuty/us-east-1/2026/08/02/${c.key}`;
-    await s3.send(new PutObjectCommand({ Bucket: FINDINGS, Key: key, Body: c.body() }));
+    await lambda.s3.send(new PutObjectCommand({ Bucket: FINDINGS, Key: key, Body: c.body() }));
     const goodKey = `AWSLogs/123456789012/GuardDuty/us-east-1/2026/08/02/good-${c.key.replace(/\W/g, '-')}.jsonl.gz`;
     const goodInstance = `i-0${(CASES.indexOf(c) + 1).toString().repeat(16)}`;
-    await s3.send(new PutObjectCommand({ Bucket: FINDINGS, Key: goodKey, Body: gzipSync(`${line(`f30000000000000000000000000000${CASES.indexOf(c)}0`, goodInstance)}\n`) }));
-    const before = (await journal.listIncidents()).length;
+    await lambda.s3.send(new PutObjectCommand({ Bucket: FINDINGS, Key: goodKey, Body: gzipSync(`${line(`f30000000000000000000000000000${CASES.indexOf(c)}0`, goodInstance)}\n`) }));
+    const before = (await lambda.journal.listIncidents()).length;
     const id = `m-${c.key.replace(/\W/g, '-')}`;
-    const result = await handler({ Records: [sqsRecord(id, notification(key)), sqsRecord(`${id}-good`, notification(goodKey))] });
+    const result = await lambda.handler({ Records: [sqsRecord(id, notification(key)), sqsRecord(`${id}-good`, notification(goodKey))] });
     expect(result.batchItemFailures).toEqual([]);
     // Quarantine keys are found by message id prefix: keep this object's own records.
-    const q = (await quarantined(id)).filter((x) => x.reason.startsWith(`s3://${FINDINGS}/${key}:`));
+    const q = (await lambda.quarantined(id)).filter((x) => x.reason.startsWith(`s3://${FINDINGS}/${key}:`));
     if (c.perLine) expect(q.length).toBeGreaterThanOrEqual(1);
     else expect(q, JSON.stringify(q)).toHaveLength(1);
     for (const x of q) {
@@ -98,9 +52,9 @@ describe('an empty or binary S3 export object', () => {
       expect(typeof x.original).toBe('string');
     }
     // Only the good object's finding was journaled.
-    const after = await journal.listIncidents();
+    const after = await lambda.journal.listIncidents();
     expect(after.length).toBe(before + 1);
     expect(after.map((i) => i.subjectId)).toContain(goodInstance);
-    expect((await quarantined(`${id}-good`)).map((x) => x.reason)).toEqual([]);
+    expect((await lambda.quarantined(`${id}-good`)).map((x) => x.reason)).toEqual([]);
   });
 });
