@@ -2,30 +2,23 @@
  * The registered actions, by name (the names plans reference): every action a playbook's steps run, so adding one to
  * a playbook registers it. Their IAM permissions, unioned, are what the infrastructure grants the responder's role.
  */
-import { NotFoundError, TourniquetError } from '../errors.js';
 import { PLAYBOOKS } from '../playbooks/playbook-list.js';
+import { getLoadedAction } from '../playbooks/loaded-playbooks.js';
 import type { AnyAction, IamPermission } from './action.js';
 import { canonicalJson } from './action-support.js';
 
+// Every playbook is loaded here (playbook-list.ts), and loading one registered its actions, refusing two different
+// actions under one name (loaded-playbooks.ts).
 const ACTIONS: readonly AnyAction[] = [...new Set(PLAYBOOKS.flatMap((p) => p.actions))];
-
-const BY_NAME: ReadonlyMap<string, AnyAction> = new Map(ACTIONS.map((a) => [a.name, a]));
-// Plans name actions: two different actions under one name would make a plan ambiguous.
-if (BY_NAME.size !== ACTIONS.length) {
-  const seen = new Set<string>();
-  const twice = ACTIONS.map((a) => a.name).filter((n) => seen.has(n) || !seen.add(n));
-  throw new TourniquetError('action.duplicate', `two actions are registered under the name ${twice.join(', ')}`);
-}
+const NAMES: ReadonlySet<string> = new Set(ACTIONS.map((a) => a.name));
 
 /** The action registered under `name`; NotFoundError when there is none. */
 export function getAction(name: string): AnyAction {
-  const action = BY_NAME.get(name);
-  if (action === undefined) throw new NotFoundError('action', name);
-  return action;
+  return getLoadedAction(name);
 }
 
 export function hasAction(name: string): boolean {
-  return BY_NAME.has(name);
+  return NAMES.has(name);
 }
 
 export function allActions(): readonly AnyAction[] {
