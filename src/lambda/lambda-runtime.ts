@@ -56,8 +56,8 @@ export async function buildLambdaRuntime(config: LambdaConfig, onNotifyError: (e
     }
     return p;
   };
-  const playbookOptions = await lambdaPlaybookOptions(config);
-  const policy = await loadLambdaPolicy(config.TOURNIQUET_POLICY, s3);
+  // Independent: the options' playbooks load while the policy is read from S3.
+  const [playbookOptions, policy] = await Promise.all([lambdaPlaybookOptions(config), loadLambdaPolicy(config.TOURNIQUET_POLICY, s3)]);
   // The table is the infrastructure's: never created (nor described) from here. A missing table fails the first
   // write of each message, which SQS then retries and dead-letters, instead of a table created without its settings.
   const journal = await openJournal({ tableName: config.TOURNIQUET_JOURNAL_TABLE, ensureTable: false, clients: aws });
