@@ -21,6 +21,7 @@ import type { ReleaseResult } from './release-incident.js';
 import type { RetryOptions } from './retry.js';
 import { incidentStatusOf, runPlan } from './run-plan.js';
 import { RunSharedReads } from './shared-reads.js';
+import { settleAll } from '../run-limited.js';
 import { withActionEffects } from './step-effect.js';
 import { lowerMode } from '../policy/mode-order.js';
 import { RateLimiter, rateLimitClients } from './rate-limiter.js';
@@ -248,13 +249,14 @@ export class Responder {
     const occurrenceDecision = record.decision;
     if (record.evidenceWritten !== true) {
       const kind = merged ?? mergeKindOf((await journal.getOccurrence(incidentId, record)) ?? record);
+      // Independent objects: written at once (against S3 each is a round trip before any step may start).
       if (kind === 'initial') {
-        await evidence.put('finding.json', finding.raw);
-        await evidence.put('decision.json', occurrenceDecision);
-        await evidence.put('plan.json', current.plan);
+        await settleAll([evidence.put('finding.json', finding.raw), evidence.put('decision.json', occurrenceDecision), evidence.put('plan.json', current.plan)]);
       } else {
-        await evidence.put(`occurrences/${finding.updatedAt}.json`, finding.raw);
-        await evidence.put(`occurrences/${finding.updatedAt}-decision.json`, occurrenceDecision);
+        await settleAll([
+          evidence.put(`occurrences/${finding.updatedAt}.json`, finding.raw),
+          evidence.put(`occurrences/${finding.updatedAt}-decision.json`, occurrenceDecision),
+        ]);
       }
       await journal.updateOccurrence(incidentId, record, { evidenceWritten: true }, this.now());
     }

@@ -92,6 +92,8 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
   // A step starts as soon as what it waits for has finished, not when a whole round of steps has: a slow evidence
   // read never holds back the isolation that does not depend on it.
   const inFlight = new Map<string, Promise<void>>();
+  // Each finished step's result evidence and timeline event, written while the steps after it run.
+  const trailing: Array<Promise<unknown>> = [];
   let failure: { error: unknown } | undefined;
   // Bounds, as a guard against a journal that never settles: each step starts or settles a few times at most.
   let starts = 0;
@@ -128,7 +130,7 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
     }
     for (const step of ready) {
       if (inFlight.size >= concurrency) break;
-      const running = runStep(deps, input, step, records, reads).then(
+      const running = runStep(deps, input, step, records, reads, trailing).then(
         (claimed) => {
           progressed ||= claimed;
         },
@@ -159,7 +161,11 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
   }
   // A journal failure stops the scheduling; the steps already started finish (and record) before it is thrown.
   await Promise.allSettled(inFlight.values());
-  if (failure !== undefined) throw failure.error;
+  if (failure !== undefined) {
+    await Promise.allSettled(trailing);
+    throw failure.error;
+  }
+  await settleAll(trailing);
   const steps = await journal.getSteps(input.incidentId);
   return { status: incidentStatusOf(input.mode, input.plan, steps), steps, progressed };
 }
@@ -237,13 +243,21 @@ async function settle(
   return true;
 }
 
-/** Runs one step if this responder can claim it; false when another responder had it first. */
+/** The claim was lost: another responder holds the step (or journaled its pre-image first). */
+class NotClaimed {}
+
+/**
+ * Runs one step if this responder can claim it; false when another responder had it first. Returns once the step's
+ * journal record is final (done or failed): its result evidence and timeline event are written after, and are added
+ * to `trailing` for the run to await, so the steps that wait for this one do not wait for them as well.
+ */
 async function runStep(
   deps: RunPlanDeps,
   input: RunPlanInput,
   step: PlanStep,
   records: ReadonlyMap<string, StepRecord>,
   reads: SharedReads,
+  trailing: Array<Promise<unknown>>,
 ): Promise<boolean> {
   const { journal } = deps;
   const rec = records.get(step.id)!;
@@ -253,36 +267,40 @@ async function runStep(
   const view = leaseView(deps);
   // Its holder's process is gone but its lease still runs: take it over from that holder (and only from it).
   const takeOver = rec.status === 'running' && rec.leaseOwner !== undefined && goneBeforeExpiry(holderOf(rec), view) ? rec.leaseOwner : undefined;
-  try {
-    await journal.transitionStep(
-      input.incidentId,
-      step.id,
-      CLAIMABLE,
-      'running',
-      {
-        leaseOwner: deps.runnerId,
-        leaseUntil: new Date(startedAt.getTime() + leaseMs).toISOString(),
-        leaseProcess: processId,
-        startedAt: startedAt.toISOString(),
-        attempts: rec.attempts + 1,
-        error: null,
-      },
-      startedAt,
-      takeOver !== undefined ? { takeOver } : {},
-    );
-  } catch (err) {
-    if (err instanceof ConflictError) return false; // another responder claimed it
-    throw err;
-  }
-  if (rec.status === 'running') {
-    await journal.appendEvent(input.incidentId, {
-      at: startedAt.toISOString(),
-      type: 'step.taken-over',
-      message: `${step.id}: taken over from ${rec.leaseOwner ?? 'a responder'} (${takeOver !== undefined ? 'its process is gone' : 'its lease expired'})${rec.preImage !== undefined ? '; its journaled pre-image is kept' : ''}`,
-    });
-  }
-  const fence = { leaseOwner: deps.runnerId };
-  const heartbeat = deps.renewLease === false ? undefined : renewWhileRunning(deps, input.incidentId, step.id, leaseMs, processId);
+  let heartbeat: { stop(): Promise<void> } | undefined;
+  /** The claim, with the pre-image when it was read first: one conditional write instead of two. */
+  const claim = async (preImage?: Json): Promise<void> => {
+    try {
+      await journal.transitionStep(
+        input.incidentId,
+        step.id,
+        CLAIMABLE,
+        'running',
+        {
+          leaseOwner: deps.runnerId,
+          leaseUntil: new Date(startedAt.getTime() + leaseMs).toISOString(),
+          leaseProcess: processId,
+          startedAt: startedAt.toISOString(),
+          attempts: rec.attempts + 1,
+          error: null,
+          ...(preImage !== undefined ? { preImage } : {}),
+        },
+        startedAt,
+        { ...(takeOver !== undefined ? { takeOver } : {}), ...(preImage !== undefined ? { noPreImage: true } : {}) },
+      );
+    } catch (err) {
+      if (err instanceof ConflictError) throw new NotClaimed(); // another responder claimed it
+      throw err;
+    }
+    heartbeat = deps.renewLease === false ? undefined : renewWhileRunning(deps, input.incidentId, step.id, leaseMs, processId);
+    if (rec.status === 'running') {
+      await journal.appendEvent(input.incidentId, {
+        at: startedAt.toISOString(),
+        type: 'step.taken-over',
+        message: `${step.id}: taken over from ${rec.leaseOwner ?? 'a responder'} (${takeOver !== undefined ? 'its process is gone' : 'its lease expired'})${rec.preImage !== undefined ? '; its journaled pre-image is kept' : ''}`,
+      });
+    }
+  };
   const ctxWith = (clients: AwsClients): ActionContext => ({
     clients,
     incidentId: input.incidentId,
@@ -298,54 +316,92 @@ async function runStep(
   const onRetry = (): void => {
     retries++;
   };
+  // A step that changes something and has no journaled pre-image reads it before the claim (reading changes
+  // nothing), so that the claim journals it in the same write: the contract — the pre-image is durable before
+  // anything changes, and never replaces one journaled earlier — holds with one write fewer on the way.
+  const readsFirst = rec.preImage === undefined && step.effect !== 'read';
+  let claimed = false;
   const outcome = await deps.calls
     .collect(() => withCallPriority(priorityOfEffect(step.effect), async () => {
-      const ctx = ctxWith(await input.clients());
-      const action = deps.getAction(step.action);
-      const stepInput = action.parseInput(resolveInput(step.id, step.input, records), ctx);
+      if (!readsFirst) {
+        await claim();
+        claimed = true;
+      }
+      let ctx: ActionContext;
+      let action: AnyAction;
+      let stepInput: unknown;
       // A step taken over after a crash keeps the pre-image captured first: a new capture would record the
       // half-contained state, and release would then restore that.
       let pre: Json;
-      let fresh = false;
-      if (rec.preImage !== undefined) {
-        pre = rec.preImage;
-      } else {
-        fresh = true;
-        pre = (await withRetry(() => action.capture(stepInput, ctx), deps.isTransient, deps.retry, onRetry)).value as Json;
-        if (step.effect !== 'read') {
-          // Contract: the pre-image is durable before anything changes (fenced: never over a taker's pre-image).
-          await journal.transitionStep(input.incidentId, step.id, ['running'], 'running', { preImage: pre }, deps.now(), fence);
-          await input.evidence.put(`steps/${step.id}/pre-image.json`, pre);
+      try {
+        ctx = ctxWith(await input.clients());
+        action = deps.getAction(step.action);
+        stepInput = action.parseInput(resolveInput(step.id, step.input, records), ctx);
+        const parsed = stepInput;
+        pre = rec.preImage ?? ((await withRetry(() => action.capture(parsed, ctx), deps.isTransient, deps.retry, onRetry)).value as Json);
+      } catch (error) {
+        // What failed before the claim is claimed all the same, so that the failure is recorded.
+        if (!claimed) {
+          await claim();
+          claimed = true;
         }
+        throw error;
       }
-      // The first attempt may act on the pre-image just read; a retry reads the state again.
-      let attempt = 0;
-      const out = await withRetry(
-        () => action.apply(stepInput, pre, { ...ctx, preImageFresh: fresh && attempt++ === 0 }),
-        deps.isTransient,
-        deps.retry,
-        onRetry,
-        progressOf(deps.calls),
-      );
-      // Never report a change as done on the API's word alone: read the state back.
-      const verification = action.verify && step.effect !== 'read' ? await verifyHolds(deps, step, () => action.verify!(stepInput, ctx)) : undefined;
-      return { output: out.value as Json, verification };
+      const fresh = rec.preImage === undefined;
+      let preImageEvidence: Promise<unknown> | undefined;
+      if (readsFirst) {
+        await claim(pre);
+        claimed = true;
+      }
+      if (fresh && step.effect !== 'read') {
+        // The case's copy of the journaled pre-image, written while the step acts and awaited before it reports (the
+        // journal's copy, written by the claim, is the one release uses; this is only ever the same value).
+        const copy = input.evidence.put(`steps/${step.id}/pre-image.json`, pre);
+        copy.catch(() => undefined);
+        preImageEvidence = copy;
+      }
+      try {
+        // The first attempt may act on the pre-image just read; a retry reads the state again.
+        let attempt = 0;
+        const out = await withRetry(
+          () => action.apply(stepInput, pre, { ...ctx, preImageFresh: fresh && attempt++ === 0 }),
+          deps.isTransient,
+          deps.retry,
+          onRetry,
+          progressOf(deps.calls),
+        );
+        // Never report a change as done on the API's word alone: read the state back.
+        const verification = action.verify && step.effect !== 'read' ? await verifyHolds(deps, step, () => action.verify!(stepInput, ctx)) : undefined;
+        await preImageEvidence;
+        return { output: out.value as Json, verification };
+      } catch (error) {
+        // The step's own failure is the one it reports; the copy is settled first (the journal holds the pre-image).
+        await preImageEvidence?.catch(() => undefined);
+        throw error;
+      }
     }))
     .finally(() => heartbeat?.stop());
+  if (!claimed || ('error' in outcome && outcome.error instanceof NotClaimed)) {
+    if ('error' in outcome && !(outcome.error instanceof NotClaimed)) throw outcome.error;
+    return false;
+  }
   const finishedAt = deps.now().toISOString();
   if ('value' in outcome) {
     const { output, verification } = outcome.value;
     if (!(await finish(deps, input, step, 'done', { output, finishedAt, leaseOwner: null, leaseUntil: null, leaseProcess: null }))) return true;
-    // The record of what was done and the timeline event are independent writes: both at once.
-    await settleAll([
-      input.evidence.put(`steps/${step.id}/result.json`, { step: step.id, action: step.action, retries, output, verification, calls: outcome.calls }),
-      journal.appendEvent(input.incidentId, {
-        at: finishedAt,
-        type: 'step.done',
-        message: `${step.id}: ${step.description}${verification ? ` — verified: ${verification.detail}` : ''}`,
-        data: { calls: outcome.calls.length, retries, ...(verification ? { verified: verification.detail } : {}) },
-      }),
-    ]);
+    // The record of what was done and the timeline event are independent writes: both at once, after the steps
+    // waiting for this one have been let go (the run awaits them before it returns).
+    trailing.push(
+      settleAll([
+        input.evidence.put(`steps/${step.id}/result.json`, { step: step.id, action: step.action, retries, output, verification, calls: outcome.calls }),
+        journal.appendEvent(input.incidentId, {
+          at: finishedAt,
+          type: 'step.done',
+          message: `${step.id}: ${step.description}${verification ? ` — verified: ${verification.detail}` : ''}`,
+          data: { calls: outcome.calls.length, retries, ...(verification ? { verified: verification.detail } : {}) },
+        }),
+      ]),
+    );
     return true;
   }
   const err = outcome.error;
@@ -357,14 +413,16 @@ async function runStep(
     transient,
   };
   if (!(await finish(deps, input, step, 'failed', { error, finishedAt, leaseOwner: null, leaseUntil: null, leaseProcess: null }))) return true;
-  await settleAll([
-    input.evidence.put(`steps/${step.id}/error.json`, { step: step.id, action: step.action, retries, error, calls: outcome.calls }),
-    journal.appendEvent(input.incidentId, {
-      at: finishedAt,
-      type: 'step.failed',
-      message: `${step.id}: ${error.name}: ${error.message}${transient ? ` (transient, gave up after ${retries + 1} attempts)` : ''}`,
-    }),
-  ]);
+  trailing.push(
+    settleAll([
+      input.evidence.put(`steps/${step.id}/error.json`, { step: step.id, action: step.action, retries, error, calls: outcome.calls }),
+      journal.appendEvent(input.incidentId, {
+        at: finishedAt,
+        type: 'step.failed',
+        message: `${step.id}: ${error.name}: ${error.message}${transient ? ` (transient, gave up after ${retries + 1} attempts)` : ''}`,
+      }),
+    ]),
+  );
   return true;
 }
 

@@ -397,7 +397,7 @@ export class DynamoJournal implements Journal {
     to: StepStatus,
     patch: StepPatch,
     now: Date,
-    options: { leaseOwner?: string; takeOver?: string } = {},
+    options: { leaseOwner?: string; takeOver?: string; noPreImage?: boolean } = {},
   ): Promise<StepRecord> {
     if (from.length === 0) throw new StepError(stepId, 'transitionStep needs at least one `from` status');
     const u = new Expr();
@@ -421,10 +421,11 @@ export class DynamoJournal implements Journal {
       }
     }
     // DynamoDB rejects redundant parentheses, so a single alternative is not wrapped.
+    const exists = options.noPreImage === true ? `attribute_exists(pk) AND attribute_not_exists(${u.name('preImage')})` : 'attribute_exists(pk)';
     const condition =
       alternatives.length === 1
-        ? `attribute_exists(pk) AND ${alternatives[0] as string}`
-        : `attribute_exists(pk) AND (${alternatives.map((a) => (a.includes(' AND ') ? `(${a})` : a)).join(' OR ')})`;
+        ? `${exists} AND ${alternatives[0] as string}`
+        : `${exists} AND (${alternatives.map((a) => (a.includes(' AND ') ? `(${a})` : a)).join(' OR ')})`;
 
     u.set('status', to);
     u.set('updatedAt', now.toISOString());

@@ -236,6 +236,8 @@ export interface Journal {
    * `options.takeOver`: the lease owner the caller saw and knows to be gone (its process ended): a claim also matches a
    * step still leased to that owner (and only to that one).
    * `leaseUntil` values are compared as ISO-8601 UTC strings (`Date#toISOString`).
+   * `options.noPreImage`: matches only a step with no journaled pre-image (a claim that brings its own pre-image never
+   * replaces one an earlier holder journaled before it changed anything).
    */
   transitionStep(
     incidentId: string,
@@ -244,7 +246,7 @@ export interface Journal {
     to: StepStatus,
     patch: StepPatch,
     now: Date,
-    options?: { leaseOwner?: string; takeOver?: string },
+    options?: { leaseOwner?: string; takeOver?: string; noPreImage?: boolean },
   ): Promise<StepRecord>;
   appendEvent(incidentId: string, event: NewTimelineEvent): Promise<void>;
   listEvents(incidentId: string): Promise<TimelineEvent[]>;
