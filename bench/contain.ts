@@ -49,6 +49,7 @@ import { openJournal } from '../src/journal/open-journal.js';
 import { MemoryNotifier } from '../src/notify/notification.js';
 import { parsePolicy } from '../src/policy/load-policy.js';
 import { SdkLatency, sequentialRoundTrips, type WireCall } from './support/sdk-latency.js';
+import { SdkRecording } from './support/sdk-replay.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -144,39 +145,86 @@ async function findingFor(playbook: Playbook, moto: MotoServer, clients: SeedCli
   return buildDrillFinding({ kind: 'iam-user', id: userName, type: 'UnauthorizedAccess:IAMUser/TorIPCaller', accountId: ACCOUNT, region: REGION, endpoint: moto.endpoint });
 }
 
-async function runOnce(moto: MotoServer, clients: SeedClients, playbook: Playbook, config: Config, run: number, evidenceDir: string): Promise<RunResult> {
+/** What a run's AWS calls reach: moto (recording its answers), or the answers of such a run replayed (no emulator). */
+type Wire = { readonly kind: 'record'; readonly recording: SdkRecording } | { readonly kind: 'replay'; readonly recording: SdkRecording };
+
+/** One seeded case: the finding of the instance or user, and for EC2 a sibling of the same VPC. */
+interface Case {
+  readonly finding: unknown;
+  readonly sibling?: unknown;
+}
+
+async function seedCase(moto: MotoServer, clients: SeedClients, playbook: Playbook, run: number, withSibling: boolean): Promise<Case> {
   await moto.reset();
   const sibling: { finding?: unknown } = {};
-  const record = parseRecord(await findingFor(playbook, moto, clients, run, config.warm === true ? sibling : undefined), { name: 'bench-contain' });
+  const finding = await findingFor(playbook, moto, clients, run, withSibling ? sibling : undefined);
+  if (withSibling && sibling.finding === undefined) throw new Error('the fleet has no second instance to contain first');
+  return { finding, ...(withSibling ? { sibling: sibling.finding } : {}) };
+}
+
+const T0 = { at: 0 };
+function traced<J extends object>(j: J, on: boolean): J {
+  if (!on) return j;
+  return new Proxy(j, {
+    get(target, prop, recv) {
+      const v = Reflect.get(target, prop, recv) as unknown;
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        const s = performance.now();
+        const r = (v as (...a: unknown[]) => unknown).apply(target, args);
+        if (r instanceof Promise) void r.finally(() => process.stderr.write(`    J ${(s - T0.at).toFixed(0).padStart(6)} ${(performance.now() - T0.at).toFixed(0).padStart(6)} ${String(prop)} ${typeof args[1] === 'string' ? args[1] : ''}\n`)).catch(() => undefined);
+        return r;
+      };
+    },
+  });
+}
+
+async function runOnce(moto: MotoServer, playbook: Playbook, config: Config, seeded: Case, wire: Wire, trace: boolean): Promise<RunResult> {
+  const record = parseRecord(seeded.finding, { name: 'bench-contain' });
   if (record.kind !== 'finding') throw new Error('the drill finding did not parse as a finding');
-  if (config.warm === true && sibling.finding === undefined) throw new Error('the fleet has no second instance to contain first');
   const latency = new SdkLatency({ latencyMs: config.latencyMs, sequential: config.sequential });
-  const journal = await openJournal({});
+  const replay = wire.kind === 'replay' ? wire.recording.replay() : undefined;
+  const journal = traced(await openJournal({}), trace);
   await journal.ensureTable();
+  // A fresh case folder each run: a replay acts on the same incident as the run it replays.
+  const evidenceDir = await mkdtemp(join(tmpdir(), 'tourniquet-bench-contain-'));
   try {
-    // The composition root itself, with the clients wrapped at the SDK level.
+    // The composition root itself, with the clients wrapped at the SDK level: the latency first (it runs first),
+    // then the recorded answers, or moto's answers recorded.
     const responder = createResponder({
       journal,
       policy: POLICY,
       endpoint: moto.endpoint,
       evidence: { dir: evidenceDir },
       notifier: new MemoryNotifier(),
-      wrapClients: (clients) => latency.wrap(clients),
+      wrapClients: (clients) => (replay !== undefined ? replay.wrap(latency.wrap(clients)) : wire.recording.record(latency.wrap(clients))),
       ...(config.engineLimits ? {} : { rateLimiter: new RateLimiter(NO_RATE_LIMITS) }),
     });
-    if (sibling.finding !== undefined) {
+    if (seeded.sibling !== undefined) {
       // Not timed: another instance of the same VPC contained first, as a second finding in a VPC would find it.
-      const first = parseRecord(sibling.finding, { name: 'bench-contain-sibling' });
+      const first = parseRecord(seeded.sibling, { name: 'bench-contain-sibling' });
       if (first.kind !== 'finding') throw new Error('the sibling finding did not parse as a finding');
       await responder.respond(first);
       latency.calls.length = 0;
     }
     const started = performance.now();
+    T0.at = started;
     const result = await responder.respond(record);
     const ended = performance.now();
     const outcome = result.outcomes.find((o) => o.subject.kind === playbook);
     if (outcome === undefined) throw new Error(`no ${playbook} outcome`);
+    if (replay !== undefined && replay.misses.length > 0) {
+      throw new Error(`${config.name}: ${replay.misses.length} call(s) had no recorded answer, e.g. ${replay.misses[0]!.slice(0, 400)}`);
+    }
     const point = pointOf(playbook, latency.calls);
+    if (trace) {
+      for (const st of result.outcomes.flatMap((o) => o.steps)) {
+        if (st.status !== 'done') process.stderr.write(`    step ${st.stepId} ${st.status} ${st.error?.message ?? ''}\n`);
+      }
+      for (const c of [...latency.calls].sort((a, b) => a.start - b.start)) {
+        process.stderr.write(`    ${(c.start - started).toFixed(0).padStart(6)} ${(c.end - started).toFixed(0).padStart(6)} ${c.operation}\n`);
+      }
+    }
     return {
       msComplete: ended - started,
       msToPoint: point - started,
@@ -187,6 +235,7 @@ async function runOnce(moto: MotoServer, clients: SeedClients, playbook: Playboo
     };
   } finally {
     await journal.close();
+    await rm(evidenceDir, { recursive: true, force: true });
   }
 }
 
@@ -201,7 +250,6 @@ async function main(): Promise<void> {
   delete process.env.AWS_ENDPOINT_URL;
   // The AWS managed policy AWSCompromisedKeyQuarantineV3 must exist for the iam-user playbook.
   const moto = await startMotoServer({ env: { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' } });
-  const evidenceDir = await mkdtemp(join(tmpdir(), 'tourniquet-bench-contain-'));
   const cfg = { endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } };
   const clients: SeedClients = { ec2: new EC2Client(cfg), autoScaling: new AutoScalingClient(cfg), elbv2: new ElasticLoadBalancingV2Client(cfg), iam: new IAMClient(cfg) };
   const playbooks: readonly Playbook[] = ['ec2-instance', 'iam-user'];
@@ -213,13 +261,31 @@ async function main(): Promise<void> {
     await moto.reset();
     await findingFor('ec2-instance', moto, clients, 0);
     await findingFor('iam-user', moto, clients, 0);
+    const traceKey = process.env.BENCH_TRACE;
     for (let run = 1; run <= runs; run++) {
       for (const p of playbooks) {
-        for (const c of CONFIGS) {
+        // moto first: its run records every answer; the latency runs replay them (no emulator on their wire).
+        const cold = await seedCase(moto, clients, p, run, false);
+        const coldRecording = new SdkRecording();
+        let warm: { seeded: Case; recording: SdkRecording } | undefined;
+        for (const c of [...CONFIGS].sort((a, b) => Number(b.key === 'moto') - Number(a.key === 'moto'))) {
           // --quick: the IAM user's sequential-with-limiter run is left out (15 s with the earlier 2/s IAM limiter).
           if (quick && p === 'iam-user' && c.key === 'engineSequential') continue;
           if (p === 'iam-user' && c.warm === true) continue;
-          const r = await runOnce(moto, clients, p, c, run, evidenceDir);
+          let seeded = cold;
+          let wire: Wire = c.key === 'moto' ? { kind: 'record', recording: coldRecording } : { kind: 'replay', recording: coldRecording };
+          if (c.warm === true) {
+            if (warm === undefined) {
+              // Recorded once against moto (not timed): the sibling, then the instance, with the groups it left.
+              const seededWarm = await seedCase(moto, clients, p, run, true);
+              const recording = new SdkRecording();
+              await runOnce(moto, p, CONFIGS.find((x) => x.key === 'moto')!, seededWarm, { kind: 'record', recording }, false);
+              warm = { seeded: seededWarm, recording };
+            }
+            seeded = warm.seeded;
+            wire = { kind: 'replay', recording: warm.recording };
+          }
+          const r = await runOnce(moto, p, c, seeded, wire, traceKey === c.key && p === 'ec2-instance' && run === 1);
           const list = results.get(key(p, c)) ?? [];
           list.push(r);
           results.set(key(p, c), list);
@@ -232,7 +298,6 @@ async function main(): Promise<void> {
     }
   } finally {
     await moto.stop();
-    await rm(evidenceDir, { recursive: true, force: true });
   }
   const med = (p: Playbook, k: Config['key'], f: (r: RunResult) => number): number => {
     const rs = results.get(`${p}|${k}`);
