@@ -43,6 +43,11 @@ export interface ActionContext {
    * on it without reading it again. False or absent (a retry, a pre-image journaled by an earlier run): read first.
    */
   readonly preImageFresh?: boolean;
+  /**
+   * True for a `capture` before the step's first claim ever (no responder has attempted it): nothing an attempt of
+   * this step would have made (a snapshot tagged with the case) can exist yet, so the capture need not look for it.
+   */
+  readonly firstAttempt?: boolean;
 }
 
 /** A memo of read-only AWS answers for one run: `get(key, load)` calls `load` once per key (answers only). */
@@ -51,7 +56,7 @@ export interface SharedReads {
 }
 
 /** `load()` through the run's shared reads when there are any. */
-export function sharedRead<T>(ctx: ActionContext, key: string, load: () => Promise<T>): Promise<T> {
+export function sharedRead<T>(ctx: { readonly reads?: SharedReads }, key: string, load: () => Promise<T>): Promise<T> {
   return ctx.reads !== undefined ? ctx.reads.get(key, load) : load();
 }
 
@@ -63,6 +68,19 @@ export interface BoundActionContext extends ActionContext {
   readonly aws: AwsClientLookup;
   /** A StepError naming the step and the action, with `cause` kept: `throw ctx.fail('instance … does not exist')`. */
   fail(message: string, cause?: unknown): StepError;
+}
+
+/** What a shared read needs of a context: the run's reads and the clients (an action's context or a prefetch's). */
+export type ReadContext = Pick<BoundActionContext, 'aws' | 'reads'>;
+
+/**
+ * What an action's `prefetch` gets: the subject, the run's shared reads and its clients, before there is an incident
+ * (src/engine/prefetch-reads.ts).
+ */
+export interface PrefetchContext {
+  readonly subject: Subject;
+  readonly reads: SharedReads;
+  readonly aws: AwsClientLookup;
 }
 
 export interface VerifyResult {
@@ -93,6 +111,11 @@ export interface Action<I = Json, P extends Json = Json, O extends Json = Json> 
   /** Restore the pre-image. Idempotent. Absent for non-reversible actions. */
   release?(input: I, preImage: P, output: O | undefined, ctx: ActionContext): Promise<Json>;
   verify?(input: I, ctx: ActionContext): Promise<VerifyResult>;
+  /**
+   * Reads that depend only on the subject, into the shared reads, started before the incident is opened (with the
+   * live-tags read) so that `capture` finds them answered. Read-only. Absent for most actions.
+   */
+  prefetch?(ctx: PrefetchContext): Promise<unknown>;
 }
 
 /** An action whose input/pre-image/output types are erased, as held by the registry. */

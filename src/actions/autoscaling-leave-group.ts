@@ -27,7 +27,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
-import { sharedRead, type BoundActionContext, type VerifyResult } from './action.js';
+import { sharedRead, type BoundActionContext, type ReadContext, type VerifyResult } from './action.js';
 import { ARN, resolveInstanceId } from './action-support.js';
 import { defineAction } from './define-action.js';
 
@@ -92,7 +92,7 @@ async function describeGroup(asg: AutoScalingClient, groupName: string): Promise
 }
 
 /** The run's shared answer: is the instance in a group, and in which state (pre-images; see ActionContext.reads). */
-export function sharedMembership(ctx: BoundActionContext, instanceId: string): Promise<AutoScalingInstanceDetails | undefined> {
+export function sharedMembership(ctx: ReadContext, instanceId: string): Promise<AutoScalingInstanceDetails | undefined> {
   return sharedRead(ctx, `autoscaling:DescribeAutoScalingInstances:${instanceId}`, () => membership(ctx.aws(AutoScalingClient), instanceId));
 }
 
@@ -176,6 +176,11 @@ export const leaveGroup = defineAction({
       why: 'Move the instance out of its group and back on release',
     },
   ],
+
+  // The membership, read with the live tags: leaving the fleet is on the way to the isolation.
+  async prefetch(ctx) {
+    if (ctx.subject.kind === 'ec2-instance') await sharedMembership(ctx, ctx.subject.details.instanceId);
+  },
 
   async capture(input, ctx): Promise<LeaveGroupPreImage> {
     const instanceId = resolveInstanceId(input, ctx);

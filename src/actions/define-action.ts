@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { EffectClass } from '../contracts/plan.js';
 import { StepError, TourniquetError } from '../errors.js';
 import type { Json } from '../findings/model.js';
-import type { Action, ActionContext, BoundActionContext, IamPermission, VerifyResult } from './action.js';
+import type { Action, ActionContext, BoundActionContext, IamPermission, PrefetchContext, VerifyResult } from './action.js';
 import { parseInput } from './action-support.js';
 
 export interface ActionDefinition<S extends z.ZodType, P extends Json, O extends Json> {
@@ -29,6 +29,8 @@ export interface ActionDefinition<S extends z.ZodType, P extends Json, O extends
   release?(input: z.output<S>, preImage: P, output: O | undefined, ctx: BoundActionContext): Promise<Json>;
   /** Read the state back: does the change hold? Required unless the effect is `read`. */
   verify?(input: z.output<S>, ctx: BoundActionContext): Promise<VerifyResult>;
+  /** Reads of the subject's state `capture` will need, started before the incident is opened (see Action.prefetch). */
+  prefetch?(ctx: PrefetchContext): Promise<unknown>;
 }
 
 /** What `defineAction` returns: an engine action that also carries its input schema (for typed plan steps). */
@@ -51,7 +53,7 @@ export function defineAction<S extends z.ZodType, P extends Json, O extends Json
     // A change the engine cannot read back could be reported done while it does not hold.
     throw new TourniquetError('action.definition', `action ${def.name}: a ${def.effect} action must have verify`);
   }
-  const { release, verify } = def;
+  const { release, verify, prefetch } = def;
   return {
     name: def.name,
     effect: def.effect,
@@ -65,5 +67,6 @@ export function defineAction<S extends z.ZodType, P extends Json, O extends Json
     apply: (input, pre, ctx) => def.apply(input, pre, bindContext(ctx, def.name)),
     ...(release !== undefined ? { release: (input, pre, output, ctx) => release.call(def, input, pre, output, bindContext(ctx, def.name)) } : {}),
     ...(verify !== undefined ? { verify: (input, ctx) => verify.call(def, input, bindContext(ctx, def.name)) } : {}),
+    ...(prefetch !== undefined ? { prefetch: (ctx) => prefetch.call(def, ctx) } : {}),
   };
 }

@@ -14,9 +14,9 @@ import {
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
 import { ARN, resolveInstanceId } from './action-support.js';
-import { sharedRead } from './action.js';
+import { sharedRead, type ReadContext } from './action.js';
 import { defineAction } from './define-action.js';
-import { sharedTargetRegistrations } from './elbv2-deregister-targets.js';
+import { sharedTargetGroups, sharedTargetRegistrations } from './elbv2-deregister-targets.js';
 import { profileAssociationsRequest, sharedProfileAssociations } from './iam-role-lookup.js';
 import { describeInstanceRequest, instanceIn, requireSharedInstance, sharedDescribeInstance, sharedDescribeInstanceEnis, sharedInstanceAttribute } from './ec2-lookup.js';
 
@@ -99,6 +99,21 @@ export const captureInstanceEvidence = defineAction({
     },
   ],
 
+  // The reads that need only the instance id, with the live tags (DescribeInstances): the evidence is then read
+  // before anything changes, and its answers are there when the steps take their pre-images. Not the console
+  // output (a step option may turn it off) nor the target health (it needs the instance's VPC first).
+  async prefetch(ctx) {
+    if (ctx.subject.kind !== 'ec2-instance') return;
+    const id = ctx.subject.details.instanceId;
+    await Promise.all([
+      sharedDescribeInstanceEnis(ctx, id),
+      sharedVolumes(ctx, id),
+      sharedProfileAssociations(ctx, id),
+      ...ATTRIBUTES.map((attribute) => sharedInstanceAttribute(ctx, id, attribute)),
+      sharedTargetGroups(ctx),
+    ]);
+  },
+
   async capture(input, ctx): Promise<CaptureInstanceEvidencePreImage> {
     const instanceId = resolveInstanceId(input, ctx);
     const instance = await requireSharedInstance(ctx, instanceId);
@@ -126,7 +141,7 @@ export const captureInstanceEvidence = defineAction({
     const [instanceRes, eniRes, volRes, assocRes, attributes, consoleRes, targets] = await Promise.all([
       sharedDescribeInstance(ctx, id),
       sharedDescribeInstanceEnis(ctx, id),
-      sharedRead(ctx, `ec2:DescribeVolumes:${id}`, () => describeAllVolumes(ec2, volReq)),
+      sharedVolumes(ctx, id),
       sharedProfileAssociations(ctx, id),
       Promise.all(ATTRIBUTES.map(async (attribute) => ({ attribute, res: await sharedInstanceAttribute(ctx, id, attribute) }))),
       input.consoleOutput !== false ? sharedRead(ctx, `ec2:GetConsoleOutput:${id}`, () => ec2.send(new GetConsoleOutputCommand(consoleReq))) : Promise.resolve(undefined),
@@ -177,3 +192,8 @@ export const captureInstanceEvidence = defineAction({
     };
   },
 });
+
+/** The instance's volumes, once per run (evidence; read with the live tags). */
+function sharedVolumes(ctx: ReadContext, instanceId: string): ReturnType<typeof describeAllVolumes> {
+  return sharedRead(ctx, `ec2:DescribeVolumes:${instanceId}`, () => describeAllVolumes(ctx.aws(EC2Client), { Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }));
+}

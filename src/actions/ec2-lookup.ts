@@ -16,7 +16,7 @@ import {
   type NetworkInterface,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
-import { sharedRead, type BoundActionContext } from './action.js';
+import { sharedRead, type BoundActionContext, type ReadContext } from './action.js';
 import { TAG } from './action-support.js';
 
 /** The DescribeInstances request for one instance: a filter (not InstanceIds), so an unknown id is an empty answer. */
@@ -71,17 +71,17 @@ export async function requireSharedInstance(ctx: BoundActionContext, instanceId:
 }
 
 /** The run's shared list of the instance's ENIs (pre-images, identity). */
-export async function sharedInstanceEnis(ctx: BoundActionContext, instanceId: string): Promise<NetworkInterface[]> {
+export async function sharedInstanceEnis(ctx: ReadContext, instanceId: string): Promise<NetworkInterface[]> {
   return (await sharedDescribeInstanceEnis(ctx, instanceId)).enis;
 }
 
 /** The same with the API's pages (evidence keeps them as answered). */
-export function sharedDescribeInstanceEnis(ctx: BoundActionContext, instanceId: string): Promise<{ enis: NetworkInterface[]; pages: DescribeNetworkInterfacesCommandOutput[] }> {
+export function sharedDescribeInstanceEnis(ctx: ReadContext, instanceId: string): Promise<{ enis: NetworkInterface[]; pages: DescribeNetworkInterfacesCommandOutput[] }> {
   return sharedRead(ctx, `ec2:DescribeNetworkInterfaces:${instanceId}`, () => describeInstanceEnis(ctx.aws(EC2Client), instanceId));
 }
 
 /** The run's shared DescribeInstanceAttribute answer for one attribute (pre-images, evidence). */
-export function sharedInstanceAttribute(ctx: BoundActionContext, instanceId: string, attribute: InstanceAttributeName): Promise<DescribeInstanceAttributeCommandOutput> {
+export function sharedInstanceAttribute(ctx: ReadContext, instanceId: string, attribute: InstanceAttributeName): Promise<DescribeInstanceAttributeCommandOutput> {
   return sharedRead(ctx, `ec2:DescribeInstanceAttribute:${instanceId}:${attribute}`, () =>
     ctx.aws(EC2Client).send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: attribute })),
   );

@@ -9,7 +9,7 @@
 import { settleAll } from '../run-limited.js';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import { sharedRead, type BoundActionContext, type VerifyResult } from './action.js';
+import { sharedRead, type BoundActionContext, type ReadContext, type VerifyResult } from './action.js';
 import { resolveInstanceId } from './action-support.js';
 import { defineAction } from './define-action.js';
 import { sharedInstanceEnis } from './ec2-lookup.js';
@@ -37,7 +37,7 @@ export type PrepareIsolationGroupsPreImage = { instanceId: string; vpcs: Array<{
 export type PrepareIsolationGroupsOutput = { groups: IsolationGroups[] };
 
 /** The run's one lookup of every Tourniquet isolation group of the Region (no VPC id needed first). */
-function sharedIsolationGroups(ctx: BoundActionContext): Promise<FoundIsolationGroups> {
+function sharedIsolationGroups(ctx: ReadContext): Promise<FoundIsolationGroups> {
   return sharedRead(ctx, 'ec2:isolation-groups:all', () => findIsolationGroups(ctx.aws(EC2Client)));
 }
 
@@ -64,6 +64,13 @@ export const prepareIsolationGroups = defineAction({
     },
     ...ISOLATION_GROUP_PERMISSIONS,
   ],
+
+  // The instance's interfaces (their VPCs) and the Region's isolation groups, read with the live tags: finding the
+  // groups is the first round trip on the way to the isolation.
+  async prefetch(ctx) {
+    if (ctx.subject.kind !== 'ec2-instance') return;
+    await Promise.all([sharedInstanceEnis(ctx, ctx.subject.details.instanceId), sharedIsolationGroups(ctx)]);
+  },
 
   async capture(input, ctx): Promise<PrepareIsolationGroupsPreImage> {
     const instanceId = resolveInstanceId(input, ctx);

@@ -116,8 +116,9 @@ export const snapshotVolumes = defineAction({
 
   async capture(input, ctx): Promise<SnapshotVolumesPreImage> {
     const instanceId = resolveInstanceId(input, ctx);
-    // Both at once: the case's snapshots are found by the case tag, then matched to the volumes.
-    const [instance, ofCase] = await Promise.all([requireSharedInstance(ctx, instanceId), caseSnapshots(ctx.aws(EC2Client), ctx.caseId)]);
+    // Both at once: the case's snapshots are found by the case tag, then matched to the volumes. Before the step's
+    // first attempt there can be none (only this step tags snapshots with the case): no round trip to find them.
+    const [instance, ofCase] = await Promise.all([requireSharedInstance(ctx, instanceId), ctx.firstAttempt === true ? Promise.resolve([]) : caseSnapshots(ctx.aws(EC2Client), ctx.caseId)]);
     const volumes = instanceEbsVolumes(instance).map((v) => ({ volumeId: v.volumeId, deviceName: v.deviceName }));
     const existing = ofCase.filter((snap) => volumes.some((v) => v.volumeId === snap.VolumeId));
     return {

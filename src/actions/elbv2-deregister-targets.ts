@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { z } from 'zod';
 import type { Json } from '../findings/model.js';
-import { sharedRead, type BoundActionContext, type VerifyResult } from './action.js';
+import { sharedRead, type BoundActionContext, type ReadContext, type VerifyResult } from './action.js';
 import { ARN, resolveInstanceId } from './action-support.js';
 import { defineAction } from './define-action.js';
 import { requireSharedInstance, sharedInstanceEnis } from './ec2-lookup.js';
@@ -84,7 +84,7 @@ function inVpc(groups: readonly TargetGroup[], vpcId: string | null): TargetGrou
 }
 
 /** The account's target groups (the run's shared answer: which groups exist is identity, not effect). */
-function sharedTargetGroups(ctx: BoundActionContext): Promise<TargetGroup[]> {
+export function sharedTargetGroups(ctx: ReadContext): Promise<TargetGroup[]> {
   return sharedRead(ctx, 'elbv2:DescribeTargetGroups', () => allTargetGroups(ctx.aws(ElasticLoadBalancingV2Client)));
 }
 

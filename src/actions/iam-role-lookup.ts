@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Json } from '../findings/model.js';
-import { sharedRead, type BoundActionContext } from './action.js';
+import { sharedRead, type BoundActionContext, type ReadContext } from './action.js';
 import { isAwsError } from './action-support.js';
 
 export const INSTANCE_PROFILE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:instance-profile\/[\w+=,.@/-]+$/;
@@ -31,7 +31,7 @@ function activeIn(out: DescribeIamInstanceProfileAssociationsCommandOutput): Iam
 }
 
 /** The run's shared answer (evidence, pre-images, identity; see ActionContext.reads). */
-export function sharedProfileAssociations(ctx: BoundActionContext, instanceId: string): Promise<DescribeIamInstanceProfileAssociationsCommandOutput> {
+export function sharedProfileAssociations(ctx: ReadContext, instanceId: string): Promise<DescribeIamInstanceProfileAssociationsCommandOutput> {
   return sharedRead(ctx, `ec2:DescribeIamInstanceProfileAssociations:${instanceId}`, () =>
     ctx.aws(EC2Client).send(new DescribeIamInstanceProfileAssociationsCommand(profileAssociationsRequest(instanceId))),
   );

@@ -45,6 +45,14 @@ export interface PlanStep {
    * first but must not block this step when it fails (a failed snapshot must not keep a miner on the network).
    */
   readonly after?: readonly string[];
+  /**
+   * Order on the change only: the step may start as soon as each listed step's change has been made (its apply
+   * returned, in this run) without waiting for that step's read-back, or once it is done; it is skipped when a listed
+   * step fails, as with `dependsOn`. For an order AWS must see (out of the Auto Scaling group, then out of the target
+   * groups) that needs the change made, not yet read back. A step that needs the listed one verified also names it in
+   * `requiresSuccessOf` (or `dependsOn`), which wait for `done`.
+   */
+  readonly afterChangeOf?: readonly string[];
 }
 
 /**

@@ -21,6 +21,7 @@ import type { ReleaseResult } from './release-incident.js';
 import type { RetryOptions } from './retry.js';
 import { incidentStatusOf, runPlan } from './run-plan.js';
 import { RunSharedReads } from './shared-reads.js';
+import { prefetchReads } from './prefetch-reads.js';
 import { settleAll } from '../run-limited.js';
 import { withActionEffects } from './step-effect.js';
 import { lowerMode } from '../policy/mode-order.js';
@@ -160,12 +161,16 @@ export class Responder {
         const exemptTagKey = this.options.policy.guardrails.exemptTag.key;
         const observeOnly = mode === 'observe' || this.options.modeCeiling === 'observe';
         const clients = (): Promise<AwsClients> => this.clients({ accountId: subject.accountId, region: subject.region, incidentId: `finding-${finding.id}` });
+        const reads = new RunSharedReads();
+        // Started with the reads below, not awaited: what the plan will read first (src/engine/prefetch-reads.ts).
+        if (!observeOnly) {
+          void prefetchReads({ policy: this.options.policy, finding, subject, mode, modeCeiling: this.options.modeCeiling, responderPrincipalArns: this.options.responderPrincipalArns ?? [], clients, reads, hasIncident: async (key) => (await this.options.journal.openIncidentId(key)) !== undefined });
+        }
         // Both reads at once: the tags (exemption) and, for an instance, its profile's roles (protected principals).
         const [live, roles] = await Promise.all([
           readLiveTags(subject, { exemptTagKey, observeOnly, clients, isTransient: this.options.isTransient, retry: this.options.retry }),
           resolveProfileRoles(subject, { observeOnly, clients, isTransient: this.options.isTransient, retry: this.options.retry }),
         ]);
-        const reads = new RunSharedReads();
         if (live.source === 'live' && live.answer !== undefined) void reads.get(live.answer.key, () => Promise.resolve(live.answer!.value));
         const outcome = await this.respondForSubject(finding, withProfileRoles(withLiveTags(subject, live), roles), mode, { ...options, reads });
         if (!outcome.duplicate) {

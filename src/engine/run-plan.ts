@@ -94,11 +94,23 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
   const inFlight = new Map<string, Promise<void>>();
   // Each finished step's result evidence and timeline event, written while the steps after it run.
   const trailing: Array<Promise<unknown>> = [];
+  // Steps whose change was made in this run (apply returned), for steps that wait on the change alone
+  // (`afterChangeOf`); each such change wakes the scheduler as a finished step does.
+  const applied = new Set<string>();
+  let wake: () => void = () => undefined;
+  const changeMade = (stepId: string): void => {
+    applied.add(stepId);
+    wake();
+  };
   let failure: { error: unknown } | undefined;
   // Bounds, as a guard against a journal that never settles: each step starts or settles a few times at most.
   let starts = 0;
+  // Steps of this run that have finished (their final record written): a read of the journal that began before one
+  // of them finished may show it still running, and must not be taken for the last word.
+  let finishedRuns = 0;
   for (let settled = 0; settled < order.length * 3 + 3 && starts <= order.length * 3 + 3; ) {
     if (failure !== undefined) break;
+    const finishedBefore = finishedRuns;
     const records = await loadSteps(journal, input.incidentId);
     const view = leaseView(deps);
     let moved = false;
@@ -110,7 +122,7 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
       // A step left `running` by a responder that stopped (its lease expired, or its process is gone) is taken over.
       const abandoned = rec.status === 'running' && holderGone(holderOf(rec), view);
       if (!OPEN.includes(rec.status) && !abandoned) continue;
-      const deps_ = dependencyState(step, records);
+      const deps_ = dependencyState(step, records, applied);
       if (deps_.kind === 'wait') continue;
       if (deps_.kind === 'skip') {
         if (!abandoned) moved = (await settle(deps, input, step, rec.status, 'skipped', SKIPPED_BY_DEPENDENCY, deps_.why)) || moved;
@@ -130,7 +142,7 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
     }
     for (const step of ready) {
       if (inFlight.size >= concurrency) break;
-      const running = runStep(deps, input, step, records, reads, trailing).then(
+      const running = runStep(deps, input, step, records, reads, trailing, changeMade).then(
         (claimed) => {
           progressed ||= claimed;
         },
@@ -138,16 +150,24 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
           failure ??= { error };
         },
       );
-      inFlight.set(step.id, running.finally(() => inFlight.delete(step.id)));
+      inFlight.set(
+        step.id,
+        running.finally(() => {
+          inFlight.delete(step.id);
+          finishedRuns++;
+        }),
+      );
       starts++;
       // Even when the claim is lost, someone moved that step: look again.
       moved = true;
     }
     if (inFlight.size > 0) {
-      // Look again as soon as any running step has finished.
-      await Promise.race(inFlight.values());
+      // Look again as soon as any running step has finished, or made the change a step waits on.
+      await Promise.race([...inFlight.values(), new Promise<void>((r) => (wake = r))]);
       continue;
     }
+    // A step of ours finished while the records were being read: read them again before deciding nothing is left.
+    if (finishedRuns !== finishedBefore) continue;
     if (moved) {
       settled++;
       progressed = true;
@@ -187,8 +207,11 @@ type DependencyState = { kind: 'ready' } | { kind: 'wait' } | { kind: 'skip'; wh
 /** Statuses after which a step will not run (again) in this plan. */
 const FINISHED: readonly StepStatus[] = ['done', 'failed', 'skipped', 'denied', 'released', 'release-failed'];
 
-function dependencyState(step: PlanStep, records: ReadonlyMap<string, StepRecord>): DependencyState {
+/** `applied`: steps whose change was made in this run (apply returned) and whose read-back may still be under way. */
+function dependencyState(step: PlanStep, records: ReadonlyMap<string, StepRecord>, applied: ReadonlySet<string>): DependencyState {
   const mustSucceed = new Set(step.requiresSuccessOf ?? []);
+  // Satisfied by the change alone only where nothing else about the step asks for `done`.
+  const onChange = new Set((step.afterChangeOf ?? []).filter((id) => !step.dependsOn.includes(id) && !mustSucceed.has(id)));
   const ordering = new Set((step.after ?? []).filter((id) => !step.dependsOn.includes(id) && !mustSucceed.has(id)));
   let wait = false;
   for (const id of ordering) {
@@ -207,6 +230,7 @@ function dependencyState(step: PlanStep, records: ReadonlyMap<string, StepRecord
       continue; // skipped by policy: the chain goes on
     }
     if (status === 'released') return { kind: 'skip', why: `dependency ${id} was released` };
+    if (status === 'running' && onChange.has(id) && applied.has(id)) continue;
     wait = true;
   }
   return wait ? { kind: 'wait' } : { kind: 'ready' };
@@ -258,6 +282,7 @@ async function runStep(
   records: ReadonlyMap<string, StepRecord>,
   reads: SharedReads,
   trailing: Array<Promise<unknown>>,
+  changeMade: (stepId: string) => void,
 ): Promise<boolean> {
   const { journal } = deps;
   const rec = records.get(step.id)!;
@@ -301,8 +326,14 @@ async function runStep(
       });
     }
   };
+  // A step that changes something and has no journaled pre-image reads it before the claim (reading changes
+  // nothing), so that the claim journals it in the same write: the contract — the pre-image is durable before
+  // anything changes, and never replaces one journaled earlier — holds with one write fewer on the way.
+  const readsFirst = rec.preImage === undefined && step.effect !== 'read';
   const ctxWith = (clients: AwsClients): ActionContext => ({
     clients,
+    // Read before a claim of a step never claimed: if another responder claims it meanwhile, this claim loses.
+    firstAttempt: readsFirst && rec.attempts === 0,
     incidentId: input.incidentId,
     caseId: input.incidentId,
     stepId: step.id,
@@ -316,10 +347,6 @@ async function runStep(
   const onRetry = (): void => {
     retries++;
   };
-  // A step that changes something and has no journaled pre-image reads it before the claim (reading changes
-  // nothing), so that the claim journals it in the same write: the contract — the pre-image is durable before
-  // anything changes, and never replaces one journaled earlier — holds with one write fewer on the way.
-  const readsFirst = rec.preImage === undefined && step.effect !== 'read';
   let claimed = false;
   const outcome = await deps.calls
     .collect(() => withCallPriority(priorityOfEffect(step.effect), async () => {
@@ -370,6 +397,7 @@ async function runStep(
           onRetry,
           progressOf(deps.calls),
         );
+        changeMade(step.id);
         // Never report a change as done on the API's word alone: read the state back.
         const verification = action.verify && step.effect !== 'read' ? await verifyHolds(deps, step, () => action.verify!(stepInput, ctx)) : undefined;
         await preImageEvidence;

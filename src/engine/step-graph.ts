@@ -40,7 +40,7 @@ export function topologicalOrder(steps: readonly PlanStep[]): PlanStep[] {
   return order;
 }
 
-/** `dependsOn`, `requiresSuccessOf` and `after`, de-duplicated: every step that must finish first. */
+/** `dependsOn`, `requiresSuccessOf`, `after` and `afterChangeOf`, de-duplicated: every step that must come first. */
 export function allDependencies(step: PlanStep): string[] {
-  return [...new Set([...step.dependsOn, ...(step.requiresSuccessOf ?? []), ...(step.after ?? [])])];
+  return [...new Set([...step.dependsOn, ...(step.requiresSuccessOf ?? []), ...(step.after ?? []), ...(step.afterChangeOf ?? [])])];
 }

@@ -275,6 +275,11 @@ export class DynamoJournal implements Journal {
     return out;
   }
 
+  async openIncidentId(incidentKey: string): Promise<string | undefined> {
+    const pointer = await this.get('GetItem', keys.openPointer(incidentKey));
+    return pointer === undefined ? undefined : str(pointer, 'incidentId');
+  }
+
   async getIncident(incidentId: string): Promise<IncidentRecord | undefined> {
     const item = await this.get('GetItem', keys.incident(incidentId));
     return item === undefined ? undefined : toIncident(item);

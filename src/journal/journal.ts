@@ -210,6 +210,8 @@ export interface Journal {
   /** In key order (finding id, then severity and count). */
   listOccurrences(incidentId: string): Promise<OccurrenceRecord[]>;
   getIncident(incidentId: string): Promise<IncidentRecord | undefined>;
+  /** The id the key's open-incident pointer names (one read; the incident may since have been released), if any. */
+  openIncidentId(incidentKey: string): Promise<string | undefined>;
   /** Newest first. */
   listIncidents(options?: { status?: IncidentStatus; limit?: number; attackSequenceId?: string }): Promise<IncidentRecord[]>;
   /** Conditional on `expectedVersion` when given (ConflictError otherwise). */

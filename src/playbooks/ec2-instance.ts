@@ -127,8 +127,10 @@ function planSteps({ finding, subject, options, step }: PlanArgs<'ec2-instance',
     step('deregister-targets', {
       input: base,
       // After the group, never before (the group's ELB health check could replace an InService instance taken out of
-      // its target group); its pre-image comes from the evidence's read at the start, so only the calls remain.
-      dependsOn: ['leave-auto-scaling'],
+      // its target group): once Auto Scaling has accepted the instance's leaving, not after reading it back (the
+      // isolation waits for that read-back). Its pre-image comes from the evidence's read at the start.
+      dependsOn: [],
+      afterChangeOf: ['leave-auto-scaling'],
       description: 'Deregister the instance from every load-balancer target group',
     }),
     step('prepare-isolation', {

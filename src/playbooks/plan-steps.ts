@@ -24,6 +24,8 @@ export interface StepSpec<A extends StepAction, Id extends string> {
   readonly requiresSuccessOf?: readonly Id[];
   /** Ordering only: wait until each listed step has finished, whatever its outcome. */
   readonly after?: readonly Id[];
+  /** Wait for each listed step's change to be made, not for its read-back; skipped if it fails (PlanStep.afterChangeOf). */
+  readonly afterChangeOf?: readonly Id[];
   /** Raise the action's effect; never lower it (PlanError). */
   readonly effect?: EffectClass;
   /** One line for people: what this step does and why. */
@@ -47,6 +49,7 @@ export function stepBuilder<T extends StepActions>(playbook: string, actions: T)
       input: jsonInput(spec.input),
       dependsOn: [...spec.dependsOn],
       ...(spec.after !== undefined ? { after: [...spec.after] } : {}),
+      ...(spec.afterChangeOf !== undefined ? { afterChangeOf: [...spec.afterChangeOf] } : {}),
       ...(spec.requiresSuccessOf !== undefined ? { requiresSuccessOf: [...spec.requiresSuccessOf] } : {}),
       effect,
       reversible: action.reversible,

@@ -60,7 +60,7 @@ function dependentsOf(plan: Plan, stepId: string): string[] {
     grew = false;
     for (const s of plan.steps) {
       if (out.has(s.id)) continue;
-      if ([...s.dependsOn, ...(s.requiresSuccessOf ?? [])].some((d) => d === stepId || out.has(d))) {
+      if ([...s.dependsOn, ...(s.requiresSuccessOf ?? []), ...(s.afterChangeOf ?? [])].some((d) => d === stepId || out.has(d))) {
         out.add(s.id);
         grew = true;
       }

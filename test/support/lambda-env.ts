@@ -7,7 +7,7 @@ export const QUIET_POWERTOOLS: Readonly<Record<string, string>> = {
   POWERTOOLS_METRICS_NAMESPACE: 'Tourniquet',
   POWERTOOLS_METRICS_DISABLED: 'true',
   POWERTOOLS_DEV: 'true',
-  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_LOG_LEVEL: process.env.TEST_LAMBDA_LOG_LEVEL ?? 'SILENT',
 };
 
 export function setLambdaEnv(vars: Readonly<Record<string, string>>): () => void {

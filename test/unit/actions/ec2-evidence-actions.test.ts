@@ -175,6 +175,17 @@ describe('ec2.snapshot-volumes', () => {
     expect(snapshotVolumes.reversible).toBe(false);
   });
 
+  it('before the step’s first attempt it does not look for the case’s snapshots (none can exist); after, it does', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance] }] });
+    ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-old', VolumeId: 'vol-root', State: 'completed' }] });
+    const first = await snapshotVolumes.capture({}, { ...makeCtx(), firstAttempt: true });
+    expect(first.existingSnapshotIds).toEqual([]);
+    expect(ec2.commandCalls(DescribeSnapshotsCommand)).toHaveLength(0);
+    const again = await snapshotVolumes.capture({}, { ...makeCtx(), firstAttempt: false });
+    expect(again.existingSnapshotIds).toEqual(['snap-old']);
+    expect(ec2.commandCalls(DescribeSnapshotsCommand)).toHaveLength(1);
+  });
+
   it('is idempotent: volumes with a case snapshot are not snapshotted again', async () => {
     ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-1', VolumeId: 'vol-root', State: 'completed' }, { SnapshotId: 'snap-2', VolumeId: 'vol-data', State: 'pending' }] });
     const pre = { instanceId: INSTANCE_ID, rootDeviceName: '/dev/xvda', volumes: [{ volumeId: 'vol-root', deviceName: '/dev/xvda' }, { volumeId: 'vol-data', deviceName: '/dev/sdf' }], existingSnapshotIds: [] };
