@@ -172,3 +172,63 @@ describe('a policy naming a playbook that does not exist', () => {
     expect(respond.code).toBe(2);
   });
 });
+
+describe('report --out to a place that cannot take a file', () => {
+  let incident: string;
+  beforeAll(async () => {
+    const r = await runCli(['respond', GPU_BTC, '--mode', 'observe', '--journal-path', at('report-journal'), '--evidence-dir', at('report-cases')]);
+    expect(r.code, r.err).toBe(0);
+    incident = /"(inc-[^"]+)"/.exec((await runCli(['incidents', '--journal-path', at('report-journal'), '--json'])).out)![1]!;
+  });
+
+  it.each([
+    ['a folder', () => at('empty'), /it is a folder \(EISDIR\)$/],
+    ['a path through a file', () => at('utf16le.json', 'report.html'), /a part of the path is a file, not a folder \(E(EXIST|NOTDIR)\)$/],
+    ['a link loop', () => at('exports ✓', 'a.json'), /a symbolic link loop \(ELOOP\)$/],
+  ])('%s: one line naming --out and the path, exit 2 (was "unexpected error", exit 1)', async (_name, out, why) => {
+    const r = await runCli(['report', incident, '--journal-path', at('report-journal'), '--out', out()]);
+    expect(r.err).not.toMatch(NO_STACK);
+    expect(errLines(r)).toEqual([expect.stringMatching(new RegExp(`^tourniquet: cannot write the report to --out ${JSON.stringify(out()).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `))]);
+    expect(errLines(r)[0]).toMatch(why);
+    expect(r.code).toBe(2);
+  });
+
+  it('a full disk is a failed run (exit 1) with the path, not an unexpected error', async () => {
+    const r = await runCli(['report', incident, '--journal-path', at('report-journal'), '--out', '/dev/full']);
+    expect(errLines(r)).toEqual(['tourniquet: cannot write the report to --out "/dev/full": ENOSPC: no space left on device, write']);
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('drill with a misspelt kind, id or type, or no AWS to reach', () => {
+  const saved: Record<string, string | undefined> = {};
+  const env = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_ENDPOINT_URL: 'http://127.0.0.1:1' };
+  beforeAll(() => {
+    for (const [k, v] of Object.entries(env)) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
+  });
+  afterAll(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+
+  it.each([
+    ['a kind', ['drill', 'ec3', 'i-0123456789abcdef0'], /^tourniquet: no drill for the kind "ec3" \(did you mean ec2\?\); kinds: ec2, /],
+    ['an id', ['drill', 'ec2', 'my-instance'], /^tourniquet: expected an instance id such as i-0123456789abcdef0, received "my-instance"$/],
+    ['a type', ['drill', 'ec2', 'i-0123456789abcdef0', '--type', 'Recon:IAMUser/TorIPCaller'], /^tourniquet: --type Recon:IAMUser\/TorIPCaller is about IAMUser resources, not a ec2 drill/],
+  ])('%s is named before any AWS call (exit 2)', async (_name, args, line) => {
+    const r = await runCli(args);
+    expect(errLines(r)).toEqual([expect.stringMatching(line)]);
+    expect(r.code).toBe(2);
+  });
+
+  it('an endpoint that does not answer is one line naming the call, exit 1 (was "unexpected error")', async () => {
+    const r = await runCli(['drill', 'ec2', 'i-0123456789abcdef0']);
+    expect(errLines(r)).toEqual([expect.stringMatching(/^tourniquet: sts\.GetCallerIdentity failed \(ECONNREFUSED, transient\): /)]);
+    expect(r.code).toBe(1);
+  });
+});
