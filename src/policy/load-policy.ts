@@ -389,7 +389,8 @@ function fromZodIssue(issue: ZodIssue, data: unknown, doc: Document, lc: LineCou
   if (issue.code === 'custom') return [{ path: formatPath(path), message: issue.message, ...lineOrNothing(line) }];
   const value = valueAt(data, path);
   const message =
-    value === undefined ? `missing: ${issue.message}` : `${issue.message}, received ${describeValue(value)}`;
+    // zod ends its own message with the type received ("…, received number"): the value shown says it better.
+    value === undefined ? `missing: ${issue.message}` : `${issue.message.replace(/, received [a-z]+$/, '')}, received ${describeValue(value)}`;
   return [{ path: formatPath(path), message, ...lineOrNothing(line) }];
 }
 

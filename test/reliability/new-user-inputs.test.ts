@@ -173,6 +173,19 @@ describe('a policy naming a playbook that does not exist', () => {
   });
 });
 
+describe('a policy value of the wrong type', () => {
+  it.each([
+    ['a scalar where a list goes', 'version: 1\nguardrails:\n  protectedAccounts: 111122223333\n', 'scalar-list.yaml:3: guardrails.protectedAccounts: Invalid input: expected array, received number 111122223333'],
+    ['a list where the file is a mapping', '- version: 1\n', 'root-list.yaml:1: (root): Invalid input: expected object, received array of 1'],
+  ])('%s: the value received is said once (was "received number, received number …")', async (_name, text, line) => {
+    const file = at(line.split(':')[0]!);
+    writeFileSync(file, text);
+    const r = await runCli(['policy', 'check', file]);
+    expect(errLines(r)[0]).toBe(`error: ${file}${line.slice(line.indexOf(':'))}`);
+    expect(r.code).toBe(2);
+  });
+});
+
 describe('report --out to a place that cannot take a file', () => {
   let incident: string;
   beforeAll(async () => {
