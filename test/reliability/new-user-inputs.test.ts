@@ -6,7 +6,7 @@
  * was readable is skipped.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -183,6 +183,28 @@ describe('a policy value of the wrong type', () => {
     const r = await runCli(['policy', 'check', file]);
     expect(errLines(r)[0]).toBe(`error: ${file}${line.slice(line.indexOf(':'))}`);
     expect(r.code).toBe(2);
+  });
+});
+
+describe('a path flag given as the empty string (an unset variable)', () => {
+  it.each([
+    ['--journal-path', (cwd: string) => ['respond', GPU_BTC, '--mode', 'observe', '--journal-path', '', '--evidence-dir', join(cwd, 'cases')]],
+    ['--evidence-dir', (cwd: string) => ['respond', GPU_BTC, '--mode', 'observe', '--journal-path', join(cwd, 'journal'), '--evidence-dir', '']],
+    ['--policy', () => ['plan', GPU_BTC, '--policy', '']],
+    ['--journal-path', () => ['incidents', '--journal-path', '']],
+    ['--journal-path', () => ['show', 'inc-20261203-000000000000', '--journal-path', ' ']],
+  ])('%s is refused, exit 2, and nothing is written in the current folder (was: journal files or case folders there, or the built-in policy)', async (flag, args) => {
+    const cwd = mkdtempSync(join(dir, 'cwd-'));
+    const before = process.cwd();
+    process.chdir(cwd);
+    try {
+      const r = await runCli(args(cwd));
+      expect(errLines(r)).toEqual([expect.stringMatching(new RegExp(`^tourniquet: ${flag} is empty \\(received "\\s*"; an unset variable\\?\\): `))]);
+      expect(r.code).toBe(2);
+      expect(readdirSync(cwd)).toEqual([]);
+    } finally {
+      process.chdir(before);
+    }
   });
 });
 
