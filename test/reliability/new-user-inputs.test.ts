@@ -173,6 +173,22 @@ describe('a policy naming a playbook that does not exist', () => {
   });
 });
 
+describe('a sample flag that is not a boolean', () => {
+  it.each([
+    ['the string "true" (a pipeline that stringifies values)', 'true'],
+    ['the number 1', 1],
+  ])('%s is rejected at its path (exit 2), as `archived` is, never read as "not a sample" and planned', async (_name, flag) => {
+    const e = JSON.parse(readFileSync(GPU_BTC, 'utf8')) as { detail: { service: Record<string, unknown> } };
+    e.detail.service.additionalInfo = { value: '{}', type: 'default', sample: flag };
+    const file = at(`sample-${typeof flag}.json`);
+    writeFileSync(file, JSON.stringify(e));
+    const r = await runCli(['plan', file]);
+    expect(errLines(r)).toEqual([`rejected: ${file}: $.detail.service.additionalInfo.sample: expected a boolean, received ${typeof flag === 'string' ? `string "${flag}"` : `number ${flag}`}`]);
+    expect(r.code).toBe(2);
+    expect(r.out).not.toContain('not a sample finding');
+  });
+});
+
 describe('a policy value of the wrong type', () => {
   it.each([
     ['a scalar where a list goes', 'version: 1\nguardrails:\n  protectedAccounts: 111122223333\n', 'scalar-list.yaml:3: guardrails.protectedAccounts: Invalid input: expected array, received number 111122223333'],
