@@ -58,9 +58,15 @@ export function cleanScanLines(batch: ParseBatch): string[] {
  */
 export function noFindings(target: string, batch: ParseBatch): { readonly line?: string; readonly code: number } | undefined {
   if (findingsToHandle(batch).length > 0) return undefined;
-  const shown = stripControlCharacters(JSON.stringify(target));
   // Every record rejected: each rejection was printed on its own line, which is all there is to say.
   if (batch.rejected.length > 0) return { code: EXIT_BAD_INPUT };
   if (batch.records.length > 0) return { code: EXIT_OK };
-  return { line: `tourniquet: no findings in ${shown} (expected a .json, .jsonl or .jsonl.gz file of GuardDuty findings, a folder of them, or - for stdin)`, code: EXIT_BAD_INPUT };
+  return { line: noRecordsLine(target), code: EXIT_BAD_INPUT };
+}
+
+/** What to say of an input that held no record at all. */
+export function noRecordsLine(target: string): string {
+  const shown = stripControlCharacters(JSON.stringify(target));
+  const expected = target.startsWith('s3://') ? 'GuardDuty export objects (.jsonl.gz) under the prefix' : 'a .json, .jsonl or .jsonl.gz file of GuardDuty findings, a folder of them, or - for stdin';
+  return `tourniquet: no findings in ${shown} (expected ${expected})`;
 }

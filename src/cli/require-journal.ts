@@ -6,6 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { NotFoundError } from '../errors.js';
+import { refuseEmptyPathFlags } from './empty-path-flags.js';
 import { DEFAULT_STATE_DIR, type RuntimeFlags } from './runtime.js';
 
 export async function requireJournal(incidentId: string, flags: RuntimeFlags): Promise<void> {
@@ -18,6 +19,7 @@ export async function requireJournal(incidentId: string, flags: RuntimeFlags): P
  * `incidents` then lists nothing without creating it.
  */
 export async function missingJournalPath(flags: RuntimeFlags): Promise<string | undefined> {
+  refuseEmptyPathFlags(flags);
   // A DynamoDB table is never created by the CLI's reads, and an in-memory journal is always empty; a wrong
   // combination of journal flags is left to openRuntime to name.
   if (flags.journalTable !== undefined || flags.journalEndpoint !== undefined || flags.journalPath === ':memory:') return undefined;

@@ -15,6 +15,7 @@ import { UsageError } from '../errors.js';
 import { whoAmI } from './commands/who-am-i.js';
 import { checkDestinations, destinationsFor } from './check-destinations.js';
 import { loadRuntimePolicy } from './policy-messages.js';
+import { refuseEmptyPathFlags } from './empty-path-flags.js';
 import { playbookOptionsFromFlags } from './playbook-option-flags.js';
 
 export interface RuntimeFlags {
@@ -63,6 +64,7 @@ export interface Runtime {
 export const DEFAULT_STATE_DIR = '.tourniquet';
 
 export async function openRuntime(flags: RuntimeFlags, notifier?: Notifier): Promise<Runtime> {
+  refuseEmptyPathFlags(flags);
   const policy = await loadRuntimePolicy(flags.policy);
   if (flags.evidenceS3 !== undefined && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(flags.evidenceS3)) {
     throw new UsageError(`--evidence-s3 must look like s3://bucket/prefix, received ${JSON.stringify(flags.evidenceS3)}`);

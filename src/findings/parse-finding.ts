@@ -87,7 +87,11 @@ export function parseFindingObject(input: FindingInput, options: ResolvedOptions
       count = typeof c === 'number' && Number.isInteger(c) && c >= 0 ? c : ctx.fail(sub(S, 'count'), 'a non-negative integer', c);
     }
     archived = ctx.optBoolean(service, 'archived', S) ?? false;
-    sample = isSample(ctx.optObject(service, 'additionalInfo', S));
+    const additionalInfo = ctx.optObject(service, 'additionalInfo', S);
+    // Checked like `archived`: a flag that is not a boolean ("true" from a pipeline that stringifies values) is
+    // rejected at its path, never read as "not a sample" and acted on.
+    if (additionalInfo !== undefined) ctx.optBoolean(additionalInfo, 'sample', sub(S, 'additionalInfo'));
+    sample = isSample(additionalInfo);
     firstSeen = ctx.optTimestamp(service, 'eventFirstSeen', S);
     lastSeen = ctx.optTimestamp(service, 'eventLastSeen', S);
     detectorId = ctx.optString(service, 'detectorId', S);

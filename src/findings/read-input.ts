@@ -11,7 +11,7 @@
  * A batch continues past bad records and reports every one as a FindingParseError naming the source (file, line for
  * JSON Lines, index in arrays) and the JSON path; nothing is dropped silently.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { FindingParseError, UsageError } from '../errors.js';
@@ -46,19 +46,43 @@ export function parseDocument(text: string, source: SourceRef, options?: ParseOp
 
 const INPUT_FILE = /\.(?:json|jsonl|jsonl\.gz)$/i;
 
-async function listInputFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
+/** A file of a folder to read, or a path in it that could not be (reported as a rejection: nothing is skipped silently). */
+type ListedInput = { readonly path: string; readonly error?: string };
+
+const WHY: Readonly<Record<string, string>> = { ENOENT: 'a link to nothing', ELOOP: 'a symbolic link loop', EACCES: 'permission denied' };
+const errorCode = (err: unknown): string => {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === undefined ? String(err) : `${code}${WHY[code] !== undefined ? ` (${WHY[code]})` : ''}`;
+};
+
+async function listInputFiles(dir: string): Promise<ListedInput[]> {
+  const out: ListedInput[] = [];
+  // Real paths of the folders walked: a symbolic link to a folder is followed, and a link back up (a loop) is walked once.
+  const walked = new Set<string>();
   const walk = async (d: string): Promise<void> => {
-    const entries = await readdir(d, { withFileTypes: true });
+    let entries;
+    try {
+      const real = await realpath(d);
+      if (walked.has(real)) return;
+      walked.add(real);
+      entries = await readdir(d, { withFileTypes: true });
+    } catch (err) {
+      out.push({ path: d, error: errorCode(err) });
+      return;
+    }
     for (const e of entries) {
       const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (INPUT_FILE.test(e.name) && (e.isFile() || (e.isSymbolicLink() && (await stat(p).then((s) => s.isFile(), () => false))))) out.push(p);
+      // A link is judged by its target; a dangling or looping link named like an input is reported, not skipped.
+      const target = e.isSymbolicLink() ? await stat(p).catch((err: unknown) => errorCode(err)) : e;
+      if (typeof target === 'string') {
+        if (INPUT_FILE.test(e.name)) out.push({ path: p, error: target });
+      } else if (target.isDirectory()) await walk(p);
+      else if (INPUT_FILE.test(e.name) && target.isFile()) out.push({ path: p });
     }
   };
   await walk(dir);
   // Code-point order: deterministic across locales (S3 export keys sort by date this way).
-  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 async function* fileRecordBatches(file: string, options: ResolvedOptions): AsyncGenerator<Array<GuardDutyRecord | FindingParseError>> {
@@ -93,7 +117,10 @@ export async function* readRecordBatches(
     yield* fileRecordBatches(target, resolved);
     return;
   }
-  for (const file of await listInputFiles(target)) yield* fileRecordBatches(file, resolved);
+  for (const file of await listInputFiles(target)) {
+    if (file.error !== undefined) yield [new FindingParseError({ name: file.path }, '$', 'a readable file or folder', file.error)];
+    else yield* fileRecordBatches(file.path, resolved);
+  }
 }
 
 /** Reads every record of a file, directory or stdin (`-`) into one batch. */

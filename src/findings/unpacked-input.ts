@@ -5,6 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { utf16Encoding, utf16ToUtf8 } from './utf16-text.js';
 
 /** The unpacked size passed the limit; reading stopped there. */
 export class DecompressedTooLargeError extends Error {
@@ -69,6 +70,15 @@ export class UnpackedInput {
         return;
       }
       this.gzip = this.declaredGzip || (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b);
+      const utf16 = this.gzip ? undefined : utf16Encoding(head);
+      if (utf16 !== undefined) {
+        for await (const chunk of utf16ToUtf8(utf16, withFirst(head, it))) {
+          this.bytes += chunk.length;
+          yield chunk;
+        }
+        finished = true;
+        return;
+      }
       if (!this.gzip) {
         this.bytes += head.length;
         yield head;

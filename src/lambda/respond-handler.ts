@@ -23,6 +23,7 @@ import { assertPlansFinished } from '../engine/plan-finished.js';
 import { inputLimitsFromEnv } from '../findings/input-limits.js';
 import { readSqsMessage, type SqsMessage } from './sqs-message.js';
 import { refusedByIntake } from './lambda-intake.js';
+import { assertSqsBatch } from './sqs-event-shape.js';
 
 const logger = new Logger({ serviceName: 'tourniquet' });
 const metrics = new Metrics({ namespace: 'Tourniquet', serviceName: 'tourniquet' });
@@ -35,6 +36,7 @@ function getRuntime(): Promise<LambdaRuntime> {
 }
 
 export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+  assertSqsBatch(event);
   if (context) logger.addContext(context);
   startInvocation(context);
   const rt = await getRuntime();

@@ -1,6 +1,7 @@
 /**
  * What one SQS message of the findings queue carries, read at the edge: an EventBridge "GuardDuty Finding" event (or
- * a bare finding), S3 "ObjectCreated" notifications of the findings export, or S3's test event. A message that can
+ * a bare finding), S3 "ObjectCreated" notifications of the findings export, or S3's test event, each also inside an
+ * SNS notification (a topic between the source and the queue). A message that can
  * never be read (not JSON, not an object, a malformed S3 record, a key that is not valid URL encoding, a record
  * that is not a finding) throws `UnreadableMessageError` or `FindingParseError`: permanent errors, quarantined by
  * the handler at once instead of being retried until dead-lettered.
@@ -47,7 +48,20 @@ export function readSqsMessage(record: Pick<SQSRecord, 'messageId' | 'body'>): S
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw unreadable('$', 'a JSON object (an EventBridge event, a finding or an S3 notification)', describeValue(body));
   }
-  const fields = body as Record<string, unknown>;
+  let fields = body as Record<string, unknown>;
+  // S3 → SNS → SQS (a bucket's notifications fanned out through a topic) or EventBridge → SNS → SQS, without raw
+  // message delivery: SNS wraps the message, as a string, in its own envelope. One level is unwrapped.
+  if (fields.Type === 'Notification' && typeof fields.TopicArn === 'string' && typeof fields.Message === 'string') {
+    try {
+      body = JSON.parse(fields.Message);
+    } catch (err) {
+      throw new FindingParseError(source, '$.Message', 'a JSON message in the SNS notification', `unparseable JSON (${(err as Error).message})`, { cause: err });
+    }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw unreadable('$.Message', 'a JSON object (an EventBridge event, a finding or an S3 notification)', describeValue(body));
+    }
+    fields = body as Record<string, unknown>;
+  }
   if (fields.Event === 's3:TestEvent') return { kind: 's3-test-event' };
   if (Object.hasOwn(fields, 'Records')) return { kind: 'export-objects', objects: exportObjects(fields.Records, unreadable) };
   return { kind: 'record', record: parseRecord(body, source) };

@@ -4,6 +4,7 @@
  */
 // eslint-disable-next-line no-restricted-imports -- the policy file itself is read here (loadPolicy); the rest is pure
 import { readFile } from 'node:fs/promises';
+import { decodeText } from '../findings/utf16-text.js';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { closestName } from '../did-you-mean.js';
@@ -41,7 +42,7 @@ type ZodIssue = z.ZodError['issues'][number];
 export async function loadPolicy(file: string, options: ParsePolicyOptions = {}): Promise<Policy> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = decodeText(await readFile(file));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new PolicyError(file, [{ path: '(file)', message: `cannot read the policy file (${code ?? String(err)})` }], {
@@ -166,7 +167,11 @@ function checkRule(r: RuleFile, index: number, defaultMode: Mode, ctx: CheckCont
   if (r.playbook !== undefined) {
     const info = ctx.playbooks.find((p) => p.name === r.playbook);
     if (!info) {
-      warn([...base, 'playbook'], `unknown playbook ${JSON.stringify(r.playbook)} (known: ${ctx.playbooks.map((p) => p.name).join(', ')})`);
+      // An error, not a warning: the rule would record only, so a typo would leave what it matches uncontained.
+      const names = ctx.playbooks.map((p) => p.name);
+      const hint = closestName(r.playbook, names);
+      const at = [...base, 'playbook'];
+      ctx.errors.push({ path: formatPath(at), message: `unknown playbook ${JSON.stringify(r.playbook)}${hint !== undefined ? ` (did you mean "${hint}"?)` : ''}; known: ${names.join(', ')}`, ...lineOrNothing(lineAt(ctx.doc, ctx.lc, at)) });
     } else if (m.subject) {
       const foreign = kinds.filter((k) => !info.subjectKinds.includes(k));
       if (foreign.length > 0) {
@@ -384,7 +389,8 @@ function fromZodIssue(issue: ZodIssue, data: unknown, doc: Document, lc: LineCou
   if (issue.code === 'custom') return [{ path: formatPath(path), message: issue.message, ...lineOrNothing(line) }];
   const value = valueAt(data, path);
   const message =
-    value === undefined ? `missing: ${issue.message}` : `${issue.message}, received ${describeValue(value)}`;
+    // zod ends its own message with the type received ("…, received number"): the value shown says it better.
+    value === undefined ? `missing: ${issue.message}` : `${issue.message.replace(/, received [a-z]+$/, '')}, received ${describeValue(value)}`;
   return [{ path: formatPath(path), message, ...lineOrNothing(line) }];
 }
 

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { wrapAwsError } from '../../aws/wrap-aws-error.js';
 import { UsageError } from '../../errors.js';
-import { buildDrillFinding } from '../../drill/build-drill-finding.js';
+import { buildDrillFinding, drillKindOf, drillType } from '../../drill/build-drill-finding.js';
 import { DRILL_KINDS } from '../../drill/drill-kinds.js';
 import { sendDrill } from '../../drill/send-drill.js';
 import type { ReportExit } from './index.js';
@@ -38,11 +39,21 @@ export function registerDrillCommand(program: Command, exit: ReportExit): void {
       if (severity !== undefined && (!Number.isFinite(severity) || severity < 1 || severity > 10)) {
         throw new UsageError(`--severity must be 1.0–10.0, received ${JSON.stringify(flags.severity)}`);
       }
+      // What needs no AWS first: a misspelt kind, id or type is said as such, not as a missing region or credentials.
+      const drillKind = drillKindOf(kind);
+      const badId = drillKind.checkId(id);
+      if (badId !== undefined) throw new UsageError(badId);
+      drillType(drillKind, flags.type);
       const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
       if (!region) throw new UsageError('no region: pass --region or set AWS_REGION');
       const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;
       const sts = new STSClient({ region, ...(endpoint ? { endpoint } : {}) });
-      const identity = await sts.send(new GetCallerIdentityCommand({})).finally(() => sts.destroy());
+      const identity = await sts
+        .send(new GetCallerIdentityCommand({}))
+        .catch((err: unknown) => {
+          throw wrapAwsError('sts', 'GetCallerIdentity', err);
+        })
+        .finally(() => sts.destroy());
       const finding = await buildDrillFinding({
         kind,
         id,

@@ -3,8 +3,7 @@
  * self-contained file, written next to the case's evidence when that is a local folder (else under
  * .tourniquet/reports/<incident>/), its path printed; Markdown goes to stdout unless --out is given.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
@@ -14,6 +13,7 @@ import { renderMarkdown } from '../../report/render-markdown.js';
 import { printLine } from '../print-safe.js';
 import { addRuntimeOptions, DEFAULT_STATE_DIR, openRuntime, type RuntimeFlags } from '../runtime.js';
 import { requireJournal } from '../require-journal.js';
+import { writeReportFile } from '../write-report-file.js';
 import type { ReportExit } from './index.js';
 
 interface Flags extends RuntimeFlags {
@@ -48,8 +48,7 @@ export function registerReportCommand(program: Command, exit: ReportExit): void 
       const out = flags.out ?? (format === 'html' ? defaultReportPath(incidentId, data.incident.evidenceLocation) : undefined);
       if (out === undefined) process.stdout.write(text);
       else {
-        await mkdir(dirname(out), { recursive: true });
-        await writeFile(out, text);
+        await writeReportFile(out, text, flags.out !== undefined ? '--out' : undefined);
         printLine(`report written to ${out}`);
       }
       // The report is written either way; a chain that does not verify, or evidence that cannot be read, is a failure.

@@ -10,7 +10,7 @@ import { normalizeIsoTimestamp } from '../../findings/timestamps.js';
 import { isS3Target, triageBatches } from '../../investigate/triage-input.js';
 import { Triage, type TriageFilters, type TriageIncident, type TriageResult } from '../../investigate/triage.js';
 import { EXIT_BAD_INPUT, EXIT_OK } from '../exit-codes.js';
-import { addInputLimitOptions, inputLimitsFromFlags, type InputLimitFlags } from '../finding-input.js';
+import { addInputLimitOptions, inputLimitsFromFlags, noRecordsLine, type InputLimitFlags } from '../finding-input.js';
 import { formatTable, terminalSafe } from '../format-table.js';
 import { markdownSafe } from '../../safe-text.js';
 import { bar, ProgressLine } from '../progress-line.js';
@@ -212,6 +212,8 @@ export function registerTriageCommand(program: Command, exit: ReportExit): void 
         if (result.rejected.length > 20) process.stderr.write(`… ${result.rejected.length - 20} more rejected record(s) (see --json)\n`);
       }
     }
-    exit(result.rejected.length > 0 ? EXIT_BAD_INPUT : EXIT_OK);
+    // An input that held no record at all (an empty folder or prefix, `[]`) is bad input, as for inspect and respond.
+    if (result.stats.records === 0 && result.rejected.length === 0) process.stderr.write(`${noRecordsLine(target)}\n`);
+    exit(result.rejected.length > 0 || result.stats.records === 0 ? EXIT_BAD_INPUT : EXIT_OK);
   });
 }

@@ -21,6 +21,24 @@ const s3Record = (key: unknown, extra: Record<string, unknown> = {}) => ({
 });
 
 describe('readSqsMessage', () => {
+  const sns = (message: string) => JSON.stringify({ Type: 'Notification', MessageId: 'n-1', TopicArn: 'arn:aws:sns:us-east-1:111122223333:findings', Message: message, Timestamp: '2026-08-01T10:23:57.000Z' });
+
+  it('reads what an SNS topic between the source and the queue wraps: a finding event, S3 notifications, S3 test event', () => {
+    const m = read(sns(JSON.stringify(event(finding()))));
+    expect(m.kind === 'record' && m.record.kind).toBe('finding');
+    expect(read(sns(JSON.stringify({ Records: [s3Record('AWSLogs/a+b.jsonl.gz')] })))).toEqual({ kind: 'export-objects', objects: [{ bucket: 'findings-bucket', key: 'AWSLogs/a b.jsonl.gz' }] });
+    expect(read(sns('{"Service":"Amazon S3","Event":"s3:TestEvent"}'))).toEqual({ kind: 's3-test-event' });
+  });
+
+  it('an SNS notification whose message is not JSON or not an object is unreadable at $.Message (quarantined, not retried)', () => {
+    const notJson = errorOf(sns('not json'));
+    expect(notJson).toBeInstanceOf(FindingParseError);
+    expect(notJson.message).toMatch(/^sqs:m-1: \$\.Message: expected a JSON message in the SNS notification, received unparseable JSON/);
+    const scalar = errorOf(sns('42'));
+    expect(scalar).toBeInstanceOf(UnreadableMessageError);
+    expect(scalar.message).toBe('sqs:m-1: $.Message: expected a JSON object (an EventBridge event, a finding or an S3 notification), received number 42');
+  });
+
   it('reads an EventBridge finding event', () => {
     const m = read(JSON.stringify(event(finding())));
     expect(m.kind).toBe('record');

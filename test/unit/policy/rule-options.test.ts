@@ -66,9 +66,10 @@ describe('rule options in the policy file', () => {
     ]);
   });
 
-  it('of an unknown playbook are not checked (a warning), like its step ids', () => {
-    const p = parsePolicy(rule(['anything: 1'], '{ subject: [iam-user] }', ['    playbook: not-yet-written']), 'p.yaml');
-    expect(p.warnings.map((w) => w.path)).toContain('rules[0].options');
+  it('of an unknown playbook are not checked: the playbook itself is an error (a typo would leave the rule recording only)', () => {
+    expect(issuesOf(rule(['anything: 1'], '{ subject: [iam-user] }', ['    playbook: iam-usr']))).toEqual([
+      { path: 'rules[0].playbook', line: 5, message: expect.stringMatching(/^unknown playbook "iam-usr" \(did you mean "iam-user"\?\); known: ec2-instance, /) },
+    ]);
   });
 
   it('must be a mapping', () => {

@@ -1,0 +1,285 @@
+/**
+ * Inputs a new user meets that the other bad-input suites do not throw (issue 12, "inputs and faults that are not in
+ * the repository"): folders with links that lead nowhere or back up, a folder the user cannot read, inputs that
+ * hold nothing given to `triage`, UTF-16 files as Windows PowerShell writes them, and a policy naming a playbook that
+ * does not exist. Each is one line naming the input and the problem and exit 2, or is read correctly; nothing that
+ * was readable is skipped.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../support/run-cli.js';
+
+const BIN = fileURLToPath(new URL('../../bin/tourniquet.js', import.meta.url));
+const GPU_BTC = join(import.meta.dirname, '../../samples/synthesized/CryptoCurrency-EC2-BitcoinTool.B-DNS.gpu-p4d.SYNTHESIZED.json');
+const NO_STACK = /^\s+at .+:\d+:\d+\)?$/m;
+const errLines = (r: { err: string }): string[] => r.err.split('\n').filter((l) => l !== '');
+
+let dir: string;
+const at = (...parts: string[]): string => join(dir, ...parts);
+
+async function withStdin(bytes: Buffer, args: readonly string[]): Promise<CliRun> {
+  const saved = Object.getOwnPropertyDescriptor(process, 'stdin')!;
+  Object.defineProperty(process, 'stdin', { value: Readable.from([bytes]), configurable: true });
+  try {
+    return await runCli(args);
+  } finally {
+    Object.defineProperty(process, 'stdin', saved);
+  }
+}
+
+const utf16 = (text: string, order: 'le' | 'be'): Buffer => {
+  const le = Buffer.from(`\uFEFF${text}`, 'utf16le');
+  return order === 'le' ? le : Buffer.from(le).swap16();
+};
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tourniquet-new-user-'));
+  // A folder as a user's disk has it: one finding, a link to nothing, two links to each other, a link to a folder
+  // holding another finding, and a link to the folder itself.
+  const mixed = at('exports ✓');
+  mkdirSync(mixed);
+  copyFileSync(GPU_BTC, join(mixed, 'one finding.json'));
+  symlinkSync('nowhere.json', join(mixed, 'dangling.json'));
+  symlinkSync('b.json', join(mixed, 'a.json'));
+  symlinkSync('a.json', join(mixed, 'b.json'));
+  mkdirSync(at('elsewhere'));
+  const second = JSON.parse(readFileSync(GPU_BTC, 'utf8')) as { detail: { id: string } };
+  second.detail.id = 'second-finding';
+  writeFileSync(at('elsewhere', 'second.json'), JSON.stringify(second));
+  symlinkSync(at('elsewhere'), join(mixed, 'linked folder'));
+  symlinkSync('.', join(mixed, 'itself'));
+  mkdirSync(at('empty'));
+  writeFileSync(at('empty-array.json'), '[]');
+  writeFileSync(at('empty-get-findings.json'), '{"Findings": []}');
+  const event = readFileSync(GPU_BTC, 'utf8');
+  writeFileSync(at('utf16le.json'), utf16(event, 'le'));
+  writeFileSync(at('utf16be.json'), utf16(event, 'be'));
+  writeFileSync(at('utf16le.jsonl'), utf16(`${JSON.stringify(JSON.parse(event))}\r\n${JSON.stringify(second)}\r\n`, 'le'));
+  writeFileSync(at('utf16-policy.yaml'), utf16('version: 1\ndefaults:\n  mode: observe\n', 'le'));
+  writeFileSync(at('typo-playbook.yaml'), 'version: 1\nrules:\n  - name: miners\n    match:\n      type: "CryptoCurrency:EC2/"\n    playbook: ec2-instanec\n    mode: contain\n');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('a folder of findings', () => {
+  it('reports each link that leads nowhere or loops, follows a linked folder once, and reads every finding', async () => {
+    const r = await runCli(['inspect', at('exports ✓')]);
+    expect(r.err).not.toMatch(NO_STACK);
+    expect(r.code).toBe(2);
+    expect(errLines(r).sort()).toEqual([
+      expect.stringMatching(/^rejected .*exports ✓\/a\.json: \$: expected a readable file or folder, received ELOOP \(a symbolic link loop\)$/),
+      expect.stringMatching(/^rejected .*exports ✓\/b\.json: \$: expected a readable file or folder, received ELOOP/),
+      expect.stringMatching(/^rejected .*exports ✓\/dangling\.json: \$: expected a readable file or folder, received ENOENT \(a link to nothing\)$/),
+    ]);
+    // The finding beside them, and the one in the linked folder, once each (the link to the folder itself is not walked again).
+    const json = await runCli(['inspect', at('exports ✓'), '--json']);
+    const ids = (JSON.parse(json.out) as { records: Array<{ id: string }> }).records.map((f) => f.id).sort();
+    expect(ids).toEqual(['b7c1e5a0d3f24c6e8a9b0c1d2e3f4a51', 'second-finding']);
+  });
+
+  it('triage says the same and still ranks what it read', async () => {
+    const r = await runCli(['triage', at('exports ✓'), '--json']);
+    expect(r.code).toBe(2);
+    const out = JSON.parse(r.out) as { stats: { findings: number }; rejected: Array<{ source: string }> };
+    expect(out.stats.findings).toBe(2);
+    expect(out.rejected.map((x) => x.source.split('/').at(-1)).sort()).toEqual(['a.json', 'b.json', 'dangling.json']);
+  });
+
+  const root = process.getuid?.() === 0;
+  const setpriv = ((): string | undefined => {
+    try {
+      return execFileSync('sh', ['-c', 'command -v setpriv'], { encoding: 'utf8' }).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  })();
+  // As root every permission check passes: the CLI runs as `nobody` (see journal-not-writable.test.ts).
+  it.skipIf(!root || setpriv === undefined)('a subfolder the user cannot read is one rejection (exit 2), not an unexpected error; the rest is read', async () => {
+    const tree = at('perm');
+    mkdirSync(join(tree, 'locked'), { recursive: true });
+    copyFileSync(GPU_BTC, join(tree, 'readable.json'));
+    copyFileSync(GPU_BTC, join(tree, 'locked', 'hidden.json'));
+    for (const d of [dir, tree]) chmodSync(d, 0o755);
+    chmodSync(join(tree, 'locked'), 0o700);
+    const run = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn(setpriv!, ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, BIN, 'inspect', tree], { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+      child.once('close', (code) => resolve({ code, out, err }));
+    });
+    expect(run.err).not.toMatch(NO_STACK);
+    expect(errLines(run)).toEqual([`rejected ${join(tree, 'locked')}: $: expected a readable file or folder, received EACCES (permission denied)`]);
+    expect(run.code).toBe(2);
+    expect(run.out).toMatch(/^1 finding\(s\), 0 scan result\(s\)$/m);
+  });
+});
+
+describe('triage of an input that holds nothing', () => {
+  it.each([
+    ['an empty folder', 'empty'],
+    ['an empty JSON array', 'empty-array.json'],
+    ['a get-findings answer with no findings', 'empty-get-findings.json'],
+  ])('%s: "no findings", exit 2 (as inspect and respond)', async (_name, file) => {
+    const r = await runCli(['triage', at(file)]);
+    expect(errLines(r)).toEqual([`tourniquet: no findings in ${JSON.stringify(at(file))} (expected a .json, .jsonl or .jsonl.gz file of GuardDuty findings, a folder of them, or - for stdin)`]);
+    expect(r.code).toBe(2);
+    const inspect = await runCli(['inspect', at(file)]);
+    expect(inspect.code).toBe(2);
+  });
+});
+
+describe('UTF-16 with a byte order mark (Windows PowerShell 5.1 redirection)', () => {
+  it.each([
+    ['UTF-16LE JSON', 'utf16le.json', 1],
+    ['UTF-16BE JSON', 'utf16be.json', 1],
+    ['UTF-16LE JSON Lines with CRLF', 'utf16le.jsonl', 2],
+  ])('%s is read as the same findings, from a file and from stdin', async (_name, file, count) => {
+    const r = await runCli(['inspect', at(file)]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`${count} finding(s), 0 scan result(s)`);
+    const s = await withStdin(readFileSync(at(file)), ['inspect', '-']);
+    expect(s.code).toBe(0);
+    expect(s.out).toContain(`${count} finding(s), 0 scan result(s)`);
+  });
+
+  it('a UTF-16 policy file loads', async () => {
+    const r = await runCli(['policy', 'check', at('utf16-policy.yaml')]);
+    expect(r.err).toBe('');
+    expect(r.out.trim()).toBe('ok: 0 rule(s)');
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('a policy naming a playbook that does not exist', () => {
+  const line = /typo-playbook\.yaml:6: rules\[0\]\.playbook: unknown playbook "ec2-instanec" \(did you mean "ec2-instance"\?\); known: /;
+
+  it('is an error for policy check, plan and respond alike (a typo must not leave a crypto-miner uncontained)', async () => {
+    const check = await runCli(['policy', 'check', at('typo-playbook.yaml')]);
+    expect(errLines(check)[0]).toMatch(line);
+    expect(check.code).toBe(2);
+    const plan = await runCli(['plan', GPU_BTC, '--policy', at('typo-playbook.yaml')]);
+    expect(errLines(plan)).toEqual([expect.stringMatching(line)]);
+    expect(plan.code).toBe(2);
+    const respond = await runCli(['respond', GPU_BTC, '--policy', at('typo-playbook.yaml'), '--journal-path', at('journal'), '--evidence-dir', at('cases')]);
+    expect(errLines(respond)).toEqual([expect.stringMatching(line)]);
+    expect(respond.code).toBe(2);
+  });
+});
+
+describe('a sample flag that is not a boolean', () => {
+  it.each([
+    ['the string "true" (a pipeline that stringifies values)', 'true'],
+    ['the number 1', 1],
+  ])('%s is rejected at its path (exit 2), as `archived` is, never read as "not a sample" and planned', async (_name, flag) => {
+    const e = JSON.parse(readFileSync(GPU_BTC, 'utf8')) as { detail: { service: Record<string, unknown> } };
+    e.detail.service.additionalInfo = { value: '{}', type: 'default', sample: flag };
+    const file = at(`sample-${typeof flag}.json`);
+    writeFileSync(file, JSON.stringify(e));
+    const r = await runCli(['plan', file]);
+    expect(errLines(r)).toEqual([`rejected: ${file}: $.detail.service.additionalInfo.sample: expected a boolean, received ${typeof flag === 'string' ? `string "${flag}"` : `number ${flag}`}`]);
+    expect(r.code).toBe(2);
+    expect(r.out).not.toContain('not a sample finding');
+  });
+});
+
+describe('a policy value of the wrong type', () => {
+  it.each([
+    ['a scalar where a list goes', 'version: 1\nguardrails:\n  protectedAccounts: 111122223333\n', 'scalar-list.yaml:3: guardrails.protectedAccounts: Invalid input: expected array, received number 111122223333'],
+    ['a list where the file is a mapping', '- version: 1\n', 'root-list.yaml:1: (root): Invalid input: expected object, received array of 1'],
+  ])('%s: the value received is said once (was "received number, received number …")', async (_name, text, line) => {
+    const file = at(line.split(':')[0]!);
+    writeFileSync(file, text);
+    const r = await runCli(['policy', 'check', file]);
+    expect(errLines(r)[0]).toBe(`error: ${file}${line.slice(line.indexOf(':'))}`);
+    expect(r.code).toBe(2);
+  });
+});
+
+describe('a path flag given as the empty string (an unset variable)', () => {
+  it.each([
+    ['--journal-path', (cwd: string) => ['respond', GPU_BTC, '--mode', 'observe', '--journal-path', '', '--evidence-dir', join(cwd, 'cases')]],
+    ['--evidence-dir', (cwd: string) => ['respond', GPU_BTC, '--mode', 'observe', '--journal-path', join(cwd, 'journal'), '--evidence-dir', '']],
+    ['--policy', () => ['plan', GPU_BTC, '--policy', '']],
+    ['--journal-path', () => ['incidents', '--journal-path', '']],
+    ['--journal-path', () => ['show', 'inc-20261203-000000000000', '--journal-path', ' ']],
+  ])('%s is refused, exit 2, and nothing is written in the current folder (was: journal files or case folders there, or the built-in policy)', async (flag, args) => {
+    const cwd = mkdtempSync(join(dir, 'cwd-'));
+    const before = process.cwd();
+    process.chdir(cwd);
+    try {
+      const r = await runCli(args(cwd));
+      expect(errLines(r)).toEqual([expect.stringMatching(new RegExp(`^tourniquet: ${flag} is empty \\(received "\\s*"; an unset variable\\?\\): `))]);
+      expect(r.code).toBe(2);
+      expect(readdirSync(cwd)).toEqual([]);
+    } finally {
+      process.chdir(before);
+    }
+  });
+});
+
+describe('report --out to a place that cannot take a file', () => {
+  let incident: string;
+  beforeAll(async () => {
+    const r = await runCli(['respond', GPU_BTC, '--mode', 'observe', '--journal-path', at('report-journal'), '--evidence-dir', at('report-cases')]);
+    expect(r.code, r.err).toBe(0);
+    incident = /"(inc-[^"]+)"/.exec((await runCli(['incidents', '--journal-path', at('report-journal'), '--json'])).out)![1]!;
+  });
+
+  it.each([
+    ['a folder', () => at('empty'), /it is a folder \(EISDIR\)$/],
+    ['a path through a file', () => at('utf16le.json', 'report.html'), /a part of the path is a file, not a folder \(E(EXIST|NOTDIR)\)$/],
+    ['a link loop', () => at('exports ✓', 'a.json'), /a symbolic link loop \(ELOOP\)$/],
+  ])('%s: one line naming --out and the path, exit 2 (was "unexpected error", exit 1)', async (_name, out, why) => {
+    const r = await runCli(['report', incident, '--journal-path', at('report-journal'), '--out', out()]);
+    expect(r.err).not.toMatch(NO_STACK);
+    expect(errLines(r)).toEqual([expect.stringMatching(new RegExp(`^tourniquet: cannot write the report to --out ${JSON.stringify(out()).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `))]);
+    expect(errLines(r)[0]).toMatch(why);
+    expect(r.code).toBe(2);
+  });
+
+  it('a full disk is a failed run (exit 1) with the path, not an unexpected error', async () => {
+    const r = await runCli(['report', incident, '--journal-path', at('report-journal'), '--out', '/dev/full']);
+    expect(errLines(r)).toEqual(['tourniquet: cannot write the report to --out "/dev/full": ENOSPC: no space left on device, write']);
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('drill with a misspelt kind, id or type, or no AWS to reach', () => {
+  const saved: Record<string, string | undefined> = {};
+  const env = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_ENDPOINT_URL: 'http://127.0.0.1:1' };
+  beforeAll(() => {
+    for (const [k, v] of Object.entries(env)) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
+  });
+  afterAll(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+
+  it.each([
+    ['a kind', ['drill', 'ec3', 'i-0123456789abcdef0'], /^tourniquet: no drill for the kind "ec3" \(did you mean ec2\?\); kinds: ec2, /],
+    ['an id', ['drill', 'ec2', 'my-instance'], /^tourniquet: expected an instance id such as i-0123456789abcdef0, received "my-instance"$/],
+    ['a type', ['drill', 'ec2', 'i-0123456789abcdef0', '--type', 'Recon:IAMUser/TorIPCaller'], /^tourniquet: --type Recon:IAMUser\/TorIPCaller is about IAMUser resources, not a ec2 drill/],
+  ])('%s is named before any AWS call (exit 2)', async (_name, args, line) => {
+    const r = await runCli(args);
+    expect(errLines(r)).toEqual([expect.stringMatching(line)]);
+    expect(r.code).toBe(2);
+  });
+
+  it('an endpoint that does not answer is one line naming the call, exit 1 (was "unexpected error")', async () => {
+    const r = await runCli(['drill', 'ec2', 'i-0123456789abcdef0']);
+    expect(errLines(r)).toEqual([expect.stringMatching(/^tourniquet: sts\.GetCallerIdentity failed \(ECONNREFUSED, transient\): /)]);
+    expect(r.code).toBe(1);
+  });
+});
