@@ -3,6 +3,7 @@
  * triage keeps a summary of every distinct finding in an export, and at ~60 bytes of columns a row (plus its id) that
  * is a few megabytes for a hundred thousand findings, where objects cost ten times as much.
  */
+import { ByteKeyTable } from './byte-key-table.js';
 import type { FindingSummary } from './finding-summary.js';
 import { isLaterOccurrence } from './finding-summary.js';
 
@@ -19,7 +20,9 @@ class Growable<T extends Float64Array | Int32Array> {
 
   ensure(n: number): void {
     if (n <= this.data.length) return;
-    const next = this.make(Math.max(n, this.data.length * 2));
+    // By half, not double: the old and the new array live at once while copying, and the end of a large export
+    // should not leave a column twice the rows it holds.
+    const next = this.make(Math.max(n, Math.ceil(this.data.length * 1.5)));
     next.set(this.data);
     this.data = next;
   }
@@ -29,8 +32,8 @@ const f64 = (n: number): Growable<Float64Array> => new Growable(new Float64Array
 const i32 = (n: number): Growable<Int32Array> => new Growable(new Int32Array(n), (m) => new Int32Array(m));
 
 export class SummaryStore {
-  private readonly rowOf = new Map<string, number>();
-  private readonly ids: string[] = [];
+  /** Finding ids as bytes, numbered by row (a row is its id's number in the table). */
+  private readonly ids = new ByteKeyTable();
   private readonly times = f64(1024); // updatedAt, firstSeen, lastSeen per row
   private readonly nums = f64(1024); // severity, count per row
   private readonly ints = i32(4096); // type, account, region, flags per row
@@ -41,17 +44,15 @@ export class SummaryStore {
   private readonly links = new Map<number, readonly string[]>();
 
   get size(): number {
-    return this.ids.length;
+    return this.ids.size;
   }
 
   /** Adds `s`, or replaces the stored occurrence of its finding when `s` is later; false when it was a repeat. */
   put(s: FindingSummary): boolean {
-    const row = this.rowOf.get(s.id);
-    if (row === undefined) {
-      const r = this.ids.length;
-      this.ids.push(s.id);
-      this.rowOf.set(s.id, r);
-      this.write(r, s, true);
+    const before = this.ids.size;
+    const row = this.ids.add(s.id);
+    if (row === before) {
+      this.write(row, s, true);
       return true;
     }
     // Compared with the columns: no summary object is built for the kept occurrence.
@@ -173,12 +174,13 @@ export class SummaryStore {
   }
 
   idOf(row: number): string {
-    return this.ids[row]!;
+    return this.ids.value(row);
   }
 
   /** The row of finding `id`, if stored. */
   rowOfId(id: string): number | undefined {
-    return this.rowOf.get(id);
+    const row = this.ids.find(id);
+    return row < 0 ? undefined : row;
   }
 
   /** The summary stored in `row` (a new object: callers keep only what they need). */
@@ -192,7 +194,7 @@ export class SummaryStore {
     const actors = k[3 * row + 2]!;
     const flags = i[4 * row + 3]!;
     return {
-      id: this.ids[row]!,
+      id: this.ids.value(row),
       updatedAt: t[3 * row]!,
       firstSeen: t[3 * row + 1]!,
       lastSeen: t[3 * row + 2]!,

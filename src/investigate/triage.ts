@@ -245,8 +245,10 @@ export class Triage {
         },
       };
     }
-    // Highest severity first, then the most recent, then by id.
-    const rows = [...group].sort((a, b) => store.severity(b) - store.severity(a) || store.lastSeen(b) - store.lastSeen(a) || compareCodePoints(store.idOf(a), store.idOf(b)));
+    // Highest severity first, then the most recent, then by id (each id decoded once: the store keeps them as bytes).
+    const idOfRow = new Map<number, string>();
+    for (const row of group) idOfRow.set(row, store.idOf(row));
+    const rows = [...group].sort((a, b) => store.severity(b) - store.severity(a) || store.lastSeen(b) - store.lastSeen(a) || compareCodePoints(idOfRow.get(a)!, idOfRow.get(b)!));
     // Sets of interned numbers keep first-seen order, as the strings they stand for would.
     const subjectKeys = new Set<number>();
     const actorKeys = new Set<number>();
@@ -266,7 +268,7 @@ export class Triage {
       types.add(store.type(row));
       accounts.add(store.account(row));
       regions.add(store.region(row));
-      const id = store.idOf(row);
+      const id = idOfRow.get(row)!;
       findingIds.push(id);
       if (store.isSequence(row)) sequenceIds.push(id);
       else for (const link of store.linksOf(row)) links.push(link);
