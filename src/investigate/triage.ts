@@ -141,33 +141,28 @@ export class Triage {
         newest = Math.max(newest, store.lastSeen(row), store.updatedAt(row));
       }
     }
-    // One group at a time, read from the columns.
-    const built = groupRows(kept, store).map((group) => this.incident(group, newest));
-    built.sort(
-      (a, b) =>
-        b.incident.score - a.incident.score ||
-        b.incident.maxSeverity - a.incident.maxSeverity ||
-        b.lastSeenMs - a.lastSeenMs ||
-        compareCodePoints(a.incident.findingIds[0]!, b.incident.findingIds[0]!),
-    );
-    // Written out, not spread: the same keys in the same order (rank last), without copying through a spread.
-    const incidents: TriageIncident[] = built.map(({ incident: x }, i) => ({
-      score: x.score,
-      why: x.why,
-      subjects: x.subjects,
-      actors: x.actors,
-      findingIds: x.findingIds,
-      types: x.types,
-      maxSeverity: x.maxSeverity,
-      count: x.count,
-      firstSeen: x.firstSeen,
-      lastSeen: x.lastSeen,
-      ai: x.ai,
-      accounts: x.accounts,
-      regions: x.regions,
-      sequences: x.sequences,
-      rank: i + 1,
-    }));
+    // One group at a time, read from the columns. Each incident is built in its final shape (rank last, set once
+    // ranked) and ranked through an index: no wrapper or copy of tens of thousands of incidents at the memory peak.
+    const groups = groupRows(kept, store);
+    const texts: SharedTexts = { byId: new Map(), parts: new Map() };
+    const built: Array<{ -readonly [K in keyof TriageIncident]: TriageIncident[K] }> = [];
+    const lastSeenMs = new Float64Array(groups.length);
+    for (let g = 0; g < groups.length; g++) {
+      const x = this.incident(groups[g]!, newest, texts);
+      built.push(x.incident);
+      lastSeenMs[g] = x.lastSeenMs;
+    }
+    const order = Array.from(built, (_, g) => g);
+    order.sort((a, b) => {
+      const x = built[a]!;
+      const y = built[b]!;
+      return y.score - x.score || y.maxSeverity - x.maxSeverity || lastSeenMs[b]! - lastSeenMs[a]! || compareCodePoints(x.findingIds[0]!, y.findingIds[0]!);
+    });
+    const incidents: TriageIncident[] = order.map((g, i) => {
+      const x = built[g]!;
+      x.rank = i + 1;
+      return x;
+    });
     return {
       incidents,
       rejected: this.rejectedList,
@@ -210,15 +205,27 @@ export class Triage {
     return ok;
   }
 
-  private incident(group: readonly number[], newest: number): { incident: Omit<TriageIncident, 'rank'>; lastSeenMs: number } {
+  /**
+   * `texts` shares the strings of types, accounts and Regions (a few distinct values, stored as bytes) across the
+   * incidents of one result, instead of decoding them for each incident.
+   */
+  private incident(group: readonly number[], newest: number, texts: SharedTexts): { incident: { -readonly [K in keyof TriageIncident]: TriageIncident[K] }; lastSeenMs: number } {
     const store = this.latest;
     const table = this.table;
     const v = (id: number): string => table.value(id);
+    const shared = (id: number): string => {
+      let t = texts.byId.get(id);
+      if (t === undefined) {
+        t = table.value(id);
+        texts.byId.set(id, t);
+      }
+      return t;
+    };
     // Most incidents are one finding: nothing to sort or de-duplicate (a row's own keys are distinct).
     if (group.length === 1) {
       const row = group[0]!;
       const id = store.idOf(row);
-      const subjects = Array.from(store.subjectKeys(row), (k) => this.subjectOf(k));
+      const subjects = Array.from(store.subjectKeys(row), (k) => this.subjectOf(k, texts.parts));
       const lastSeen = store.lastSeen(row);
       const maxSeverity = store.severity(row);
       const ai = store.ai(row);
@@ -233,15 +240,16 @@ export class Triage {
           subjects,
           actors: Array.from(store.actorKeys(row), v),
           findingIds: [id],
-          types: [v(store.type(row))],
+          types: [shared(store.type(row))],
           maxSeverity,
           count,
           firstSeen: new Date(store.firstSeen(row)).toISOString(),
           lastSeen: new Date(lastSeen).toISOString(),
           ai,
-          accounts: [v(store.account(row))],
-          regions: [v(store.region(row))],
+          accounts: [shared(store.account(row))],
+          regions: [shared(store.region(row))],
           sequences: sequence ? [id] : [...new Set(store.linksOf(row))],
+          rank: 0,
         },
       };
     }
@@ -277,7 +285,7 @@ export class Triage {
       lastSeen = Math.max(lastSeen, store.lastSeen(row));
       firstSeen = Math.min(firstSeen, store.firstSeen(row));
     }
-    const subjects = Array.from(subjectKeys, (k) => this.subjectOf(k));
+    const subjects = Array.from(subjectKeys, (k) => this.subjectOf(k, texts.parts));
     const maxSeverity = store.severity(rows[0]!);
     const sequence = sequenceIds.length > 0;
     const { score, why } = rankIncident({ maxSeverity, ai, lastSeen, newest, count, subjects: subjects.length, sequence });
@@ -289,22 +297,39 @@ export class Triage {
         subjects,
         actors: Array.from(actorKeys, v),
         findingIds,
-        types: Array.from(types, v),
+        types: Array.from(types, shared),
         maxSeverity,
         count,
         firstSeen: new Date(firstSeen).toISOString(),
         lastSeen: new Date(lastSeen).toISOString(),
         ai,
-        accounts: Array.from(accounts, v),
-        regions: Array.from(regions, v),
+        accounts: Array.from(accounts, shared),
+        regions: Array.from(regions, shared),
         sequences: [...new Set([...sequenceIds, ...links])],
+        rank: 0,
       },
     };
   }
 
-  /** A subject key (`kind account id`) as its parts. */
-  private subjectOf(key: number): TriageSubject {
-    const [kind = '', accountId = '', ...rest] = this.table.value(key).split(' ');
-    return { kind, accountId, id: rest.join(' ') };
+  /** A subject key (`kind account id`) as its parts; the kind and the account shared through `parts`. */
+  private subjectOf(key: number, parts: Map<string, string>): TriageSubject {
+    const value = this.table.value(key);
+    const a = value.indexOf(' ');
+    const b = a < 0 ? -1 : value.indexOf(' ', a + 1);
+    const share = (t: string): string => {
+      const known = parts.get(t);
+      if (known !== undefined) return known;
+      parts.set(t, t);
+      return t;
+    };
+    if (a < 0) return { kind: share(value), accountId: '', id: '' };
+    if (b < 0) return { kind: share(value.slice(0, a)), accountId: share(value.slice(a + 1)), id: '' };
+    return { kind: share(value.slice(0, a)), accountId: share(value.slice(a + 1, b)), id: value.slice(b + 1) };
   }
+}
+
+/** Strings shared by the incidents of one result: decoded types, accounts and Regions, subject kinds and accounts. */
+interface SharedTexts {
+  readonly byId: Map<number, string>;
+  readonly parts: Map<string, string>;
 }
