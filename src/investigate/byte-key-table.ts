@@ -82,12 +82,14 @@ export class ByteKeyTable {
     return e;
   }
 
-  /** Key `e` as a string (parts joined by spaces). */
-  value(e: number): string {
+  /** Key `e` as a string (parts joined by spaces), from its UTF-16 unit `from` on (a new string, not a slice). */
+  value(e: number, from = 0): string {
     if (!(e >= 0 && e < this.count)) throw new RangeError(`no key ${e}`);
     const start = this.meta[2 * e]!;
     const n = this.meta[2 * e + 1]!;
-    return n >= 0 ? this.view.toString('latin1', start, start + n) : this.view.toString('utf16le', start, start - 2 * n);
+    const units = n < 0 ? -n : n;
+    const skip = Math.min(Math.max(0, from), units);
+    return n >= 0 ? this.view.toString('latin1', start + skip, start + n) : this.view.toString('utf16le', start + 2 * skip, start - 2 * n);
   }
 
   private hash(a: string, b: string | undefined, c: string | undefined): number {

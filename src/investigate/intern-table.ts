@@ -18,4 +18,10 @@ export class InternTable {
     if (!(id >= 0 && id < this.keys.size)) throw new RangeError(`no interned string ${id}`);
     return this.keys.value(id);
   }
+
+  /** `value(id).slice(from)`, decoded on its own (not a slice that keeps the whole value alive). */
+  valueFrom(id: number, from: number): string {
+    if (!(id >= 0 && id < this.keys.size)) throw new RangeError(`no interned string ${id}`);
+    return this.keys.value(id, from);
+  }
 }

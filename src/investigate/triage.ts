@@ -85,6 +85,9 @@ export interface TriageResult {
   readonly stats: TriageStats;
 }
 
+/** The shared empty list (frozen: every list of a result is read-only). */
+const NONE: readonly string[] = Object.freeze([]);
+
 /** Code-point order: the same in every locale, and far cheaper than `localeCompare` (ids and times are ASCII). */
 function compareCodePoints(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -144,7 +147,7 @@ export class Triage {
     // One group at a time, read from the columns. Each incident is built in its final shape (rank last, set once
     // ranked) and ranked through an index: no wrapper or copy of tens of thousands of incidents at the memory peak.
     const groups = groupRows(kept, store);
-    const texts: SharedTexts = { byId: new Map(), parts: new Map() };
+    const texts: SharedTexts = { byId: new Map(), lists: new Map(), parts: new Map() };
     const built: Array<{ -readonly [K in keyof TriageIncident]: TriageIncident[K] }> = [];
     const lastSeenMs = new Float64Array(groups.length);
     for (let g = 0; g < groups.length; g++) {
@@ -221,6 +224,17 @@ export class Triage {
       }
       return t;
     };
+    // One-value lists (an incident's one type, account, Region) shared too: frozen, as every list of the result is
+    // read-only; an export's tens of thousands of incidents hold a handful of distinct ones.
+    const one = (id: number): readonly string[] => {
+      let list = texts.lists.get(id);
+      if (list === undefined) {
+        list = Object.freeze([shared(id)]);
+        texts.lists.set(id, list);
+      }
+      return list;
+    };
+    const listOf = (ids: Set<number>): readonly string[] => (ids.size === 1 ? one(ids.values().next().value!) : Array.from(ids, shared));
     // Most incidents are one finding: nothing to sort or de-duplicate (a row's own keys are distinct).
     if (group.length === 1) {
       const row = group[0]!;
@@ -238,17 +252,17 @@ export class Triage {
           score,
           why,
           subjects,
-          actors: Array.from(store.actorKeys(row), v),
+          actors: store.actorKeys(row).length === 0 ? NONE : Array.from(store.actorKeys(row), v),
           findingIds: [id],
-          types: [shared(store.type(row))],
+          types: one(store.type(row)),
           maxSeverity,
           count,
           firstSeen: new Date(store.firstSeen(row)).toISOString(),
           lastSeen: new Date(lastSeen).toISOString(),
           ai,
-          accounts: [shared(store.account(row))],
-          regions: [shared(store.region(row))],
-          sequences: sequence ? [id] : [...new Set(store.linksOf(row))],
+          accounts: one(store.account(row)),
+          regions: one(store.region(row)),
+          sequences: sequence ? [id] : store.linksOf(row).length === 0 ? NONE : [...new Set(store.linksOf(row))],
           rank: 0,
         },
       };
@@ -297,14 +311,14 @@ export class Triage {
         subjects,
         actors: Array.from(actorKeys, v),
         findingIds,
-        types: Array.from(types, shared),
+        types: listOf(types),
         maxSeverity,
         count,
         firstSeen: new Date(firstSeen).toISOString(),
         lastSeen: new Date(lastSeen).toISOString(),
         ai,
-        accounts: Array.from(accounts, shared),
-        regions: Array.from(regions, shared),
+        accounts: listOf(accounts),
+        regions: listOf(regions),
         sequences: [...new Set([...sequenceIds, ...links])],
         rank: 0,
       },
@@ -324,12 +338,14 @@ export class Triage {
     };
     if (a < 0) return { kind: share(value), accountId: '', id: '' };
     if (b < 0) return { kind: share(value.slice(0, a)), accountId: share(value.slice(a + 1)), id: '' };
-    return { kind: share(value.slice(0, a)), accountId: share(value.slice(a + 1, b)), id: value.slice(b + 1) };
+    // The id decoded on its own: a slice of `value` would keep the whole key alive with the result.
+    return { kind: share(value.slice(0, a)), accountId: share(value.slice(a + 1, b)), id: this.table.valueFrom(key, b + 1) };
   }
 }
 
 /** Strings shared by the incidents of one result: decoded types, accounts and Regions, subject kinds and accounts. */
 interface SharedTexts {
   readonly byId: Map<number, string>;
+  readonly lists: Map<number, readonly string[]>;
   readonly parts: Map<string, string>;
 }

@@ -12,6 +12,10 @@ describe('ByteKeyTable', () => {
     expect(t.size).toBe(2);
     expect(t.value(0)).toBe('ec2-instance 111122223333 i-0abc');
     expect(t.value(1)).toBe('ip 198.51.100.7');
+    // From a unit on (an id after its kind and account), for narrow and wide keys alike.
+    expect(t.value(0, 26)).toBe('i-0abc');
+    expect(t.value(t.add('s3-bucket', '111122223333', 'データ'), 23)).toBe('データ');
+    expect(t.value(0, 99)).toBe('');
   });
 
   it('tells apart keys that differ only in where the spaces fall, or by a prefix', () => {
