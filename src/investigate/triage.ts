@@ -8,6 +8,7 @@ import type { GuardDutyRecord } from '../findings/model.js';
 import { globMatch } from '../policy/glob.js';
 import { summarize } from './finding-summary.js';
 import { groupRows } from './group-incidents.js';
+import { IncidentTexts, NONE } from './incident-texts.js';
 import { InternTable } from './intern-table.js';
 import { rankIncident } from './rank-incidents.js';
 import { SummaryStore } from './summary-store.js';
@@ -85,9 +86,6 @@ export interface TriageResult {
   readonly stats: TriageStats;
 }
 
-/** The shared empty list (frozen: every list of a result is read-only). */
-const NONE: readonly string[] = Object.freeze([]);
-
 /** Code-point order: the same in every locale, and far cheaper than `localeCompare` (ids and times are ASCII). */
 function compareCodePoints(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -147,7 +145,7 @@ export class Triage {
     // One group at a time, read from the columns. Each incident is built in its final shape (rank last, set once
     // ranked) and ranked through an index: no wrapper or copy of tens of thousands of incidents at the memory peak.
     const groups = groupRows(kept, store);
-    const texts: SharedTexts = { byId: new Map(), lists: new Map(), parts: new Map() };
+    const texts = new IncidentTexts(this.table);
     const built: Array<{ -readonly [K in keyof TriageIncident]: TriageIncident[K] }> = [];
     const lastSeenMs = new Float64Array(groups.length);
     for (let g = 0; g < groups.length; g++) {
@@ -208,38 +206,14 @@ export class Triage {
     return ok;
   }
 
-  /**
-   * `texts` shares the strings of types, accounts and Regions (a few distinct values, stored as bytes) across the
-   * incidents of one result, instead of decoding them for each incident.
-   */
-  private incident(group: readonly number[], newest: number, texts: SharedTexts): { incident: { -readonly [K in keyof TriageIncident]: TriageIncident[K] }; lastSeenMs: number } {
+  /** `texts` decodes and shares the strings of the result's incidents. */
+  private incident(group: readonly number[], newest: number, texts: IncidentTexts): { incident: { -readonly [K in keyof TriageIncident]: TriageIncident[K] }; lastSeenMs: number } {
     const store = this.latest;
-    const table = this.table;
-    const v = (id: number): string => table.value(id);
-    const shared = (id: number): string => {
-      let t = texts.byId.get(id);
-      if (t === undefined) {
-        t = table.value(id);
-        texts.byId.set(id, t);
-      }
-      return t;
-    };
-    // One-value lists (an incident's one type, account, Region) shared too: frozen, as every list of the result is
-    // read-only; an export's tens of thousands of incidents hold a handful of distinct ones.
-    const one = (id: number): readonly string[] => {
-      let list = texts.lists.get(id);
-      if (list === undefined) {
-        list = Object.freeze([shared(id)]);
-        texts.lists.set(id, list);
-      }
-      return list;
-    };
-    const listOf = (ids: Set<number>): readonly string[] => (ids.size === 1 ? one(ids.values().next().value!) : Array.from(ids, shared));
     // Most incidents are one finding: nothing to sort or de-duplicate (a row's own keys are distinct).
     if (group.length === 1) {
       const row = group[0]!;
       const id = store.idOf(row);
-      const subjects = Array.from(store.subjectKeys(row), (k) => this.subjectOf(k, texts.parts));
+      const subjects = texts.subjects(store.subjectKeys(row));
       const lastSeen = store.lastSeen(row);
       const maxSeverity = store.severity(row);
       const ai = store.ai(row);
@@ -252,16 +226,16 @@ export class Triage {
           score,
           why,
           subjects,
-          actors: store.actorKeys(row).length === 0 ? NONE : Array.from(store.actorKeys(row), v),
+          actors: texts.values(store.actorKeys(row)),
           findingIds: [id],
-          types: one(store.type(row)),
+          types: texts.one(store.type(row)),
           maxSeverity,
           count,
           firstSeen: new Date(store.firstSeen(row)).toISOString(),
           lastSeen: new Date(lastSeen).toISOString(),
           ai,
-          accounts: one(store.account(row)),
-          regions: one(store.region(row)),
+          accounts: texts.one(store.account(row)),
+          regions: texts.one(store.region(row)),
           sequences: sequence ? [id] : store.linksOf(row).length === 0 ? NONE : [...new Set(store.linksOf(row))],
           rank: 0,
         },
@@ -299,7 +273,7 @@ export class Triage {
       lastSeen = Math.max(lastSeen, store.lastSeen(row));
       firstSeen = Math.min(firstSeen, store.firstSeen(row));
     }
-    const subjects = Array.from(subjectKeys, (k) => this.subjectOf(k, texts.parts));
+    const subjects = texts.subjects(subjectKeys);
     const maxSeverity = store.severity(rows[0]!);
     const sequence = sequenceIds.length > 0;
     const { score, why } = rankIncident({ maxSeverity, ai, lastSeen, newest, count, subjects: subjects.length, sequence });
@@ -309,43 +283,19 @@ export class Triage {
         score,
         why,
         subjects,
-        actors: Array.from(actorKeys, v),
+        actors: texts.values(actorKeys),
         findingIds,
-        types: listOf(types),
+        types: texts.listOf(types),
         maxSeverity,
         count,
         firstSeen: new Date(firstSeen).toISOString(),
         lastSeen: new Date(lastSeen).toISOString(),
         ai,
-        accounts: listOf(accounts),
-        regions: listOf(regions),
+        accounts: texts.listOf(accounts),
+        regions: texts.listOf(regions),
         sequences: [...new Set([...sequenceIds, ...links])],
         rank: 0,
       },
     };
   }
-
-  /** A subject key (`kind account id`) as its parts; the kind and the account shared through `parts`. */
-  private subjectOf(key: number, parts: Map<string, string>): TriageSubject {
-    const value = this.table.value(key);
-    const a = value.indexOf(' ');
-    const b = a < 0 ? -1 : value.indexOf(' ', a + 1);
-    const share = (t: string): string => {
-      const known = parts.get(t);
-      if (known !== undefined) return known;
-      parts.set(t, t);
-      return t;
-    };
-    if (a < 0) return { kind: share(value), accountId: '', id: '' };
-    if (b < 0) return { kind: share(value.slice(0, a)), accountId: share(value.slice(a + 1)), id: '' };
-    // The id decoded on its own: a slice of `value` would keep the whole key alive with the result.
-    return { kind: share(value.slice(0, a)), accountId: share(value.slice(a + 1, b)), id: this.table.valueFrom(key, b + 1) };
-  }
-}
-
-/** Strings shared by the incidents of one result: decoded types, accounts and Regions, subject kinds and accounts. */
-interface SharedTexts {
-  readonly byId: Map<number, string>;
-  readonly lists: Map<number, readonly string[]>;
-  readonly parts: Map<string, string>;
 }
