@@ -15,8 +15,10 @@ const FNV_PRIME = 16777619;
 /** Typed arrays grow by half, not double: the peak (old and new array at once) stays near the live size. */
 const GROWTH = 1.5;
 
+const MAX_BYTES = 0x7fffffff;
+
 function grownLength(current: number, needed: number): number {
-  return Math.max(needed, Math.ceil(current * GROWTH));
+  return Math.min(Math.max(needed, Math.ceil(current * GROWTH)), MAX_BYTES);
 }
 
 function hashPart(h: number, s: string): number {
@@ -139,6 +141,8 @@ export class ByteKeyTable {
     if (c !== undefined) max = widest(c, max);
     const wide = max > 255;
     const size = wide ? 2 * units : units;
+    // Offsets are 32-bit: fail loudly rather than wrap (2 GiB of distinct keys; a Map stops at 16.7 million keys).
+    if (this.end + size > MAX_BYTES) throw new RangeError(`more than ${MAX_BYTES} bytes of distinct keys`);
     if (this.end + size > this.bytes.length) {
       const next = new Uint8Array(grownLength(this.bytes.length, this.end + size));
       next.set(this.bytes.subarray(0, this.end));
