@@ -76,17 +76,19 @@ export function summarize(finding: Finding, table: InternTable): FindingSummary 
   // A finding has a handful of keys: arrays with an `includes` check cost less than a Set each (this runs per line).
   const subjects: number[] = [];
   // An attack-sequence subject's id is its own finding id: it names the incident and joins nothing else.
+  // The key is `subjectKey(kind, account, id)`, looked up from its parts.
   for (const s of finding.subjects) {
-    const key = table.id(subjectKey(s.kind, s.accountId, s.id));
+    const key = table.id(s.kind, s.accountId, s.id);
     if (!subjects.includes(key)) subjects.push(key);
   }
   // The three kinds of actor key have distinct prefixes: they cannot repeat.
   const actors: number[] = [];
   const a = finding.actor;
-  if (a?.accessKeyId !== undefined) actors.push(table.id(`access-key ${a.accessKeyId}`));
-  if (a?.principal !== undefined) actors.push(table.id(`principal ${finding.accountId} ${a.principal}`));
+  // Looked up by their parts (`access-key <id>`, `principal <account> <id>`, `ip <address>`): nothing joined per line.
+  if (a?.accessKeyId !== undefined) actors.push(table.id('access-key', a.accessKeyId));
+  if (a?.principal !== undefined) actors.push(table.id('principal', finding.accountId, a.principal));
   const ip = a?.remoteIp === undefined ? undefined : groupableAddress(a.remoteIp);
-  if (ip !== undefined) actors.push(table.id(`ip ${ip}`));
+  if (ip !== undefined) actors.push(table.id('ip', ip));
 
   const links: string[] = [];
   if (finding.associatedAttackSequenceArn !== undefined) {

@@ -3,21 +3,23 @@
  * an actor (an access key, a principal, a public remote address) or an attack-sequence link. Union-find over the
  * keys, so the grouping is the connected components whatever order the findings came in.
  */
+/** Union-find over positions 0 … n-1, in a typed array: an export's kept findings number hundreds of thousands. */
 class DisjointSets {
-  private readonly parent: number[] = [];
+  private readonly parent: Int32Array;
 
-  add(): number {
-    this.parent.push(this.parent.length);
-    return this.parent.length - 1;
+  constructor(n: number) {
+    this.parent = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.parent[i] = i;
   }
 
   find(x: number): number {
+    const parent = this.parent;
     let root = x;
-    while (this.parent[root] !== root) root = this.parent[root]!;
+    while (parent[root] !== root) root = parent[root]!;
     // Path compression: later finds are near constant.
-    while (this.parent[x] !== root) {
-      const next = this.parent[x]!;
-      this.parent[x] = root;
+    while (parent[x] !== root) {
+      const next = parent[x]!;
+      parent[x] = root;
       x = next;
     }
     return root;
@@ -32,45 +34,61 @@ class DisjointSets {
 
 /** What grouping reads of each finding: its interned subject and actor keys and its sequence links. */
 export interface GroupSource {
+  /** The number of rows (every row is below it). */
+  readonly size: number;
   keys(row: number): ArrayLike<number>;
   linksOf(row: number): readonly string[];
   rowOfId(id: string): number | undefined;
 }
 
-/** The rows of each incident, every group in the order of its first row. `rows` are the findings kept after filters. */
+/**
+ * The rows of each incident, every group in the order of its first row. `rows` are the findings kept after filters.
+ * Positions and first sightings are kept in typed arrays indexed by row and by key, not in maps: at the end of a
+ * large export this runs once over every finding, and maps of that size were most of the peak memory of a triage.
+ */
 export function groupRows(rows: readonly number[], source: GroupSource): number[][] {
-  const sets = new DisjointSets();
-  const position = new Map<number, number>();
-  rows.forEach((row, i) => {
-    sets.add();
-    position.set(row, i);
-  });
-  // First position seen for each interned key (subjects and actors share one numbering, so one map serves both).
-  const byKey = new Map<number, number>();
-  rows.forEach((row, i) => {
+  const n = rows.length;
+  const sets = new DisjointSets(n);
+  const position = new Int32Array(source.size).fill(-1);
+  let maxKey = -1;
+  for (let i = 0; i < n; i++) {
+    const row = rows[i]!;
+    position[row] = i;
     const keys = source.keys(row);
+    for (let k = 0; k < keys.length; k++) if (keys[k]! > maxKey) maxKey = keys[k]!;
+  }
+  // First position seen for each interned key (subjects and actors share one numbering, so one array serves both).
+  const byKey = new Int32Array(maxKey + 1).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const keys = source.keys(rows[i]!);
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k]!;
-      const seen = byKey.get(key);
-      if (seen === undefined) byKey.set(key, i);
+      const seen = byKey[key]!;
+      if (seen < 0) byKey[key] = i;
       else sets.union(seen, i);
     }
-  });
+  }
   // Sequence links join only findings that are present (after filters): a link to a finding not in the export is kept
   // on the incident as a reference but joins nothing.
-  rows.forEach((row, i) => {
-    for (const id of source.linksOf(row)) {
+  for (let i = 0; i < n; i++) {
+    for (const id of source.linksOf(rows[i]!)) {
       const other = source.rowOfId(id);
-      const j = other === undefined ? undefined : position.get(other);
-      if (j !== undefined) sets.union(i, j);
+      const j = other === undefined ? -1 : position[other]!;
+      if (j >= 0) sets.union(i, j);
     }
-  });
-  const groups = new Map<number, number[]>();
-  rows.forEach((row, i) => {
+  }
+  // A group's number by its root; roots come in the order of their first position, as the groups must.
+  const groupOf = new Int32Array(n).fill(-1);
+  const groups: number[][] = [];
+  for (let i = 0; i < n; i++) {
     const root = sets.find(i);
-    const g = groups.get(root);
-    if (g === undefined) groups.set(root, [row]);
-    else g.push(row);
-  });
-  return [...groups.values()];
+    const g = groupOf[root]!;
+    if (g < 0) {
+      groupOf[root] = groups.length;
+      groups.push([rows[i]!]);
+    } else {
+      groups[g]!.push(rows[i]!);
+    }
+  }
+  return groups;
 }

@@ -3,6 +3,7 @@
  * triage keeps a summary of every distinct finding in an export, and at ~60 bytes of columns a row (plus its id) that
  * is a few megabytes for a hundred thousand findings, where objects cost ten times as much.
  */
+import { ByteKeyTable } from './byte-key-table.js';
 import type { FindingSummary } from './finding-summary.js';
 import { isLaterOccurrence } from './finding-summary.js';
 
@@ -10,6 +11,8 @@ const AI = 1;
 const SAMPLE = 2;
 const ARCHIVED = 4;
 const SEQUENCE = 8;
+
+const NO_LINKS: readonly string[] = Object.freeze([]);
 
 class Growable<T extends Float64Array | Int32Array> {
   constructor(
@@ -19,7 +22,9 @@ class Growable<T extends Float64Array | Int32Array> {
 
   ensure(n: number): void {
     if (n <= this.data.length) return;
-    const next = this.make(Math.max(n, this.data.length * 2));
+    // By half, not double: the old and the new array live at once while copying, and the end of a large export
+    // should not leave a column twice the rows it holds.
+    const next = this.make(Math.max(n, Math.ceil(this.data.length * 1.5)));
     next.set(this.data);
     this.data = next;
   }
@@ -29,29 +34,30 @@ const f64 = (n: number): Growable<Float64Array> => new Growable(new Float64Array
 const i32 = (n: number): Growable<Int32Array> => new Growable(new Int32Array(n), (m) => new Int32Array(m));
 
 export class SummaryStore {
-  private readonly rowOf = new Map<string, number>();
-  private readonly ids: string[] = [];
+  /** Finding ids as bytes, numbered by row (a row is its id's number in the table). */
+  private readonly ids = new ByteKeyTable();
   private readonly times = f64(1024); // updatedAt, firstSeen, lastSeen per row
   private readonly nums = f64(1024); // severity, count per row
   private readonly ints = i32(4096); // type, account, region, flags per row
-  private readonly keyAt = i32(2048); // start, subject count, actor count (per row)
+  private readonly keyAt = i32(4096); // start, subject count, actor count, link count (per row)
   private readonly pool = i32(8192);
   private poolEnd = 0;
-  /** Attack-sequence links are rare: kept aside. */
-  private readonly links = new Map<number, readonly string[]>();
+  /**
+   * The finding ids of attack-sequence links, numbered; a row's link numbers follow its keys in the pool. As strings
+   * each link kept its whole ARN alive (a slice of it) and an array per row: 24 MB of heap at 200,000 findings.
+   */
+  private readonly linkIds = new ByteKeyTable();
 
   get size(): number {
-    return this.ids.length;
+    return this.ids.size;
   }
 
   /** Adds `s`, or replaces the stored occurrence of its finding when `s` is later; false when it was a repeat. */
   put(s: FindingSummary): boolean {
-    const row = this.rowOf.get(s.id);
-    if (row === undefined) {
-      const r = this.ids.length;
-      this.ids.push(s.id);
-      this.rowOf.set(s.id, r);
-      this.write(r, s, true);
+    const before = this.ids.size;
+    const row = this.ids.add(s.id);
+    if (row === before) {
+      this.write(row, s, true);
       return true;
     }
     // Compared with the columns: no summary object is built for the kept occurrence.
@@ -64,7 +70,7 @@ export class SummaryStore {
     this.times.ensure(3 * r + 3);
     this.nums.ensure(2 * r + 2);
     this.ints.ensure(4 * r + 4);
-    this.keyAt.ensure(3 * r + 3);
+    this.keyAt.ensure(4 * r + 4);
     const t = this.times.data;
     t[3 * r] = s.updatedAt;
     t[3 * r + 1] = s.firstSeen;
@@ -77,11 +83,11 @@ export class SummaryStore {
     i[4 * r + 1] = s.account;
     i[4 * r + 2] = s.region;
     i[4 * r + 3] = (s.ai ? AI : 0) | (s.sample ? SAMPLE : 0) | (s.archived ? ARCHIVED : 0) | (s.isSequence ? SEQUENCE : 0);
-    const n = s.subjects.length + s.actors.length;
+    const n = s.subjects.length + s.actors.length + s.links.length;
     const k = this.keyAt.data;
     // A later occurrence usually names the same keys: rewrite in place when they fit.
-    let start = fresh ? -1 : k[3 * r]!;
-    const had = fresh ? 0 : k[3 * r + 1]! + k[3 * r + 2]!;
+    let start = fresh ? -1 : k[4 * r]!;
+    const had = fresh ? 0 : k[4 * r + 1]! + k[4 * r + 2]! + k[4 * r + 3]!;
     if (start < 0 || n > had) {
       start = this.poolEnd;
       this.pool.ensure(this.poolEnd + n);
@@ -91,11 +97,12 @@ export class SummaryStore {
     for (let j = 0; j < s.subjects.length; j++) pool[start + j] = s.subjects[j]!;
     const at = start + s.subjects.length;
     for (let j = 0; j < s.actors.length; j++) pool[at + j] = s.actors[j]!;
-    k[3 * r] = start;
-    k[3 * r + 1] = s.subjects.length;
-    k[3 * r + 2] = s.actors.length;
-    if (s.links.length > 0) this.links.set(r, s.links);
-    else if (!fresh) this.links.delete(r);
+    const linksAt = at + s.actors.length;
+    for (let j = 0; j < s.links.length; j++) pool[linksAt + j] = this.linkIds.add(s.links[j]!);
+    k[4 * r] = start;
+    k[4 * r + 1] = s.subjects.length;
+    k[4 * r + 2] = s.actors.length;
+    k[4 * r + 3] = s.links.length;
   }
 
   // Column reads for filtering and ranking without building a summary object per row.
@@ -150,35 +157,43 @@ export class SummaryStore {
   /** The interned subject keys of `row` (a view: do not keep it across `put`). */
   subjectKeys(row: number): Int32Array {
     const k = this.keyAt.data;
-    const start = k[3 * row]!;
-    return this.pool.data.subarray(start, start + k[3 * row + 1]!);
+    const start = k[4 * row]!;
+    return this.pool.data.subarray(start, start + k[4 * row + 1]!);
   }
 
   /** The interned actor keys of `row` (a view: do not keep it across `put`). */
   actorKeys(row: number): Int32Array {
     const k = this.keyAt.data;
-    const start = k[3 * row]! + k[3 * row + 1]!;
-    return this.pool.data.subarray(start, start + k[3 * row + 2]!);
+    const start = k[4 * row]! + k[4 * row + 1]!;
+    return this.pool.data.subarray(start, start + k[4 * row + 2]!);
   }
 
   /** The interned subject and actor keys of `row` (a view: do not keep it across `put`). */
   keys(row: number): Int32Array {
     const k = this.keyAt.data;
-    const start = k[3 * row]!;
-    return this.pool.data.subarray(start, start + k[3 * row + 1]! + k[3 * row + 2]!);
+    const start = k[4 * row]!;
+    return this.pool.data.subarray(start, start + k[4 * row + 1]! + k[4 * row + 2]!);
   }
 
+  /** The finding ids `row` is linked to by an attack sequence, in the order given (a new array). */
   linksOf(row: number): readonly string[] {
-    return this.links.get(row) ?? [];
+    const k = this.keyAt.data;
+    const n = k[4 * row + 3]!;
+    if (n === 0) return NO_LINKS;
+    const at = k[4 * row]! + k[4 * row + 1]! + k[4 * row + 2]!;
+    const out: string[] = [];
+    for (let j = 0; j < n; j++) out.push(this.linkIds.value(this.pool.data[at + j]!));
+    return out;
   }
 
   idOf(row: number): string {
-    return this.ids[row]!;
+    return this.ids.value(row);
   }
 
   /** The row of finding `id`, if stored. */
   rowOfId(id: string): number | undefined {
-    return this.rowOf.get(id);
+    const row = this.ids.find(id);
+    return row < 0 ? undefined : row;
   }
 
   /** The summary stored in `row` (a new object: callers keep only what they need). */
@@ -187,12 +202,12 @@ export class SummaryStore {
     const m = this.nums.data;
     const i = this.ints.data;
     const k = this.keyAt.data;
-    const start = k[3 * row]!;
-    const subjects = k[3 * row + 1]!;
-    const actors = k[3 * row + 2]!;
+    const start = k[4 * row]!;
+    const subjects = k[4 * row + 1]!;
+    const actors = k[4 * row + 2]!;
     const flags = i[4 * row + 3]!;
     return {
-      id: this.ids[row]!,
+      id: this.ids.value(row),
       updatedAt: t[3 * row]!,
       firstSeen: t[3 * row + 1]!,
       lastSeen: t[3 * row + 2]!,
@@ -207,7 +222,7 @@ export class SummaryStore {
       sample: (flags & SAMPLE) !== 0,
       archived: (flags & ARCHIVED) !== 0,
       isSequence: (flags & SEQUENCE) !== 0,
-      links: this.links.get(row) ?? [],
+      links: this.linksOf(row),
     };
   }
 }

@@ -8,6 +8,7 @@ import type { GuardDutyRecord } from '../findings/model.js';
 import { globMatch } from '../policy/glob.js';
 import { summarize } from './finding-summary.js';
 import { groupRows } from './group-incidents.js';
+import { IncidentTexts, NONE } from './incident-texts.js';
 import { InternTable } from './intern-table.js';
 import { rankIncident } from './rank-incidents.js';
 import { SummaryStore } from './summary-store.js';
@@ -141,33 +142,28 @@ export class Triage {
         newest = Math.max(newest, store.lastSeen(row), store.updatedAt(row));
       }
     }
-    // One group at a time, read from the columns.
-    const built = groupRows(kept, store).map((group) => this.incident(group, newest));
-    built.sort(
-      (a, b) =>
-        b.incident.score - a.incident.score ||
-        b.incident.maxSeverity - a.incident.maxSeverity ||
-        b.lastSeenMs - a.lastSeenMs ||
-        compareCodePoints(a.incident.findingIds[0]!, b.incident.findingIds[0]!),
-    );
-    // Written out, not spread: the same keys in the same order (rank last), without copying through a spread.
-    const incidents: TriageIncident[] = built.map(({ incident: x }, i) => ({
-      score: x.score,
-      why: x.why,
-      subjects: x.subjects,
-      actors: x.actors,
-      findingIds: x.findingIds,
-      types: x.types,
-      maxSeverity: x.maxSeverity,
-      count: x.count,
-      firstSeen: x.firstSeen,
-      lastSeen: x.lastSeen,
-      ai: x.ai,
-      accounts: x.accounts,
-      regions: x.regions,
-      sequences: x.sequences,
-      rank: i + 1,
-    }));
+    // One group at a time, read from the columns. Each incident is built in its final shape (rank last, set once
+    // ranked) and ranked through an index: no wrapper or copy of tens of thousands of incidents at the memory peak.
+    const groups = groupRows(kept, store);
+    const texts = new IncidentTexts(this.table);
+    const built: Array<{ -readonly [K in keyof TriageIncident]: TriageIncident[K] }> = [];
+    const lastSeenMs = new Float64Array(groups.length);
+    for (let g = 0; g < groups.length; g++) {
+      const x = this.incident(groups[g]!, newest, texts);
+      built.push(x.incident);
+      lastSeenMs[g] = x.lastSeenMs;
+    }
+    const order = Array.from(built, (_, g) => g);
+    order.sort((a, b) => {
+      const x = built[a]!;
+      const y = built[b]!;
+      return y.score - x.score || y.maxSeverity - x.maxSeverity || lastSeenMs[b]! - lastSeenMs[a]! || compareCodePoints(x.findingIds[0]!, y.findingIds[0]!);
+    });
+    const incidents: TriageIncident[] = order.map((g, i) => {
+      const x = built[g]!;
+      x.rank = i + 1;
+      return x;
+    });
     return {
       incidents,
       rejected: this.rejectedList,
@@ -210,15 +206,14 @@ export class Triage {
     return ok;
   }
 
-  private incident(group: readonly number[], newest: number): { incident: Omit<TriageIncident, 'rank'>; lastSeenMs: number } {
+  /** `texts` decodes and shares the strings of the result's incidents. */
+  private incident(group: readonly number[], newest: number, texts: IncidentTexts): { incident: { -readonly [K in keyof TriageIncident]: TriageIncident[K] }; lastSeenMs: number } {
     const store = this.latest;
-    const table = this.table;
-    const v = (id: number): string => table.value(id);
     // Most incidents are one finding: nothing to sort or de-duplicate (a row's own keys are distinct).
     if (group.length === 1) {
       const row = group[0]!;
       const id = store.idOf(row);
-      const subjects = Array.from(store.subjectKeys(row), (k) => this.subjectOf(k));
+      const subjects = texts.subjects(store.subjectKeys(row));
       const lastSeen = store.lastSeen(row);
       const maxSeverity = store.severity(row);
       const ai = store.ai(row);
@@ -231,22 +226,25 @@ export class Triage {
           score,
           why,
           subjects,
-          actors: Array.from(store.actorKeys(row), v),
+          actors: texts.values(store.actorKeys(row)),
           findingIds: [id],
-          types: [v(store.type(row))],
+          types: texts.one(store.type(row)),
           maxSeverity,
           count,
           firstSeen: new Date(store.firstSeen(row)).toISOString(),
           lastSeen: new Date(lastSeen).toISOString(),
           ai,
-          accounts: [v(store.account(row))],
-          regions: [v(store.region(row))],
-          sequences: sequence ? [id] : [...new Set(store.linksOf(row))],
+          accounts: texts.one(store.account(row)),
+          regions: texts.one(store.region(row)),
+          sequences: sequence ? [id] : store.linksOf(row).length === 0 ? NONE : [...new Set(store.linksOf(row))],
+          rank: 0,
         },
       };
     }
-    // Highest severity first, then the most recent, then by id.
-    const rows = [...group].sort((a, b) => store.severity(b) - store.severity(a) || store.lastSeen(b) - store.lastSeen(a) || compareCodePoints(store.idOf(a), store.idOf(b)));
+    // Highest severity first, then the most recent, then by id (each id decoded once: the store keeps them as bytes).
+    const idOfRow = new Map<number, string>();
+    for (const row of group) idOfRow.set(row, store.idOf(row));
+    const rows = [...group].sort((a, b) => store.severity(b) - store.severity(a) || store.lastSeen(b) - store.lastSeen(a) || compareCodePoints(idOfRow.get(a)!, idOfRow.get(b)!));
     // Sets of interned numbers keep first-seen order, as the strings they stand for would.
     const subjectKeys = new Set<number>();
     const actorKeys = new Set<number>();
@@ -266,7 +264,7 @@ export class Triage {
       types.add(store.type(row));
       accounts.add(store.account(row));
       regions.add(store.region(row));
-      const id = store.idOf(row);
+      const id = idOfRow.get(row)!;
       findingIds.push(id);
       if (store.isSequence(row)) sequenceIds.push(id);
       else for (const link of store.linksOf(row)) links.push(link);
@@ -275,7 +273,7 @@ export class Triage {
       lastSeen = Math.max(lastSeen, store.lastSeen(row));
       firstSeen = Math.min(firstSeen, store.firstSeen(row));
     }
-    const subjects = Array.from(subjectKeys, (k) => this.subjectOf(k));
+    const subjects = texts.subjects(subjectKeys);
     const maxSeverity = store.severity(rows[0]!);
     const sequence = sequenceIds.length > 0;
     const { score, why } = rankIncident({ maxSeverity, ai, lastSeen, newest, count, subjects: subjects.length, sequence });
@@ -285,24 +283,19 @@ export class Triage {
         score,
         why,
         subjects,
-        actors: Array.from(actorKeys, v),
+        actors: texts.values(actorKeys),
         findingIds,
-        types: Array.from(types, v),
+        types: texts.listOf(types),
         maxSeverity,
         count,
         firstSeen: new Date(firstSeen).toISOString(),
         lastSeen: new Date(lastSeen).toISOString(),
         ai,
-        accounts: Array.from(accounts, v),
-        regions: Array.from(regions, v),
+        accounts: texts.listOf(accounts),
+        regions: texts.listOf(regions),
         sequences: [...new Set([...sequenceIds, ...links])],
+        rank: 0,
       },
     };
-  }
-
-  /** A subject key (`kind account id`) as its parts. */
-  private subjectOf(key: number): TriageSubject {
-    const [kind = '', accountId = '', ...rest] = this.table.value(key).split(' ');
-    return { kind, accountId, id: rest.join(' ') };
   }
 }

@@ -31,4 +31,23 @@ describe('SummaryStore', () => {
     expect(store.get(4321)).toEqual(summary('f4321', 4321, 4321, [4321, 4322, 4323]));
     expect(store.get(0)).toEqual(summary('f0', 0, 0, [0, 1, 2]));
   });
+
+  it('keeps attack-sequence links with their row, replaced by a later occurrence, and tells rows apart by exact id', () => {
+    const store = new SummaryStore();
+    store.put(summary('sig', 100, 1, [1], [], ['seq-a', 'seq-b']));
+    store.put(summary('other', 100, 1, [2], [], ['seq-a']));
+    expect(store.linksOf(0)).toEqual(['seq-a', 'seq-b']);
+    expect(store.linksOf(1)).toEqual(['seq-a']);
+    // A later occurrence with other links (and more keys, so it moves in the pool): only its own links remain.
+    store.put(summary('sig', 200, 2, [1, 3], [4], ['seq-c']));
+    expect(store.linksOf(0)).toEqual(['seq-c']);
+    expect(Array.from(store.keys(0))).toEqual([1, 3, 4]);
+    store.put(summary('sig', 300, 3, [1]));
+    expect(store.linksOf(0)).toEqual([]);
+    expect(store.linksOf(1)).toEqual(['seq-a']);
+    expect(store.rowOfId('sig')).toBe(0);
+    expect(store.rowOfId('si')).toBeUndefined();
+    expect(store.rowOfId('sig ')).toBeUndefined();
+    expect(store.idOf(1)).toBe('other');
+  });
 });
