@@ -186,7 +186,7 @@ async function main(): Promise<void> {
       const engineErrors = new Map<string, number>();
       for (const c of calls.calls) if (c.error !== undefined) engineErrors.set(c.error, (engineErrors.get(c.error) ?? 0) + 1);
       const share = (x: number | undefined, of: number): string => (x === undefined ? 'n/a' : `${(x / 1000).toFixed(1)} s = ${((x / of) * 100).toFixed(0)}%`);
-      console.log(`  emulator floor (the same ${calls.calls.length} calls replayed, same inputs and per-incident order, every incident at once, no engine): fastest ${(emulatorFloorMs / 1000).toFixed(2)} s, median ${(replayMedianMs / 1000).toFixed(2)} s, of ${replays.map((r) => (r.ms / 1000).toFixed(2)).join(' / ')} s; ratio emulator floor ÷ ours ${(emulatorFloorMs / ms).toFixed(3)}; ratio max(both floors) ÷ ours ${(combinedFloorMs / ms).toFixed(3)}`);
+      console.log(`  emulator floor (the same ${calls.calls.length} calls replayed, same inputs and per-incident order, every incident at once, no engine): fastest ${(emulatorFloorMs / 1000).toFixed(2)} s, median ${(replayMedianMs / 1000).toFixed(2)} s, of ${replays.map((r) => (r.ms / 1000).toFixed(2)).join(' / ')} s; ratio emulator floor ÷ ours ${(emulatorFloorMs / ms).toFixed(3)}; ratio max(both floors) ÷ ours ${(combinedFloorMs / ms).toFixed(3)}; the replay's own ratio to the rate-limit floor ${(floorMs / emulatorFloorMs).toFixed(3)} (the most any caller gets against this emulator here)`);
       console.log(`  emulator CPU: in our run ${share(emulatorCpuMs, ms)} of our time; in the replays ${replays.map((r) => share(r.cpuMs, r.ms)).join(' / ')} of theirs; errors answered: our run ${errorsIn(engineErrors)}; replay ${errorsIn(fastestReplay.errors)}`);
       console.log(`  our time: AWS calls on the wire ${share(calls.busyMs, ms)}; journal busy ${share(journalTiming.busyMs, ms)} (${journalTiming.calls} calls, ${(journalTiming.summedMs / 1000).toFixed(1)} s summed); this process's CPU ${share(nodeCpuMs, ms)}; event loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms`);
       console.log(`  journal calls by method (calls, summed s): ${[...journalTiming.byMethod].sort((x, y) => y[1].summedMs - x[1].summedMs).slice(0, 6).map(([k, m]) => `${k} ${m.calls} ${(m.summedMs / 1000).toFixed(1)}`).join(', ')}`);
@@ -207,6 +207,7 @@ async function main(): Promise<void> {
           ratioToRateLimitFloor: Math.round((floorMs / ms) * 1000) / 1000,
           emulatorFloorMs: Math.round(emulatorFloorMs),
           ratioToEmulatorFloor: Math.round((emulatorFloorMs / ms) * 1000) / 1000,
+          replayRatioToRateLimitFloor: Math.round((floorMs / emulatorFloorMs) * 1000) / 1000,
           combinedFloorMs: Math.round(combinedFloorMs),
           ratioToCombinedFloor: Math.round((combinedFloorMs / ms) * 1000) / 1000,
           awsCalls: calls.calls.length,
