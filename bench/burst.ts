@@ -11,12 +11,14 @@
  * Scale: 1,000 findings over 300 instances is the issue's burst (`npm run bench:burst -- 1000 300`: 6 minutes at load
  * ~2); the default is scaled down at the same ratio (3.33 findings a subject): `--quick` 20 findings over 6 instances; default 100 over 30; any size with `-- <findings> <subjects>`.
  * `--no-engine-limiter` lifts the engine's limiter (a diagnostic: what the limiter costs); `--timers` tallies the timers the
- * project's code sets (who waits); `BURST_CALL_LOG=<file>` writes every AWS call with its timing (and the burst's window
+ * project's code sets (who waits); `--journal-thread` runs the journal's DynamoDB emulator in a worker thread (what
+ * moving it off the main thread would give); `BURST_CALL_LOG=<file>` writes every AWS call with its timing (and the burst's window
  * in a CPU profile's clock, for `node --cpu-prof`).
  * The baseline measured in the same run: the emulator's own time for the same calls (bench/support/emulator-replay.ts:
  * the calls the engine sent, replayed with their inputs and per-incident order, every incident at once, no engine),
  * `emulatorFloorMs` (the fastest of 3 replays, 1 above 5,000 calls: they slow down one after the other) and `ratioToEmulatorFloor`; `ratioToCombinedFloor` uses
- * the larger of the two floors. Where our time goes besides the emulator: this process's CPU, the journal's busy
+ * the larger of the two floors; `replayRatioToRateLimitFloor` = the rate-limit floor ÷ the replay (the most any caller
+ * gets against this emulator here). Where our time goes besides the emulator: this process's CPU, the journal's busy
  * time, the event loop's delay, the emulator's CPU (from /proc) in our run and in the replays.
  * Last stdout line: one JSON object.
  */
