@@ -24,7 +24,7 @@ function call(group: number, id: string, start: number, end: number, ms: number)
 }
 
 describe('replayCalls (bench:burst emulator floor)', () => {
-  it('keeps a group chained where the engine chained it, parallel where it overlapped, and every group at once', async () => {
+  it('keeps a group chained where the engine chained it, parallel where it overlapped, all groups at once within the peak in flight', async () => {
     events.length = 0;
     const log = [
       // Group 0: a and b overlapped in the engine's run; c went out after both had answered.
@@ -37,8 +37,10 @@ describe('replayCalls (bench:burst emulator floor)', () => {
     const result = await replayCalls(log, { endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     expect(result.calls).toBe(4);
     expect(result.errors.size).toBe(0);
-    // a, b and z start before anything answers; c starts only after a (the slow one) has answered.
-    expect(events.slice(0, 3).sort()).toEqual(['start a', 'start b', 'start z']);
+    // The engine's run had 2 calls in flight at most (a and b): the replay too. a and b start first; z waits for a
+    // slot (b's, the quick one), c only for a (the slow one) and b.
+    expect(events.slice(0, 2).sort()).toEqual(['start a', 'start b']);
+    expect(events.indexOf('start z')).toBeLessThan(events.indexOf('end a'));
     expect(events.indexOf('start c')).toBeGreaterThan(events.indexOf('end a'));
     expect(events.indexOf('start c')).toBeGreaterThan(events.indexOf('end b'));
   });
@@ -52,5 +54,13 @@ describe('replayCalls (bench:burst emulator floor)', () => {
     const log = [{ ...call(0, 'a', 0, 1, 0), Client: Failing }, { ...call(0, 'b', 2, 3, 0), Client: Failing }];
     const result = await replayCalls(log, { endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     expect([...result.errors]).toEqual([['InvalidGroup.Duplicate', 2]]);
+  });
+});
+
+describe('peakInFlight', () => {
+  it('is the most calls the engine had on the wire at once (a call ending as another starts does not overlap it)', async () => {
+    const { peakInFlight } = await import('../../../bench/support/emulator-replay.js');
+    expect(peakInFlight([call(0, 'a', 0, 10, 0), call(0, 'b', 5, 20, 0), call(1, 'c', 6, 8, 0), call(1, 'd', 10, 12, 0)])).toBe(3);
+    expect(peakInFlight([call(0, 'a', 0, 10, 0), call(0, 'b', 10, 20, 0)])).toBe(1);
   });
 });
