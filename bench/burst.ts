@@ -157,7 +157,10 @@ async function main(): Promise<void> {
       const busiest = [...buckets.accepted].sort((a, b) => b[1].count / b[1].spec.refillPerSecond - a[1].count / a[1].spec.refillPerSecond).slice(0, 4);
       const accepted = [...buckets.accepted.values()].reduce((n, b) => n + b.count, 0);
       console.log(`burst: ${findings} findings over ${subjects} instances at once${quick ? ' (--quick)' : ''}${noLimiter ? ' (engine limiter lifted)' : ''}${journalThread ? " (journal's emulator in a worker thread)" : ''}, Node ${process.version}, against moto_server with AWS throttling emulated`);
-      console.log(`  our time ${(ms / 1000).toFixed(2)} s; rate-limit floor ${(floorMs / 1000).toFixed(2)} s (for the ${accepted} accepted EC2/IAM calls); ratio floor ÷ ours ${(floorMs / ms).toFixed(3)}`);
+      console.log(
+        `  our time ${(ms / 1000).toFixed(2)} s; rate-limit floor ${(floorMs / 1000).toFixed(2)} s (for the ${accepted} accepted EC2/IAM calls); ` +
+          (floorMs > 0 ? `ratio floor ÷ ours ${(floorMs / ms).toFixed(3)}` : 'no AWS bucket is emptied at this size, so the ratio is not defined (null): run the default size for it'),
+      );
       console.log(`  floor if ids alone counted as a filter: ${(floorIfIdsFilterMs / 1000).toFixed(2)} s (ratio ${(floorIfIdsFilterMs / ms).toFixed(3)}); busiest buckets: ${busiest.map(([k, b]) => `${k} ${b.count} calls (${b.spec.size} + ${b.spec.refillPerSecond}/s)`).join(', ')}`);
       const waits = [...limiter.stats].filter(([, st]) => st.waited > 0).sort((a, b) => b[1].waitedMs - a[1].waitedMs);
       const engineWaitMs = waits.reduce((n, [, st]) => n + st.waitedMs, 0);
@@ -206,10 +209,11 @@ async function main(): Promise<void> {
           subjects,
           ms: Math.round(ms),
           floorMs: Math.round(floorMs),
-          ratioToRateLimitFloor: Math.round((floorMs / ms) * 1000) / 1000,
+          // null when no bucket is emptied at this size (--quick): AWS's limits then cost nothing, and a ratio to 0 s means nothing.
+          ratioToRateLimitFloor: floorMs > 0 ? Math.round((floorMs / ms) * 1000) / 1000 : null,
           emulatorFloorMs: Math.round(emulatorFloorMs),
           ratioToEmulatorFloor: Math.round((emulatorFloorMs / ms) * 1000) / 1000,
-          replayRatioToRateLimitFloor: Math.round((floorMs / emulatorFloorMs) * 1000) / 1000,
+          replayRatioToRateLimitFloor: floorMs > 0 ? Math.round((floorMs / emulatorFloorMs) * 1000) / 1000 : null,
           combinedFloorMs: Math.round(combinedFloorMs),
           ratioToCombinedFloor: Math.round((combinedFloorMs / ms) * 1000) / 1000,
           awsCalls: calls.calls.length,

@@ -8,7 +8,7 @@ import {
   EC2Client,
   type IamInstanceProfileAssociation,
 } from '@aws-sdk/client-ec2';
-import { GetInstanceProfileCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetInstanceProfileCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, type GetInstanceProfileCommandOutput } from '@aws-sdk/client-iam';
 import type { Json } from '../findings/model.js';
 import { sharedRead, type BoundActionContext, type ReadContext } from './action.js';
 import { isAwsError } from './action-support.js';
@@ -42,9 +42,14 @@ export async function sharedActiveProfileAssociation(ctx: BoundActionContext, in
   return activeIn(await sharedProfileAssociations(ctx, instanceId));
 }
 
+/** The shared-reads key of a profile's roles (the responder seeds it with the read it makes for protected principals). */
+export function profileRolesKey(profileArn: string): string {
+  return `iam:GetInstanceProfile:${profileNameFromArn(profileArn)}`;
+}
+
 /** The roles of a profile from the run's shared answer (identity). */
 export function sharedRolesOfProfile(ctx: BoundActionContext, profileArn: string): Promise<RoleRef[]> {
-  return sharedRead(ctx, `iam:GetInstanceProfile:${profileNameFromArn(profileArn)}`, () => rolesOfProfile(ctx.aws(IAMClient), profileArn));
+  return sharedRead(ctx, profileRolesKey(profileArn), () => rolesOfProfile(ctx.aws(IAMClient), profileArn));
 }
 
 /** `arn:…:instance-profile/path/name` → `name` (GetInstanceProfile takes the name without the path). */
@@ -56,7 +61,11 @@ export type RoleRef = { roleName: string; roleId: string; roleArn: string };
 
 /** The roles in an instance profile (IAM allows at most one). */
 export async function rolesOfProfile(iam: IAMClient, profileArn: string): Promise<RoleRef[]> {
-  const out = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: profileNameFromArn(profileArn) }));
+  return roleRefsOf(await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: profileNameFromArn(profileArn) })));
+}
+
+/** The roles of a GetInstanceProfile answer. */
+export function roleRefsOf(out: GetInstanceProfileCommandOutput): RoleRef[] {
   return (out.InstanceProfile?.Roles ?? []).flatMap((r) =>
     r.RoleName && r.RoleId && r.Arn ? [{ roleName: r.RoleName, roleId: r.RoleId, roleArn: r.Arn }] : [],
   );

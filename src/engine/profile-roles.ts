@@ -8,7 +8,7 @@
  */
 import { GetInstanceProfileCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { IamPermission } from '../actions/action.js';
-import { INSTANCE_PROFILE_ARN, profileNameFromArn } from '../actions/iam-role-lookup.js';
+import { INSTANCE_PROFILE_ARN, profileNameFromArn, roleRefsOf, type RoleRef } from '../actions/iam-role-lookup.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { Subject } from '../findings/model.js';
 import type { TimelineEvent } from '../journal/journal.js';
@@ -23,7 +23,7 @@ export interface ProfileRolesDeps {
 }
 
 export type ProfileRoles =
-  | { readonly source: 'resolved'; readonly profileArn: string; readonly roleArns: readonly string[] }
+  | { readonly source: 'resolved'; readonly profileArn: string; readonly roleArns: readonly string[]; readonly roles: readonly RoleRef[] }
   | { readonly source: 'none'; readonly why: string }
   | { readonly source: 'failed'; readonly profileArn: string; readonly detail: string };
 
@@ -46,7 +46,7 @@ export async function resolveProfileRoles(subject: Subject, deps: ProfileRolesDe
       deps.retry,
     );
     const roleArns = (value.InstanceProfile?.Roles ?? []).flatMap((r) => (r.Arn !== undefined ? [r.Arn] : []));
-    return { source: 'resolved', profileArn, roleArns };
+    return { source: 'resolved', profileArn, roleArns, roles: roleRefsOf(value) };
   } catch (err) {
     const cause = err instanceof RetryExhaustedError ? err.lastError : err;
     return { source: 'failed', profileArn, detail: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause) };

@@ -22,6 +22,7 @@ import type { RetryOptions } from './retry.js';
 import { incidentStatusOf, runPlan } from './run-plan.js';
 import { RunSharedReads } from './shared-reads.js';
 import { prefetchReads } from './prefetch-reads.js';
+import { profileRolesKey } from '../actions/iam-role-lookup.js';
 import { settleAll } from '../run-limited.js';
 import { withActionEffects } from './step-effect.js';
 import { lowerMode } from '../policy/mode-order.js';
@@ -172,6 +173,8 @@ export class Responder {
           resolveProfileRoles(subject, { observeOnly, clients, isTransient: this.options.isTransient, retry: this.options.retry }),
         ]);
         if (live.source === 'live' && live.answer !== undefined) void reads.get(live.answer.key, () => Promise.resolve(live.answer!.value));
+        // The profile's roles, read for the protected principals, are the steps' identity read too (the session deny).
+        if (roles.source === 'resolved') void reads.get(profileRolesKey(roles.profileArn), () => Promise.resolve(roles.roles));
         const outcome = await this.respondForSubject(finding, withProfileRoles(withLiveTags(subject, live), roles), mode, { ...options, reads });
         if (!outcome.duplicate) {
           await this.options.journal.appendEvent(outcome.incidentId, liveTagsEvent(subject, live, exemptTagKey, at));
@@ -447,6 +450,9 @@ export class Responder {
   async deny(incidentId: string, request: { stepId?: string; by: string; reason?: string }, options: RunOptions = {}): Promise<{ denied: string[]; status: IncidentRecord['status']; steps: StepRecord[] }> {
     const incident = await this.getIncident(incidentId);
     this.assertActionable(incident, 'deny');
+    if (incident.mode === 'observe') {
+      throw new TourniquetError('incident.observe', `incident ${incidentId} is in observe mode (${incident.decision.decidedBy}); nothing waits for approval`);
+    }
     const denied = await this.decideSteps(incident, request, 'denied');
     const subject = incident.subject;
     const result = await this.run(incident, subject, await this.options.evidenceFor(incidentId), { ...options, retry: 'none' });

@@ -97,8 +97,11 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
   // Steps whose change was made in this run (apply returned), for steps that wait on the change alone
   // (`afterChangeOf`); each such change wakes the scheduler as a finished step does.
   const applied = new Set<string>();
+  const awaitedChanges = new Set(order.flatMap((s) => s.afterChangeOf ?? []));
   let wake: () => void = () => undefined;
   const changeMade = (stepId: string): void => {
+    // Only a change some step waits on wakes the scheduler (each wake is a read of the journal).
+    if (!awaitedChanges.has(stepId)) return;
     applied.add(stepId);
     wake();
   };

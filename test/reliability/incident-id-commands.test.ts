@@ -105,7 +105,9 @@ describe('an observe-mode incident', () => {
     const id = await observed(journal, cases);
     const before = (await withoutAws(['show', id, '--json', '--journal-path', journal, '--evidence-dir', cases])).out;
     expectOneLine(await withoutAws(['approve', id, '--by', 'carol', '--journal-path', journal, '--evidence-dir', cases]), 2, new RegExp(`incident ${id} is in observe mode .*nothing waits for approval`));
-    expectOneLine(await withoutAws(['deny', id, '--by', 'carol', '--journal-path', journal, '--evidence-dir', cases]), 2, new RegExp(`no step of incident ${id} waits for approval`));
+    // Both say the same: observe mode, nothing waits (also for one step: in observe mode no step is ever decided).
+    expectOneLine(await withoutAws(['deny', id, '--by', 'carol', '--journal-path', journal, '--evidence-dir', cases]), 2, new RegExp(`incident ${id} is in observe mode .*nothing waits for approval`));
+    expectOneLine(await withoutAws(['deny', id, '--step', 'isolate-network', '--by', 'carol', '--journal-path', journal, '--evidence-dir', cases]), 2, new RegExp(`incident ${id} is in observe mode .*nothing waits for approval`));
     expect((await withoutAws(['show', id, '--json', '--journal-path', journal, '--evidence-dir', cases])).out).toBe(before);
   });
 

@@ -30,7 +30,7 @@ describe('resolveProfileRoles', () => {
     const subject = instanceSubject({ iamInstanceProfile: { arn: PROFILE } });
     const roles = await resolveProfileRoles(subject, deps());
     expect(iam).toHaveReceivedCommandWith(GetInstanceProfileCommand, { InstanceProfileName: 'gpu-nodes' });
-    expect(roles).toEqual({ source: 'resolved', profileArn: PROFILE, roleArns: [ROLE] });
+    expect(roles).toEqual({ source: 'resolved', profileArn: PROFILE, roleArns: [ROLE], roles: [{ roleName: 'BreakGlassAdmin', roleId: 'AROA1', roleArn: ROLE }] });
     const principals = subjectPrincipals(withProfileRoles(subject, roles), 'aws').map((c) => c.arn);
     expect(principals).toEqual([PROFILE, ROLE]);
     expect(profileRolesEvent(roles, new Date(0))?.message).toContain(ROLE);
