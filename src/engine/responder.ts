@@ -20,8 +20,9 @@ import { isReleasedStatus } from '../journal/journal.js';
 import type { ReleaseResult } from './release-incident.js';
 import type { RetryOptions } from './retry.js';
 import { incidentStatusOf, runPlan } from './run-plan.js';
-import { RunSharedReads } from './shared-reads.js';
 import { prefetchReads } from './prefetch-reads.js';
+import { SharedReadsInFlight } from './shared-reads-in-flight.js';
+import { incidentKeyOf } from '../playbooks/incident-key.js';
 import { profileRolesKey } from '../actions/iam-role-lookup.js';
 import { settleAll } from '../run-limited.js';
 import { withActionEffects } from './step-effect.js';
@@ -128,6 +129,7 @@ export class Responder {
   /** Shared by every incident this responder handles: AWS limits are per account and Region, not per incident. */
   private readonly limiter: RateLimiter;
   private readonly marks = new FindingMarksInFlight();
+  private readonly readsInFlight = new SharedReadsInFlight();
 
   constructor(private readonly options: ResponderOptions) {
     this.now = options.now ?? (() => new Date());
@@ -162,26 +164,32 @@ export class Responder {
         const exemptTagKey = this.options.policy.guardrails.exemptTag.key;
         const observeOnly = mode === 'observe' || this.options.modeCeiling === 'observe';
         const clients = (): Promise<AwsClients> => this.clients({ accountId: subject.accountId, region: subject.region, incidentId: `finding-${finding.id}` });
-        const reads = new RunSharedReads();
-        // Started with the reads below, not awaited: what the plan will read first (src/engine/prefetch-reads.ts).
-        if (!observeOnly) {
-          void prefetchReads({ policy: this.options.policy, finding, subject, mode, modeCeiling: this.options.modeCeiling, responderPrincipalArns: this.options.responderPrincipalArns ?? [], clients, reads, hasIncident: async (key) => (await this.options.journal.openIncidentId(key)) !== undefined });
+        // Shared with the other respond() calls of this subject in flight (a burst's findings of one instance).
+        const shared = this.readsInFlight.acquire(incidentKeyOf(subject));
+        const reads = shared.reads;
+        try {
+          // Started with the reads below, not awaited: what the plan will read first (src/engine/prefetch-reads.ts).
+          if (!observeOnly && shared.first) {
+            void prefetchReads({ policy: this.options.policy, finding, subject, mode, modeCeiling: this.options.modeCeiling, responderPrincipalArns: this.options.responderPrincipalArns ?? [], clients, reads, hasIncident: async (key) => (await this.options.journal.openIncidentId(key)) !== undefined });
+          }
+          // Both reads at once: the tags (exemption) and, for an instance, its profile's roles (protected principals).
+          const [live, roles] = await Promise.all([
+            readLiveTags(subject, { exemptTagKey, observeOnly, clients, isTransient: this.options.isTransient, retry: this.options.retry }),
+            resolveProfileRoles(subject, { observeOnly, clients, isTransient: this.options.isTransient, retry: this.options.retry }),
+          ]);
+          if (live.source === 'live' && live.answer !== undefined) void reads.get(live.answer.key, () => Promise.resolve(live.answer!.value));
+          // The profile's roles, read for the protected principals, are the steps' identity read too (the session deny).
+          if (roles.source === 'resolved') void reads.get(profileRolesKey(roles.profileArn), () => Promise.resolve(roles.roles));
+          const outcome = await this.respondForSubject(finding, withProfileRoles(withLiveTags(subject, live), roles), mode, { ...options, reads });
+          if (!outcome.duplicate) {
+            await this.options.journal.appendEvent(outcome.incidentId, liveTagsEvent(subject, live, exemptTagKey, at));
+            const rolesEvent = profileRolesEvent(roles, at);
+            if (rolesEvent !== undefined) await this.options.journal.appendEvent(outcome.incidentId, rolesEvent);
+          }
+          outcomes.push(outcome);
+        } finally {
+          shared.release();
         }
-        // Both reads at once: the tags (exemption) and, for an instance, its profile's roles (protected principals).
-        const [live, roles] = await Promise.all([
-          readLiveTags(subject, { exemptTagKey, observeOnly, clients, isTransient: this.options.isTransient, retry: this.options.retry }),
-          resolveProfileRoles(subject, { observeOnly, clients, isTransient: this.options.isTransient, retry: this.options.retry }),
-        ]);
-        if (live.source === 'live' && live.answer !== undefined) void reads.get(live.answer.key, () => Promise.resolve(live.answer!.value));
-        // The profile's roles, read for the protected principals, are the steps' identity read too (the session deny).
-        if (roles.source === 'resolved') void reads.get(profileRolesKey(roles.profileArn), () => Promise.resolve(roles.roles));
-        const outcome = await this.respondForSubject(finding, withProfileRoles(withLiveTags(subject, live), roles), mode, { ...options, reads });
-        if (!outcome.duplicate) {
-          await this.options.journal.appendEvent(outcome.incidentId, liveTagsEvent(subject, live, exemptTagKey, at));
-          const rolesEvent = profileRolesEvent(roles, at);
-          if (rolesEvent !== undefined) await this.options.journal.appendEvent(outcome.incidentId, rolesEvent);
-        }
-        outcomes.push(outcome);
       }
     } finally {
       unmark();
