@@ -5,6 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { unpackedBeforeBreak } from './gzip-prefix.js';
 import { utf16Encoding, utf16ToUtf8 } from './utf16-text.js';
 
 /** The unpacked size passed the limit; reading stopped there. */
@@ -34,6 +35,17 @@ async function* withFirst(first: Buffer, rest: AsyncIterator<Buffer | string>): 
  * its floor, so the ratio it prints compares the per-line work only). Memory: one chunk and its decoded text at a time.
  */
 export const GUNZIP_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * How much compressed input is kept (references to the chunks already read, no copy) so that, when the gzip data
+ * breaks, the lines unpacked in the failing call can be recovered (gzip-prefix.ts). Past either bound nothing is kept
+ * and a break loses at most the last GUNZIP_CHUNK_BYTES of unpacked text before it.
+ */
+export const GZIP_RECOVERY_MAX_COMPRESSED_BYTES = 8 * 1024 * 1024;
+export const GZIP_RECOVERY_MAX_UNPACKED_BYTES = 64 * 1024 * 1024;
+
+/** A gzip data error from zlib (`Z_DATA_ERROR`, `Z_BUF_ERROR` for a truncated end, …), not a read error. */
+const isZlibError = (err: unknown): boolean => typeof (err as { code?: unknown } | null)?.code === 'string' && typeof (err as { errno?: unknown }).errno === 'number' && (err as { code: string }).code.startsWith('Z_');
 
 export class UnpackedInput {
   /** True once the input was recognized as gzip. */
@@ -94,11 +106,23 @@ export class UnpackedInput {
       }
       const unzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
       gunzip = unzip;
-      compressed = Readable.from(withFirst(head, it));
+      let kept: Buffer[] | undefined = [];
+      let keptBytes = 0;
+      const keep = async function* (this: UnpackedInput, source: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+        for await (const chunk of source) {
+          if (kept !== undefined) {
+            kept.push(chunk);
+            keptBytes += chunk.length;
+            if (keptBytes > GZIP_RECOVERY_MAX_COMPRESSED_BYTES || this.bytes > GZIP_RECOVERY_MAX_UNPACKED_BYTES) kept = undefined;
+          }
+          yield chunk;
+        }
+      }.bind(this);
+      compressed = Readable.from(keep(withFirst(head, it)));
       // `pipe` does not forward errors: a read error must fail the gunzip stream we iterate.
       compressed.on('error', (err) => unzip.destroy(err));
       compressed.pipe(unzip);
-      for await (const chunk of unzip as AsyncIterable<Buffer>) {
+      const deliver = function* (this: UnpackedInput, chunk: Buffer): Generator<Buffer> {
         const room = this.maxDecompressedBytes - this.bytes;
         if (chunk.length > room) {
           // The bytes up to the limit still count (the lines they complete are read): chunks are large, and where
@@ -111,6 +135,17 @@ export class UnpackedInput {
         }
         this.bytes += chunk.length;
         yield chunk;
+      }.bind(this);
+      try {
+        for await (const chunk of unzip as AsyncIterable<Buffer>) yield* deliver(chunk);
+      } catch (err) {
+        if (!isZlibError(err) || kept === undefined) throw err;
+        // The gunzip call that failed dropped what it unpacked (and the stream dropped what it had buffered):
+        // unpack the kept input again up to the break and deliver the lines before it, then report the break.
+        const tail = unpackedBeforeBreak(Buffer.concat(kept), unzip.bytesWritten, this.bytes, this.bytes + 4 * GUNZIP_CHUNK_BYTES);
+        kept = undefined;
+        for (let at = 0; at < tail.length; at += GUNZIP_CHUNK_BYTES) yield* deliver(tail.subarray(at, at + GUNZIP_CHUNK_BYTES));
+        throw err;
       }
       finished = true;
     } finally {
@@ -123,3 +158,4 @@ export class UnpackedInput {
     }
   }
 }
+
