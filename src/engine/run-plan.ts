@@ -422,7 +422,8 @@ async function runStep(
     if (!(await finish(deps, input, step, 'done', { output, finishedAt, leaseOwner: null, leaseUntil: null, leaseProcess: null }))) return true;
     // The record of what was done and the timeline event are independent writes: both at once, after the steps
     // waiting for this one have been let go (the run awaits them before it returns).
-    trailing.push(
+    keep(
+      trailing,
       settleAll([
         input.evidence.put(`steps/${step.id}/result.json`, { step: step.id, action: step.action, retries, output, verification, calls: outcome.calls }),
         journal.appendEvent(input.incidentId, {
@@ -444,7 +445,8 @@ async function runStep(
     transient,
   };
   if (!(await finish(deps, input, step, 'failed', { error, finishedAt, leaseOwner: null, leaseUntil: null, leaseProcess: null }))) return true;
-  trailing.push(
+  keep(
+    trailing,
     settleAll([
       input.evidence.put(`steps/${step.id}/error.json`, { step: step.id, action: step.action, retries, error, calls: outcome.calls }),
       journal.appendEvent(input.incidentId, {
@@ -455,6 +457,15 @@ async function runStep(
     ]),
   );
   return true;
+}
+
+/**
+ * Keeps a write the run awaits at its end. Handled at once: a failure before the run awaits it is otherwise an
+ * unhandled rejection (which ends the process); the run still sees it, and throws it, when it awaits the list.
+ */
+function keep(trailing: Array<Promise<unknown>>, write: Promise<unknown>): void {
+  write.catch(() => undefined);
+  trailing.push(write);
 }
 
 /** The holder's final write, fenced: false when the step was taken over meanwhile (the taker records it). */

@@ -211,3 +211,27 @@ describe('a step’s claim, pre-image and result', () => {
     expect(at('put steps/isolate/pre-image.json')).toBeLessThan(at('journal done isolate'));
   });
 });
+
+describe('a trailing write that fails', () => {
+  it('fails the run once it has settled the steps already started, and is never an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { deps, input, log } = await setup({
+        put: async (name) => {
+          // isolate's result cannot be written; imds (after isolate) takes a while, so the failure comes first.
+          if (name === 'steps/isolate/result.json') throw new Error('S3 PutObject: AccessDenied');
+          if (name === 'steps/imds/pre-image.json') await new Promise((r) => setTimeout(r, 200));
+        },
+      });
+      await expect(runPlan(deps, input)).rejects.toThrow('S3 PutObject: AccessDenied');
+      // The steps already let go finished and recorded before the run threw.
+      expect(log).toContain('journal done imds');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
