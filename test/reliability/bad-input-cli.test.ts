@@ -7,9 +7,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliRun } from '../support/run-cli.js';
+import { runCli, runCliWithStdin, type CliRun } from '../support/run-cli.js';
 
 const GPU_BTC = join(import.meta.dirname, '../../samples/synthesized/CryptoCurrency-EC2-BitcoinTool.B-DNS.gpu-p4d.SYNTHESIZED.json');
 
@@ -20,17 +19,6 @@ let incidentBefore: string;
 const at = (name: string): string => join(dir, name);
 const errLines = (r: CliRun): string[] => r.err.split('\n').filter((l) => l !== '');
 const NO_STACK = /^\s+at .+:\d+:\d+\)?$/m;
-
-/** Runs the CLI with `bytes` as its stdin (the in-process CLI reads `process.stdin`). */
-async function withStdin(bytes: Buffer, args: readonly string[]): Promise<CliRun> {
-  const saved = Object.getOwnPropertyDescriptor(process, 'stdin')!;
-  Object.defineProperty(process, 'stdin', { value: Readable.from([bytes]), configurable: true });
-  try {
-    return await runCli(args);
-  } finally {
-    Object.defineProperty(process, 'stdin', saved);
-  }
-}
 
 /** `levels` nested arrays as the value of a finding field, as JSON text. */
 const deep = (levels: number): string => `{"detail-type":"GuardDuty Finding","source":"aws.guardduty","detail":{"id":"x","deep":${'['.repeat(levels)}${']'.repeat(levels)}}}`;
@@ -95,7 +83,7 @@ describe('bad input at every CLI entry point', () => {
     const journal = at(`${c.name.replace(/\W+/g, '-')}-journal`);
     const cases = at(`${c.name.replace(/\W+/g, '-')}-cases`);
     const args = c.args(journal, cases);
-    const r = c.stdin ? await withStdin(c.stdin(), args) : await runCli(args);
+    const r = c.stdin ? await runCliWithStdin(c.stdin(), args) : await runCli(args);
     expect(`${r.out}\n${r.err}`).not.toMatch(NO_STACK);
     expect(r.code).toBe(2);
     expect(errLines(r).length, r.err).toBe(c.summaryLine ? 2 : 1);

@@ -9,10 +9,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliRun } from '../support/run-cli.js';
+import { runCli, runCliWithStdin } from '../support/run-cli.js';
 
 const BIN = fileURLToPath(new URL('../../bin/tourniquet.js', import.meta.url));
 const GPU_BTC = join(import.meta.dirname, '../../samples/synthesized/CryptoCurrency-EC2-BitcoinTool.B-DNS.gpu-p4d.SYNTHESIZED.json');
@@ -21,16 +20,6 @@ const errLines = (r: { err: string }): string[] => r.err.split('\n').filter((l) 
 
 let dir: string;
 const at = (...parts: string[]): string => join(dir, ...parts);
-
-async function withStdin(bytes: Buffer, args: readonly string[]): Promise<CliRun> {
-  const saved = Object.getOwnPropertyDescriptor(process, 'stdin')!;
-  Object.defineProperty(process, 'stdin', { value: Readable.from([bytes]), configurable: true });
-  try {
-    return await runCli(args);
-  } finally {
-    Object.defineProperty(process, 'stdin', saved);
-  }
-}
 
 const utf16 = (text: string, order: 'le' | 'be'): Buffer => {
   const le = Buffer.from(`\uFEFF${text}`, 'utf16le');
@@ -144,7 +133,7 @@ describe('UTF-16 with a byte order mark (Windows PowerShell 5.1 redirection)', (
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toContain(`${count} finding(s), 0 scan result(s)`);
-    const s = await withStdin(readFileSync(at(file)), ['inspect', '-']);
+    const s = await runCliWithStdin(readFileSync(at(file)), ['inspect', '-']);
     expect(s.code).toBe(0);
     expect(s.out).toContain(`${count} finding(s), 0 scan result(s)`);
   });

@@ -3,35 +3,24 @@
  * target groups) starts once that change is made, while the change is still being read back; a step that needs the
  * change verified (the isolation) still waits for `done`. Fake actions on the real embedded journal.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyAction } from '../../../src/actions/action.js';
 import type { AwsClients } from '../../../src/aws/clients.js';
 import type { Plan, PlanStep } from '../../../src/contracts/plan.js';
 import { CallCollector } from '../../../src/engine/call-collector.js';
 import { runPlan, type RunPlanDeps, type RunPlanInput } from '../../../src/engine/run-plan.js';
-import type { EvidenceWriter } from '../../../src/evidence/evidence-writer.js';
-import type { Subject } from '../../../src/findings/model.js';
-import { DynamoJournal } from '../../../src/journal/dynamo-journal.js';
-import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../src/journal/embedded-dynamo.js';
-import { decisionFixture } from '../../support/decision-fixture.js';
+import type { Journal } from '../../../src/journal/journal.js';
+import { memoryEvidence } from '../../support/memory-evidence.js';
+import { openMemoryJournal, openPlanIncident, PLAN_SUBJECT } from '../../support/memory-journal.js';
 
-let server: EmbeddedDynamo;
-let client: DynamoDBClient;
-let journal: DynamoJournal;
+let journal: Journal;
 beforeAll(async () => {
-  server = await startEmbeddedDynamo();
-  client = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  journal = new DynamoJournal({ client, tableName: 'after-change', ownsClient: false });
-  await journal.ensureTable();
+  journal = await openMemoryJournal();
 });
 afterAll(async () => {
-  client?.destroy();
-  await server?.close();
+  await journal?.close();
 });
 
-const subject = { kind: 'ec2-instance', id: 'i-1', accountId: '111111111111', region: 'us-east-1', tags: [], ai: { isAi: false, reasons: [] }, details: { instanceId: 'i-1', networkInterfaces: [] } } as Subject;
-const evidence: EvidenceWriter = { location: 'memory://', put: async (name) => ({ seq: 0, name, sha256: '', bytes: 0, recordedAt: '', chain: '' }) };
 const step = (id: string, more: Partial<PlanStep> = {}): PlanStep => ({ id, action: `fake.${id}`, input: {}, dependsOn: [], effect: 'contain', reversible: true, description: id, ...more });
 const plan: Plan = {
   playbook: 'p',
@@ -47,10 +36,7 @@ interface Behaviour {
 }
 
 async function run(behaviour: Behaviour): Promise<{ log: string[]; status: Record<string, string> }> {
-  const { incident } = await journal.openIncident(
-    { incidentKey: `k-${Math.random()}`, accountId: '111111111111', region: 'us-east-1', subjectKind: 'ec2-instance', subjectId: 'i-1', findingId: 'f', findingType: 't', severity: 8, mode: 'contain', playbook: 'p', plan, decision: decisionFixture('contain'), subject: subject as never },
-    new Date(),
-  );
+  const incident = await openPlanIncident(journal, plan);
   const log: string[] = [];
   let deregApplied: () => void = () => undefined;
   const deregStarted = new Promise<void>((r) => (deregApplied = r));
@@ -93,7 +79,7 @@ async function run(behaviour: Behaviour): Promise<{ log: string[]; status: Recor
     processId: 'host#1#me',
     actor: 'test',
   };
-  const input: RunPlanInput = { incidentId: incident.incidentId, plan, mode: 'contain', overrides: {}, subject, clients: () => Promise.resolve({} as AwsClients), evidence };
+  const input: RunPlanInput = { incidentId: incident.incidentId, plan, mode: 'contain', overrides: {}, subject: PLAN_SUBJECT, clients: () => Promise.resolve({} as AwsClients), evidence: memoryEvidence() };
   const result = await runPlan(deps, input);
   return { log, status: Object.fromEntries(result.steps.map((s) => [s.stepId, s.status])) };
 }

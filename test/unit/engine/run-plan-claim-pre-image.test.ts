@@ -5,7 +5,6 @@
  * the result evidence and the timeline event are written while the steps after it run, and the run awaits them.
  * Fake actions on the real embedded journal.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyAction } from '../../../src/actions/action.js';
 import type { AwsClients } from '../../../src/aws/clients.js';
@@ -14,26 +13,18 @@ import { ConflictError } from '../../../src/errors.js';
 import { CallCollector } from '../../../src/engine/call-collector.js';
 import { runPlan, type RunPlanDeps, type RunPlanInput } from '../../../src/engine/run-plan.js';
 import type { EvidenceWriter } from '../../../src/evidence/evidence-writer.js';
-import type { Subject } from '../../../src/findings/model.js';
-import { DynamoJournal } from '../../../src/journal/dynamo-journal.js';
-import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../src/journal/embedded-dynamo.js';
-import { decisionFixture } from '../../support/decision-fixture.js';
+import type { Journal } from '../../../src/journal/journal.js';
+import { openMemoryJournal, openPlanIncident, PLAN_SUBJECT } from '../../support/memory-journal.js';
 
-let server: EmbeddedDynamo;
-let client: DynamoDBClient;
-let journal: DynamoJournal;
+let journal: Journal;
 beforeAll(async () => {
-  server = await startEmbeddedDynamo();
-  client = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  journal = new DynamoJournal({ client, tableName: 'claim-pre-image', ownsClient: false });
-  await journal.ensureTable();
+  journal = await openMemoryJournal();
 });
 afterAll(async () => {
-  client?.destroy();
-  await server?.close();
+  await journal?.close();
 });
 
-const subject = { kind: 'ec2-instance', id: 'i-1', accountId: '111111111111', region: 'us-east-1', tags: [], ai: { isAi: false, reasons: [] }, details: { instanceId: 'i-1', networkInterfaces: [] } } as Subject;
+const subject = PLAN_SUBJECT;
 const step = (id: string, dependsOn: string[] = [], effect: PlanStep['effect'] = 'contain'): PlanStep => ({ id, action: `fake.${id}`, input: {}, dependsOn, effect, reversible: true, description: id });
 const plan: Plan = { playbook: 'p', incidentKey: 'k', steps: [step('evidence', [], 'read'), step('isolate'), step('imds', ['isolate'])] };
 
@@ -70,11 +61,11 @@ function actions(log: Log, hooks: Hooks): (name: string) => AnyAction {
 }
 
 /** The journal, with every step transition logged (claim = to running with a lease owner). */
-function loggedJournal(log: Log): DynamoJournal {
+function loggedJournal(log: Log): Journal {
   return new Proxy(journal, {
     get(target, prop, recv) {
       if (prop !== 'transitionStep') return Reflect.get(target, prop, recv) as unknown;
-      return async (...args: Parameters<DynamoJournal['transitionStep']>) => {
+      return async (...args: Parameters<Journal['transitionStep']>) => {
         const [, stepId, , to, patch] = args;
         const what = to === 'running' && typeof patch.leaseOwner === 'string' ? 'claim' : to;
         const rec = await target.transitionStep(...args);
@@ -86,10 +77,7 @@ function loggedJournal(log: Log): DynamoJournal {
 }
 
 async function setup(hooks: Hooks = {}, mode: Mode = 'contain'): Promise<{ deps: RunPlanDeps; input: RunPlanInput; log: Log; id: string; puts: string[] }> {
-  const { incident } = await journal.openIncident(
-    { incidentKey: `k-${Math.random()}`, accountId: '111111111111', region: 'us-east-1', subjectKind: 'ec2-instance', subjectId: 'i-1', findingId: 'f', findingType: 't', severity: 8, mode, playbook: 'p', plan, decision: decisionFixture(mode), subject: subject as never },
-    new Date(),
-  );
+  const incident = await openPlanIncident(journal, plan, mode);
   const log: Log = [];
   const puts: string[] = [];
   const evidence: EvidenceWriter = {
