@@ -2,24 +2,27 @@
  * Benchmark `bench:contain` (issue 12): how many SEQUENTIAL AWS round trips the engine needs to contain
  *   - one GPU instance (the EC2 playbook, contain mode, from the finding to every step done), and
  *   - one IAM user with a stolen key (the iam-user playbook, contain mode),
- * against moto_server (responses are real; moto lacks the service-specific-credential API, so the policy skips
- * `deactivate-bedrock-keys`) in five configurations, interleaved run by run:
- *   (a) moto directly, no added latency;
- *   (b) every AWS call given a fixed latency at the SDK level (50 ms before it is sent);
+ * (moto lacks the service-specific-credential API, so the policy skips `deactivate-bedrock-keys`) in six
+ * configurations, run by run:
+ *   (a) moto_server directly, no added latency: its answers are recorded at the SDK level (bench/support/sdk-replay.ts);
+ *   (b) the same finding, every AWS call given a fixed latency at the SDK level (50 ms before it is answered) and
+ *       answered from (a)'s recording: no emulator on the wire, so moto's own time is not counted (as issue 12 asks);
  *   (c) the same latency with one call in flight at a time, process-wide (the plan strictly sequential);
  *   (e) and (s): (b) and (c) with the engine's own rate limiter at its defaults — the engine as it ships, which
  *       gives the headline figures; (a), (b), (c) lift the limiter to show the plan's own structure;
  *   (w) EC2 only: (e) after another instance of the same VPC was contained (not timed), so the VPC's untrack and
- *       isolation groups exist — every instance but a VPC's first (the headline (e) creates them).
+ *       isolation groups exist — every instance but a VPC's first (the headline (e) creates them); replayed from
+ *       a recording of its own (the sibling, then the instance, against moto, not timed).
  * `speedupVsSequential` = time of (s) ÷ time of (e) (limiter lifted: (c) ÷ (b)), for the whole playbook.
  * Round trips are counted from each call's recorded wire interval (bench/support/sdk-latency.ts): the longest chain
  * of non-overlapping calls up to the point, cross-checked with elapsed time ÷ latency (which also counts the
- * engine's own waits: its rate limiter, journal and evidence writes, moto's time).
+ * engine's own waits: its rate limiter, journal and evidence writes).
  * Points: isolation = the end of the last ModifyNetworkInterfaceAttribute (the isolation group on every ENI);
  * credentials cut = the end of the later of the last UpdateAccessKey → Inactive and the PutUserPolicy of the deny.
  * The engine's retries are its defaults; its rate limiter (src/engine/rate-limiter.ts: AWS's per-API buckets at 0.9,
  * containment ahead of evidence reads) is on in (e) and (s).
- * Every run starts from a reset emulator and freshly seeded resources (not timed).
+ * Every recorded run starts from a reset emulator and freshly seeded resources (not timed).
+ * BENCH_TRACE=<config key> (e.g. `latency`) prints the first EC2 run's calls and journal operations to stderr.
  * Usage: `npm run bench:contain -- [--quick] [runs]` (default 3 runs; `--quick` 1 run and no (s) run for the IAM
  * user, whose speedupVsSequentialIamUser is then null). Last stdout line: one JSON object.
  */

@@ -121,13 +121,13 @@ export class SdkReplay {
 
   /** Clients whose every call is answered from the recording (no network). Wrap them with `SdkLatency` after. */
   wrap(clients: AwsClients): AwsClients {
-    return wrapAll(clients, () => async (args) => {
-      throw new Error(`unreachable ${String(args)}`);
-    }, (context, input) => {
-      const ids = JSON.stringify(input).match(INCIDENT_ID);
+    // Answers without calling `next`: nothing goes on the wire.
+    return wrapAll(clients, (_next, context) => async (args) => {
+      const ids = JSON.stringify(args.input).match(INCIDENT_ID);
       if (ids !== null) this.incidentId = ids[0];
-      const a = this.answer(keyOf(context, input), READ_ONLY.test(operationOf(context)));
-      return 'output' in a ? { output: this.renamed(a.output) } : a;
+      const a = this.answer(keyOf(context, args.input), READ_ONLY.test(operationOf(context)));
+      if (a.error !== undefined) throw a.error;
+      return { output: this.renamed(a.output), response: { statusCode: 200, headers: {}, body: undefined } };
     });
   }
 
@@ -196,20 +196,13 @@ function keyOf(context: { commandName?: string; clientName?: string }, input: ob
 function wrapAll(
   clients: AwsClients,
   middleware: (next: Handler, context: { commandName?: string; clientName?: string }) => Handler,
-  answer?: (context: { commandName?: string; clientName?: string }, input: object) => { output?: unknown; error?: unknown },
 ): AwsClients {
   const attached = new WeakSet<object>();
   const attach = <C extends SdkClient>(client: C): C => {
     if (attached.has(client)) return client;
     attached.add(client);
     (client as unknown as MiddlewareClient).middlewareStack.add(
-      answer === undefined
-        ? middleware
-        : (_next, context) => async (args) => {
-            const a = answer(context, args.input);
-            if ('error' in a && a.error !== undefined) throw a.error;
-            return { output: a.output, response: { statusCode: 200, headers: {}, body: undefined } };
-          },
+      middleware,
       // Below SdkLatency's middleware (added after it, same step and priority): the latency is spent, then answered.
       { step: 'finalizeRequest', name: 'benchSdkWire', priority: 'low', override: true },
     );

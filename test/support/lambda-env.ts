@@ -3,6 +3,7 @@
  * kept quiet (no metrics, no log lines). Powertools reads its settings when a handler module loads, so call this
  * before importing the handler; the returned function puts `process.env` back as it was before the call.
  */
+// TEST_LAMBDA_LOG_LEVEL=ERROR (for example) shows the handlers' log lines when a Lambda test fails.
 export const QUIET_POWERTOOLS: Readonly<Record<string, string>> = {
   POWERTOOLS_METRICS_NAMESPACE: 'Tourniquet',
   POWERTOOLS_METRICS_DISABLED: 'true',

@@ -5,13 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyAction } from '../../../src/actions/action.js';
-import type { AwsClients } from '../../../src/aws/clients.js';
 import type { Plan, PlanStep } from '../../../src/contracts/plan.js';
-import { CallCollector } from '../../../src/engine/call-collector.js';
-import { runPlan, type RunPlanDeps, type RunPlanInput } from '../../../src/engine/run-plan.js';
+import { runPlan } from '../../../src/engine/run-plan.js';
 import type { Journal } from '../../../src/journal/journal.js';
-import { memoryEvidence } from '../../support/memory-evidence.js';
-import { openMemoryJournal, openPlanIncident, PLAN_SUBJECT } from '../../support/memory-journal.js';
+import { fakeAction, planDeps, planInput } from '../../support/fake-plan.js';
+import { openMemoryJournal, openPlanIncident } from '../../support/memory-journal.js';
 
 let journal: Journal;
 beforeAll(async () => {
@@ -42,13 +40,7 @@ async function run(behaviour: Behaviour): Promise<{ log: string[]; status: Recor
   const deregStarted = new Promise<void>((r) => (deregApplied = r));
   const getAction = (name: string): AnyAction => {
     const id = name.slice('fake.'.length);
-    return {
-      name,
-      effect: 'contain',
-      reversible: true,
-      description: id,
-      permissions: [],
-      parseInput: (raw) => raw,
+    return fakeAction(name, {
       capture: async () => ({ id }),
       apply: async () => {
         if (id === 'leave' && behaviour.applyFails === true) throw new Error('EnterStandby: ValidationError');
@@ -66,21 +58,9 @@ async function run(behaviour: Behaviour): Promise<{ log: string[]; status: Recor
         }
         return { holds: true, detail: 'ok' };
       },
-    };
+    });
   };
-  const deps: RunPlanDeps = {
-    journal,
-    getAction,
-    retry: { baseDelayMs: 1, maxDelayMs: 2 },
-    isTransient: () => false,
-    calls: new CallCollector(),
-    now: () => new Date(),
-    runnerId: 'me',
-    processId: 'host#1#me',
-    actor: 'test',
-  };
-  const input: RunPlanInput = { incidentId: incident.incidentId, plan, mode: 'contain', overrides: {}, subject: PLAN_SUBJECT, clients: () => Promise.resolve({} as AwsClients), evidence: memoryEvidence() };
-  const result = await runPlan(deps, input);
+  const result = await runPlan(planDeps(journal, getAction), planInput(incident.incidentId, plan));
   return { log, status: Object.fromEntries(result.steps.map((s) => [s.stepId, s.status])) };
 }
 

@@ -7,14 +7,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyAction } from '../../../src/actions/action.js';
-import type { AwsClients } from '../../../src/aws/clients.js';
 import type { Mode, Plan, PlanStep } from '../../../src/contracts/plan.js';
 import { ConflictError } from '../../../src/errors.js';
-import { CallCollector } from '../../../src/engine/call-collector.js';
 import { runPlan, type RunPlanDeps, type RunPlanInput } from '../../../src/engine/run-plan.js';
 import type { EvidenceWriter } from '../../../src/evidence/evidence-writer.js';
 import type { Journal } from '../../../src/journal/journal.js';
-import { openMemoryJournal, openPlanIncident, PLAN_SUBJECT } from '../../support/memory-journal.js';
+import { fakeAction, planDeps, planInput } from '../../support/fake-plan.js';
+import { openMemoryJournal, openPlanIncident } from '../../support/memory-journal.js';
 
 let journal: Journal;
 beforeAll(async () => {
@@ -24,7 +23,6 @@ afterAll(async () => {
   await journal?.close();
 });
 
-const subject = PLAN_SUBJECT;
 const step = (id: string, dependsOn: string[] = [], effect: PlanStep['effect'] = 'contain'): PlanStep => ({ id, action: `fake.${id}`, input: {}, dependsOn, effect, reversible: true, description: id });
 const plan: Plan = { playbook: 'p', incidentKey: 'k', steps: [step('evidence', [], 'read'), step('isolate'), step('imds', ['isolate'])] };
 
@@ -39,13 +37,8 @@ interface Hooks {
 function actions(log: Log, hooks: Hooks): (name: string) => AnyAction {
   return (name) => {
     const id = name.slice('fake.'.length);
-    return {
-      name,
+    return fakeAction(name, {
       effect: id === 'evidence' ? 'read' : 'contain',
-      reversible: true,
-      description: id,
-      permissions: [],
-      parseInput: (raw) => raw,
       capture: async () => {
         log.push(`capture ${id}`);
         const custom = await hooks.capture?.(id);
@@ -55,8 +48,7 @@ function actions(log: Log, hooks: Hooks): (name: string) => AnyAction {
         log.push(`apply ${id} ${JSON.stringify(pre)}`);
         return { did: id };
       },
-      verify: async () => ({ holds: true, detail: 'ok' }),
-    };
+    });
   };
 }
 
@@ -89,18 +81,8 @@ async function setup(hooks: Hooks = {}, mode: Mode = 'contain'): Promise<{ deps:
       return { seq: 0, name, sha256: '', bytes: 0, recordedAt: '', chain: '' };
     },
   };
-  const deps: RunPlanDeps = {
-    journal: loggedJournal(log),
-    getAction: actions(log, hooks),
-    retry: { baseDelayMs: 1, maxDelayMs: 2 },
-    isTransient: () => false,
-    calls: new CallCollector(),
-    now: () => new Date(),
-    runnerId: 'me',
-    processId: 'host#1#me',
-    actor: 'test',
-  };
-  const input: RunPlanInput = { incidentId: incident.incidentId, plan, mode, overrides: {}, subject, clients: () => Promise.resolve({} as AwsClients), evidence };
+  const deps = planDeps(loggedJournal(log), actions(log, hooks));
+  const input = planInput(incident.incidentId, plan, { mode, evidence });
   return { deps, input, log, id: incident.incidentId, puts };
 }
 

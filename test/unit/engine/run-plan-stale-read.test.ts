@@ -4,16 +4,12 @@
  * after it unrun. The journal here answers each read 150 ms late, with what it held when asked. Real embedded journal.
  */
 import { describe, expect, it } from 'vitest';
-import type { AnyAction } from '../../../src/actions/action.js';
-import type { AwsClients } from '../../../src/aws/clients.js';
 import type { Plan, PlanStep } from '../../../src/contracts/plan.js';
-import { CallCollector } from '../../../src/engine/call-collector.js';
 import { runPlan } from '../../../src/engine/run-plan.js';
-import type { EvidenceWriter } from '../../../src/evidence/evidence-writer.js';
 import type { Journal } from '../../../src/journal/journal.js';
-import { openMemoryJournal, openPlanIncident, PLAN_SUBJECT } from '../../support/memory-journal.js';
+import { fakeAction, planDeps, planInput } from '../../support/fake-plan.js';
+import { openMemoryJournal, openPlanIncident } from '../../support/memory-journal.js';
 
-const evidence: EvidenceWriter = { location: 'memory://', put: async (name) => ({ seq: 0, name, sha256: '', bytes: 0, recordedAt: '', chain: '' }) };
 const step = (id: string, more: Partial<PlanStep> = {}): PlanStep => ({ id, action: `fake.${id}`, input: {}, dependsOn: [], effect: 'contain', reversible: true, description: id, ...more });
 // `leave` makes its change at once (which wakes the scheduler) and reads it back quickly; `after` waits for it.
 const plan: Plan = { playbook: 'p', incidentKey: 'k', steps: [step('leave'), step('dereg', { afterChangeOf: ['leave'] }), step('after', { dependsOn: ['leave', 'dereg'] })] };
@@ -39,24 +35,15 @@ describe('a read of the steps that is older than a finish', () => {
     try {
       const incident = await openPlanIncident(journal, plan);
       const applied: string[] = [];
-      const getAction = (name: string): AnyAction => ({
-        name,
-        effect: 'contain',
-        reversible: true,
-        description: name,
-        permissions: [],
-        parseInput: (raw) => raw,
-        capture: async () => ({}),
-        apply: async () => {
-          applied.push(name);
-          return {};
-        },
-        verify: async () => ({ holds: true, detail: 'ok' }),
-      });
-      const result = await runPlan(
-        { journal: lateReads(journal), getAction, retry: { baseDelayMs: 1, maxDelayMs: 2 }, isTransient: () => false, calls: new CallCollector(), now: () => new Date(), runnerId: 'me', processId: 'host#1#me', actor: 'test' },
-        { incidentId: incident.incidentId, plan, mode: 'contain', overrides: {}, subject: PLAN_SUBJECT, clients: () => Promise.resolve({} as AwsClients), evidence },
-      );
+      const getAction = (name: string) =>
+        fakeAction(name, {
+          capture: async () => ({}),
+          apply: async () => {
+            applied.push(name);
+            return {};
+          },
+        });
+      const result = await runPlan(planDeps(lateReads(journal), getAction), planInput(incident.incidentId, plan));
       expect(Object.fromEntries(result.steps.map((s) => [s.stepId, s.status]))).toEqual({ leave: 'done', dereg: 'done', after: 'done' });
       expect(result.status).toBe('contained');
       expect(applied).toContain('fake.after');
