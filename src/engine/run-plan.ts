@@ -111,10 +111,30 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
   // Steps of this run that have finished (their final record written): a read of the journal that began before one
   // of them finished may show it still running, and must not be taken for the last word.
   let finishedRuns = 0;
+  // The steps as this run knows them: a read of the journal, kept up to date with the records this run's own writes
+  // return (a claim, a finish, a skip), so a finished step does not cost a read of every step. Read again when another
+  // holder may have moved a step (a claim or transition of ours lost), and before deciding that nothing is left.
+  let records = new Map<string, StepRecord>();
+  let mustRead = true;
+  let onlyRead = false;
+  let lastWord = false;
+  const stepView: StepView = {
+    known: (rec) => {
+      records.set(rec.stepId, rec);
+      onlyRead = false;
+    },
+    movedElsewhere: () => {
+      mustRead = true;
+    },
+  };
   for (let settled = 0; settled < order.length * 3 + 3 && starts <= order.length * 3 + 3; ) {
     if (failure !== undefined) break;
     const finishedBefore = finishedRuns;
-    const records = await loadSteps(journal, input.incidentId);
+    if (mustRead) {
+      mustRead = false;
+      records = await loadSteps(journal, input.incidentId);
+      onlyRead = true;
+    }
     const view = leaseView(deps);
     let moved = false;
     const ready: PlanStep[] = [];
@@ -128,16 +148,16 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
       const deps_ = dependencyState(step, records, applied);
       if (deps_.kind === 'wait') continue;
       if (deps_.kind === 'skip') {
-        if (!abandoned) moved = (await settle(deps, input, step, rec.status, 'skipped', SKIPPED_BY_DEPENDENCY, deps_.why)) || moved;
+        if (!abandoned) moved = (await settle(deps, input, step, rec.status, 'skipped', SKIPPED_BY_DEPENDENCY, deps_.why, stepView)) || moved;
         continue;
       }
       const gate = gateStep(step, input.mode, input.overrides[step.id], rec.status === 'approved' || rec.approvedBy !== undefined);
       if (gate.kind === 'hold' || (abandoned && gate.kind !== 'run')) continue;
       if (gate.kind === 'skip') {
-        moved = (await settle(deps, input, step, rec.status, 'skipped', SKIPPED_BY_POLICY, gate.why)) || moved;
+        moved = (await settle(deps, input, step, rec.status, 'skipped', SKIPPED_BY_POLICY, gate.why, stepView)) || moved;
       } else if (gate.kind === 'wait-approval') {
         if (rec.status === 'planned') {
-          moved = (await settle(deps, input, step, 'planned', 'awaiting-approval', undefined, gate.why)) || moved;
+          moved = (await settle(deps, input, step, 'planned', 'awaiting-approval', undefined, gate.why, stepView)) || moved;
         }
       } else {
         ready.push(step);
@@ -145,9 +165,11 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
     }
     for (const step of ready) {
       if (inFlight.size >= concurrency) break;
-      const running = runStep(deps, input, step, records, reads, trailing, changeMade).then(
+      const running = runStep(deps, input, step, records, reads, trailing, changeMade, stepView).then(
         (claimed) => {
           progressed ||= claimed;
+          // Lost: another responder holds it, or moved it since this run's read.
+          if (!claimed) stepView.movedElsewhere();
         },
         (error: unknown) => {
           failure ??= { error };
@@ -176,11 +198,21 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
       progressed = true;
       continue;
     }
+    // Nothing left to start as this run knows the steps: decide on what the journal holds (another holder may have
+    // moved steps meanwhile).
+    if (!onlyRead) {
+      mustRead = true;
+      continue;
+    }
     // Nothing to do but wait for steps another live responder holds (and those behind them), for a while.
     const held = [...records.values()].some((r) => r.status === 'running' && !holderGone(holderOf(r), view));
     const left = waitUntil - Date.now();
-    if (!held || left <= 0) break;
+    if (!held || left <= 0) {
+      lastWord = true;
+      break;
+    }
     await sleep(Math.min(1000, left));
+    mustRead = true;
   }
   // A journal failure stops the scheduling; the steps already started finish (and record) before it is thrown.
   await Promise.allSettled(inFlight.values());
@@ -189,12 +221,19 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
     throw failure.error;
   }
   await settleAll(trailing);
-  const steps = await journal.getSteps(input.incidentId);
+  // The read the run ended on is the result, unless the run ended otherwise (its bounds).
+  const steps = lastWord ? [...records.values()] : await journal.getSteps(input.incidentId);
   return { status: incidentStatusOf(input.mode, input.plan, steps), steps, progressed };
 }
 
 function leaseView(deps: RunPlanDeps): LeaseView {
   return { exclusive: deps.journal.exclusive, processId: deps.processId ?? PROCESS_ID, now: deps.now() };
+}
+
+/** What the scheduler knows of the steps: the records this run's writes returned, and when another holder moved one. */
+interface StepView {
+  known(rec: StepRecord): void;
+  movedElsewhere(): void;
 }
 
 function holderOf(rec: StepRecord): LeaseHolder {
@@ -248,9 +287,10 @@ async function settle(
   to: StepStatus,
   reasonName: string | undefined,
   why: string,
+  view: StepView,
 ): Promise<boolean> {
   try {
-    await deps.journal.transitionStep(
+    const rec = await deps.journal.transitionStep(
       input.incidentId,
       step.id,
       [from],
@@ -258,8 +298,12 @@ async function settle(
       reasonName ? { error: { name: reasonName, message: why, transient: false } } : {},
       deps.now(),
     );
+    view.known(rec);
   } catch (err) {
-    if (err instanceof ConflictError) return true;
+    if (err instanceof ConflictError) {
+      view.movedElsewhere();
+      return true;
+    }
     throw err;
   }
   await deps.journal.appendEvent(input.incidentId, {
@@ -286,6 +330,7 @@ async function runStep(
   reads: SharedReads,
   trailing: Array<Promise<unknown>>,
   changeMade: (stepId: string) => void,
+  stepView: StepView,
 ): Promise<boolean> {
   const { journal } = deps;
   const rec = records.get(step.id)!;
@@ -299,7 +344,7 @@ async function runStep(
   /** The claim, with the pre-image when it was read first: one conditional write instead of two. */
   const claim = async (preImage?: Json): Promise<void> => {
     try {
-      await journal.transitionStep(
+      const claimedRec = await journal.transitionStep(
         input.incidentId,
         step.id,
         CLAIMABLE,
@@ -316,6 +361,7 @@ async function runStep(
         startedAt,
         { ...(takeOver !== undefined ? { takeOver } : {}), ...(preImage !== undefined ? { noPreImage: true } : {}) },
       );
+      stepView.known(claimedRec);
     } catch (err) {
       if (err instanceof ConflictError) throw new NotClaimed(); // another responder claimed it
       throw err;
@@ -419,7 +465,7 @@ async function runStep(
   const finishedAt = deps.now().toISOString();
   if ('value' in outcome) {
     const { output, verification } = outcome.value;
-    if (!(await finish(deps, input, step, 'done', { output, finishedAt, leaseOwner: null, leaseUntil: null, leaseProcess: null }))) return true;
+    if (!(await finish(deps, input, step, 'done', { output, finishedAt, leaseOwner: null, leaseUntil: null, leaseProcess: null }, stepView))) return true;
     // The record of what was done and the timeline event are independent writes: both at once, after the steps
     // waiting for this one have been let go (the run awaits them before it returns).
     keep(
@@ -444,7 +490,7 @@ async function runStep(
     message: cause instanceof Error ? cause.message : String(cause),
     transient,
   };
-  if (!(await finish(deps, input, step, 'failed', { error, finishedAt, leaseOwner: null, leaseUntil: null, leaseProcess: null }))) return true;
+  if (!(await finish(deps, input, step, 'failed', { error, finishedAt, leaseOwner: null, leaseUntil: null, leaseProcess: null }, stepView))) return true;
   keep(
     trailing,
     settleAll([
@@ -469,12 +515,15 @@ function keep(trailing: Array<Promise<unknown>>, write: Promise<unknown>): void 
 }
 
 /** The holder's final write, fenced: false when the step was taken over meanwhile (the taker records it). */
-async function finish(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, to: 'done' | 'failed', patch: StepPatch): Promise<boolean> {
+async function finish(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, to: 'done' | 'failed', patch: StepPatch, view: StepView): Promise<boolean> {
   try {
-    await deps.journal.transitionStep(input.incidentId, step.id, ['running'], to, patch, deps.now(), { leaseOwner: deps.runnerId });
+    view.known(await deps.journal.transitionStep(input.incidentId, step.id, ['running'], to, patch, deps.now(), { leaseOwner: deps.runnerId }));
     return true;
   } catch (err) {
-    if (err instanceof ConflictError) return false;
+    if (err instanceof ConflictError) {
+      view.movedElsewhere();
+      return false;
+    }
     throw err;
   }
 }
