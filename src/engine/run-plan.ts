@@ -114,9 +114,10 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
   // The steps as this run knows them: a read of the journal, kept up to date with the records this run's own writes
   // return (a claim, a finish, a skip), so a finished step does not cost a read of every step. Read again when another
   // holder may have moved a step (a claim or transition of ours lost), and before deciding that nothing is left.
-  let records = new Map<string, StepRecord>();
-  let mustRead = true;
-  let onlyRead = false;
+  // The read above is the first, unless steps were created since.
+  let records = existing;
+  let mustRead = missing.length > 0;
+  let onlyRead = !mustRead;
   let lastWord = false;
   const stepView: StepView = {
     known: (rec) => {
