@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'aws.assume-role',
   'aws.caller-identity',
   'step.failed',
+  'step.lease-lost',
   'plan.invalid',
   'playbook.options',
   'action.definition',
@@ -173,6 +174,23 @@ export class StepError extends TourniquetError {
     options?: { cause?: unknown },
   ) {
     super('step.failed', `step ${stepId}: ${message}`, options);
+  }
+}
+
+/**
+ * A step's holder was about to send a call that changes something after its lease ran out, or close enough to the
+ * end that another responder may take the step over while the call is on its way (its renewals did not land: an
+ * overloaded process or journal). The call is not sent; the step is given back for a holder with a live lease.
+ */
+export class LeaseLostError extends TourniquetError {
+  override readonly name = 'LeaseLostError';
+  declare readonly code: 'step.lease-lost';
+  constructor(
+    readonly stepId: string,
+    readonly operation: string,
+    message: string,
+  ) {
+    super('step.lease-lost', `step ${stepId}: ${operation} not sent: ${message}`);
   }
 }
 

@@ -28,6 +28,7 @@ import { settleAll } from '../run-limited.js';
 import { withActionEffects } from './step-effect.js';
 import { lowerMode } from '../policy/mode-order.js';
 import { RateLimiter, rateLimitClients } from './rate-limiter.js';
+import { fenceClients } from '../aws/step-fence.js';
 import { occurrenceMode } from './escalate.js';
 import { DEFAULT_LEASE_MS, PROCESS_ID } from './lease.js';
 import { claimOrAwait, decideClaimed, mergeIntoIncident, mergeKindOf, occurrenceOf, type OccurrenceContext } from './occurrences.js';
@@ -139,7 +140,8 @@ export class Responder {
   }
 
   private async clients(incident: Pick<IncidentRecord, 'accountId' | 'region' | 'incidentId'>): Promise<AwsClients> {
-    return rateLimitClients(await this.options.clientsFor(incident.accountId, incident.region, incident.incidentId), this.limiter);
+    // Fenced after the limiter: a step's change waiting for a token past its lease is not sent (src/aws/step-fence.ts).
+    return fenceClients(rateLimitClients(await this.options.clientsFor(incident.accountId, incident.region, incident.incidentId), this.limiter));
   }
 
   /**

@@ -20,6 +20,8 @@ import { withActionEffects } from './step-effect.js';
 import { priorityOfEffect, withCallPriority } from '../aws/call-priority.js';
 import { gateStep, type StepOverride } from './step-gate.js';
 import { allDependencies, topologicalOrder } from './step-graph.js';
+import { withStepFence } from '../aws/step-fence.js';
+import { HeldLease, leaseLostIn } from './held-lease.js';
 import { DEFAULT_LEASE_MS, PROCESS_ID, goneBeforeExpiry, holderGone, type LeaseHolder, type LeaseView } from './lease.js';
 import { SKIPPED_BY_DEPENDENCY, SKIPPED_BY_POLICY } from './reopen-steps.js';
 import { RunSharedReads } from './shared-reads.js';
@@ -76,6 +78,9 @@ export const DEFAULT_STEP_CONCURRENCY = 8;
 /** `running` is claimable once its holder is gone (lease expired, or its process ended; the journal checks). */
 const CLAIMABLE: readonly StepStatus[] = ['planned', 'approved', 'awaiting-approval', 'running'];
 const OPEN: readonly StepStatus[] = ['planned', 'approved', 'awaiting-approval'];
+
+/** Numbers this process's claims (with the runner id, a claim's lease owner). */
+let claimCount = 0;
 
 export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<RunPlanResult> {
   const { journal } = deps;
@@ -342,6 +347,11 @@ async function runStep(
   // Its holder's process is gone but its lease still runs: take it over from that holder (and only from it).
   const takeOver = rec.status === 'running' && rec.leaseOwner !== undefined && goneBeforeExpiry(holderOf(rec), view) ? rec.leaseOwner : undefined;
   let heartbeat: { stop(): Promise<void> } | undefined;
+  // The step's fence: no change is sent once its lease is lost or about to run out (src/aws/step-fence.ts).
+  const lease = new HeldLease(step.id, leaseMs, deps.now);
+  // Each claim is its own lease owner: two runs of one responder (findings of one subject at once) must not pass each
+  // other's fence — a run whose lease ran out and was taken over by a sibling run can no longer finish or renew it.
+  const owner = `${deps.runnerId}~${(claimCount = (claimCount + 1) % 1_000_000).toString(36)}`;
   /** The claim, with the pre-image when it was read first: one conditional write instead of two. */
   const claim = async (preImage?: Json): Promise<void> => {
     try {
@@ -351,7 +361,7 @@ async function runStep(
         CLAIMABLE,
         'running',
         {
-          leaseOwner: deps.runnerId,
+          leaseOwner: owner,
           leaseUntil: new Date(startedAt.getTime() + leaseMs).toISOString(),
           leaseProcess: processId,
           startedAt: startedAt.toISOString(),
@@ -367,7 +377,8 @@ async function runStep(
       if (err instanceof ConflictError) throw new NotClaimed(); // another responder claimed it
       throw err;
     }
-    heartbeat = deps.renewLease === false ? undefined : renewWhileRunning(deps, input.incidentId, step.id, leaseMs, processId);
+    lease.held(startedAt);
+    heartbeat = deps.renewLease === false ? undefined : renewWhileRunning(deps, input.incidentId, step.id, owner, leaseMs, processId, lease);
     if (rec.status === 'running') {
       await journal.appendEvent(input.incidentId, {
         at: startedAt.toISOString(),
@@ -399,7 +410,7 @@ async function runStep(
   };
   let claimed = false;
   const outcome = await deps.calls
-    .collect(() => withCallPriority(priorityOfEffect(step.effect), async () => {
+    .collect(() => withStepFence(lease, () => withCallPriority(priorityOfEffect(step.effect), async () => {
       if (!readsFirst) {
         await claim();
         claimed = true;
@@ -457,16 +468,21 @@ async function runStep(
         await preImageEvidence?.catch(() => undefined);
         throw error;
       }
-    }))
+    })))
     .finally(() => heartbeat?.stop());
   if (!claimed || ('error' in outcome && outcome.error instanceof NotClaimed)) {
     if ('error' in outcome && !(outcome.error instanceof NotClaimed)) throw outcome.error;
     return false;
   }
+  const lost = 'error' in outcome ? leaseLostIn(outcome.error) : undefined;
+  if (lost !== undefined) {
+    await giveBack(deps, input, step, owner, lost, stepView);
+    return true;
+  }
   const finishedAt = deps.now().toISOString();
   if ('value' in outcome) {
     const { output, verification } = outcome.value;
-    if (!(await finish(deps, input, step, 'done', { output, finishedAt, leaseOwner: null, leaseUntil: null, leaseProcess: null }, stepView))) return true;
+    if (!(await finish(deps, input, step, owner, 'done', { output, finishedAt, leaseOwner: null, leaseUntil: null, leaseProcess: null }, stepView))) return true;
     // The record of what was done and the timeline event are independent writes: both at once, after the steps
     // waiting for this one have been let go (the run awaits them before it returns).
     keep(
@@ -491,7 +507,7 @@ async function runStep(
     message: cause instanceof Error ? cause.message : String(cause),
     transient,
   };
-  if (!(await finish(deps, input, step, 'failed', { error, finishedAt, leaseOwner: null, leaseUntil: null, leaseProcess: null }, stepView))) return true;
+  if (!(await finish(deps, input, step, owner, 'failed', { error, finishedAt, leaseOwner: null, leaseUntil: null, leaseProcess: null }, stepView))) return true;
   keep(
     trailing,
     settleAll([
@@ -516,9 +532,9 @@ function keep(trailing: Array<Promise<unknown>>, write: Promise<unknown>): void 
 }
 
 /** The holder's final write, fenced: false when the step was taken over meanwhile (the taker records it). */
-async function finish(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, to: 'done' | 'failed', patch: StepPatch, view: StepView): Promise<boolean> {
+async function finish(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, owner: string, to: 'done' | 'failed', patch: StepPatch, view: StepView): Promise<boolean> {
   try {
-    view.known(await deps.journal.transitionStep(input.incidentId, step.id, ['running'], to, patch, deps.now(), { leaseOwner: deps.runnerId }));
+    view.known(await deps.journal.transitionStep(input.incidentId, step.id, ['running'], to, patch, deps.now(), { leaseOwner: owner }));
     return true;
   } catch (err) {
     if (err instanceof ConflictError) {
@@ -530,28 +546,69 @@ async function finish(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, to
 }
 
 /**
+ * A holder whose fence kept a change from being sent lets the step go at once instead of recording a failure that is
+ * not the step's: its lease is ended (fenced, so a taker's claim is left alone) and the scheduler — this run's or
+ * another responder's — takes it over with a fresh lease and the journaled pre-image.
+ */
+async function giveBack(deps: RunPlanDeps, input: RunPlanInput, step: PlanStep, owner: string, lost: Error, view: StepView): Promise<void> {
+  const at = deps.now();
+  try {
+    // The scheduler sees the step given back (claimable) at once, without reading the journal.
+    const given = await deps.journal.transitionStep(
+      input.incidentId,
+      step.id,
+      ['running'],
+      'running',
+      { leaseUntil: new Date(at.getTime() - 1).toISOString() },
+      at,
+      { leaseOwner: owner },
+    );
+    view.known(given);
+  } catch (err) {
+    if (err instanceof ConflictError) {
+      view.movedElsewhere();
+      return; // taken over already: the taker records it
+    }
+    throw err;
+  }
+  await deps.journal.appendEvent(input.incidentId, { at: at.toISOString(), type: 'step.lease-lost', message: `${lost.message}; the step is given back` });
+}
+
+/**
  * Renews a running step's lease a third of the lease apart, so a short lease still covers a long step while its
  * holder lives. A renewal that loses (the step was taken over) stops; other failures are retried on the next tick.
  */
-function renewWhileRunning(deps: RunPlanDeps, incidentId: string, stepId: string, leaseMs: number, processId: string): { stop(): Promise<void> } {
+function renewWhileRunning(
+  deps: RunPlanDeps,
+  incidentId: string,
+  stepId: string,
+  owner: string,
+  leaseMs: number,
+  processId: string,
+  lease: HeldLease,
+): { stop(): Promise<void> } {
   let inFlight: Promise<void> = Promise.resolve();
   let stopped = false;
   const timer = setInterval(() => {
     if (stopped) return;
+    const at = deps.now();
     inFlight = deps.journal
       .transitionStep(
         incidentId,
         stepId,
         ['running'],
         'running',
-        { leaseUntil: new Date(deps.now().getTime() + leaseMs).toISOString(), leaseProcess: processId },
-        deps.now(),
-        { leaseOwner: deps.runnerId },
+        { leaseUntil: new Date(at.getTime() + leaseMs).toISOString(), leaseProcess: processId },
+        at,
+        { leaseOwner: owner },
       )
       .then(
-        () => undefined,
+        () => lease.held(at),
         (err: unknown) => {
-          if (err instanceof ConflictError) stopped = true;
+          if (err instanceof ConflictError) {
+            stopped = true;
+            lease.takenOver();
+          }
         },
       );
   }, Math.max(50, Math.floor(leaseMs / 3)));

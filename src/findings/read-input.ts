@@ -113,6 +113,10 @@ export async function* readRecordBatches(
   const info = await stat(target).catch((err: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read findings from ${JSON.stringify(target)}: ${err.code ?? err.message}`);
   });
+  // A device (`/dev/zero`, `/dev/urandom`) never ends: refused, not read for ever. Pipes are read (use `-` for stdin).
+  if (info.isCharacterDevice() || info.isBlockDevice() || info.isSocket()) {
+    throw new UsageError(`cannot read findings from ${JSON.stringify(target)}: a ${info.isSocket() ? 'socket' : 'device'}, not a file, folder or pipe (use - to read standard input)`);
+  }
   if (!info.isDirectory()) {
     yield* fileRecordBatches(target, resolved);
     return;

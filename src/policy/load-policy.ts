@@ -2,8 +2,7 @@
  * Reads `tourniquet.yaml`: YAML → schema → semantic checks → normalized `Policy`. Every problem is collected (not
  * just the first) and reported with its line, so one `tourniquet policy check` run shows everything to fix.
  */
-// eslint-disable-next-line no-restricted-imports -- the policy file itself is read here (loadPolicy); the rest is pure
-import { readFile } from 'node:fs/promises';
+import { FileTooLargeError, readBoundedFile } from '../read-bounded-file.js';
 import { decodeText } from '../findings/utf16-text.js';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
@@ -38,14 +37,18 @@ export interface ParsePolicyOptions {
 type Segment = string | number;
 type ZodIssue = z.ZodError['issues'][number];
 
+/** A policy file larger than this is refused before it is parsed (a policy is a few kilobytes). */
+export const MAX_POLICY_BYTES = 1024 * 1024;
+
 /** Reads and validates a policy file. Throws PolicyError listing every problem with its line. */
 export async function loadPolicy(file: string, options: ParsePolicyOptions = {}): Promise<Policy> {
   let text: string;
   try {
-    text = decodeText(await readFile(file));
+    text = decodeText(await readBoundedFile(file, MAX_POLICY_BYTES));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new PolicyError(file, [{ path: '(file)', message: `cannot read the policy file (${code ?? String(err)})` }], {
+    const why = err instanceof FileTooLargeError ? `it is ${err.message}: a policy is a few kilobytes` : (code ?? String(err));
+    throw new PolicyError(file, [{ path: '(file)', message: `cannot read the policy file (${why})` }], {
       cause: err,
     });
   }

@@ -272,3 +272,36 @@ describe('drill with a misspelt kind, id or type, or no AWS to reach', () => {
     expect(r.code).toBe(1);
   });
 });
+
+describe('a device or an oversized file where a file is expected', () => {
+  it.each([
+    ['triage /dev/zero', ['triage', '/dev/zero'], /^tourniquet: cannot read findings from "\/dev\/zero": a device, not a file, folder or pipe \(use - to read standard input\)$/],
+    ['inspect /dev/urandom', ['inspect', '/dev/urandom'], /^tourniquet: cannot read findings from "\/dev\/urandom": a device/],
+    ['plan --policy /dev/zero', ['plan', '--policy', '/dev/zero', GPU_BTC], /^tourniquet: policy error: \/dev\/zero: \(file\): cannot read the policy file \(not a file: a device\)$/],
+  ])('%s is one line and exit 2 at once (was read for ever)', async (_name, args, line) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(errLines(r)).toHaveLength(1);
+    expect(errLines(r)[0]).toMatch(line);
+  });
+
+  it('a policy file over 1 MiB is refused before it is parsed', async () => {
+    writeFileSync(at('huge-policy.yaml'), `version: 1\n# ${'x'.repeat(1024 * 1024)}\n`);
+    const r = await runCli(['policy', 'check', at('huge-policy.yaml')]);
+    expect(r.code).toBe(2);
+    expect(errLines(r)[0]).toBe(`error: ${at('huge-policy.yaml')}: (file): cannot read the policy file (it is larger than 1 MiB: a policy is a few kilobytes)`);
+  });
+
+  it('a policy through a pipe (process substitution) is read', async () => {
+    const r = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const p = spawn('bash', ['-c', `node "${BIN}" policy check <(printf 'version: 1\\ndefaults:\\n  mode: observe\\n')`]);
+      let out = '';
+      let err = '';
+      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      p.on('close', (code) => resolve({ code, out, err }));
+    });
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
