@@ -188,7 +188,7 @@ export class SdkReplay {
   private concerningBefore(r: Recorded, scope: ReadonlySet<string>): ReadonlySet<string> {
     let c = this.concerning.get(r);
     if (c === undefined) {
-      c = new Set([...r.changesBefore].filter((k) => this.scopes.touches(this.scopes.ofChangeKey(k), scope)));
+      c = scope.size === 0 ? r.changesBefore : new Set([...r.changesBefore].filter((k) => this.scopes.touches(this.scopes.ofChangeKey(k), scope)));
       this.concerning.set(r, c);
     }
     return c;
@@ -206,7 +206,8 @@ export class SdkReplay {
       // one recorded after the most nearly the same concerning changes (the fewest made here but not before it, or
       // before it but not here), first the ones not used yet, then the latest.
       const scope = this.scopeOfRead(key, list);
-      const made = new Set<string>();
+      // A read that names no resource (an IAM user's keys, the account's target groups): every change concerns it.
+      const made = scope.size === 0 ? this.changes : new Set<string>();
       for (const s of scope) for (const k of this.changesIn.get(s) ?? []) made.add(k);
       const score = (r: Recorded): [number, number, number] => {
         const before = this.concerningBefore(r, scope);
