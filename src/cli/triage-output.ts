@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import type { TriageIncident, TriageRejected, TriageStats } from '../investigate/triage.js';
 import { markdownSafe } from '../safe-text.js';
 import { formatTableRows, terminalSafe } from './format-table.js';
+import { jsonChunks, nestedJson } from './json-chunks.js';
 
 /** What the output reads: the incidents in rank order, built on demand (`TriageRanking`), and the totals. */
 export interface RankedIncidents {
@@ -17,10 +18,12 @@ export interface RankedIncidents {
   incidents(from?: number, to?: number): Iterable<TriageIncident>;
 }
 
-/** Incidents serialized per JSON chunk (about 1 KiB each). */
-const JSON_PAGE = 256;
-/** Text gathered before each write. */
-const WRITE_BYTES = 64 * 1024;
+/**
+ * Text gathered before each write. Small on purpose: a string over 128 KiB is allocated in V8's large-object space,
+ * collected only by a full garbage collection, so pages of that size (300 KiB: 256 incidents) piled up as garbage and
+ * raised the peak of a large export's JSON output by 70 MB.
+ */
+const WRITE_CHARS = 16 * 1024;
 
 function subjectsText(i: TriageIncident, max = 3): string {
   const shown = i.subjects.slice(0, max).map((s) => `${s.kind}:${s.id}`);
@@ -100,26 +103,20 @@ export function* triageMarkdownLines(r: RankedIncidents, top?: number): Generato
   }
 }
 
-/** `JSON.stringify(value, null, 2)` as it reads nested `indent` deep (its strings hold no raw newline: JSON escapes them). */
-function nested(value: unknown, indent: string): string {
-  return JSON.stringify(value, null, 2).replaceAll('\n', `\n${indent}`);
-}
-
 /**
- * The text of `JSON.stringify({ incidents, rejected, stats }, null, 2)` and a newline, in chunks of a page of
- * incidents each.
+ * The text of `JSON.stringify({ incidents, rejected, stats }, null, 2)` and a newline, in pieces: an incident at a
+ * time, and a large incident's long lists an element at a time (`jsonChunks`).
  */
 export function* triageJsonChunks(r: RankedIncidents): Generator<string, void, undefined> {
-  let page = '{\n  "incidents": [';
+  yield '{\n  "incidents": [';
   let n = 0;
   for (const i of r.incidents()) {
-    page += `${n === 0 ? '' : ','}\n    ${nested(i, '    ')}`;
-    if (++n % JSON_PAGE === 0) {
-      yield page;
-      page = '';
-    }
+    yield n++ === 0 ? '\n    ' : ',\n    ';
+    yield* jsonChunks(i, '    ');
   }
-  yield `${page}${n === 0 ? ']' : '\n  ]'},\n  "rejected": ${nested(r.rejected, '  ')},\n  "stats": ${nested(r.stats, '  ')}\n}\n`;
+  yield `${n === 0 ? ']' : '\n  ]'},\n  "rejected": `;
+  yield* jsonChunks(r.rejected, '  ');
+  yield `,\n  "stats": ${nestedJson(r.stats, '  ')}\n}\n`;
 }
 
 /** Each line followed by a newline. */
@@ -127,12 +124,12 @@ export function* withNewlines(lines: Iterable<string>): Generator<string, void, 
   for (const line of lines) yield `${line}\n`;
 }
 
-/** Writes `chunks` to `out` in writes of about 64 KiB, waiting when the stream asks to (a slow pipe). */
+/** Writes `chunks` to `out` in writes of about 16 KiB, waiting when the stream asks to (a slow pipe). */
 export async function writeText(out: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
   let text = '';
   for (const chunk of chunks) {
     text += chunk;
-    if (text.length >= WRITE_BYTES) {
+    if (text.length >= WRITE_CHARS) {
       const more = out.write(text);
       text = '';
       if (!more) await once(out, 'drain');

@@ -14,11 +14,6 @@ import type { TriageIncident, TriageRejected, TriageStats } from './triage.js';
 
 type Building = { -readonly [K in keyof TriageIncident]: TriageIncident[K] };
 
-/** Code-point order: the same in every locale, and far cheaper than `localeCompare` (ids and times are ASCII). */
-function compareCodePoints(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 export class TriageRanking {
   /** Group numbers in rank order. */
   private readonly order: Int32Array;
@@ -136,10 +131,9 @@ export class TriageRanking {
       };
       return one;
     }
-    // Highest severity first, then the most recent, then by id (each id decoded once: the store keeps them as bytes).
-    const idOfRow = new Map<number, string>();
-    for (const row of group) idOfRow.set(row, store.idOf(row));
-    const rows = Array.from(group).sort((a, b) => store.severity(b) - store.severity(a) || store.lastSeen(b) - store.lastSeen(a) || compareCodePoints(idOfRow.get(a)!, idOfRow.get(b)!));
+    // Highest severity first, then the most recent, then by id (compared as bytes: one incident may hold tens of
+    // thousands of findings, and a map of their decoded ids was megabytes more at the peak).
+    const rows = group.slice().sort((a, b) => store.severity(b) - store.severity(a) || store.lastSeen(b) - store.lastSeen(a) || store.compareIds(a, b));
     // Sets of interned numbers keep first-seen order, as the strings they stand for would.
     const subjectKeys = new Set<number>();
     const actorKeys = new Set<number>();
@@ -159,7 +153,7 @@ export class TriageRanking {
       types.add(store.type(row));
       accounts.add(store.account(row));
       regions.add(store.region(row));
-      const id = idOfRow.get(row)!;
+      const id = store.idOf(row);
       findingIds.push(id);
       if (store.isSequence(row)) sequenceIds.push(id);
       else for (const link of store.linksOf(row)) links.push(link);
