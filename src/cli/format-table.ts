@@ -38,15 +38,25 @@ function width(s: string): number {
  * Cells are made terminal-safe here, so callers may pass raw values. Trailing spaces are trimmed.
  */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], options: TableOptions = {}): string[] {
+  return [...formatTableRows(headers, () => rows, options)];
+}
+
+/**
+ * `formatTable` over rows made on demand: `rows()` is called twice, once for the columns' widths and once for the
+ * lines, so a long table (tens of thousands of incidents) is never held whole. Both calls must give the same rows.
+ */
+export function* formatTableRows(headers: readonly string[], rows: () => Iterable<readonly string[]>, options: TableOptions = {}): Generator<string, void, undefined> {
   const limit = options.maxCellWidth ?? 60;
   const max = (i: number): number => (typeof limit === 'number' ? limit : (limit[i] ?? 60));
   const gap = ' '.repeat(options.gap ?? 2);
-  const cells = [headers, ...rows].map((row) => headers.map((_, i) => truncate(terminalSafe(row[i] ?? ''), max(i))));
-  const widths = headers.map((_, i) => Math.max(...cells.map((row) => width(row[i] ?? ''))));
-  return cells.map((row) =>
-    row
+  const cellsOf = (row: readonly string[]): string[] => headers.map((_, i) => truncate(terminalSafe(row[i] ?? ''), max(i)));
+  const widths = cellsOf(headers).map((cell) => width(cell));
+  for (const row of rows()) cellsOf(row).forEach((cell, i) => (widths[i] = Math.max(widths[i]!, width(cell))));
+  const line = (cells: readonly string[]): string =>
+    cells
       .map((cell, i) => cell + ' '.repeat(Math.max(0, (widths[i] ?? 0) - width(cell))))
       .join(gap)
-      .trimEnd(),
-  );
+      .trimEnd();
+  yield line(cellsOf(headers));
+  for (const row of rows()) yield line(cellsOf(row));
 }

@@ -41,12 +41,20 @@ export interface GroupSource {
   rowOfId(id: string): number | undefined;
 }
 
+/** Incidents as rows: group `g`'s rows are `rows[starts[g]]` … `rows[starts[g + 1] - 1]`, in the order kept. */
+export interface RowGroups {
+  readonly count: number;
+  readonly starts: Int32Array;
+  readonly rows: Int32Array;
+}
+
 /**
  * The rows of each incident, every group in the order of its first row. `rows` are the findings kept after filters.
  * Positions and first sightings are kept in typed arrays indexed by row and by key, not in maps: at the end of a
  * large export this runs once over every finding, and maps of that size were most of the peak memory of a triage.
+ * The groups come back in two typed arrays, not an array per group (tens of thousands of them).
  */
-export function groupRows(rows: readonly number[], source: GroupSource): number[][] {
+export function groupRows(rows: readonly number[], source: GroupSource): RowGroups {
   const n = rows.length;
   const sets = new DisjointSets(n);
   const position = new Int32Array(source.size).fill(-1);
@@ -77,18 +85,25 @@ export function groupRows(rows: readonly number[], source: GroupSource): number[
       if (j >= 0) sets.union(i, j);
     }
   }
-  // A group's number by its root; roots come in the order of their first position, as the groups must.
+  // A group's number by its root; roots come in the order of their first position, as the groups must. Then each
+  // group's size, its start, and its rows in the order of their positions.
   const groupOf = new Int32Array(n).fill(-1);
-  const groups: number[][] = [];
+  const groupAt = new Int32Array(n);
+  let count = 0;
   for (let i = 0; i < n; i++) {
     const root = sets.find(i);
-    const g = groupOf[root]!;
-    if (g < 0) {
-      groupOf[root] = groups.length;
-      groups.push([rows[i]!]);
-    } else {
-      groups[g]!.push(rows[i]!);
-    }
+    if (groupOf[root]! < 0) groupOf[root] = count++;
+    groupAt[i] = groupOf[root]!;
   }
-  return groups;
+  const starts = new Int32Array(count + 1);
+  for (let i = 0; i < n; i++) starts[groupAt[i]! + 1] = starts[groupAt[i]! + 1]! + 1;
+  for (let g = 0; g < count; g++) starts[g + 1] = starts[g + 1]! + starts[g]!;
+  const next = starts.slice(0, count);
+  const grouped = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const g = groupAt[i]!;
+    grouped[next[g]!] = rows[i]!;
+    next[g] = next[g]! + 1;
+  }
+  return { count, starts, rows: grouped };
 }

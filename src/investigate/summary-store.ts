@@ -190,6 +190,11 @@ export class SummaryStore {
     return this.ids.value(row);
   }
 
+  /** The finding ids of two rows in code-unit order (as `<` compares their strings), without decoding them. */
+  compareIds(a: number, b: number): number {
+    return this.ids.compare(a, b);
+  }
+
   /** The row of finding `id`, if stored. */
   rowOfId(id: string): number | undefined {
     const row = this.ids.find(id);

@@ -8,10 +8,11 @@ import type { GuardDutyRecord } from '../findings/model.js';
 import { globMatch } from '../policy/glob.js';
 import { summarize } from './finding-summary.js';
 import { groupRows } from './group-incidents.js';
-import { IncidentTexts, NONE } from './incident-texts.js';
 import { InternTable } from './intern-table.js';
-import { rankIncident } from './rank-incidents.js';
 import { SummaryStore } from './summary-store.js';
+import { TriageRanking } from './triage-ranking.js';
+
+export { TriageRanking };
 
 export type TriageItem = GuardDutyRecord | FindingParseError;
 
@@ -86,12 +87,7 @@ export interface TriageResult {
   readonly stats: TriageStats;
 }
 
-/** Code-point order: the same in every locale, and far cheaper than `localeCompare` (ids and times are ASCII). */
-function compareCodePoints(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Keeps the latest occurrence of each finding; feed it records, then `result()`. */
+/** Keeps the latest occurrence of each finding; feed it records, then `ranked()` (or `result()`). */
 export class Triage {
   private readonly table = new InternTable();
   private readonly latest = new SummaryStore();
@@ -124,7 +120,17 @@ export class Triage {
     return this.latest.size;
   }
 
+  /**
+   * Every incident, built and held at once. An output should read `ranked()` instead: it builds each incident as it
+   * is read, and a large export has tens of thousands of them.
+   */
   result(): TriageResult {
+    const r = this.ranked();
+    return { incidents: Array.from(r.incidents()), rejected: r.rejected, stats: r.stats };
+  }
+
+  /** The incidents of the findings kept (after filters), ranked from the columns; each built when it is read. */
+  ranked(): TriageRanking {
     const f = this.filters;
     const store = this.latest;
     let samples = 0;
@@ -142,43 +148,18 @@ export class Triage {
         newest = Math.max(newest, store.lastSeen(row), store.updatedAt(row));
       }
     }
-    // One group at a time, read from the columns. Each incident is built in its final shape (rank last, set once
-    // ranked) and ranked through an index: no wrapper or copy of tens of thousands of incidents at the memory peak.
     const groups = groupRows(kept, store);
-    const texts = new IncidentTexts(this.table);
-    const built: Array<{ -readonly [K in keyof TriageIncident]: TriageIncident[K] }> = [];
-    const lastSeenMs = new Float64Array(groups.length);
-    for (let g = 0; g < groups.length; g++) {
-      const x = this.incident(groups[g]!, newest, texts);
-      built.push(x.incident);
-      lastSeenMs[g] = x.lastSeenMs;
-    }
-    const order = Array.from(built, (_, g) => g);
-    order.sort((a, b) => {
-      const x = built[a]!;
-      const y = built[b]!;
-      return y.score - x.score || y.maxSeverity - x.maxSeverity || lastSeenMs[b]! - lastSeenMs[a]! || compareCodePoints(x.findingIds[0]!, y.findingIds[0]!);
+    return new TriageRanking(store, this.table, groups, newest, this.rejectedList, {
+      records: this.records,
+      findings: store.size,
+      superseded: this.superseded,
+      rejected: this.rejectedList.length,
+      samples,
+      archived,
+      filtered,
+      scanResults: this.scanResults,
+      incidents: groups.count,
     });
-    const incidents: TriageIncident[] = order.map((g, i) => {
-      const x = built[g]!;
-      x.rank = i + 1;
-      return x;
-    });
-    return {
-      incidents,
-      rejected: this.rejectedList,
-      stats: {
-        records: this.records,
-        findings: store.size,
-        superseded: this.superseded,
-        rejected: this.rejectedList.length,
-        samples,
-        archived,
-        filtered,
-        scanResults: this.scanResults,
-        incidents: incidents.length,
-      },
-    };
   }
 
   private passes(row: number): boolean {
@@ -204,98 +185,5 @@ export class Triage {
       this.typeVerdicts.set(type, ok);
     }
     return ok;
-  }
-
-  /** `texts` decodes and shares the strings of the result's incidents. */
-  private incident(group: readonly number[], newest: number, texts: IncidentTexts): { incident: { -readonly [K in keyof TriageIncident]: TriageIncident[K] }; lastSeenMs: number } {
-    const store = this.latest;
-    // Most incidents are one finding: nothing to sort or de-duplicate (a row's own keys are distinct).
-    if (group.length === 1) {
-      const row = group[0]!;
-      const id = store.idOf(row);
-      const subjects = texts.subjects(store.subjectKeys(row));
-      const lastSeen = store.lastSeen(row);
-      const maxSeverity = store.severity(row);
-      const ai = store.ai(row);
-      const count = store.count(row);
-      const sequence = store.isSequence(row);
-      const { score, why } = rankIncident({ maxSeverity, ai, lastSeen, newest, count, subjects: subjects.length, sequence });
-      return {
-        lastSeenMs: lastSeen,
-        incident: {
-          score,
-          why,
-          subjects,
-          actors: texts.values(store.actorKeys(row)),
-          findingIds: [id],
-          types: texts.one(store.type(row)),
-          maxSeverity,
-          count,
-          firstSeen: new Date(store.firstSeen(row)).toISOString(),
-          lastSeen: new Date(lastSeen).toISOString(),
-          ai,
-          accounts: texts.one(store.account(row)),
-          regions: texts.one(store.region(row)),
-          sequences: sequence ? [id] : store.linksOf(row).length === 0 ? NONE : [...new Set(store.linksOf(row))],
-          rank: 0,
-        },
-      };
-    }
-    // Highest severity first, then the most recent, then by id (each id decoded once: the store keeps them as bytes).
-    const idOfRow = new Map<number, string>();
-    for (const row of group) idOfRow.set(row, store.idOf(row));
-    const rows = [...group].sort((a, b) => store.severity(b) - store.severity(a) || store.lastSeen(b) - store.lastSeen(a) || compareCodePoints(idOfRow.get(a)!, idOfRow.get(b)!));
-    // Sets of interned numbers keep first-seen order, as the strings they stand for would.
-    const subjectKeys = new Set<number>();
-    const actorKeys = new Set<number>();
-    const types = new Set<number>();
-    const accounts = new Set<number>();
-    const regions = new Set<number>();
-    const findingIds: string[] = [];
-    const sequenceIds: string[] = [];
-    const links: string[] = [];
-    let ai = false;
-    let count = 0;
-    let lastSeen = -Infinity;
-    let firstSeen = Infinity;
-    for (const row of rows) {
-      for (const key of store.subjectKeys(row)) subjectKeys.add(key);
-      for (const key of store.actorKeys(row)) actorKeys.add(key);
-      types.add(store.type(row));
-      accounts.add(store.account(row));
-      regions.add(store.region(row));
-      const id = idOfRow.get(row)!;
-      findingIds.push(id);
-      if (store.isSequence(row)) sequenceIds.push(id);
-      else for (const link of store.linksOf(row)) links.push(link);
-      ai ||= store.ai(row);
-      count += store.count(row);
-      lastSeen = Math.max(lastSeen, store.lastSeen(row));
-      firstSeen = Math.min(firstSeen, store.firstSeen(row));
-    }
-    const subjects = texts.subjects(subjectKeys);
-    const maxSeverity = store.severity(rows[0]!);
-    const sequence = sequenceIds.length > 0;
-    const { score, why } = rankIncident({ maxSeverity, ai, lastSeen, newest, count, subjects: subjects.length, sequence });
-    return {
-      lastSeenMs: lastSeen,
-      incident: {
-        score,
-        why,
-        subjects,
-        actors: texts.values(actorKeys),
-        findingIds,
-        types: texts.listOf(types),
-        maxSeverity,
-        count,
-        firstSeen: new Date(firstSeen).toISOString(),
-        lastSeen: new Date(lastSeen).toISOString(),
-        ai,
-        accounts: texts.listOf(accounts),
-        regions: texts.listOf(regions),
-        sequences: [...new Set([...sequenceIds, ...links])],
-        rank: 0,
-      },
-    };
   }
 }

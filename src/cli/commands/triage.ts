@@ -8,11 +8,12 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { normalizeIsoTimestamp } from '../../findings/timestamps.js';
 import { isS3Target, triageBatches } from '../../investigate/triage-input.js';
-import { Triage, type TriageFilters, type TriageIncident, type TriageResult } from '../../investigate/triage.js';
+import { Triage, type TriageFilters, type TriageRanking } from '../../investigate/triage.js';
 import { EXIT_BAD_INPUT, EXIT_OK } from '../exit-codes.js';
 import { addInputLimitOptions, inputLimitsFromFlags, noRecordsLine, type InputLimitFlags } from '../finding-input.js';
-import { formatTable, terminalSafe } from '../format-table.js';
+import { terminalSafe } from '../format-table.js';
 import { markdownSafe } from '../../safe-text.js';
+import { triageJsonChunks, triageMarkdownLines, triageTableLines, withNewlines, writeText } from '../triage-output.js';
 import { bar, ProgressLine } from '../progress-line.js';
 import type { ReportExit } from './index.js';
 
@@ -70,75 +71,8 @@ export function filtersFrom(flags: Flags): TriageFilters {
   };
 }
 
-function subjectsText(i: TriageIncident, max = 3): string {
-  const shown = i.subjects.slice(0, max).map((s) => `${s.kind}:${s.id}`);
-  return i.subjects.length > max ? `${shown.join(', ')} +${i.subjects.length - max} more` : shown.join(', ') || '—';
-}
-
-function typesText(i: TriageIncident, max = 2): string {
-  return i.types.length > max ? `${i.types.slice(0, max).join(', ')} +${i.types.length - max} more` : i.types.join(', ');
-}
-
-function statsLine(r: TriageResult): string {
-  const s = r.stats;
-  return (
-    `${s.incidents} incident(s) from ${s.findings} finding(s) (${s.records} record(s); ${s.superseded} earlier occurrence(s) replaced; ` +
-    `${s.samples} sample(s), ${s.archived} archived and ${s.filtered} filtered out; ${s.rejected} rejected)`
-  );
-}
-
-export function tableLines(r: TriageResult, top?: number): string[] {
-  const shown = top === undefined ? r.incidents : r.incidents.slice(0, top);
-  const rows = shown.map((i) => [
-    String(i.rank),
-    i.score.toFixed(1),
-    String(i.maxSeverity),
-    i.ai ? 'AI' : '',
-    typesText(i),
-    subjectsText(i),
-    i.actors.slice(0, 2).join(', ') + (i.actors.length > 2 ? ` +${i.actors.length - 2}` : ''),
-    String(i.count),
-    i.lastSeen,
-    i.why.join('; '),
-  ]);
-  const lines = rows.length
-    ? formatTable(['#', 'SCORE', 'SEV', 'AI', 'TYPES', 'SUBJECTS', 'ACTORS', 'COUNT', 'LAST SEEN', 'WHY'], rows, { maxCellWidth: [6, 6, 4, 2, 70, 80, 60, 8, 24, 120] })
-    : [];
-  if (top !== undefined && r.incidents.length > top) lines.push(`… ${r.incidents.length - top} more (without --top)`);
-  lines.push(terminalSafe(statsLine(r)));
-  return lines;
-}
-
 /** A cell for a Markdown table (see `markdownSafe`). */
 export const markdownCell = markdownSafe;
-
-export function markdownLines(r: TriageResult, top?: number): string[] {
-  const shown = top === undefined ? r.incidents : r.incidents.slice(0, top);
-  const lines = ['| # | Score | Severity | AI | Types | Subjects | Actors | Count | First seen | Last seen | Why |', '|---:|---:|---:|:---:|---|---|---|---:|---|---|---|'];
-  for (const i of shown) {
-    const cells = [
-      String(i.rank),
-      i.score.toFixed(1),
-      String(i.maxSeverity),
-      i.ai ? 'AI' : '',
-      i.types.join(', '),
-      i.subjects.map((s) => `${s.kind}:${s.id}`).join(', '),
-      i.actors.join(', '),
-      String(i.count),
-      i.firstSeen,
-      i.lastSeen,
-      i.why.join('; '),
-    ];
-    lines.push(`| ${cells.map(markdownCell).join(' | ')} |`);
-  }
-  lines.push('', markdownCell(statsLine(r)));
-  if (r.rejected.length > 0) {
-    lines.push('', `**Rejected records (${r.rejected.length})**`, '');
-    for (const x of r.rejected.slice(0, 50)) lines.push(`- ${markdownCell(`${x.source}${x.line !== undefined ? `:${x.line}` : ''} ${x.path}: ${x.message}`)}`);
-    if (r.rejected.length > 50) lines.push(`- … ${r.rejected.length - 50} more (see --json)`);
-  }
-  return lines;
-}
 
 /**
  * The export bucket's client. A bucket answers in its own Region: the SDK follows S3's redirect, so any starting
@@ -152,7 +86,7 @@ function exportClient(endpoint: string | undefined): S3Client {
   });
 }
 
-export async function runTriage(target: string, flags: Flags, progress = new ProgressLine()): Promise<TriageResult> {
+export async function runTriage(target: string, flags: Flags, progress = new ProgressLine()): Promise<TriageRanking> {
   const filters = filtersFrom(flags);
   const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;
   const triage = new Triage(filters);
@@ -178,7 +112,7 @@ export async function runTriage(target: string, flags: Flags, progress = new Pro
     if (records >> 10 !== before >> 10) progress.update(status);
   }
   progress.done();
-  return triage.result();
+  return triage.ranked();
 }
 
 export function registerTriageCommand(program: Command, exit: ReportExit): void {
@@ -203,14 +137,11 @@ export function registerTriageCommand(program: Command, exit: ReportExit): void 
     if (flags.json && flags.markdown) throw new UsageError('--json and --markdown are exclusive: choose one output');
     const top = flags.top === undefined ? undefined : parseTop(flags.top);
     const result = await runTriage(target, flags);
-    if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else {
-      const lines = flags.markdown ? markdownLines(result, top) : tableLines(result, top);
-      for (const line of lines) process.stdout.write(`${line}\n`);
-      if (!flags.markdown) {
-        for (const x of result.rejected.slice(0, 20)) process.stderr.write(`${terminalSafe(`rejected ${x.source}${x.line !== undefined ? `:${x.line}` : ''}: ${x.path}: ${x.message}`)}\n`);
-        if (result.rejected.length > 20) process.stderr.write(`… ${result.rejected.length - 20} more rejected record(s) (see --json)\n`);
-      }
+    // Written as the incidents are built, a page at a time: never the whole result or its text at once.
+    await writeText(process.stdout, flags.json ? triageJsonChunks(result) : withNewlines(flags.markdown ? triageMarkdownLines(result, top) : triageTableLines(result, top)));
+    if (!flags.json && !flags.markdown) {
+      for (const x of result.rejected.slice(0, 20)) process.stderr.write(`${terminalSafe(`rejected ${x.source}${x.line !== undefined ? `:${x.line}` : ''}: ${x.path}: ${x.message}`)}\n`);
+      if (result.rejected.length > 20) process.stderr.write(`… ${result.rejected.length - 20} more rejected record(s) (see --json)\n`);
     }
     // An input that held no record at all (an empty folder or prefix, `[]`) is bad input, as for inspect and respond.
     if (result.stats.records === 0 && result.rejected.length === 0) process.stderr.write(`${noRecordsLine(target)}\n`);

@@ -61,6 +61,18 @@ describe('ByteKeyTable', () => {
     expect(t.find('k 100000 x100000')).toBe(-1);
   });
 
+  it('compares keys from their bytes in the order < gives their strings, narrow and wide alike', () => {
+    const t = new ByteKeyTable();
+    const keys = ['abc', 'abd', 'ab', '', 'abc\u00ff', 'abc\u0100', 'データ', 'デ', 'Z', 'a b', 'a\ud800', 'a\uffff', 'ab\u00e9'];
+    for (const k of keys) t.add(k);
+    for (let a = 0; a < keys.length; a++) {
+      for (let b = 0; b < keys.length; b++) {
+        const expected = keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0;
+        expect(t.compare(a, b), `${JSON.stringify(keys[a])} vs ${JSON.stringify(keys[b])}`).toBe(expected);
+      }
+    }
+  });
+
   it('refuses a number it never gave', () => {
     const t = new ByteKeyTable();
     t.add('a');
