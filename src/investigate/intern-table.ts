@@ -6,12 +6,27 @@
  */
 import { ByteKeyTable } from './byte-key-table.js';
 
+/** Single strings remembered in front of the table; cleared when full, so it holds at most this many strings. */
+const RECENT_LIMIT = 256;
+
 export class InternTable {
   private readonly keys = new ByteKeyTable();
+  /**
+   * The last few single strings looked up (finding types, accounts, Regions: a handful of values on every line of an
+   * export), found by the engine's own string hash instead of hashing and comparing their characters in JavaScript.
+   * Bounded: a key looked up from parts, or any key once this is full, goes to the table as before.
+   */
+  private readonly recent = new Map<string, number>();
 
   /** The number of `value` (or of its parts joined by single spaces), added on first sight. */
   id(value: string, second?: string, third?: string): number {
-    return this.keys.add(value, second, third);
+    if (second !== undefined) return this.keys.add(value, second, third);
+    const known = this.recent.get(value);
+    if (known !== undefined) return known;
+    const id = this.keys.add(value);
+    if (this.recent.size >= RECENT_LIMIT) this.recent.clear();
+    this.recent.set(value, id);
+    return id;
   }
 
   value(id: number): string {

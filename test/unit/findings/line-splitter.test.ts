@@ -67,4 +67,25 @@ describe('LineSplitter', () => {
       ['tooLong', 2, 1200],
     ]);
   });
+
+  it('decodes each line from its own bytes: invalid UTF-8 reads the same whether the line arrives whole or cut anywhere', () => {
+    // A lone continuation byte, a cut three-byte character at the end of a line, and a valid one after it.
+    const bytes = Buffer.concat([Buffer.from('a'), Buffer.from([0x80]), Buffer.from('b'), Buffer.from([0xe2, 0x82]), Buffer.from('\n€\n')]);
+    const whole = split([bytes]);
+    expect(whole).toEqual([
+      ['line', 1, `a\ufffdb\ufffd`],
+      ['line', 2, '€'],
+    ]);
+    for (let cut = 1; cut < bytes.length; cut++) expect(split([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual(whole);
+  });
+
+  it('keeps its own copy of an unfinished line: a producer that reuses its chunk memory does not change it', () => {
+    const chunk = Buffer.from('first half ');
+    const events: Event[] = [];
+    const s = new LineSplitter(1024, { line: (text, n) => events.push(['line', n, text]), tooLong: (n, b) => events.push(['tooLong', n, b]) });
+    s.push(chunk);
+    chunk.fill(0x78); // the producer overwrites the memory it handed over
+    s.push(Buffer.from('second\n'));
+    expect(events).toEqual([['line', 1, 'first half second']]);
+  });
 });
