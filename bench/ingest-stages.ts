@@ -20,7 +20,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { createGunzip } from 'node:zlib';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../src/findings/input-limits.js';
 import { LineSplitter } from '../src/findings/line-splitter.js';
 import { readRecordBatches } from '../src/findings/read-input.js';
@@ -28,6 +27,7 @@ import { GUNZIP_CHUNK_BYTES, UnpackedInput } from '../src/findings/unpacked-inpu
 import { triageBatches } from '../src/investigate/triage-input.js';
 import { Triage } from '../src/investigate/triage.js';
 import { writeExport } from './support/generate-export.js';
+import { gunzipParseFloor } from './support/gunzip-parse-floor.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -38,35 +38,6 @@ function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-/** gunzip + split on `\n` + `JSON.parse` of each line (bench/ingest.ts's floor); returns the lines parsed. */
-async function floor(file: string): Promise<number> {
-  let lines = 0;
-  let carry: Buffer | undefined;
-  const parse = (buf: Buffer): void => {
-    if (buf.length === 0) return;
-    JSON.parse(buf.toString('utf8'));
-    lines++;
-  };
-  for await (const chunk of createReadStream(file).pipe(createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES })) as AsyncIterable<Buffer>) {
-    let start = 0;
-    let nl = chunk.indexOf(10);
-    if (nl >= 0 && carry !== undefined) {
-      parse(Buffer.concat([carry, chunk.subarray(0, nl)]));
-      carry = undefined;
-      start = nl + 1;
-      nl = chunk.indexOf(10, start);
-    }
-    while (nl >= 0) {
-      parse(chunk.subarray(start, nl));
-      start = nl + 1;
-      nl = chunk.indexOf(10, start);
-    }
-    if (start < chunk.length) carry = carry === undefined ? chunk.subarray(start) : Buffer.concat([carry, chunk.subarray(start)]);
-  }
-  if (carry !== undefined) parse(carry);
-  return lines;
 }
 
 /** Triage's reader (gzip detection, the unpacked-size limit, the line splitter) + `JSON.parse` of each line. */
@@ -144,7 +115,7 @@ async function main(): Promise<void> {
     for (let run = -1; run < runs; run++) {
       const warm = run < 0;
       const go = async <T>(stage: Stage, f: () => Promise<T> | T): Promise<T> => (warm ? f() : timed(stage, f));
-      check('floor', await go('floor', () => floor(file)));
+      check('floor', await go('floor', () => gunzipParseFloor(file, GUNZIP_CHUNK_BYTES)));
       check('read', await go('read', () => read(file, limits)));
       check('parse', await go('parse', () => parse(file, limits)));
       const triage = await go('ingest', () => ingest(file, limits));

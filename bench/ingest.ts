@@ -20,17 +20,16 @@
  * 20,000 findings, 3 runs, under a minute on 2 busy cores). The last stdout line is one JSON object with the figures.
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createGunzip } from 'node:zlib';
 import { DEFAULT_INPUT_LIMITS, formatBytes, type InputLimits } from '../src/findings/input-limits.js';
 import { GUNZIP_CHUNK_BYTES } from '../src/findings/unpacked-input.js';
 import { triageBatches } from '../src/investigate/triage-input.js';
 import { Triage } from '../src/investigate/triage.js';
 import { writeExport } from './support/generate-export.js';
+import { gunzipParseFloor } from './support/gunzip-parse-floor.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** zlib's default `chunkSize`: what `createGunzip()` uses when given none. */
@@ -45,35 +44,6 @@ function median(xs: readonly number[]): number {
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-/** gunzip (`chunkSize` unpacked bytes a chunk) + split on `\n` + `JSON.parse` of each line; returns the lines parsed. */
-async function floor(file: string, chunkSize: number): Promise<number> {
-  let lines = 0;
-  let carry: Buffer | undefined;
-  const parse = (buf: Buffer): void => {
-    if (buf.length === 0) return;
-    JSON.parse(buf.toString('utf8'));
-    lines++;
-  };
-  for await (const chunk of createReadStream(file).pipe(createGunzip({ chunkSize })) as AsyncIterable<Buffer>) {
-    let start = 0;
-    let nl = chunk.indexOf(10);
-    if (nl >= 0 && carry !== undefined) {
-      parse(Buffer.concat([carry, chunk.subarray(0, nl)]));
-      carry = undefined;
-      start = nl + 1;
-      nl = chunk.indexOf(10, start);
-    }
-    while (nl >= 0) {
-      parse(chunk.subarray(start, nl));
-      start = nl + 1;
-      nl = chunk.indexOf(10, start);
-    }
-    if (start < chunk.length) carry = carry === undefined ? chunk.subarray(start) : Buffer.concat([carry, chunk.subarray(start)]);
-  }
-  if (carry !== undefined) parse(carry);
-  return lines;
 }
 
 /** Triage's ingest path; returns the records read (lines) and the incidents found. */
@@ -122,13 +92,13 @@ async function main(): Promise<void> {
     let check: Awaited<ReturnType<typeof ours>> | undefined;
     const timeFloor = async (chunkSize: number, into: number[]): Promise<void> => {
       const t0 = performance.now();
-      const n = await floor(file, chunkSize);
+      const n = await gunzipParseFloor(file, chunkSize);
       into.push(performance.now() - t0);
       if (n !== written.lines) throw new Error(`floor read ${n} lines, expected ${written.lines}`);
     };
     // One warm-up of each (JIT, file cache), then interleaved runs so drift in the machine's speed hits all alike.
-    await floor(file, GUNZIP_CHUNK_BYTES);
-    await floor(file, NODE_DEFAULT_GUNZIP_CHUNK);
+    await gunzipParseFloor(file, GUNZIP_CHUNK_BYTES);
+    await gunzipParseFloor(file, NODE_DEFAULT_GUNZIP_CHUNK);
     await ours(file, limits);
     for (let run = 0; run < runs; run++) {
       await timeFloor(GUNZIP_CHUNK_BYTES, floorMs);
