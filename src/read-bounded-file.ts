@@ -6,6 +6,14 @@
 import { open } from 'node:fs/promises';
 import { formatBytes } from './findings/input-limits.js';
 
+/** The path is a device or socket: not read (a device such as `/dev/zero` never ends). */
+export class NotAFileError extends Error {
+  override readonly name = 'NotAFileError';
+  constructor() {
+    super('not a file: a device');
+  }
+}
+
 export class FileTooLargeError extends Error {
   override readonly name = 'FileTooLargeError';
   constructor(readonly maxBytes: number) {
@@ -13,13 +21,13 @@ export class FileTooLargeError extends Error {
   }
 }
 
-/** The file's bytes; throws FileTooLargeError past `maxBytes`, and the fs error (with its `code`) otherwise. */
+/** The file's bytes; throws NotAFileError for a device, FileTooLargeError past `maxBytes`, the fs error (with its `code`) otherwise. */
 export async function readBoundedFile(path: string, maxBytes: number): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
     const info = await handle.stat();
     if (info.isCharacterDevice() || info.isBlockDevice() || info.isSocket()) {
-      throw Object.assign(new Error(`${path} is a device, not a file`), { code: 'not a file: a device' });
+      throw new NotAFileError();
     }
     const chunks: Buffer[] = [];
     let total = 0;

@@ -2,7 +2,7 @@
  * Reads `tourniquet.yaml`: YAML → schema → semantic checks → normalized `Policy`. Every problem is collected (not
  * just the first) and reported with its line, so one `tourniquet policy check` run shows everything to fix.
  */
-import { FileTooLargeError, readBoundedFile } from '../read-bounded-file.js';
+import { FileTooLargeError, NotAFileError, readBoundedFile } from '../read-bounded-file.js';
 import { decodeText } from '../findings/utf16-text.js';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
@@ -47,7 +47,7 @@ export async function loadPolicy(file: string, options: ParsePolicyOptions = {})
     text = decodeText(await readBoundedFile(file, MAX_POLICY_BYTES));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = err instanceof FileTooLargeError ? `it is ${err.message}: a policy is a few kilobytes` : (code ?? String(err));
+    const why = err instanceof FileTooLargeError ? `it is ${err.message}: a policy is a few kilobytes` : err instanceof NotAFileError ? err.message : (code ?? String(err));
     throw new PolicyError(file, [{ path: '(file)', message: `cannot read the policy file (${why})` }], {
       cause: err,
     });

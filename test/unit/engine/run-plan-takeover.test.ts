@@ -8,7 +8,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyAction } from '../../../src/actions/action.js';
 import type { AwsClients } from '../../../src/aws/clients.js';
-import { CallCollector } from '../../../src/engine/call-collector.js';
 import { runPlan, type RunPlanDeps, type RunPlanInput } from '../../../src/engine/run-plan.js';
 import type { EvidenceWriter } from '../../../src/evidence/evidence-writer.js';
 import type { Subject } from '../../../src/findings/model.js';
@@ -16,6 +15,7 @@ import { DynamoJournal } from '../../../src/journal/dynamo-journal.js';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../../src/journal/embedded-dynamo.js';
 import type { Mode, Plan, PlanStep } from '../../../src/contracts/plan.js';
 import { decisionFixture } from '../../support/decision-fixture.js';
+import { planDeps } from '../../support/fake-plan.js';
 
 let server: EmbeddedDynamo;
 let client: DynamoDBClient;
@@ -75,18 +75,7 @@ async function setup(journal: DynamoJournal, mode: Mode = 'contain'): Promise<{ 
     new Date(),
   );
   const trace: Trace = { captures: [], applies: [] };
-  const deps = (o: Partial<RunPlanDeps> = {}): RunPlanDeps => ({
-    journal,
-    getAction: actions(trace),
-    retry: { baseDelayMs: 1, maxDelayMs: 2 },
-    isTransient: () => false,
-    calls: new CallCollector(),
-    now: () => new Date(),
-    runnerId: 'me',
-    processId: 'host#1#me',
-    actor: 'test',
-    ...o,
-  });
+  const deps = (o: Partial<RunPlanDeps> = {}): RunPlanDeps => planDeps(journal, actions(trace), o);
   const input: RunPlanInput = { incidentId: incident.incidentId, plan, mode, overrides: {}, subject, clients: () => Promise.resolve({} as AwsClients), evidence };
   await journal.putSteps(incident.incidentId, plan.steps.map((s) => ({ stepId: s.id, action: s.action, status: 'planned' as const })), new Date());
   return { deps, input, trace, id: incident.incidentId };

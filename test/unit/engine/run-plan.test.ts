@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyAction } from '../../../src/actions/action.js';
 import type { AwsClients } from '../../../src/aws/clients.js';
-import { CallCollector } from '../../../src/engine/call-collector.js';
 import { runPlan, type RunPlanDeps } from '../../../src/engine/run-plan.js';
 import type { Journal } from '../../../src/journal/journal.js';
 import type { EffectClass, Plan, PlanStep } from '../../../src/contracts/plan.js';
+import { planDeps } from '../../support/fake-plan.js';
 import { memoryEvidence } from '../../support/memory-evidence.js';
 import { PLAN_SUBJECT, openMemoryJournal, openPlanIncident } from '../../support/memory-journal.js';
 
@@ -60,16 +60,8 @@ function fakeActions(trace: Trace, incidentId: () => string, failing: Set<string
 async function run(plan: Plan, mode: 'observe' | 'approve' | 'contain', overrides: Record<string, 'skip' | 'require-approval' | 'auto-approve'> = {}, failing?: Set<string>, notHolding?: Set<string>) {
   const incident = await openPlanIncident(journal, plan, mode);
   const trace: Trace = { log: [], preImageAtApply: new Map() };
-  const deps: RunPlanDeps = {
-    journal,
-    getAction: fakeActions(trace, () => incident.incidentId, failing, notHolding),
-    retry: { baseDelayMs: 1, maxDelayMs: 2 },
-    isTransient: () => false,
-    calls: new CallCollector(),
-    now: () => new Date(),
-    runnerId: 'test',
-    actor: 'test',
-  };
+  // This process's own id (no `processId`), as a responder runs it.
+  const deps: RunPlanDeps = planDeps(journal, fakeActions(trace, () => incident.incidentId, failing, notHolding), { runnerId: 'test', processId: undefined });
   let clientRequests = 0;
   const clients = (): Promise<AwsClients> => {
     clientRequests++;
