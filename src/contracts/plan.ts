@@ -51,6 +51,9 @@ export interface PlanStep {
    * step fails, as with `dependsOn`. For an order AWS must see (out of the Auto Scaling group, then out of the target
    * groups) that needs the change made, not yet read back. A step that needs the listed one verified also names it in
    * `requiresSuccessOf` (or `dependsOn`), which wait for `done`.
+   * A step named in both `after` and `afterChangeOf` is an ordering only, on the change: the step starts once that
+   * step's change is made (not read back) or once it has finished whatever its outcome — it is never skipped for it
+   * (credentials cut after the network: on the swap made, and also when the isolation could not happen).
    */
   readonly afterChangeOf?: readonly string[];
 }

@@ -263,7 +263,9 @@ function dependencyState(step: PlanStep, records: ReadonlyMap<string, StepRecord
   const ordering = new Set((step.after ?? []).filter((id) => !step.dependsOn.includes(id) && !mustSucceed.has(id)));
   let wait = false;
   for (const id of ordering) {
-    if (!FINISHED.includes(records.get(id)?.status ?? 'planned')) wait = true;
+    const status = records.get(id)?.status ?? 'planned';
+    // Named in `afterChangeOf` too: its change made is enough (and its failure still does not skip this step).
+    if (!FINISHED.includes(status) && !(onChange.has(id) && status === 'running' && applied.has(id))) wait = true;
   }
   for (const id of allDependencies(step).filter((d) => !ordering.has(d))) {
     const dep = records.get(id);

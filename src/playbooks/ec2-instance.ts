@@ -7,9 +7,10 @@
  * one shared DescribeInstances; the target registrations the deregistration needs are read by the evidence then),
  * so the network is cut a handful of round trips after the decision. The evidence is read before anything changes (its reads are the run's first); only writing
  * it to the case may finish after the isolation.
- * The session deny precedes the profile removal: it matches the session name refreshed credentials keep, so there is
- * no window, and the role is still resolvable from the live association; the role-wide revocation (whose cut-off
- * refreshed credentials would escape) waits until the profile is gone.
+ * The credential steps start once the ENIs' swap is made (its read-back goes on alongside). The session deny precedes
+ * the profile removal (which starts once the deny is written): it matches the session name refreshed credentials
+ * keep, so there is no window, and the role is still resolvable from the live association; the role-wide revocation
+ * (whose cut-off refreshed credentials would escape) waits until the profile's removal is read back.
  * Pure: no I/O; the plan is data the engine journals and runs.
  */
 import { z } from 'zod';
@@ -151,14 +152,19 @@ function planSteps({ finding, subject, options, step }: PlanArgs<'ec2-instance',
     step('deny-instance-session', {
       input: { ...base, ...(profileArn ? { instanceProfileArn: profileArn } : {}) },
       dependsOn: ['capture-evidence'],
-      // Credentials are cut after the network, but also when isolation could not happen (it needs the fleet steps).
+      // Credentials are cut after the network: once the ENIs' swap is made (not read back), and also when isolation
+      // could not happen (it needs the fleet steps).
       after: ['isolate-network'],
+      afterChangeOf: ['isolate-network'],
       description: 'Deny this instance’s role session only (aws:userid / ec2:SourceInstanceARN), stolen copies included',
     }),
     step('replace-instance-profile', {
       input: { ...base, ...(options.replacementProfileArn ? { replacementProfileArn: options.replacementProfileArn } : {}) },
       dependsOn: ['capture-evidence'],
+      // Once the deny is written (not read back), and also when it could not be: the deny matches the session name
+      // refreshed credentials keep, so removing the profile after it leaves no window.
       after: ['deny-instance-session'],
+      afterChangeOf: ['deny-instance-session'],
       description: options.replacementProfileArn
         ? 'Replace the instance profile with the forensic profile'
         : 'Disassociate the instance profile so the instance gets no new role credentials',
@@ -167,6 +173,7 @@ function planSteps({ finding, subject, options, step }: PlanArgs<'ec2-instance',
       input: base,
       dependsOn: ['capture-evidence'],
       after: ['isolate-network'],
+      afterChangeOf: ['isolate-network'],
       description: 'Require IMDSv2 session tokens',
     }),
     step('revoke-role-sessions', {

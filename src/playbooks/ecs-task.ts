@@ -51,7 +51,9 @@ export const ecsTaskPlaybook = definePlaybook({
       step('deny-task-session', {
         input: base,
         dependsOn: [],
+        // Once the ENI's swap is made (not read back), and also when isolation could not happen.
         after: ['isolate-network'],
+        afterChangeOf: ['isolate-network'],
         description: 'Deny this task’s role session only (aws:userid = RoleId:task-id), stolen copies included',
       }),
       step('stop-task', {

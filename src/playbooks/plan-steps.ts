@@ -24,7 +24,10 @@ export interface StepSpec<A extends StepAction, Id extends string> {
   readonly requiresSuccessOf?: readonly Id[];
   /** Ordering only: wait until each listed step has finished, whatever its outcome. */
   readonly after?: readonly Id[];
-  /** Wait for each listed step's change to be made, not for its read-back; skipped if it fails (PlanStep.afterChangeOf). */
+  /**
+   * Wait for each listed step's change to be made, not for its read-back; skipped if it fails (PlanStep.afterChangeOf).
+   * Also in `after`: ordering only, satisfied by the change made or by the step finishing whatever its outcome.
+   */
   readonly afterChangeOf?: readonly Id[];
   /** Raise the action's effect; never lower it (PlanError). */
   readonly effect?: EffectClass;

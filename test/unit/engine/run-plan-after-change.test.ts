@@ -85,3 +85,69 @@ describe('afterChangeOf', () => {
     expect(log).toEqual([]);
   });
 });
+
+/**
+ * A step in both `after` and `afterChangeOf` (the EC2 playbook's credential chain: the session deny once the ENIs'
+ * swap is made, the profile removal once the deny is written): ordering on the change, never a skip.
+ */
+const chain: Plan = {
+  playbook: 'p',
+  incidentKey: 'k-chain',
+  steps: [
+    step('isolate'),
+    step('deny', { after: ['isolate'], afterChangeOf: ['isolate'] }),
+    step('replace', { after: ['deny'], afterChangeOf: ['deny'] }),
+  ],
+};
+
+async function runChain(failing: { apply?: string; verify?: string } = {}): Promise<{ log: string[]; status: Record<string, string> }> {
+  const incident = await openPlanIncident(journal, chain);
+  const log: string[] = [];
+  // Each read-back lasts until the next step of the chain has been applied (5 s at most: an engine that waited for
+  // the read-back is then caught by the order asserted).
+  const appliedSignal = new Map<string, () => void>();
+  const applied = new Map(['deny', 'replace'].map((id) => [id, new Promise<void>((r) => appliedSignal.set(id, r))]));
+  const next: Record<string, string> = { isolate: 'deny', deny: 'replace' };
+  const getAction = (name: string): AnyAction => {
+    const id = name.slice('fake.'.length);
+    return fakeAction(name, {
+      capture: async () => ({ id }),
+      apply: async () => {
+        if (failing.apply === id) throw new Error(`${id}: AccessDenied`);
+        log.push(`apply ${id}`);
+        appliedSignal.get(id)?.();
+        return {};
+      },
+      verify: async () => {
+        const waitFor = next[id] !== undefined && failing.apply !== next[id] ? applied.get(next[id]!) : undefined;
+        if (waitFor !== undefined) await Promise.race([waitFor, new Promise((r) => setTimeout(r, 5000))]);
+        log.push(`verified ${id}`);
+        return { holds: failing.verify !== id, detail: failing.verify === id ? 'not as written' : 'ok' };
+      },
+    });
+  };
+  const result = await runPlan(planDeps(journal, getAction), planInput(incident.incidentId, chain));
+  return { log, status: Object.fromEntries(result.steps.map((s) => [s.stepId, s.status])) };
+}
+
+describe('after and afterChangeOf together', () => {
+  it('each step of the chain starts once the change before it is made, before that change is read back', async () => {
+    const { log, status } = await runChain();
+    expect(status).toEqual({ isolate: 'done', deny: 'done', replace: 'done' });
+    expect(log.indexOf('apply isolate')).toBeLessThan(log.indexOf('apply deny'));
+    expect(log.indexOf('apply deny')).toBeLessThan(log.indexOf('verified isolate'));
+    expect(log.indexOf('apply deny')).toBeLessThan(log.indexOf('apply replace'));
+    expect(log.indexOf('apply replace')).toBeLessThan(log.indexOf('verified deny'));
+  });
+
+  it('a change that was never made does not skip the steps after it: they run once it has failed', async () => {
+    const { log, status } = await runChain({ apply: 'isolate' });
+    expect(status).toEqual({ isolate: 'failed', deny: 'done', replace: 'done' });
+    expect(log.filter((l) => l.startsWith('apply'))).toEqual(['apply deny', 'apply replace']);
+  });
+
+  it('a change that does not hold when read back fails its step; the steps after it still run', async () => {
+    const { status } = await runChain({ verify: 'deny' });
+    expect(status).toEqual({ isolate: 'done', deny: 'failed', replace: 'done' });
+  });
+});
