@@ -116,6 +116,13 @@ export interface Action<I = Json, P extends Json = Json, O extends Json = Json> 
    * live-tags read) so that `capture` finds them answered. Read-only. Absent for most actions.
    */
   prefetch?(ctx: PrefetchContext): Promise<unknown>;
+  /**
+   * Reads `capture` will need, into the shared reads, started when the plan's run starts (alongside its first steps)
+   * for a step that runs later and has no pre-image yet: for what only another read can find first (a role's policy,
+   * once the profile's roles are known), so the read overlaps the steps before this one instead of adding a round
+   * trip. Read-only; only what no earlier step of the plan changes. Absent for most actions.
+   */
+  readAhead?(ctx: PrefetchContext): Promise<unknown>;
 }
 
 /** An action whose input/pre-image/output types are erased, as held by the registry. */

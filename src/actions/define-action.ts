@@ -31,6 +31,8 @@ export interface ActionDefinition<S extends z.ZodType, P extends Json, O extends
   verify?(input: z.output<S>, ctx: BoundActionContext): Promise<VerifyResult>;
   /** Reads of the subject's state `capture` will need, started before the incident is opened (see Action.prefetch). */
   prefetch?(ctx: PrefetchContext): Promise<unknown>;
+  /** Reads `capture` will need, started when the plan's run starts (see Action.readAhead). */
+  readAhead?(ctx: PrefetchContext): Promise<unknown>;
 }
 
 /** What `defineAction` returns: an engine action that also carries its input schema (for typed plan steps). */
@@ -53,7 +55,7 @@ export function defineAction<S extends z.ZodType, P extends Json, O extends Json
     // A change the engine cannot read back could be reported done while it does not hold.
     throw new TourniquetError('action.definition', `action ${def.name}: a ${def.effect} action must have verify`);
   }
-  const { release, verify, prefetch } = def;
+  const { release, verify, prefetch, readAhead } = def;
   return {
     name: def.name,
     effect: def.effect,
@@ -68,5 +70,6 @@ export function defineAction<S extends z.ZodType, P extends Json, O extends Json
     ...(release !== undefined ? { release: (input, pre, output, ctx) => release.call(def, input, pre, output, bindContext(ctx, def.name)) } : {}),
     ...(verify !== undefined ? { verify: (input, ctx) => verify.call(def, input, bindContext(ctx, def.name)) } : {}),
     ...(prefetch !== undefined ? { prefetch: (ctx) => prefetch.call(def, ctx) } : {}),
+    ...(readAhead !== undefined ? { readAhead: (ctx) => readAhead.call(def, ctx) } : {}),
   };
 }

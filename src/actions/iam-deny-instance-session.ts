@@ -15,7 +15,15 @@ import type { Json } from '../findings/model.js';
 import type { VerifyResult } from './action.js';
 import { ARN, resolveInstanceId } from './action-support.js';
 import { defineAction } from './define-action.js';
-import { partitionOfArn, readRolePolicy, resolveInstanceRole } from './iam-role-lookup.js';
+import {
+  INSTANCE_PROFILE_ARN,
+  partitionOfArn,
+  readRolePolicy,
+  resolveInstanceRole,
+  sharedActiveProfileAssociation,
+  sharedRolePolicy,
+  sharedRolesOfProfile,
+} from './iam-role-lookup.js';
 import { putRolePolicy, restoreRolePolicy, sameDocument } from './role-inline-policy.js';
 import { roleSessionDenyStatement } from './role-session-deny.js';
 
@@ -86,6 +94,20 @@ export const denyInstanceSession = defineAction({
     },
   ],
 
+  // The pre-image's read (a policy of the deny's name already on the role), made while the first steps run: the deny
+  // comes after the network's cut, and then starts with its write. The role as capture resolves it: from the
+  // finding's profile (the EC2 playbook passes it as input) or else the live association, both read with the finding
+  // (the profile's roles for the protected principals, src/engine/profile-roles.ts). Not with the finding: chained
+  // after the profile's read, it would be a round trip before the first step.
+  async readAhead(ctx) {
+    if (ctx.subject.kind !== 'ec2-instance') return;
+    const instanceId = ctx.subject.details.instanceId;
+    const arn = ctx.subject.details.iamInstanceProfile?.arn ?? (await sharedActiveProfileAssociation(ctx, instanceId))?.IamInstanceProfile?.Arn;
+    if (arn === undefined || !INSTANCE_PROFILE_ARN.test(arn)) return;
+    const role = (await sharedRolesOfProfile(ctx, arn))[0];
+    if (role !== undefined) await sharedRolePolicy(ctx, role.roleName, denyPolicyName(instanceId));
+  },
+
   async capture(input, ctx): Promise<DenyInstanceSessionPreImage> {
     const instanceId = resolveInstanceId(input, ctx);
     const target = await resolveInstanceRole(ctx, input, instanceId);
@@ -95,7 +117,7 @@ export const denyInstanceSession = defineAction({
       instanceId,
       role: { ...target.role, source: target.source },
       policyName,
-      prior: await readRolePolicy(ctx.aws(IAMClient), target.role.roleName, policyName),
+      prior: await sharedRolePolicy(ctx, target.role.roleName, policyName),
     };
   },
 

@@ -38,7 +38,7 @@ export function sharedProfileAssociations(ctx: ReadContext, instanceId: string):
 }
 
 /** The active association from the run's shared answer. */
-export async function sharedActiveProfileAssociation(ctx: BoundActionContext, instanceId: string): Promise<IamInstanceProfileAssociation | undefined> {
+export async function sharedActiveProfileAssociation(ctx: ReadContext, instanceId: string): Promise<IamInstanceProfileAssociation | undefined> {
   return activeIn(await sharedProfileAssociations(ctx, instanceId));
 }
 
@@ -48,7 +48,7 @@ export function profileRolesKey(profileArn: string): string {
 }
 
 /** The roles of a profile from the run's shared answer (identity). */
-export function sharedRolesOfProfile(ctx: BoundActionContext, profileArn: string): Promise<RoleRef[]> {
+export function sharedRolesOfProfile(ctx: ReadContext, profileArn: string): Promise<RoleRef[]> {
   return sharedRead(ctx, profileRolesKey(profileArn), () => rolesOfProfile(ctx.aws(IAMClient), profileArn));
 }
 
@@ -128,6 +128,14 @@ export async function resolveInstanceRole(
   const role = (await sharedRolesOfProfile(ctx, arn))[0];
   if (role === undefined) throw ctx.fail(`instance profile ${arn} has no role`);
   return { source: 'association', profileArn: arn, role };
+}
+
+/**
+ * An inline role policy from the run's shared answer: for a pre-image (read before anything of the run changes it,
+ * possibly by a prefetch), never for a read-back — a read-back must see the state after the change (readRolePolicy).
+ */
+export function sharedRolePolicy(ctx: ReadContext, roleName: string, policyName: string): Promise<Json | null> {
+  return sharedRead(ctx, `iam:GetRolePolicy:${roleName}:${policyName}`, () => readRolePolicy(ctx.aws(IAMClient), roleName, policyName));
 }
 
 /** An inline role policy's document, or null when the role has no policy of that name. */

@@ -7,8 +7,8 @@
  * A failed read is recorded and the decision goes on with the profile ARN alone, as a failed live-tags read does.
  */
 import { GetInstanceProfileCommand, IAMClient } from '@aws-sdk/client-iam';
-import type { IamPermission } from '../actions/action.js';
-import { INSTANCE_PROFILE_ARN, profileNameFromArn, roleRefsOf, type RoleRef } from '../actions/iam-role-lookup.js';
+import { sharedRead, type IamPermission, type SharedReads } from '../actions/action.js';
+import { INSTANCE_PROFILE_ARN, profileNameFromArn, profileRolesKey, roleRefsOf, type RoleRef } from '../actions/iam-role-lookup.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { Subject } from '../findings/model.js';
 import type { TimelineEvent } from '../journal/journal.js';
@@ -20,6 +20,11 @@ export interface ProfileRolesDeps {
   readonly clients: () => Promise<AwsClients>;
   readonly isTransient: (err: unknown) => boolean;
   readonly retry?: RetryOptions;
+  /**
+   * The run's shared reads: the roles go there under the steps' key (profileRolesKey), so the session deny's prefetch
+   * and capture, and the other findings of the instance in flight, join this read instead of making their own.
+   */
+  readonly reads?: SharedReads;
 }
 
 export type ProfileRoles =
@@ -38,15 +43,20 @@ export async function resolveProfileRoles(subject: Subject, deps: ProfileRolesDe
   const profileArn = profileArnOf(subject);
   if (profileArn === undefined) return { source: 'none', why: subject.kind === 'ec2-instance' ? 'the finding names no instance profile' : 'not an instance' };
   if (deps.observeOnly) return { source: 'none', why: 'observe was requested: nothing can change, so the profile was not read' };
-  try {
+  // Registered before this function first awaits: called before any prefetch reads, this read (with its retries) is
+  // the one a prefetch of the same key joins, never the other way round.
+  const reading = sharedRead(deps, profileRolesKey(profileArn), async (): Promise<RoleRef[]> => {
     const clients = await deps.clients();
     const { value } = await withRetry(
       () => clients.aws(IAMClient).send(new GetInstanceProfileCommand({ InstanceProfileName: profileNameFromArn(profileArn) })),
       deps.isTransient,
       deps.retry,
     );
-    const roleArns = (value.InstanceProfile?.Roles ?? []).flatMap((r) => (r.Arn !== undefined ? [r.Arn] : []));
-    return { source: 'resolved', profileArn, roleArns, roles: roleRefsOf(value) };
+    return roleRefsOf(value);
+  });
+  try {
+    const roles = await reading;
+    return { source: 'resolved', profileArn, roleArns: roles.map((r) => r.roleArn), roles };
   } catch (err) {
     const cause = err instanceof RetryExhaustedError ? err.lastError : err;
     return { source: 'failed', profileArn, detail: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause) };

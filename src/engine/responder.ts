@@ -23,7 +23,6 @@ import { incidentStatusOf, runPlan } from './run-plan.js';
 import { prefetchReads } from './prefetch-reads.js';
 import { SharedReadsInFlight } from './shared-reads-in-flight.js';
 import { incidentKeyOf } from '../playbooks/incident-key.js';
-import { profileRolesKey } from '../actions/iam-role-lookup.js';
 import { settleAll } from '../run-limited.js';
 import { withActionEffects } from './step-effect.js';
 import { lowerMode } from '../policy/mode-order.js';
@@ -177,11 +176,11 @@ export class Responder {
           // Both reads at once: the tags (exemption) and, for an instance, its profile's roles (protected principals).
           const [live, roles] = await Promise.all([
             readLiveTags(subject, { exemptTagKey, observeOnly, clients, isTransient: this.options.isTransient, retry: this.options.retry }),
-            resolveProfileRoles(subject, { observeOnly, clients, isTransient: this.options.isTransient, retry: this.options.retry }),
+            // Through the shared reads: the profile's roles, read for the protected principals, are the steps'
+            // identity read too (the session deny's prefetch and capture).
+            resolveProfileRoles(subject, { observeOnly, clients, isTransient: this.options.isTransient, retry: this.options.retry, reads }),
           ]);
           if (live.source === 'live' && live.answer !== undefined) void reads.get(live.answer.key, () => Promise.resolve(live.answer!.value));
-          // The profile's roles, read for the protected principals, are the steps' identity read too (the session deny).
-          if (roles.source === 'resolved') void reads.get(profileRolesKey(roles.profileArn), () => Promise.resolve(roles.roles));
           const outcome = await this.respondForSubject(finding, withProfileRoles(withLiveTags(subject, live), roles), mode, { ...options, reads });
           if (!outcome.duplicate) {
             await this.options.journal.appendEvent(outcome.incidentId, liveTagsEvent(subject, live, exemptTagKey, at));

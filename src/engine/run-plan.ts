@@ -25,6 +25,7 @@ import { HeldLease, leaseLostIn } from './held-lease.js';
 import { DEFAULT_LEASE_MS, PROCESS_ID, goneBeforeExpiry, holderGone, type LeaseHolder, type LeaseView } from './lease.js';
 import { SKIPPED_BY_DEPENDENCY, SKIPPED_BY_POLICY } from './reopen-steps.js';
 import { RunSharedReads } from './shared-reads.js';
+import { startReadAhead } from './read-ahead.js';
 
 export interface RunPlanDeps {
   readonly journal: Journal;
@@ -124,6 +125,7 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
   let mustRead = missing.length > 0;
   let onlyRead = !mustRead;
   let lastWord = false;
+  let readAheadStarted = false;
   const stepView: StepView = {
     known: (rec) => {
       records.set(rec.stepId, rec);
@@ -131,6 +133,13 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
     },
     movedElsewhere: () => {
       mustRead = true;
+    },
+    // Once this run holds its first step (not for a plan another responder is running), alongside its first calls:
+    // the reads later steps will need (src/engine/read-ahead.ts).
+    claimedHere: () => {
+      if (readAheadStarted) return;
+      readAheadStarted = true;
+      startReadAhead({ steps: order, records, mode: input.mode, overrides: input.overrides, subject: input.subject, reads, clients: input.clients, getAction: deps.getAction });
     },
   };
   for (let settled = 0; settled < order.length * 3 + 3 && starts <= order.length * 3 + 3; ) {
@@ -240,6 +249,8 @@ function leaseView(deps: RunPlanDeps): LeaseView {
 interface StepView {
   known(rec: StepRecord): void;
   movedElsewhere(): void;
+  /** This run claimed a step. */
+  claimedHere(): void;
 }
 
 function holderOf(rec: StepRecord): LeaseHolder {
@@ -375,6 +386,7 @@ async function runStep(
         { ...(takeOver !== undefined ? { takeOver } : {}), ...(preImage !== undefined ? { noPreImage: true } : {}) },
       );
       stepView.known(claimedRec);
+      stepView.claimedHere();
     } catch (err) {
       if (err instanceof ConflictError) throw new NotClaimed(); // another responder claimed it
       throw err;

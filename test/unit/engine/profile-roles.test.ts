@@ -8,6 +8,8 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { GetInstanceProfileCommand, IAMClient } from '@aws-sdk/client-iam';
 import { isTransientAwsError } from '../../../src/aws/transient-error.js';
 import { profileRolesEvent, resolveProfileRoles, withProfileRoles, type ProfileRolesDeps } from '../../../src/engine/profile-roles.js';
+import { RunSharedReads } from '../../../src/engine/shared-reads.js';
+import { profileRolesKey, type RoleRef } from '../../../src/actions/iam-role-lookup.js';
 import { subjectPrincipals } from '../../../src/policy/principals.js';
 import { instanceSubject, mockClients } from '../actions/action-fixtures.js';
 
@@ -46,5 +48,24 @@ describe('resolveProfileRoles', () => {
     expect(failed).toMatchObject({ source: 'failed', profileArn: PROFILE });
     expect(withProfileRoles(subject, failed)).toBe(subject);
     expect(profileRolesEvent(failed, new Date(0))?.message).toMatch(/could not be read \(NoSuchEntity/);
+  });
+
+  it('reads through the run\'s shared reads under the steps\' key: a later reader of the roles joins it, a failed read is not kept', async () => {
+    iam.on(GetInstanceProfileCommand).resolves({ InstanceProfile: { InstanceProfileName: 'gpu-nodes', Roles: [{ RoleName: 'BreakGlassAdmin', Arn: ROLE, RoleId: 'AROA1', Path: '/', CreateDate: new Date() }] } as never });
+    const reads = new RunSharedReads();
+    const subject = instanceSubject({ iamInstanceProfile: { arn: PROFILE } });
+    const resolving = resolveProfileRoles(subject, deps({ reads }));
+    // Registered before the call first awaits: a prefetch started right after joins it rather than reading again.
+    const joined = await reads.get<RoleRef[]>(profileRolesKey(PROFILE), () => Promise.reject(new Error('a second read')));
+    expect(joined).toEqual([{ roleName: 'BreakGlassAdmin', roleId: 'AROA1', roleArn: ROLE }]);
+    expect(await resolving).toMatchObject({ source: 'resolved', roleArns: [ROLE] });
+    expect(iam.commandCalls(GetInstanceProfileCommand)).toHaveLength(1);
+
+    iam.reset();
+    iam.on(GetInstanceProfileCommand).rejects(Object.assign(new Error('no such profile'), { name: 'NoSuchEntity', $metadata: { httpStatusCode: 404 } }));
+    const failingReads = new RunSharedReads();
+    expect(await resolveProfileRoles(subject, deps({ reads: failingReads }))).toMatchObject({ source: 'failed' });
+    // Not kept: the step that needs the roles reads them again (and meets the error itself).
+    expect(await failingReads.get(profileRolesKey(PROFILE), () => Promise.resolve('read again'))).toBe('read again');
   });
 });
