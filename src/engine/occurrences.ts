@@ -132,12 +132,12 @@ export async function mergeIntoIncident(
   // Only a decided occurrence is merged (callers pass one); the journal's types say a claimed one has neither.
   if (decision === undefined || plan === undefined) throw new ConflictError(`occurrence ${describeOccurrence(record)} of incident ${incidentId} is ${record.status}, not decided`);
   for (let attempt = 0; attempt < MERGE_ATTEMPTS; attempt++) {
-    const current = await journal.getIncident(incidentId);
+    // Both at once: the merge needs the two, read together (a released incident's steps are read for nothing).
+    const [current, steps] = await Promise.all([journal.getIncident(incidentId), journal.getSteps(incidentId)]);
     if (current === undefined) throw new NotFoundError('incident', incidentId);
     if (isReleasedStatus(current.status)) {
       return { incident: current, merge: { kind: 'unchanged', why: `the incident was ${current.status} by ${current.releasedBy ?? 'someone'}` } };
     }
-    const steps = await journal.getSteps(incidentId);
     const at = ctx.now().toISOString();
     const merge = mergeOccurrence({
       current: { mode: current.mode, plan: current.plan, decision: current.decision },

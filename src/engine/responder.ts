@@ -264,6 +264,7 @@ export class Responder {
       current = await journal.updateIncident(incidentId, { evidenceLocation: evidence.location }, this.now());
     }
     const occurrenceDecision = record.decision;
+    let evidenceMarked: Promise<void> | undefined;
     if (record.evidenceWritten !== true) {
       const kind = merged ?? mergeKindOf((await journal.getOccurrence(incidentId, record)) ?? record);
       // Independent objects: written at once (against S3 each is a round trip before any step may start).
@@ -275,7 +276,10 @@ export class Responder {
           evidence.put(`occurrences/${finding.updatedAt}-decision.json`, occurrenceDecision),
         ]);
       }
-      await journal.updateOccurrence(incidentId, record, { evidenceWritten: true }, this.now());
+      // Written while the plan starts (awaited before this returns): the case's copies are written already, and the
+      // mark only spares a re-delivery writing them again.
+      evidenceMarked = journal.updateOccurrence(incidentId, record, { evidenceWritten: true }, this.now());
+      evidenceMarked.catch(() => undefined);
     }
     const decision = current.decision;
     const newly = merged !== undefined && !repeated;
@@ -294,10 +298,12 @@ export class Responder {
       evidenceLocation: current.evidenceLocation ?? evidence.location,
     });
     if (isReleasedStatus(current.status)) {
+      await evidenceMarked;
       return outcome(handlingOf(false), current.status, await journal.getSteps(incidentId));
     }
     // A re-delivery also retries steps that failed on transient errors (throttling, 5xx): that is what it is for.
     const result = await this.run(current, subject, evidence, { ...options, retry: 'transient' });
+    await evidenceMarked;
     const handling = handlingOf(result.progressed);
     if (handling === 'created' || handling === 'escalated') {
       await this.notify(current, decision, result.steps, result.status, handling === 'created' ? 'new' : 'escalated');
@@ -359,7 +365,7 @@ export class Responder {
     await loadPlaybook(incident.plan.playbook);
     let clients: Promise<AwsClients> | undefined;
     const lazyClients = (): Promise<AwsClients> => (clients ??= this.clients(incident));
-    const reopened = await this.reopen(incident, decision, options.retry);
+    const { reopened, steps } = await this.reopen(incident, decision, options.retry);
     const result = await runPlan(
       {
         journal,
@@ -386,14 +392,16 @@ export class Responder {
         clients: lazyClients,
         evidence,
         ...(options.reads !== undefined ? { reads: options.reads } : {}),
+        // The reopen's read, when it moved nothing: the run need not read the steps again.
+        ...(reopened === 0 ? { steps } : {}),
       },
     );
     const settled = await this.updateStatus(incident.incidentId);
     return { ...settled, progressed: result.progressed || reopened > 0 };
   }
 
-  /** Finished steps that get another chance (see reopen-steps.ts); returns how many were reopened. */
-  private async reopen(incident: IncidentRecord, decision: Decision, retry: RetryFailed): Promise<number> {
+  /** Finished steps that get another chance (see reopen-steps.ts): how many were reopened, and the steps as read before. */
+  private async reopen(incident: IncidentRecord, decision: Decision, retry: RetryFailed): Promise<{ reopened: number; steps: StepRecord[] }> {
     const { journal } = this.options;
     const steps = await journal.getSteps(incident.incidentId);
     let n = 0;
@@ -407,7 +415,7 @@ export class Responder {
       n++;
       await journal.appendEvent(incident.incidentId, { at: this.now().toISOString(), type: 'step.reopened', message: `${r.stepId}: ${r.why}` });
     }
-    return n;
+    return { reopened: n, steps };
   }
 
   /**

@@ -62,6 +62,11 @@ export interface RunPlanInput {
   readonly evidence: EvidenceWriter;
   /** Reads the caller already made that the steps may share (default: none; the run's own reads are shared anyway). */
   readonly reads?: SharedReads;
+  /**
+   * The incident's step records as the caller read them from the journal a moment before (and has not written since):
+   * the run starts from them instead of reading them again. Default: read.
+   */
+  readonly steps?: readonly StepRecord[];
 }
 
 export interface RunPlanResult {
@@ -86,9 +91,12 @@ let claimCount = 0;
 export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<RunPlanResult> {
   const { journal } = deps;
   const order = topologicalOrder(withActionEffects(input.plan.steps, deps.getAction));
-  const existing = await loadSteps(journal, input.incidentId);
+  const existing = input.steps !== undefined ? new Map(input.steps.map((r) => [r.stepId, r])) : await loadSteps(journal, input.incidentId);
   const missing = order.flatMap((s, ordinal) => (existing.has(s.id) ? [] : [{ stepId: s.id, action: s.action, status: 'planned' as const, ordinal }]));
-  if (missing.length > 0) await journal.putSteps(input.incidentId, missing, deps.now());
+  // Every missing step created by this run: the run knows them as written, with no read; else another responder
+  // created some meanwhile, and the run reads them as that one left them.
+  const created = missing.length > 0 ? await journal.putSteps(input.incidentId, missing, deps.now()) : [];
+  for (const rec of created) existing.set(rec.stepId, rec);
   let progressed = missing.length > 0;
   // Real time, not deps.now(): tests run the engine on a fixed clock.
   const waitUntil = Date.now() + (deps.waitMs ?? 0);
@@ -120,9 +128,9 @@ export async function runPlan(deps: RunPlanDeps, input: RunPlanInput): Promise<R
   // The steps as this run knows them: a read of the journal, kept up to date with the records this run's own writes
   // return (a claim, a finish, a skip), so a finished step does not cost a read of every step. Read again when another
   // holder may have moved a step (a claim or transition of ours lost), and before deciding that nothing is left.
-  // The read above is the first, unless steps were created since.
+  // The read above is the first, with the steps this run created; read again if another responder created some.
   let records = existing;
-  let mustRead = missing.length > 0;
+  let mustRead = created.length < missing.length;
   let onlyRead = !mustRead;
   let lastWord = false;
   let readAheadStarted = false;

@@ -366,20 +366,21 @@ export class DynamoJournal implements Journal {
 
   // ---------------------------------------------------------------- steps
 
-  async putSteps(incidentId: string, steps: ReadonlyArray<{ stepId: string; action: string; status: StepStatus; ordinal?: number }>, now: Date): Promise<void> {
+  async putSteps(incidentId: string, steps: ReadonlyArray<{ stepId: string; action: string; status: StepStatus; ordinal?: number }>, now: Date): Promise<StepRecord[]> {
     const at = now.toISOString();
-    await runLimited(steps.map((s, index) => ({ s, ordinal: s.ordinal ?? index })), 8, async ({ s, ordinal }) => {
+    const created: Array<{ record: StepRecord; ordinal: number }> = [];
+    // Up to 16 at once: a plan of that size costs one round trip against DynamoDB, not two.
+    await runLimited(steps.map((s, index) => ({ s, ordinal: s.ordinal ?? index })), 16, async ({ s, ordinal }) => {
+      const item = { ...keys.step(incidentId, s.stepId), type: 'step', incidentId, stepId: s.stepId, action: s.action, status: s.status, attempts: 0, ordinal, updatedAt: at };
       try {
-        await this.put(
-          'PutItem',
-          { ...keys.step(incidentId, s.stepId), type: 'step', incidentId, stepId: s.stepId, action: s.action, status: s.status, attempts: 0, ordinal, updatedAt: at },
-          'attribute_not_exists(pk)',
-        );
+        await this.put('PutItem', item, 'attribute_not_exists(pk)');
       } catch (err) {
         if (err instanceof ConflictError) return; // exists: left as it is
         throw err;
       }
+      created.push({ record: toStep(item), ordinal });
     });
+    return created.sort((a, b) => a.ordinal - b.ordinal || a.record.stepId.localeCompare(b.record.stepId)).map((c) => c.record);
   }
 
   async getSteps(incidentId: string): Promise<StepRecord[]> {

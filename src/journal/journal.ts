@@ -223,9 +223,9 @@ export interface Journal {
   ): Promise<IncidentRecord>;
   /**
    * Create step records that do not exist yet (existing ones are left as they are). `ordinal` is the step's place in
-   * the plan (default: its index in `steps`).
+   * the plan (default: its index in `steps`). Returns the records it created, as written (not the existing ones).
    */
-  putSteps(incidentId: string, steps: ReadonlyArray<{ stepId: string; action: string; status: StepStatus; ordinal?: number }>, now: Date): Promise<void>;
+  putSteps(incidentId: string, steps: ReadonlyArray<{ stepId: string; action: string; status: StepStatus; ordinal?: number }>, now: Date): Promise<StepRecord[]>;
   getSteps(incidentId: string): Promise<StepRecord[]>;
   /**
    * Move a step from one of `from` to `to`, applying `patch`, as one conditional write. Throws ConflictError when the

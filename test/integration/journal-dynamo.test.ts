@@ -270,8 +270,10 @@ describe.each(['embedded', 'moto'] as const)('journal on %s', (backend) => {
     it('creates steps once, in plan order, leaving existing ones alone', async () => {
       const id = await incidentWithSteps();
       await journal.transitionStep(id, 'tag', ['planned'], 'done', { output: { ok: true } }, T0);
-      await journal.putSteps(id, [{ stepId: 'tag', action: 'ec2.tag', status: 'planned' }, { stepId: 'notify', action: 'notify', status: 'planned' }], at(1));
+      const created = await journal.putSteps(id, [{ stepId: 'tag', action: 'ec2.tag', status: 'planned' }, { stepId: 'notify', action: 'notify', status: 'planned' }], at(1));
       const steps = await journal.getSteps(id);
+      // What it created, exactly as a read returns it; not the step that existed.
+      expect(created).toEqual(steps.filter((s) => s.stepId === 'notify'));
       expect(steps.map((s) => [s.stepId, s.status])).toEqual([
         ['tag', 'done'],
         ['isolate', 'planned'],
