@@ -52,7 +52,10 @@ async function stepEvidence(caseDir: string, stepId: string, file: 'result.json'
   return JSON.parse(await readFile(join(caseDir, 'steps', stepId, file), 'utf8')) as StepEvidence;
 }
 
-/** Every step that depends on `stepId`, directly or through others (dependsOn and requiresSuccessOf; `after` is ordering only). */
+/**
+ * Every step that depends on `stepId`, directly or through others (dependsOn, requiresSuccessOf, afterChangeOf; `after`
+ * is ordering only, and so is a step named in both `after` and `afterChangeOf`).
+ */
 function dependentsOf(plan: Plan, stepId: string): string[] {
   const out = new Set<string>();
   let grew = true;
@@ -60,7 +63,8 @@ function dependentsOf(plan: Plan, stepId: string): string[] {
     grew = false;
     for (const s of plan.steps) {
       if (out.has(s.id)) continue;
-      if ([...s.dependsOn, ...(s.requiresSuccessOf ?? []), ...(s.afterChangeOf ?? [])].some((d) => d === stepId || out.has(d))) {
+      const onChange = (s.afterChangeOf ?? []).filter((d) => !(s.after ?? []).includes(d));
+      if ([...s.dependsOn, ...(s.requiresSuccessOf ?? []), ...onChange].some((d) => d === stepId || out.has(d))) {
         out.add(s.id);
         grew = true;
       }
