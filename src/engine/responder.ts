@@ -243,10 +243,15 @@ export class Responder {
     const incidentId = incident.incidentId;
     await linkIncidentToSequence(journal, incident, finding, now);
     const ctx = this.occurrenceContext(options);
+    // The incident as the decision will need it (does it contain already?), read with the claim rather than after it:
+    // a claim that had to wait for another responder reads it again.
+    const seen = uncounted.countsPending === true ? journal.getIncident(incidentId) : undefined;
+    seen?.catch(() => undefined);
     const claim = await claimOrAwait(ctx, incidentId, occurrenceOf(finding));
     let record = claim.record;
     if (record.decision === undefined) {
-      record = await decideClaimed(ctx, incidentId, record, { decision: await this.decideOccurrence(incidentId, finding, subject, selection, uncounted), plan });
+      const decision = await this.decideOccurrence(incidentId, finding, subject, selection, uncounted, claim.isNew ? seen : undefined);
+      record = await decideClaimed(ctx, incidentId, record, { decision, plan });
     }
     const evidence = await this.options.evidenceFor(incidentId);
     let current: IncidentRecord;
@@ -329,9 +334,16 @@ export class Responder {
    * The occurrence's own decision. Budget and breaker are charged (once: only the occurrence's claimant decides) when it
    * would raise the incident to contain; an incident that already contains was counted when it got there.
    */
-  private async decideOccurrence(incidentId: string, finding: Finding, subject: Subject, selection: ReturnType<typeof selectForSubject>, uncounted: Decision): Promise<Decision> {
+  private async decideOccurrence(
+    incidentId: string,
+    finding: Finding,
+    subject: Subject,
+    selection: ReturnType<typeof selectForSubject>,
+    uncounted: Decision,
+    seen?: Promise<IncidentRecord | undefined>,
+  ): Promise<Decision> {
     if (uncounted.countsPending !== true) return uncounted;
-    const current = await this.options.journal.getIncident(incidentId);
+    const current = await (seen ?? this.options.journal.getIncident(incidentId));
     const alreadyContains = current !== undefined && current.decision.provisional !== true && current.mode === 'contain';
     return alreadyContains ? uncounted : this.chargeGuardrails(finding, subject, selection, uncounted);
   }
