@@ -183,9 +183,11 @@ export class Responder {
           if (live.source === 'live' && live.answer !== undefined) void reads.get(live.answer.key, () => Promise.resolve(live.answer!.value));
           const outcome = await this.respondForSubject(finding, withProfileRoles(withLiveTags(subject, live), roles), mode, { ...options, reads });
           if (!outcome.duplicate) {
-            await this.options.journal.appendEvent(outcome.incidentId, liveTagsEvent(subject, live, exemptTagKey, at));
             const rolesEvent = profileRolesEvent(roles, at);
-            if (rolesEvent !== undefined) await this.options.journal.appendEvent(outcome.incidentId, rolesEvent);
+            await settleAll([
+              this.options.journal.appendEvent(outcome.incidentId, liveTagsEvent(subject, live, exemptTagKey, at)),
+              ...(rolesEvent !== undefined ? [this.options.journal.appendEvent(outcome.incidentId, rolesEvent)] : []),
+            ]);
           }
           outcomes.push(outcome);
         } finally {
