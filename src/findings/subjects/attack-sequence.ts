@@ -119,7 +119,8 @@ function resourceSubjects(env: SubjectEnv, r: SequenceResource, enis: ReadonlyMa
         if (prof !== undefined) {
           const arn = ctx.optString(prof, 'arn', sub(p, 'IamInstanceProfile'));
           const id = ctx.optString(prof, 'id', sub(p, 'IamInstanceProfile'));
-          details.iamInstanceProfile = { ...(arn !== undefined ? { arn } : {}), ...(id !== undefined ? { id } : {}) };
+          // Literals, not spreads of conditional objects (a spread copies through the runtime, on every sequence).
+          details.iamInstanceProfile = arn !== undefined ? (id !== undefined ? { arn, id } : { arn }) : id !== undefined ? { id } : {};
           nameReasons('instance profile', arn, reasons);
         }
         for (const uid of ctx.optStringArray(d, 'ec2NetworkInterfaceUids', p) ?? []) {
