@@ -70,7 +70,14 @@ interface TagRules {
   /** Exact keys (lower-cased) → rules, in configuration order. */
   readonly exact: ReadonlyMap<string, readonly TagRule[]>;
   readonly prefixes: readonly TagRule[];
+  /**
+   * Tag keys (as received) no rule can match whatever their value, and that are not SageMaker-managed: most tags of
+   * an export (`Name`, `env`, `team` …), on every line. Bounded: emptied when full.
+   */
+  readonly inert: Set<string>;
 }
+
+const INERT_LIMIT = 4096;
 
 const NO_VALUE = /^(?:false|no|0|off|none|disabled)$/i;
 const compiled = new WeakMap<readonly string[], TagRules>();
@@ -93,7 +100,7 @@ function compileTagRules(keys: readonly string[]): TagRules {
       exact.set(keyPart, list);
     }
   }
-  const rules: TagRules = { exact, prefixes };
+  const rules: TagRules = { exact, prefixes, inert: new Set() };
   compiled.set(keys, rules);
   return rules;
 }
@@ -109,7 +116,13 @@ export function tagReasons(tags: readonly Tag[], aiTagKeys: readonly string[], o
   if (tags.length === 0) return;
   const rules = compileTagRules(aiTagKeys);
   for (const tag of tags) {
+    if (rules.inert.has(tag.key)) continue;
     const key = tag.key.toLowerCase();
+    if (!key.startsWith(SAGEMAKER_TAG_PREFIX) && !rules.exact.has(key) && !rules.prefixes.some((r) => key.startsWith(r.prefix))) {
+      if (rules.inert.size >= INERT_LIMIT) rules.inert.clear();
+      rules.inert.add(tag.key);
+      continue;
+    }
     if (key.startsWith(SAGEMAKER_TAG_PREFIX)) {
       out.push({ code: 'sagemaker', detail: `SageMaker-managed tag ${tag.key}=${tag.value}` });
       continue;

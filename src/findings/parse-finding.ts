@@ -21,7 +21,13 @@ const SAMPLE_IN_VALUE = /"sample"\s*:\s*true/;
  * Values only AWS's sample generator (CreateSampleFindings) writes: a finding carrying one as a subject id is a sample
  * even when `additionalInfo.sample` was stripped (exports re-shaped by log pipelines drop it), so it is never acted on.
  */
-const SAMPLE_PLACEHOLDER = /^(?:GeneratedFinding|i-99999999$)/;
+const SAMPLE_PLACEHOLDER_PREFIX = 'GeneratedFinding';
+const SAMPLE_PLACEHOLDER_INSTANCE = 'i-99999999';
+
+/** Whether a subject's id is a sample-generator placeholder (a prefix test and a comparison: no regex per subject). */
+function isSamplePlaceholder(s: { readonly id: string }): boolean {
+  return s.id.startsWith(SAMPLE_PLACEHOLDER_PREFIX) || s.id === SAMPLE_PLACEHOLDER_INSTANCE;
+}
 
 /** `service.additionalInfo.sample === true`; AWS CLI output only has the JSON string `additionalInfo.value`. */
 function isSample(info: JsonObject | undefined): boolean {
@@ -147,12 +153,12 @@ export function parseFindingObject(input: FindingInput, options: ResolvedOptions
     region,
     partition,
     aiTagKeys: options.aiTagKeys,
-    findingReasons: findingReasons({ type, apiServiceName, modelIds, ...(guardrailFacts !== undefined ? { guardrail: guardrailFacts } : {}) }),
+    findingReasons: findingReasons({ type, apiServiceName, modelIds, guardrail: guardrailFacts }),
     role: resourceRole ?? 'TARGET',
   };
   const subjects = routeSubjects(env, { type, resourceType, resource, service, findingId: id, title, modelIds });
   if (!sample) {
-    const placeholder = subjects.find((s) => SAMPLE_PLACEHOLDER.test(s.id));
+    const placeholder = subjects.find(isSamplePlaceholder);
     if (placeholder !== undefined) {
       sample = true;
       ctx.note('.service.additionalInfo', `treated as a sample finding: ${placeholder.kind} ${JSON.stringify(placeholder.id)} is a sample-generator placeholder`);

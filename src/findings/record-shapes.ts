@@ -56,7 +56,8 @@ function findingAt(obj: JsonObject, source: SourceRef, root: string, options: Re
     return parseFindingObject({ finding: mapped as JsonObject, ctx, original: obj, ...(eventId !== undefined ? { eventId } : {}) }, options);
   }
   const ctx = new RecordContext(source, root);
-  return parseFindingObject({ finding: obj, ctx, ...(eventId !== undefined ? { eventId } : {}) }, options);
+  // A literal, not a conditional spread: this runs for every record.
+  return parseFindingObject(eventId === undefined ? { finding: obj, ctx } : { finding: obj, ctx, eventId }, options);
 }
 
 /** One record: an event or a finding object at `root` (throws FindingParseError). */

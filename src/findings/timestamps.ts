@@ -99,8 +99,31 @@ function canonicalEpochMs(value: string): number {
   return daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms;
 }
 
+/**
+ * True when `canonicalEpochMs(value)` is a number: the same checks, without computing the instant (validation reads
+ * several timestamps a record; only the summary needs their instants, and reads them with `epochMsOfIso`).
+ */
 function isCanonicalTimestamp(value: string): boolean {
-  return !Number.isNaN(canonicalEpochMs(value));
+  const n = value.length;
+  if (n !== 20 && (n < 22 || n > 24)) return false;
+  if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84) return false; // - - T
+  if (value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58 || value.charCodeAt(n - 1) !== 90) return false; // : : Z
+  const hi = twoDigits(value, 0);
+  const lo = twoDigits(value, 2);
+  if (hi < 0 || lo < 0) return false;
+  const year = 100 * hi + lo;
+  const month = twoDigits(value, 5);
+  const day = twoDigits(value, 8);
+  const hour = twoDigits(value, 11);
+  const minute = twoDigits(value, 14);
+  const second = twoDigits(value, 17);
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  if (n > 20) {
+    if (value.charCodeAt(19) !== 46) return false; // .
+    for (let i = 20; i < n - 1; i++) if (digit(value, i) < 0) return false;
+  }
+  return true;
 }
 
 /** Epoch milliseconds of a model timestamp (what `normalizeIsoTimestamp` returns): `Date.parse`, without its cost. */

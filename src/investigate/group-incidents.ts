@@ -36,7 +36,12 @@ class DisjointSets {
 export interface GroupSource {
   /** The number of rows (every row is below it). */
   readonly size: number;
-  keys(row: number): ArrayLike<number>;
+  /** Every row's keys, side by side: row `r`'s subject and actor keys are the `subjectCount(r) + actorCount(r)` from `keyStart(r)`. */
+  readonly keyPool: ArrayLike<number>;
+  keyStart(row: number): number;
+  subjectCount(row: number): number;
+  actorCount(row: number): number;
+  linkCount(row: number): number;
   linksOf(row: number): readonly string[];
   rowOfId(id: string): number | undefined;
 }
@@ -59,18 +64,23 @@ export function groupRows(rows: readonly number[], source: GroupSource): RowGrou
   const sets = new DisjointSets(n);
   const position = new Int32Array(source.size).fill(-1);
   let maxKey = -1;
+  // Keys read from the pool in place: a view per row would be an allocation per row, twice.
+  const pool = source.keyPool;
   for (let i = 0; i < n; i++) {
     const row = rows[i]!;
     position[row] = i;
-    const keys = source.keys(row);
-    for (let k = 0; k < keys.length; k++) if (keys[k]! > maxKey) maxKey = keys[k]!;
+    const start = source.keyStart(row);
+    const end = start + source.subjectCount(row) + source.actorCount(row);
+    for (let k = start; k < end; k++) if (pool[k]! > maxKey) maxKey = pool[k]!;
   }
   // First position seen for each interned key (subjects and actors share one numbering, so one array serves both).
   const byKey = new Int32Array(maxKey + 1).fill(-1);
   for (let i = 0; i < n; i++) {
-    const keys = source.keys(rows[i]!);
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k]!;
+    const row = rows[i]!;
+    const start = source.keyStart(row);
+    const end = start + source.subjectCount(row) + source.actorCount(row);
+    for (let k = start; k < end; k++) {
+      const key = pool[k]!;
       const seen = byKey[key]!;
       if (seen < 0) byKey[key] = i;
       else sets.union(seen, i);
@@ -79,6 +89,7 @@ export function groupRows(rows: readonly number[], source: GroupSource): RowGrou
   // Sequence links join only findings that are present (after filters): a link to a finding not in the export is kept
   // on the incident as a reference but joins nothing.
   for (let i = 0; i < n; i++) {
+    if (source.linkCount(rows[i]!) === 0) continue;
     for (const id of source.linksOf(rows[i]!)) {
       const other = source.rowOfId(id);
       const j = other === undefined ? -1 : position[other]!;

@@ -51,6 +51,21 @@ export class IncidentTexts {
     return out.length === 0 ? NONE : out;
   }
 
+  /** `values` of `pool[start]` … `pool[start + n - 1]`. */
+  valuesAt(pool: Int32Array, start: number, n: number): readonly string[] {
+    if (n === 0) return NONE;
+    const out: string[] = [];
+    for (let k = start; k < start + n; k++) out.push(this.table.value(pool[k]!));
+    return out;
+  }
+
+  /** `subjects` of `pool[start]` … `pool[start + n - 1]`. */
+  subjectsAt(pool: Int32Array, start: number, n: number): TriageSubject[] {
+    const out: TriageSubject[] = [];
+    for (let k = start; k < start + n; k++) out.push(this.subject(pool[k]!));
+    return out;
+  }
+
   /** Subject keys (`kind account id`) as subjects. */
   subjects(keys: Iterable<number>): TriageSubject[] {
     const out: TriageSubject[] = [];
@@ -59,6 +74,13 @@ export class IncidentTexts {
   }
 
   private subject(key: number): TriageSubject {
+    // The kind and account by their own numbers (a handful of values), the id decoded on its own: one decoding.
+    const kindId = this.table.firstPart(key);
+    if (kindId >= 0) {
+      const kind = this.shared(kindId);
+      const accountId = this.shared(this.table.secondPart(key));
+      return { kind, accountId, id: this.table.valueFrom(key, kind.length + accountId.length + 2) };
+    }
     const value = this.table.value(key);
     const a = value.indexOf(' ');
     const b = a < 0 ? -1 : value.indexOf(' ', a + 1);

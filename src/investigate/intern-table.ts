@@ -18,15 +18,52 @@ export class InternTable {
    */
   private readonly recent = new Map<string, number>();
 
+  /**
+   * Per key added from three parts whose first two hold no space (subject keys: `kind account id`), the numbers of
+   * those two parts + 1 (0: none), so a subject is read back with one decoding (its id) instead of decoding the whole
+   * key and splitting it. Recorded when the key is new only.
+   */
+  private parts = new Int32Array(2 * 512);
+
   /** The number of `value` (or of its parts joined by single spaces), added on first sight. */
   id(value: string, second?: string, third?: string): number {
-    if (second !== undefined) return this.keys.add(value, second, third);
+    if (second !== undefined) {
+      const before = this.keys.size;
+      const e = this.keys.add(value, second, third);
+      if (e === before && third !== undefined && !value.includes(' ') && !second.includes(' ')) this.noteParts(e, value, second);
+      return e;
+    }
     const known = this.recent.get(value);
     if (known !== undefined) return known;
     const id = this.keys.add(value);
     if (this.recent.size >= RECENT_LIMIT) this.recent.clear();
     this.recent.set(value, id);
     return id;
+  }
+
+  private noteParts(e: number, first: string, second: string): void {
+    const a = this.id(first);
+    const b = this.id(second);
+    if (2 * e + 2 > this.parts.length) {
+      const next = new Int32Array(Math.max(2 * e + 2, Math.ceil(this.parts.length * 1.5)));
+      next.set(this.parts);
+      this.parts = next;
+    }
+    this.parts[2 * e] = a + 1;
+    this.parts[2 * e + 1] = b + 1;
+  }
+
+  /**
+   * For a key of three parts whose first two hold no space, the number of its first part (`value(firstPart(id))` is
+   * the text before the key's first space); else -1.
+   */
+  firstPart(id: number): number {
+    return 2 * id + 1 < this.parts.length ? this.parts[2 * id]! - 1 : -1;
+  }
+
+  /** The second part's number of a key `firstPart` knows, else -1. */
+  secondPart(id: number): number {
+    return 2 * id + 1 < this.parts.length ? this.parts[2 * id + 1]! - 1 : -1;
   }
 
   value(id: number): string {

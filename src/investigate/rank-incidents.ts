@@ -53,37 +53,47 @@ const spreadTexts = new TextCache();
 
 export function rankIncident(i: RankInput): Ranked {
   const why: string[] = [];
+  return { score: scoreIncident(i, why), why };
+}
+
+/**
+ * The score of `rankIncident`, and its reasons' texts pushed to `why` when given: ranking reads the score of every
+ * incident, and only the incidents that are built need the texts (one computation for both, so they cannot differ).
+ */
+export function scoreIncident(i: RankInput, why?: string[]): number {
   let score = 0;
   const severity = round1(i.maxSeverity * 10);
   score += severity;
   // Severities are numbers from 0 to 10 (the parser checks), most with one decimal: keyed by the number itself.
-  why.push(severityTexts.get(i.maxSeverity) ?? severityTexts.keep(i.maxSeverity, `severity ${i.maxSeverity} +${severity}`));
+  why?.push(severityTexts.get(i.maxSeverity) ?? severityTexts.keep(i.maxSeverity, `severity ${i.maxSeverity} +${severity}`));
   if (i.ai) {
     score += 15;
-    why.push('AI workload +15');
+    why?.push('AI workload +15');
   }
   const hours = Math.max(0, (i.newest - i.lastSeen) / HOUR);
   const recency = round1(10 * Math.max(0, 1 - hours / RECENCY_HOURS));
   if (recency > 0) {
     score += recency;
-    // The text depends on the hours shown (under 1, or rounded: at most 168) and the recency (0.1 … 10, one decimal).
-    const shown = hours < 1 ? -1 : Math.round(hours);
-    const key = (shown + 1) * 1000 + Math.round(recency * 10);
-    why.push(recencyTexts.get(key) ?? recencyTexts.keep(key, `last seen ${hours < 1 ? 'within the hour' : `${shown} h`} before the newest activity +${recency}`));
+    if (why !== undefined) {
+      // The text depends on the hours shown (under 1, or rounded: at most 168) and the recency (0.1 … 10, one decimal).
+      const shown = hours < 1 ? -1 : Math.round(hours);
+      const key = (shown + 1) * 1000 + Math.round(recency * 10);
+      why.push(recencyTexts.get(key) ?? recencyTexts.keep(key, `last seen ${hours < 1 ? 'within the hour' : `${shown} h`} before the newest activity +${recency}`));
+    }
   }
   const repeats = round1(Math.min(10, 3 * Math.log10(Math.max(1, i.count))));
   if (repeats > 0) {
     score += repeats;
-    why.push(repeatTexts.get(i.count) ?? repeatTexts.keep(i.count, `seen ${i.count} times +${repeats}`));
+    why?.push(repeatTexts.get(i.count) ?? repeatTexts.keep(i.count, `seen ${i.count} times +${repeats}`));
   }
   if (i.subjects > 1) {
     const spread = Math.min(10, 2 * (i.subjects - 1));
     score += spread;
-    why.push(spreadTexts.get(i.subjects) ?? spreadTexts.keep(i.subjects, `${i.subjects} resources +${spread}`));
+    why?.push(spreadTexts.get(i.subjects) ?? spreadTexts.keep(i.subjects, `${i.subjects} resources +${spread}`));
   }
   if (i.sequence) {
     score += 10;
-    why.push('attack sequence +10');
+    why?.push('attack sequence +10');
   }
-  return { score: round1(score), why };
+  return round1(score);
 }

@@ -154,6 +154,32 @@ export class SummaryStore {
     return (this.ints.data[4 * row + 3]! & SEQUENCE) !== 0;
   }
 
+  /**
+   * Every row's keys side by side (subjects, then actors, then link numbers): read with `keyStart`, `subjectCount` and
+   * `actorCount` where a view per row would be an allocation per row (ranking reads every row). Do not keep it across
+   * `put`.
+   */
+  get keyPool(): Int32Array {
+    return this.pool.data;
+  }
+
+  /** Where `row`'s keys start in `keyPool`. */
+  keyStart(row: number): number {
+    return this.keyAt.data[4 * row]!;
+  }
+
+  subjectCount(row: number): number {
+    return this.keyAt.data[4 * row + 1]!;
+  }
+
+  actorCount(row: number): number {
+    return this.keyAt.data[4 * row + 2]!;
+  }
+
+  linkCount(row: number): number {
+    return this.keyAt.data[4 * row + 3]!;
+  }
+
   /** The interned subject keys of `row` (a view: do not keep it across `put`). */
   subjectKeys(row: number): Int32Array {
     const k = this.keyAt.data;

@@ -8,11 +8,16 @@
 import type { RowGroups } from './group-incidents.js';
 import { IncidentTexts, NONE } from './incident-texts.js';
 import type { InternTable } from './intern-table.js';
-import { rankIncident } from './rank-incidents.js';
+import { rankIncident, scoreIncident } from './rank-incidents.js';
 import type { SummaryStore } from './summary-store.js';
 import type { TriageIncident, TriageRejected, TriageStats } from './triage.js';
 
 type Building = { -readonly [K in keyof TriageIncident]: TriageIncident[K] };
+
+/** Adds `pool[start]` … `pool[start + n - 1]` to `set` (read in place: no view of the pool per row). */
+function addKeys(set: Set<number>, pool: Int32Array, start: number, n: number): void {
+  for (let k = start; k < start + n; k++) set.add(pool[k]!);
+}
 
 export class TriageRanking {
   /** Group numbers in rank order. */
@@ -42,7 +47,7 @@ export class TriageRanking {
     const { starts, rows } = this.groups;
     for (let k = Math.max(0, from); k < Math.min(to, this.size); k++) {
       const g = this.order[k]!;
-      yield this.incident(rows.subarray(starts[g]!, starts[g + 1]!), k + 1);
+      yield this.incident(rows, starts[g]!, starts[g + 1]!, k + 1);
     }
   }
 
@@ -58,6 +63,7 @@ export class TriageRanking {
     const lastSeen = new Float64Array(count);
     const lead = new Int32Array(count);
     const subjects = new Set<number>();
+    const pool = store.keyPool;
     for (let g = 0; g < count; g++) {
       const a = starts[g]!;
       const b = starts[g + 1]!;
@@ -67,10 +73,10 @@ export class TriageRanking {
       let ai = store.ai(first);
       let seen = store.count(first);
       let sequence = store.isSequence(first);
-      let subjectCount = store.subjectKeys(first).length;
+      let subjectCount = store.subjectCount(first);
       if (b - a > 1) {
         subjects.clear();
-        for (const key of store.subjectKeys(first)) subjects.add(key);
+        addKeys(subjects, pool, store.keyStart(first), subjectCount);
         for (let i = a + 1; i < b; i++) {
           const row = rows[i]!;
           const sev = store.severity(row);
@@ -82,11 +88,11 @@ export class TriageRanking {
           ai ||= store.ai(row);
           seen += store.count(row);
           sequence ||= store.isSequence(row);
-          for (const key of store.subjectKeys(row)) subjects.add(key);
+          addKeys(subjects, pool, store.keyStart(row), store.subjectCount(row));
         }
         subjectCount = subjects.size;
       }
-      score[g] = rankIncident({ maxSeverity, ai, lastSeen: last, newest: this.newest, count: seen, subjects: subjectCount, sequence }).score;
+      score[g] = scoreIncident({ maxSeverity, ai, lastSeen: last, newest: this.newest, count: seen, subjects: subjectCount, sequence });
       severity[g] = maxSeverity;
       lastSeen[g] = last;
       lead[g] = first;
@@ -96,16 +102,18 @@ export class TriageRanking {
     return order.sort((x, y) => score[y]! - score[x]! || severity[y]! - severity[x]! || lastSeen[y]! - lastSeen[x]! || store.compareIds(lead[x]!, lead[y]!));
   }
 
-  /** `group`'s incident, in its final shape (`rank` last, as the output has always had it). */
-  private incident(group: Int32Array, rank: number): TriageIncident {
+  /** The incident of the group `rows[from]` … `rows[to - 1]`, in its final shape (`rank` last, as the output has always had it). */
+  private incident(groupRows: Int32Array, from: number, to: number, rank: number): TriageIncident {
     const store = this.store;
     const texts = this.texts;
     const newest = this.newest;
     // Most incidents are one finding: nothing to sort or de-duplicate (a row's own keys are distinct).
-    if (group.length === 1) {
-      const row = group[0]!;
+    if (to - from === 1) {
+      const row = groupRows[from]!;
       const id = store.idOf(row);
-      const subjects = texts.subjects(store.subjectKeys(row));
+      const start = store.keyStart(row);
+      const subjectCount = store.subjectCount(row);
+      const subjects = texts.subjectsAt(store.keyPool, start, subjectCount);
       const lastSeen = store.lastSeen(row);
       const maxSeverity = store.severity(row);
       const ai = store.ai(row);
@@ -116,7 +124,7 @@ export class TriageRanking {
         score,
         why,
         subjects,
-        actors: texts.values(store.actorKeys(row)),
+        actors: texts.valuesAt(store.keyPool, start + subjectCount, store.actorCount(row)),
         findingIds: [id],
         types: texts.one(store.type(row)),
         maxSeverity,
@@ -126,14 +134,14 @@ export class TriageRanking {
         ai,
         accounts: texts.one(store.account(row)),
         regions: texts.one(store.region(row)),
-        sequences: sequence ? [id] : store.linksOf(row).length === 0 ? NONE : [...new Set(store.linksOf(row))],
+        sequences: sequence ? [id] : store.linkCount(row) === 0 ? NONE : [...new Set(store.linksOf(row))],
         rank,
       };
       return one;
     }
     // Highest severity first, then the most recent, then by id (compared as bytes: one incident may hold tens of
     // thousands of findings, and a map of their decoded ids was megabytes more at the peak).
-    const rows = group.slice().sort((a, b) => store.severity(b) - store.severity(a) || store.lastSeen(b) - store.lastSeen(a) || store.compareIds(a, b));
+    const rows = groupRows.slice(from, to).sort((a, b) => store.severity(b) - store.severity(a) || store.lastSeen(b) - store.lastSeen(a) || store.compareIds(a, b));
     // Sets of interned numbers keep first-seen order, as the strings they stand for would.
     const subjectKeys = new Set<number>();
     const actorKeys = new Set<number>();
@@ -147,16 +155,19 @@ export class TriageRanking {
     let count = 0;
     let lastSeen = -Infinity;
     let firstSeen = Infinity;
+    const pool = store.keyPool;
     for (const row of rows) {
-      for (const key of store.subjectKeys(row)) subjectKeys.add(key);
-      for (const key of store.actorKeys(row)) actorKeys.add(key);
+      const start = store.keyStart(row);
+      const subjectCount = store.subjectCount(row);
+      addKeys(subjectKeys, pool, start, subjectCount);
+      addKeys(actorKeys, pool, start + subjectCount, store.actorCount(row));
       types.add(store.type(row));
       accounts.add(store.account(row));
       regions.add(store.region(row));
       const id = store.idOf(row);
       findingIds.push(id);
       if (store.isSequence(row)) sequenceIds.push(id);
-      else for (const link of store.linksOf(row)) links.push(link);
+      else if (store.linkCount(row) > 0) for (const link of store.linksOf(row)) links.push(link);
       ai ||= store.ai(row);
       count += store.count(row);
       lastSeen = Math.max(lastSeen, store.lastSeen(row));

@@ -15,7 +15,7 @@ export function modelSubjects(env: SubjectEnv, modelIds: readonly string[]): Sub
     return otherSubject(
       env,
       'bedrock-model',
-      { id: modelId, arn, name: slash === -1 ? modelId : modelId.slice(slash + 1), ...(m !== null && m[1] ? { region: m[1] } : {}) },
+      { id: modelId, arn, name: slash === -1 ? modelId : modelId.slice(slash + 1), region: m !== null && m[1] ? m[1] : undefined },
       { modelId },
     );
   });

@@ -31,10 +31,12 @@ function readResources(env: SubjectEnv, seq: JsonObject, path: string): Sequence
   const arr = ctx.optArray(seq, 'resources', path);
   if (arr === undefined) return [];
   const out: SequenceResource[] = [];
+  // Paths worked out once per list, not once per element (this runs for every attack sequence of an export).
+  const listPath = sub(path, 'resources');
   for (let i = 0; i < arr.length; i++) {
-    const r = ctx.element(arr, i, sub(path, 'resources'));
+    const r = ctx.element(arr, i, listPath);
     if (r === undefined) continue;
-    const rp = item(sub(path, 'resources'), i);
+    const rp = item(listPath, i);
     out.push({
       uid: ctx.reqString(r, 'uid', rp),
       resourceType: ctx.reqString(r, 'resourceType', rp),
@@ -119,7 +121,8 @@ function resourceSubjects(env: SubjectEnv, r: SequenceResource, enis: ReadonlyMa
         if (prof !== undefined) {
           const arn = ctx.optString(prof, 'arn', sub(p, 'IamInstanceProfile'));
           const id = ctx.optString(prof, 'id', sub(p, 'IamInstanceProfile'));
-          details.iamInstanceProfile = { ...(arn !== undefined ? { arn } : {}), ...(id !== undefined ? { id } : {}) };
+          // Literals, not spreads of conditional objects (a spread copies through the runtime, on every sequence).
+          details.iamInstanceProfile = arn !== undefined ? (id !== undefined ? { arn, id } : { arn }) : id !== undefined ? { id } : {};
           nameReasons('instance profile', arn, reasons);
         }
         for (const uid of ctx.optStringArray(d, 'ec2NetworkInterfaceUids', p) ?? []) {
@@ -238,26 +241,30 @@ function summarizeActors(env: SubjectEnv, seq: JsonObject, path: string): Array<
   const { ctx } = env;
   const arr = ctx.optArray(seq, 'actors', path) ?? [];
   const out: Array<Record<string, unknown>> = [];
+  const listPath = sub(path, 'actors');
   for (let i = 0; i < arr.length; i++) {
-    const a = ctx.element(arr, i, sub(path, 'actors'));
+    const a = ctx.element(arr, i, listPath);
     if (a === undefined) continue;
-    const ap = item(sub(path, 'actors'), i);
+    const ap = item(listPath, i);
     const user = ctx.optObject(a, 'user', ap);
     const session = ctx.optObject(a, 'session', ap);
     const process = ctx.optObject(a, 'process', ap);
-    const account = user === undefined ? undefined : ctx.optObject(user, 'account', sub(ap, 'user'));
+    const up = user === undefined ? '' : sub(ap, 'user');
+    const sp = session === undefined ? '' : sub(ap, 'session');
+    const pp = process === undefined ? '' : sub(ap, 'process');
+    const account = user === undefined ? undefined : ctx.optObject(user, 'account', up);
     out.push({
       id: ctx.reqString(a, 'id', ap),
-      userName: user === undefined ? undefined : ctx.optString(user, 'name', sub(ap, 'user')),
-      userUid: user === undefined ? undefined : ctx.optString(user, 'uid', sub(ap, 'user')),
-      userType: user === undefined ? undefined : ctx.optString(user, 'type', sub(ap, 'user')),
-      credentialUid: user === undefined ? undefined : ctx.optString(user, 'credentialUid', sub(ap, 'user')),
-      accountId: account === undefined ? undefined : ctx.optString(account, 'uid', sub(sub(ap, 'user'), 'account')),
-      sessionUid: session === undefined ? undefined : ctx.optString(session, 'uid', sub(ap, 'session')),
-      mfaStatus: session === undefined ? undefined : ctx.optString(session, 'mfaStatus', sub(ap, 'session')),
-      sessionIssuer: session === undefined ? undefined : ctx.optString(session, 'issuer', sub(ap, 'session')),
-      processName: process === undefined ? undefined : ctx.optString(process, 'name', sub(ap, 'process')),
-      processPath: process === undefined ? undefined : ctx.optString(process, 'path', sub(ap, 'process')),
+      userName: user === undefined ? undefined : ctx.optString(user, 'name', up),
+      userUid: user === undefined ? undefined : ctx.optString(user, 'uid', up),
+      userType: user === undefined ? undefined : ctx.optString(user, 'type', up),
+      credentialUid: user === undefined ? undefined : ctx.optString(user, 'credentialUid', up),
+      accountId: account === undefined ? undefined : ctx.optString(account, 'uid', sub(up, 'account')),
+      sessionUid: session === undefined ? undefined : ctx.optString(session, 'uid', sp),
+      mfaStatus: session === undefined ? undefined : ctx.optString(session, 'mfaStatus', sp),
+      sessionIssuer: session === undefined ? undefined : ctx.optString(session, 'issuer', sp),
+      processName: process === undefined ? undefined : ctx.optString(process, 'name', pp),
+      processPath: process === undefined ? undefined : ctx.optString(process, 'path', pp),
     });
   }
   return out;
@@ -267,10 +274,11 @@ function summarizeSignals(env: SubjectEnv, seq: JsonObject, path: string): Array
   const { ctx } = env;
   const arr = ctx.optArray(seq, 'signals', path) ?? [];
   const out: Array<Record<string, unknown>> = [];
+  const listPath = sub(path, 'signals');
   for (let i = 0; i < arr.length; i++) {
-    const s = ctx.element(arr, i, sub(path, 'signals'));
+    const s = ctx.element(arr, i, listPath);
     if (s === undefined) continue;
-    const sp = item(sub(path, 'signals'), i);
+    const sp = item(listPath, i);
     out.push({
       uid: ctx.optString(s, 'uid', sp),
       type: ctx.optString(s, 'type', sp),
@@ -292,10 +300,11 @@ function summarizeEndpoints(env: SubjectEnv, seq: JsonObject, path: string): Arr
   const { ctx } = env;
   const arr = ctx.optArray(seq, 'endpoints', path) ?? [];
   const out: Array<Record<string, unknown>> = [];
+  const listPath = sub(path, 'endpoints');
   for (let i = 0; i < arr.length; i++) {
-    const e = ctx.element(arr, i, sub(path, 'endpoints'));
+    const e = ctx.element(arr, i, listPath);
     if (e === undefined) continue;
-    const ep = item(sub(path, 'endpoints'), i);
+    const ep = item(listPath, i);
     const loc = ctx.optObject(e, 'location', ep);
     const as = ctx.optObject(e, 'autonomousSystem', ep);
     out.push({
@@ -315,10 +324,11 @@ function summarizeIndicators(env: SubjectEnv, seq: JsonObject, path: string): Ar
   const { ctx } = env;
   const arr = ctx.optArray(seq, 'sequenceIndicators', path) ?? [];
   const out: Array<Record<string, unknown>> = [];
+  const listPath = sub(path, 'sequenceIndicators');
   for (let i = 0; i < arr.length; i++) {
-    const x = ctx.element(arr, i, sub(path, 'sequenceIndicators'));
+    const x = ctx.element(arr, i, listPath);
     if (x === undefined) continue;
-    const xp = item(sub(path, 'sequenceIndicators'), i);
+    const xp = item(listPath, i);
     out.push({ key: ctx.optString(x, 'key', xp), title: ctx.optString(x, 'title', xp), values: ctx.optStringArray(x, 'values', xp) });
   }
   return out;
@@ -364,9 +374,10 @@ function actorSubjects(env: SubjectEnv, seq: JsonObject, path: string): Subject[
   const { ctx } = env;
   const arr = ctx.optArray(seq, 'actors', path) ?? [];
   const out: Subject[] = [];
+  const listPath = sub(path, 'actors');
   for (let i = 0; i < arr.length; i++) {
-    const a = ctx.element(arr, i, sub(path, 'actors'));
-    const ap = item(sub(path, 'actors'), i);
+    const a = ctx.element(arr, i, listPath);
+    const ap = item(listPath, i);
     const user = a === undefined ? undefined : ctx.optObject(a, 'user', ap);
     if (user === undefined) continue;
     const up = sub(ap, 'user');

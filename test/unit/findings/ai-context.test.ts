@@ -55,6 +55,18 @@ describe('AI tags', () => {
     expect(reasonsFor([{ key: 'sagemaker:project-name', value: 'churn' }])).toEqual([{ code: 'ai-tag', detail: 'tag sagemaker:project-name=churn (rule sagemaker:*)' }]);
   });
 
+  it('a key no rule can match is remembered per list of keys, not for other lists', () => {
+    const custom = ['team=ml-.*'];
+    // Seen first under the default keys (where no rule names it), then under a list where it matches.
+    expect(reasonsFor([{ key: 'Team', value: 'ml-research' }])).toEqual([]);
+    expect(reasonsFor([{ key: 'Team', value: 'ml-research' }])).toEqual([]);
+    expect(reasonsFor([{ key: 'Team', value: 'ml-research' }], custom)).toEqual([{ code: 'ai-tag', detail: 'tag Team=ml-research (rule team)' }]);
+    expect(reasonsFor([{ key: 'Team', value: 'web' }], custom)).toEqual([]);
+    expect(reasonsFor([{ key: 'Team', value: 'ml-research' }], custom)).toEqual([{ code: 'ai-tag', detail: 'tag Team=ml-research (rule team)' }]);
+    // SageMaker-managed tags always count, however often seen.
+    for (let i = 0; i < 2; i++) expect(reasonsFor([{ key: 'aws:sagemaker:domain-arn', value: 'd' }])).toEqual([{ code: 'sagemaker', detail: 'SageMaker-managed tag aws:sagemaker:domain-arn=d' }]);
+  });
+
   it('an explicit "no" does not count', () => {
     for (const value of ['false', 'No', '0', 'off', 'none', 'disabled']) expect(reasonsFor([{ key: 'ai-workload', value }])).toEqual([]);
   });

@@ -22,4 +22,19 @@ describe('InternTable', () => {
     expect(t.id('principal 111122223333 AIDAEXAMPLE')).toBe(parts);
     expect(t.id('principal 111122223333 AIDAEXAMPLE')).toBe(parts);
   });
+
+  it('knows the first two parts of a subject key by their own numbers, unless a part holds a space', () => {
+    const t = new InternTable();
+    const key = t.id('ec2-instance', '111122223333', 'i-0abc');
+    expect(t.value(t.firstPart(key))).toBe('ec2-instance');
+    expect(t.value(t.secondPart(key))).toBe('111122223333');
+    expect(t.valueFrom(key, 'ec2-instance'.length + '111122223333'.length + 2)).toBe('i-0abc');
+    // An account with a space: the key is split at its first two spaces when read back, not by its parts.
+    const odd = t.id('s3-bucket', '1111 2222', 'b');
+    expect(t.firstPart(odd)).toBe(-1);
+    // A key first seen whole (or in two parts) has no parts recorded, and the same number from three parts.
+    const whole = t.id('iam-user 111122223333 alice');
+    expect(t.id('iam-user', '111122223333', 'alice')).toBe(whole);
+    expect(t.firstPart(whole)).toBe(-1);
+  });
 });
