@@ -4,6 +4,7 @@
  * rest is still triaged and printed).
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { AWS_HTTP_TIMEOUTS } from '../../aws/http-timeouts.js';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { normalizeIsoTimestamp } from '../../findings/timestamps.js';
@@ -82,6 +83,7 @@ function exportClient(endpoint: string | undefined): S3Client {
   return new S3Client({
     region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     followRegionRedirects: true,
+    requestHandler: AWS_HTTP_TIMEOUTS,
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
   });
 }
