@@ -11,5 +11,19 @@ for (const stream of [process.stdout, process.stderr]) {
     process.exit(process.exitCode ?? 0);
   });
 }
+// Ctrl-C or a `kill` mid-run ends the process at once, as before (the journal is written as a crash would leave it:
+// steps left running are taken over at once by the next command, their pre-images kept), but says so in one line,
+// and for the commands that run a plan, how to finish it. Exit 128 + the signal's number, as a shell reports it.
+const PLAN_COMMANDS = new Set(['respond', 'resume', 'approve', 'deny', 'release', 'demo']);
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  process.once(signal, () => {
+    const command = process.argv[2];
+    const next = PLAN_COMMANDS.has(command)
+      ? `; a plan left unfinished is taken over by \`tourniquet resume <incident>\` or by running the same command again (\`tourniquet incidents\` lists them)`
+      : '';
+    process.stderr.write(`\ntourniquet: interrupted (${signal})${next}\n`);
+    process.exit(code);
+  });
+}
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
