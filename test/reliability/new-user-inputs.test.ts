@@ -305,3 +305,22 @@ describe('a device or an oversized file where a file is expected', () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe('triage filters with a typo', () => {
+  it.each([
+    ['--account', '12345678901', /^tourniquet: --account must be a 12-digit account id, received string "12345678901"$/],
+    ['--region', 'us-east1', /^tourniquet: --region must be a Region name such as us-east-1, received string "us-east1"$/],
+  ])('%s %s is one line, exit 2 (it matched nothing: "0 incident(s)", exit 0)', async (flag, value, line) => {
+    const r = await runCli(['triage', GPU_BTC, flag, value]);
+    expect(r.code).toBe(2);
+    expect(errLines(r)).toHaveLength(1);
+    expect(errLines(r)[0]).toMatch(line);
+  });
+
+  it('the finding’s own account and Region still select it', async () => {
+    const { detail } = JSON.parse(readFileSync(GPU_BTC, 'utf8')) as { detail: { accountId: string; region: string } };
+    const r = await runCli(['triage', GPU_BTC, '--account', detail.accountId, '--region', detail.region, '--json']);
+    expect(r.code, r.err).toBe(0);
+    expect((JSON.parse(r.out) as { incidents: unknown[] }).incidents).toHaveLength(1);
+  });
+});
