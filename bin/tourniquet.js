@@ -1,14 +1,23 @@
 #!/usr/bin/env node
 // Launcher: runs the TypeScript CLI through tsx so `npx tourniquet` works right after `npm ci`, with no build step.
+import { writeSync } from 'node:fs';
 import { register } from 'tsx/esm/api';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
 // A reader that closes the pipe early (`tourniquet types | head`) ends the output, not the process with a stack trace.
+// Output that cannot be written (`> /dev/full`, a full disk) is one line on stderr and exit 1 (it was a stack trace).
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err) => {
-    if (err.code !== 'EPIPE') throw err;
-    process.exit(process.exitCode ?? 0);
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (stream === process.stdout) {
+      try {
+        writeSync(2, `tourniquet: cannot write to standard output (${err.code ?? 'error'}: ${String(err.message).replace(/^\w+: /, '').split(',')[0]})\n`);
+      } catch {
+        // stderr is gone too: the exit code is all that is left.
+      }
+    }
+    process.exit(1);
   });
 }
 // Ctrl-C or a `kill` mid-run ends the process at once, as before (the journal is written as a crash would leave it:

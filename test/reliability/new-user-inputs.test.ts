@@ -6,7 +6,7 @@
  * was readable is skipped.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -322,5 +322,24 @@ describe('triage filters with a typo', () => {
     const r = await runCli(['triage', GPU_BTC, '--account', detail.accountId, '--region', detail.region, '--json']);
     expect(r.code, r.err).toBe(0);
     expect((JSON.parse(r.out) as { incidents: unknown[] }).incidents).toHaveLength(1);
+  });
+});
+
+describe('standard output that cannot be written', () => {
+  it.skipIf(!existsSync('/dev/full'))('`> /dev/full` (a full disk) is one line on stderr and exit 1 (was an uncaught ENOSPC with a stack trace)', async () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
+        const p = spawn(process.execPath, [BIN, 'inspect', GPU_BTC], { stdio: ['ignore', full, 'pipe'] });
+        let err = '';
+        p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+        p.on('close', (code) => resolve({ code, err }));
+      });
+      expect(r.err).not.toMatch(NO_STACK);
+      expect(r.err.split('\n').filter((l) => l !== '')).toEqual(['tourniquet: cannot write to standard output (ENOSPC: no space left on device)']);
+      expect(r.code).toBe(1);
+    } finally {
+      closeSync(full);
+    }
   });
 });
