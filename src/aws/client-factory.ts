@@ -10,6 +10,7 @@ import { TourniquetError, describeValue } from '../errors.js';
 import { AssumedRoleCache, DEFAULT_ROLE_NAME, responderRoleArn, roleSessionName } from './assume-role.js';
 import { attachCallRecorder } from './call-recorder.js';
 import { clientCache, serviceNameOf } from './client-cache.js';
+import { AWS_HTTP_TIMEOUTS } from './http-timeouts.js';
 import type { AwsClientClass, AwsClientLookup, AwsClients, CallListener, SdkClient } from './clients.js';
 import { attachRateLimiter, type CallRateLimiter } from './rate-limit-middleware.js';
 import { loadSts } from './sts-sdk.js';
@@ -62,6 +63,7 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
   const common = (region: string | undefined) => ({
     ...(region !== undefined ? { region } : {}),
     customUserAgent: TOURNIQUET_USER_AGENT,
+    requestHandler: AWS_HTTP_TIMEOUTS,
     ...(endpoint !== undefined ? { endpoint } : {}),
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
     ...(options.retryMode !== undefined ? { retryMode: options.retryMode } : {}),

@@ -9,7 +9,17 @@ import { NotFoundError } from '../errors.js';
 import { refuseEmptyPathFlags } from './empty-path-flags.js';
 import { DEFAULT_STATE_DIR, type RuntimeFlags } from './runtime.js';
 
+/**
+ * Ids are minted as `inc-yyyymmdd-<12 hex>` (25 bytes). A longer one can name no incident, and a journal key past
+ * DynamoDB's 2 KiB limit made the read fail (`ValidationException`, exit 1) instead of "not found".
+ */
+const MAX_INCIDENT_ID_BYTES = 256;
+
 export async function requireJournal(incidentId: string, flags: RuntimeFlags): Promise<void> {
+  const bytes = Buffer.byteLength(incidentId);
+  if (bytes > MAX_INCIDENT_ID_BYTES) {
+    throw new NotFoundError('incident', incidentId, `incident ids are inc-yyyymmdd-<12 hex>, as \`tourniquet incidents\` lists them; this one has ${bytes} bytes`);
+  }
   const missing = await missingJournalPath(flags);
   if (missing !== undefined) throw new NotFoundError('incident', incidentId, `there is no journal at ${JSON.stringify(missing)}`);
 }

@@ -3,6 +3,7 @@
  * drill, of any catalogued type for that kind (`--type`). The finding goes through the engine exactly as a real one
  * would: same parser, same subject, same plan.
  */
+import { AWS_HTTP_TIMEOUTS } from '../aws/http-timeouts.js';
 import { UsageError } from '../errors.js';
 import { closestName } from '../did-you-mean.js';
 import { allTypes, lookupType } from '../findings/type-catalogue.js';
@@ -50,7 +51,7 @@ export async function buildDrillFinding(r: DrillRequest): Promise<Record<string,
   const bad = kind.checkId(r.id);
   if (bad !== undefined) throw new UsageError(bad);
   const { type, severity } = drillType(kind, r.type);
-  const config = { region: r.region, ...(r.endpoint ? { endpoint: r.endpoint } : {}) };
+  const config = { region: r.region, requestHandler: AWS_HTTP_TIMEOUTS, ...(r.endpoint ? { endpoint: r.endpoint } : {}) };
   const read = await kind.read(r.id, { accountId: r.accountId, region: r.region, config, type });
   return drillEnvelope({
     accountId: r.accountId,

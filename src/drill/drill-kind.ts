@@ -2,11 +2,13 @@
  * One kind of resource `tourniquet drill` can build a finding for: how to read the real resource and turn it into a
  * GuardDuty `resource` (and `service.action`). Adding a kind = one file in kinds/ and one line in drill-kinds.ts.
  */
+import type { AWS_HTTP_TIMEOUTS } from '../aws/http-timeouts.js';
+
 export interface DrillContext {
   readonly accountId: string;
   readonly region: string;
-  /** SDK client configuration (Region, endpoint). */
-  readonly config: { readonly region: string; readonly endpoint?: string };
+  /** SDK client configuration (Region, endpoint, socket timeouts). */
+  readonly config: { readonly region: string; readonly endpoint?: string; readonly requestHandler: typeof AWS_HTTP_TIMEOUTS };
   readonly type: string;
 }
 

@@ -5,13 +5,14 @@
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { TourniquetError } from '../errors.js';
+import { AWS_HTTP_TIMEOUTS } from '../aws/http-timeouts.js';
 import { wrapAwsError } from '../aws/wrap-aws-error.js';
 
 export const DRILL_EVENT_SOURCE = 'tourniquet.drill';
 export const FINDING_DETAIL_TYPE = 'GuardDuty Finding';
 
 export async function sendDrill(finding: Record<string, unknown>, o: { region: string; endpoint?: string; eventBus?: string }): Promise<string> {
-  const client = new EventBridgeClient({ region: o.region, ...(o.endpoint ? { endpoint: o.endpoint } : {}) });
+  const client = new EventBridgeClient({ region: o.region, requestHandler: AWS_HTTP_TIMEOUTS, ...(o.endpoint ? { endpoint: o.endpoint } : {}) });
   try {
     const out = await client
       .send(

@@ -40,7 +40,9 @@ export function readSqsMessage(record: Pick<SQSRecord, 'messageId' | 'body'>): S
 
   let body: unknown;
   try {
-    body = JSON.parse(record.body);
+    // A leading byte order mark (`aws sqs send-message --message-body file://…` of a file an editor saved with one) is
+    // skipped, as the CLI skips it in files; JSON.parse refuses it.
+    body = JSON.parse(typeof record.body === 'string' && record.body.startsWith('\uFEFF') ? record.body.slice(1) : record.body);
   } catch (err) {
     // Kept as a finding parse error: the text is what GuardDuty or EventBridge would have sent.
     throw new FindingParseError(source, '$', 'a JSON message body', `unparseable JSON (${(err as Error).message})`, { cause: err });

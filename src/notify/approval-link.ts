@@ -46,7 +46,9 @@ export function verifyApproval(token: string, secret: string, nowSeconds: number
   const [payload, sig] = parts as [string, string];
   const expected = createHmac('sha256', secret).update(payload).digest();
   const got = Buffer.from(sig, 'base64url');
-  if (got.length !== expected.length || !timingSafeEqual(got, expected)) throw new ApprovalLinkError('bad approval signature');
+  // Node's decoder skips characters outside the alphabet, accepts padding and `+/`, and ignores the last character's
+  // spare bits, so many texts decode to one MAC: only the exact text a link was signed with is accepted.
+  if (b64(got) !== sig || got.length !== expected.length || !timingSafeEqual(got, expected)) throw new ApprovalLinkError('bad approval signature');
   let claim: unknown;
   try {
     claim = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));

@@ -63,7 +63,7 @@ export function parsePolicy(text: string, fileName: string, options: ParsePolicy
   const yamlIssues: PolicyIssue[] = [...doc.errors, ...doc.warnings].map((e) => ({
     path: '(yaml)',
     // yaml appends "at line L, column C:" and a source excerpt; the line is reported separately.
-    message: e.message.split(/ at line \d+/)[0] ?? e.message,
+    message: e.code === 'MULTIPLE_DOCS' ? 'a second YAML document ("---") starts here: a policy file holds one document' : (e.message.split(/ at line \d+/)[0] ?? e.message),
     line: e.linePos?.[0].line ?? lc.linePos(e.pos[0]).line,
   }));
   if (yamlIssues.length > 0) throw new PolicyError(fileName, yamlIssues);

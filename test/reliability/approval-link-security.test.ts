@@ -65,6 +65,15 @@ describe('approval links at the handler', () => {
     nothingDone();
   });
 
+  it('a link whose signature was altered to text that decodes to the same MAC (a padding "=", a space) is refused with 403', async () => {
+    const [payload, sig] = link().split('.') as [string, string];
+    for (const altered of [`${sig}=`, `${sig.slice(0, 5)} ${sig.slice(5)}`]) {
+      const r = await handler(request('POST', `${payload}.${altered}`));
+      expect([r.statusCode, r.body]).toEqual([403, expect.stringContaining('bad approval signature')]);
+    }
+    nothingDone();
+  });
+
   it('an expired link is refused with 403, naming when it expired', async () => {
     const r = await handler(request('POST', link({ expiresAt: now() - 1 })));
     expect([r.statusCode, r.body]).toEqual([403, expect.stringContaining('approval link expired at')]);

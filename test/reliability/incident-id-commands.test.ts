@@ -96,6 +96,15 @@ describe('an unknown incident id', () => {
     const r = await withoutAws([...c.args('inc-nope'), '--journal-path', journal, '--evidence-dir', at('one/cases')]);
     expectOneLine(r, 2, /incident not found: .*"inc-nope"/);
   });
+
+  it.each(COMMANDS)('$name of ids with path, quote, expression and key characters, and of a 5,000-character id: not found, exit 2 (the long one was a DynamoDB ValidationException, exit 1)', async (c) => {
+    const journal = at('one/journal');
+    if (!existsSync(journal)) await observed(journal, at('one/cases'));
+    for (const id of ['../../etc/passwd', 'inc-1" OR 1=1 --', '${jndi:ldap://x}', 'inc-1#step#isolate-network', 'inc-\u001b[31m', `inc-${'a'.repeat(5000)}`]) {
+      const r = await withoutAws([...c.args(id), '--journal-path', journal, '--evidence-dir', at('one/cases')]);
+      expectOneLine(r, 2, /^tourniquet: incident not found: /);
+    }
+  });
 });
 
 describe('an observe-mode incident', () => {

@@ -6,7 +6,7 @@
  * was readable is skipped.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -303,5 +303,43 @@ describe('a device or an oversized file where a file is expected', () => {
     });
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
+  });
+});
+
+describe('triage filters with a typo', () => {
+  it.each([
+    ['--account', '12345678901', /^tourniquet: --account must be a 12-digit account id, received string "12345678901"$/],
+    ['--region', 'us-east1', /^tourniquet: --region must be a Region name such as us-east-1, received string "us-east1"$/],
+  ])('%s %s is one line, exit 2 (it matched nothing: "0 incident(s)", exit 0)', async (flag, value, line) => {
+    const r = await runCli(['triage', GPU_BTC, flag, value]);
+    expect(r.code).toBe(2);
+    expect(errLines(r)).toHaveLength(1);
+    expect(errLines(r)[0]).toMatch(line);
+  });
+
+  it('the finding’s own account and Region still select it', async () => {
+    const { detail } = JSON.parse(readFileSync(GPU_BTC, 'utf8')) as { detail: { accountId: string; region: string } };
+    const r = await runCli(['triage', GPU_BTC, '--account', detail.accountId, '--region', detail.region, '--json']);
+    expect(r.code, r.err).toBe(0);
+    expect((JSON.parse(r.out) as { incidents: unknown[] }).incidents).toHaveLength(1);
+  });
+});
+
+describe('standard output that cannot be written', () => {
+  it.skipIf(!existsSync('/dev/full'))('`> /dev/full` (a full disk) is one line on stderr and exit 1 (was an uncaught ENOSPC with a stack trace)', async () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
+        const p = spawn(process.execPath, [BIN, 'inspect', GPU_BTC], { stdio: ['ignore', full, 'pipe'] });
+        let err = '';
+        p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+        p.on('close', (code) => resolve({ code, err }));
+      });
+      expect(r.err).not.toMatch(NO_STACK);
+      expect(r.err.split('\n').filter((l) => l !== '')).toEqual(['tourniquet: cannot write to standard output (ENOSPC: no space left on device)']);
+      expect(r.code).toBe(1);
+    } finally {
+      closeSync(full);
+    }
   });
 });

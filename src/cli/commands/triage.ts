@@ -4,8 +4,9 @@
  * rest is still triaged and printed).
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { AWS_HTTP_TIMEOUTS } from '../../aws/http-timeouts.js';
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
+import { UsageError, describeValue } from '../../errors.js';
 import { normalizeIsoTimestamp } from '../../findings/timestamps.js';
 import { isS3Target, triageBatches } from '../../investigate/triage-input.js';
 import { Triage, type TriageFilters, type TriageRanking } from '../../investigate/triage.js';
@@ -50,6 +51,16 @@ function parseSeverity(value: string): number {
   return n;
 }
 
+// The filters compare exactly: a typo (11 digits, `us-east1`) matched nothing and triage said "0 incident(s)", exit 0.
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+
+function parseEach(flag: string, values: readonly string[], pattern: RegExp, expected: string): readonly string[] {
+  const bad = values.find((v) => !pattern.test(v));
+  if (bad !== undefined) throw new UsageError(`${flag} must be ${expected}, received ${describeValue(bad)}`);
+  return values;
+}
+
 function parseTop(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--top must be a whole number of at least 1, received ${JSON.stringify(value)}`);
@@ -63,8 +74,8 @@ export function filtersFrom(flags: Flags): TriageFilters {
     ...(flags.since !== undefined ? { since: parseSince(flags.since) } : {}),
     ...(flags.minSeverity !== undefined ? { minSeverity: parseSeverity(flags.minSeverity) } : {}),
     ...(flags.type ? { types: flags.type } : {}),
-    ...(flags.account ? { accounts: flags.account } : {}),
-    ...(flags.region ? { regions: flags.region } : {}),
+    ...(flags.account ? { accounts: parseEach('--account', flags.account, ACCOUNT_ID, 'a 12-digit account id') } : {}),
+    ...(flags.region ? { regions: parseEach('--region', flags.region, REGION, 'a Region name such as us-east-1') } : {}),
     ...(flags.ai ? { ai: true } : {}),
     ...(flags.includeSamples ? { includeSamples: true } : {}),
     ...(flags.includeArchived ? { includeArchived: true } : {}),
@@ -82,6 +93,7 @@ function exportClient(endpoint: string | undefined): S3Client {
   return new S3Client({
     region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     followRegionRedirects: true,
+    requestHandler: AWS_HTTP_TIMEOUTS,
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
   });
 }

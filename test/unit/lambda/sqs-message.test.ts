@@ -45,6 +45,15 @@ describe('readSqsMessage', () => {
     expect(m.kind === 'record' && m.record.kind).toBe('finding');
   });
 
+  it('reads a body that starts with a byte order mark as the same message (it was quarantined as unparseable JSON)', () => {
+    const body = JSON.stringify(event(finding()));
+    const m = read(`\uFEFF${body}`);
+    expect(m).toEqual(read(body));
+    expect(m.kind).toBe('record');
+    // Only a leading one: elsewhere it is not JSON.
+    expect(errorOf(`{\uFEFF}`)).toBeInstanceOf(FindingParseError);
+  });
+
   it('reads S3 notifications: keys decoded (+ is a space), other events ignored', () => {
     const m = read(
       JSON.stringify({

@@ -72,6 +72,22 @@ describe('signApproval / verifyApproval', () => {
     expect(refused(() => verifyApproval(signApproval(claim, `${SECRET}-other`), SECRET, NOW)).message).toBe('bad approval signature');
   });
 
+  it('refuses a signature written differently that decodes to the same MAC (padding, spaces, characters outside base64url, the last character’s spare bits, standard base64)', () => {
+    const t = signApproval(claim, SECRET);
+    const [payload, sig] = t.split('.') as [string, string];
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // 32 bytes take 43 characters: the last one carries 4 bits, so flipping its lowest bit decodes to the same bytes.
+    const spareBits = alphabet[alphabet.indexOf(sig.at(-1)!) ^ 1]!;
+    const variants = [`${sig}=`, `${sig}==`, `${sig.slice(0, 10)} ${sig.slice(10)}`, `${sig.slice(0, 10)}!${sig.slice(10)}`, `${sig.slice(0, -1)}${spareBits}`];
+    const standard = sig.replace(/-/g, '+').replace(/_/g, '/');
+    if (standard !== sig) variants.push(standard);
+    for (const v of variants) {
+      expect(Buffer.from(v, 'base64url').equals(Buffer.from(sig, 'base64url'))).toBe(true); // the same MAC bytes …
+      expect(refused(() => verifyApproval(`${payload}.${v}`, SECRET, NOW)).message).toBe('bad approval signature'); // … refused
+    }
+    expect(verifyApproval(t, SECRET, NOW).incidentId).toBe(claim.incidentId);
+  });
+
   it('refuses malformed tokens', () => {
     for (const t of ['', 'abc', '.', 'a.', '.b', 'a.b.c', signApproval(claim, SECRET) + '.x']) {
       expect(refused(() => verifyApproval(t, SECRET, NOW)).message).toBe('malformed approval token');

@@ -236,7 +236,8 @@ describe('parsePolicy: errors carry line numbers', () => {
     expect(issuesOf('')[0]).toMatchObject({ path: '(root)', line: 1 });
     expect(issuesOf('# only a comment\n')[0]!.message).toContain('empty');
     expect(issuesOf('defaults: { mode: observe }\n')[0]).toMatchObject({ path: 'version', message: expect.stringContaining('missing') });
-    expect(issuesOf('version: 1\n---\nversion: 1\n')[0]).toMatchObject({ path: '(yaml)' });
+    // Two documents: said in the user's terms (it was the library's advice to call YAML.parseAllDocuments()).
+    expect(issuesOf('version: 1\n---\nversion: 1\n')[0]).toEqual({ path: '(yaml)', line: 2, message: 'a second YAML document ("---") starts here: a policy file holds one document' });
     expect(issuesOf('- version: 1\n')[0]!.message).toContain('expected object');
   });
 
