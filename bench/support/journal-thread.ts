@@ -33,7 +33,7 @@ export async function openJournalInThread(): Promise<Journal> {
     credentials: { accessKeyId: 'tourniquet-embedded', secretAccessKey: 'tourniquet-embedded' },
     customUserAgent: TOURNIQUET_USER_AGENT,
     maxAttempts: 3,
-    requestHandler: { requestTimeout: 30_000, connectionTimeout: 30_000 },
+    requestHandler: { connectionTimeout: 30_000 },
   });
   return new DynamoJournal({ client, tableName: DEFAULT_TABLE_NAME, onClose: async () => void (await worker.terminate()), exclusive: true, ownsClient: true });
 }

@@ -48,10 +48,11 @@ export async function openJournal(options: OpenJournalOptions = {}): Promise<Jou
       credentials: { accessKeyId: 'tourniquet-embedded', secretAccessKey: 'tourniquet-embedded' },
       customUserAgent: TOURNIQUET_USER_AGENT,
       maxAttempts: 3,
-      // Never hang on the emulator, but do not give up on it early either: it runs in this process, so a connection
-      // that takes seconds means this process is busy (a burst of findings handled at once), not that the server is
-      // gone. With 2 s to connect, 734 of 1,000 respond() calls of bench:burst's issue-size run failed here.
-      requestHandler: { requestTimeout: 30_000, connectionTimeout: 30_000 },
+      // Do not give up on the emulator early: it runs in this process, so a connection that takes seconds means this
+      // process is busy (a burst of findings handled at once), not that the server is gone. With 2 s to connect, 734
+      // of 1,000 respond() calls of bench:burst's issue-size run failed here. No idle-socket timeout for the same
+      // reason: an answer can be late, never lost (the AWS clients have one: src/aws/http-timeouts.ts).
+      requestHandler: { connectionTimeout: 30_000 },
     });
     // Its folder is locked (or it lives in memory): no other process can hold a lease in it while we have it open.
     journal = new DynamoJournal({ client, tableName: DEFAULT_TABLE_NAME, onClose: () => server.close(), exclusive: true });
