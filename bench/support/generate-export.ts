@@ -42,7 +42,7 @@ export function templateFindings(): Obj[] {
 const hex = (n: number, width: number): string => (n >>> 0).toString(16).padStart(8, '0').repeat(Math.ceil(width / 8)).slice(-width);
 
 /** Deterministic pseudo-random numbers (mulberry32), so every run writes the same export. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -70,38 +70,19 @@ function daysFromCivil(year: number, month: number, day: number): number {
  * takes from Date) goes through the full check.
  */
 function canonicalEpochMs(value: string): number {
+  if (!isCanonicalTimestamp(value)) return NaN;
   const n = value.length;
-  if (n !== 20 && (n < 22 || n > 24)) return NaN;
-  if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84) return NaN; // - - T
-  if (value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58 || value.charCodeAt(n - 1) !== 90) return NaN; // : : Z
-  const hi = twoDigits(value, 0);
-  const lo = twoDigits(value, 2);
-  if (hi < 0 || lo < 0) return NaN;
-  const year = 100 * hi + lo;
-  const month = twoDigits(value, 5);
-  const day = twoDigits(value, 8);
-  const hour = twoDigits(value, 11);
-  const minute = twoDigits(value, 14);
-  const second = twoDigits(value, 17);
-  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
+  const year = 100 * twoDigits(value, 0) + twoDigits(value, 2);
   let ms = 0;
-  if (n > 20) {
-    if (value.charCodeAt(19) !== 46) return NaN; // .
-    let scale = 100;
-    for (let i = 20; i < n - 1; i++) {
-      const d = digit(value, i);
-      if (d < 0) return NaN;
-      ms += d * scale;
-      scale /= 10;
-    }
-  }
-  return daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms;
+  for (let i = 20, scale = 100; i < n - 1; i++, scale /= 10) ms += digit(value, i) * scale;
+  const days = daysFromCivil(year, twoDigits(value, 5), twoDigits(value, 8));
+  return days * 86_400_000 + twoDigits(value, 11) * 3_600_000 + twoDigits(value, 14) * 60_000 + twoDigits(value, 17) * 1000 + ms;
 }
 
 /**
- * True when `canonicalEpochMs(value)` is a number: the same checks, without computing the instant (validation reads
- * several timestamps a record; only the summary needs their instants, and reads them with `epochMsOfIso`).
+ * True when `value` is in GuardDuty's own form and a valid date and time: the checks `canonicalEpochMs` makes before
+ * computing the instant (validation reads several timestamps a record; only the summary needs their instants, and
+ * reads them with `epochMsOfIso`).
  */
 function isCanonicalTimestamp(value: string): boolean {
   const n = value.length;

@@ -22,6 +22,7 @@ import { RunSharedReads } from '../../../src/engine/shared-reads.js';
 import type { Finding } from '../../../src/findings/model.js';
 import { parseRecord } from '../../../src/findings/read-input.js';
 import { parsePolicy } from '../../../src/policy/load-policy.js';
+import { held } from '../../support/held-read.js';
 
 const ec2 = mockClient(EC2Client);
 const asg = mockClient(AutoScalingClient);
@@ -68,16 +69,6 @@ const args = (mode: string, reads: RunSharedReads, hasIncident = false) => {
   const f = finding();
   return { policy: policy(mode), finding: f, subject: f.subjects[0]!, mode: undefined, modeCeiling: undefined, responderPrincipalArns: [], clients: () => Promise.resolve(clients()), reads, hasIncident: () => Promise.resolve(hasIncident) };
 };
-
-/** The answer under `key` if the shared reads hold one (else undefined, without reading). */
-async function held(reads: RunSharedReads, key: string): Promise<unknown> {
-  let loaded = false;
-  const value = await reads.get(key, () => {
-    loaded = true;
-    return Promise.resolve(undefined);
-  });
-  return loaded ? undefined : value;
-}
 
 describe('prefetchReads', () => {
   it('for a subject the policy contains: the groups, interfaces, membership and evidence reads, answered into the shared reads, nothing changed', async () => {

@@ -15,6 +15,7 @@ import { startReadAhead } from '../../../src/engine/read-ahead.js';
 import { RunSharedReads } from '../../../src/engine/shared-reads.js';
 import type { StepRecord, StepStatus } from '../../../src/journal/journal.js';
 import { instanceSubject } from '../actions/action-fixtures.js';
+import { held } from '../../support/held-read.js';
 
 const ec2 = mockClient(EC2Client);
 const iam = mockClient(IAMClient);
@@ -56,16 +57,6 @@ async function readAhead(status: StepStatus, mode: Mode, more: Partial<StepRecor
   // Started, not awaited by the run: let the mocked answers arrive.
   await new Promise((r) => setTimeout(r, 50));
   return reads;
-}
-
-/** The answer under `key` if the shared reads hold one (else undefined, without reading). */
-async function held(reads: RunSharedReads, key: string): Promise<unknown> {
-  let loaded = false;
-  const value = await reads.get(key, () => {
-    loaded = true;
-    return Promise.resolve(undefined);
-  });
-  return loaded ? undefined : value;
 }
 
 describe('startReadAhead', () => {
