@@ -21,7 +21,7 @@ export interface ProfileRolesDeps {
   readonly isTransient: (err: unknown) => boolean;
   readonly retry?: RetryOptions;
   /**
-   * The run's shared reads: the roles go there under the steps' key (profileRolesKey), so the session deny's prefetch
+   * The run's shared reads: the roles go there under the steps' key (profileRolesKey), so the session deny's read-ahead
    * and capture, and the other findings of the instance in flight, join this read instead of making their own.
    */
   readonly reads?: SharedReads;

@@ -177,7 +177,7 @@ export class Responder {
           const [live, roles] = await Promise.all([
             readLiveTags(subject, { exemptTagKey, observeOnly, clients, isTransient: this.options.isTransient, retry: this.options.retry }),
             // Through the shared reads: the profile's roles, read for the protected principals, are the steps'
-            // identity read too (the session deny's prefetch and capture).
+            // identity read too (the session deny's read-ahead and capture).
             resolveProfileRoles(subject, { observeOnly, clients, isTransient: this.options.isTransient, retry: this.options.retry, reads }),
           ]);
           if (live.source === 'live' && live.answer !== undefined) void reads.get(live.answer.key, () => Promise.resolve(live.answer!.value));
