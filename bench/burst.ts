@@ -17,8 +17,7 @@
  * Scale: 1,000 findings over 300 instances is the issue's burst (`npm run bench:burst -- 1000 300`: 6 minutes at load
  * ~2); the default is scaled down at the same ratio (3.33 findings a subject): `--quick` 20 findings over 6 instances; default 100 over 30; any size with `-- <findings> <subjects>`.
  * `--no-engine-limiter` lifts the engine's limiter (a diagnostic: what the limiter costs); `--timers` tallies the timers the
- * project's code sets (who waits); `--journal-thread` runs the journal's DynamoDB emulator in a worker thread (what
- * moving it off the main thread would give); `BURST_CALL_LOG=<file>` writes every AWS call with its timing (and the burst's window
+ * project's code sets (who waits); `BURST_CALL_LOG=<file>` writes every AWS call with its timing (and the burst's window
  * in a CPU profile's clock, for `node --cpu-prof`).
  * The emulator baseline, measured against (1): the emulator's own time for the same calls (bench/support/emulator-replay.ts:
  * the calls the engine sent, replayed with their inputs and per-incident order, every incident at once, no engine),
@@ -45,7 +44,6 @@ import { MemoryNotifier } from '../src/notify/notification.js';
 import { parsePolicy } from '../src/policy/load-policy.js';
 import { AwsTokenBuckets } from './support/aws-token-buckets.js';
 import { replayCalls, type ReplayResult } from './support/emulator-replay.js';
-import { openJournalInThread } from './support/journal-thread.js';
 import { cpuMsOf, descendants } from './support/process-cpu.js';
 import { SdkCallLog, type LoggedCall } from './support/sdk-call-log.js';
 import { SdkLatency } from './support/sdk-latency.js';
@@ -98,7 +96,6 @@ interface BurstOptions {
   /** The SDK-level wrapping of each incident's clients: the emulated AWS buckets are given (one set per run). */
   readonly wrap: (clients: AwsClients, buckets: AwsTokenBuckets) => AwsClients;
   readonly noLimiter: boolean;
-  readonly journalThread: boolean;
   readonly tallyTimers: boolean;
 }
 
@@ -106,7 +103,7 @@ interface BurstOptions {
 async function burstOnce(records: readonly Finding[], o: BurstOptions): Promise<BurstRun> {
   const buckets = new AwsTokenBuckets();
   const limiter = new RateLimiter(o.noLimiter ? NO_RATE_LIMITS : DEFAULT_RATE_LIMITS);
-  const journal = o.journalThread ? await openJournalInThread() : await openJournal({});
+  const journal = await openJournal({});
   const evidenceDir = await mkdtemp(join(tmpdir(), 'tourniquet-bench-burst-'));
   try {
     await journal.ensureTable();
@@ -207,15 +204,13 @@ async function main(): Promise<void> {
   const noLimiter = args.includes('--no-engine-limiter');
   // Diagnostic: tally the timers the project's code sets (a stack trace each: it costs this process CPU).
   const tallyTimers = args.includes('--timers');
-  // Diagnostic: the journal's DynamoDB emulator in a worker thread instead of on this process's main thread.
-  const journalThread = args.includes('--journal-thread');
   // Diagnostic: only the run against moto and its replays (the figures before the replayed runs existed).
   const motoOnly = args.includes('--moto-only');
   const nums = args.filter((a) => !a.startsWith('--')).map(Number);
   const findings = nums[0] ?? (quick ? 20 : 100);
   const subjects = nums[1] ?? (quick ? 6 : 30);
   if (!Number.isInteger(findings) || !Number.isInteger(subjects) || subjects < 1 || findings < subjects) {
-    throw new Error(`usage: burst [--quick] [--no-engine-limiter] [--timers] [--journal-thread] [--moto-only] [findings subjects] with findings ≥ subjects ≥ 1, received ${args.join(' ')}`);
+    throw new Error(`usage: burst [--quick] [--no-engine-limiter] [--timers] [--moto-only] [findings subjects] with findings ≥ subjects ≥ 1, received ${args.join(' ')}`);
   }
   // The measured runs (answered from the recording): 3, 1 at the issue's size.
   const runs = motoOnly ? 0 : findings > 500 ? 1 : 3;
@@ -250,9 +245,9 @@ async function main(): Promise<void> {
     const calls = new SdkCallLog();
     const emulatorPids = descendants();
     const emulatorCpu0 = cpuMsOf(emulatorPids);
-    const m = await burstOnce(records, { endpoint: moto.endpoint, wrap: (c, buckets) => recording.record(calls.wrap(buckets.wrap(c))), noLimiter, journalThread, tallyTimers });
+    const m = await burstOnce(records, { endpoint: moto.endpoint, wrap: (c, buckets) => recording.record(calls.wrap(buckets.wrap(c))), noLimiter, tallyTimers });
     const emulatorCpuMs = emulatorCpu0 === undefined ? undefined : cpuMsOf(emulatorPids)! - emulatorCpu0;
-    console.log(`burst: ${findings} findings over ${subjects} instances at once${quick ? ' (--quick)' : ''}${noLimiter ? ' (engine limiter lifted)' : ''}${journalThread ? " (journal's emulator in a worker thread)" : ''}, Node ${process.version}, AWS throttling emulated at the SDK level`);
+    console.log(`burst: ${findings} findings over ${subjects} instances at once${quick ? ' (--quick)' : ''}${noLimiter ? ' (engine limiter lifted)' : ''}, Node ${process.version}, AWS throttling emulated at the SDK level`);
     const mf = describeRun(m, '(1) against moto_server (answers recorded)');
     if (process.env.BURST_CALL_LOG !== undefined) {
       // The window in the clock of a V8 CPU profile (`--cpu-prof`: µs of the monotonic clock) and in performance.now().
@@ -292,7 +287,7 @@ async function main(): Promise<void> {
       const replay = recording.replay();
       const latency = new SdkLatency({ latencyMs: LATENCY_MS, sequential: false });
       // The latency first (it runs first), then AWS's buckets (a throttled call costs a round trip too), then the answer.
-      const run = await burstOnce(records, { endpoint: moto.endpoint, wrap: (c, buckets) => replay.wrap(buckets.wrap(latency.wrap(c))), noLimiter, journalThread, tallyTimers: false });
+      const run = await burstOnce(records, { endpoint: moto.endpoint, wrap: (c, buckets) => replay.wrap(buckets.wrap(latency.wrap(c))), noLimiter, tallyTimers: false });
       if (replay.misses.length > 0) throw new Error(`replayed run ${i + 1}: ${replay.misses.length} call(s) had no recorded answer, e.g. ${replay.misses[0]!.slice(0, 400)}`);
       const d = describeRun(run, `(3.${i + 1}) answered from the recording, +${LATENCY_MS} ms a call, no emulator`);
       measured.push({ run, ...d, awsCalls: latency.calls.length });
@@ -325,7 +320,6 @@ async function main(): Promise<void> {
         bench: 'burst',
         quick,
         engineLimiter: !noLimiter,
-        journalThread,
         findings,
         subjects,
         measuredAgainst: head !== undefined ? 'recorded-answers' : 'moto',

@@ -29,8 +29,9 @@ export const LAMBDA_ENTRIES: Readonly<Record<string, string>> = {
 
 /**
  * Packages for local runs only, replaced in the bundle by a stub that throws when called: the embedded DynamoDB
- * emulator carries a native addon and is never used in Lambda (the journal table is always given there). A stub
- * rather than `external`: the handlers import it statically, and a missing package would fail at cold start.
+ * emulator carries a native addon and is never used in Lambda (the journal table is always given there). Today it is
+ * loaded by path in the embedded journal's worker thread, never imported; the stub keeps a static import that creeps
+ * back from pulling it into the bundle (a stub rather than `external`: a missing package would fail at cold start).
  */
 export const LOCAL_ONLY_PACKAGES: readonly string[] = ['dynalite'];
 

@@ -1,7 +1,8 @@
 /**
  * Benchmark support: the journal with every method call timed — how many calls, their summed time and the time
  * during which at least one was in flight (the run's wall time spent with the journal busy). The journal of the
- * benchmark is the embedded one (dynalite in this process): its time is this process's, not the AWS emulator's.
+ * benchmark is the embedded one (dynalite in a worker thread of this process): its CPU is this process's, not the AWS
+ * emulator's.
  */
 import type { Journal } from '../../src/journal/journal.js';
 
