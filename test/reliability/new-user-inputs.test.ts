@@ -343,3 +343,15 @@ describe('standard output that cannot be written', () => {
     }
   });
 });
+
+describe('commander’s own errors', () => {
+  it.each([
+    ['an unknown option, with its did-you-mean', ['respond', GPU_BTC, '--mde', 'observe'], "tourniquet: unknown option '--mde' (Did you mean --mode?)"],
+    ['an unknown command', ['respnd', GPU_BTC], "tourniquet: unknown command 'respnd' (Did you mean respond?)"],
+    ['a missing argument', ['approve'], "tourniquet: missing required argument 'incident'"],
+  ])('%s is one `tourniquet:` line, exit 2 (was "error: …" and a second line)', async (_name, args, line) => {
+    const r = await runCli(args);
+    expect(errLines(r)).toEqual([line]);
+    expect(r.code).toBe(2);
+  });
+});
