@@ -355,3 +355,43 @@ describe('commander’s own errors', () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe('number flags typed as something other than decimal digits', () => {
+  it.each([
+    ['--wait-seconds', '0x10', ['respond', GPU_BTC, '--mode', 'observe', '--wait-seconds', '0x10'], 'tourniquet: --wait-seconds must be a whole number of seconds from 0 to 600, received "0x10"'],
+    ['--wait-seconds', '1.5', ['resume', 'inc-x', '--journal-path', ':memory:', '--wait-seconds', '1.5'], 'tourniquet: --wait-seconds must be a whole number of seconds from 0 to 600, received "1.5"'],
+    ['--top', '1e3', ['triage', GPU_BTC, '--top', '1e3'], 'tourniquet: --top must be a whole number of at least 1, received "1e3"'],
+    ['--limit', '0x10', ['incidents', '--journal-path', ':memory:', '--limit', '0x10'], 'tourniquet: --limit must be a positive integer, received "0x10"'],
+    ['--min-severity', '1e1', ['triage', GPU_BTC, '--min-severity', '1e1'], 'tourniquet: --min-severity must be a number from 0 to 10, received "1e1"'],
+    ['--isolation-settle-seconds', '0x10', ['plan', GPU_BTC, '--isolation-settle-seconds', '0x10'], 'tourniquet: --isolation-settle-seconds must be a number of seconds from 0 to 600, received "0x10"'],
+  ])('%s %s is one line naming the flag and the value, exit 2 (Number() read it as a number)', async (_flag, _value, args, line) => {
+    const r = await runCli(args);
+    expect(errLines(r)).toEqual([line]);
+    expect(r.code).toBe(2);
+  });
+
+  it('digits with spaces around them are still read (--top " 1 ")', async () => {
+    const r = await runCli(['triage', GPU_BTC, '--top', ' 1 ', '--json']);
+    expect(r.code, r.err).toBe(0);
+  });
+});
+
+describe('a value past 2^53 − 1', () => {
+  it.each([
+    ['--max-line-bytes', ['inspect', GPU_BTC, '--max-line-bytes', '99999999999999999999GiB'], 'tourniquet: --max-line-bytes: expected at most 256 MiB, received string "99999999999999999999GiB"'],
+    ['--top', ['triage', GPU_BTC, '--top', '99999999999999999999'], 'tourniquet: --top is too large: received "99999999999999999999"; a count can be at most 9007199254740991 (2^53 − 1, the largest whole number held exactly)'],
+  ])('%s: the flag, the value and the limit in words (was zod’s "Too big: expected int to be <=9007199254740991")', async (_flag, args, line) => {
+    const r = await runCli(args);
+    expect(errLines(r)).toEqual([line]);
+    expect(r.code).toBe(2);
+  });
+
+  it('a finding whose service.count is past it is rejected at its path (was a DynamoDB error from respond)', async () => {
+    const text = readFileSync(GPU_BTC, 'utf8').replace(/"count":\s*\d+/, '"count": 9007199254740993');
+    const file = at('huge-count.json');
+    writeFileSync(file, text);
+    const r = await runCli(['plan', file]);
+    expect(errLines(r)).toEqual([`rejected: ${file}: $.detail.service.count: expected a count of at most 9007199254740991 (2^53 − 1, the largest whole number a JSON number holds exactly), received number 9007199254740992`]);
+    expect(r.code).toBe(2);
+  });
+});

@@ -6,6 +6,7 @@ import { UsageError } from '../../errors.js';
 import { buildDrillFinding, drillKindOf, drillType } from '../../drill/build-drill-finding.js';
 import { DRILL_KINDS } from '../../drill/drill-kinds.js';
 import { sendDrill } from '../../drill/send-drill.js';
+import { decimalFlag } from '../number-flags.js';
 import type { ReportExit } from './index.js';
 import { printJson, printLine } from '../print-safe.js';
 
@@ -36,8 +37,8 @@ export function registerDrillCommand(program: Command, exit: ReportExit): void {
     .option('--send', 'put the finding on EventBridge (source tourniquet.drill) instead of printing it')
     .option('--event-bus <name>', 'event bus for --send (default: the account\'s default bus)')
     .action(async (kind: string, id: string, flags: Flags) => {
-      const severity = flags.severity === undefined ? undefined : Number(flags.severity);
-      if (severity !== undefined && (!Number.isFinite(severity) || severity < 1 || severity > 10)) {
+      const severity = flags.severity === undefined ? undefined : decimalFlag(flags.severity);
+      if (flags.severity !== undefined && (severity === undefined || severity < 1 || severity > 10)) {
         throw new UsageError(`--severity must be 1.0–10.0, received ${JSON.stringify(flags.severity)}`);
       }
       // What needs no AWS first: a misspelt kind, id or type is said as such, not as a missing region or credentials.

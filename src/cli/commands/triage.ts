@@ -11,6 +11,7 @@ import { normalizeIsoTimestamp } from '../../findings/timestamps.js';
 import { isS3Target, triageBatches } from '../../investigate/triage-input.js';
 import { Triage, type TriageFilters, type TriageRanking } from '../../investigate/triage.js';
 import { EXIT_BAD_INPUT, EXIT_OK } from '../exit-codes.js';
+import { countTooLarge, decimalFlag, wholeNumberFlag } from '../number-flags.js';
 import { addInputLimitOptions, inputLimitsFromFlags, noRecordsLine, type InputLimitFlags } from '../finding-input.js';
 import { terminalSafe } from '../format-table.js';
 import { markdownSafe } from '../../safe-text.js';
@@ -46,8 +47,8 @@ export function parseSince(value: string, now: Date = new Date()): number {
 }
 
 function parseSeverity(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 10) throw new UsageError(`--min-severity must be a number from 0 to 10, received ${JSON.stringify(value)}`);
+  const n = decimalFlag(value);
+  if (n === undefined || n > 10) throw new UsageError(`--min-severity must be a number from 0 to 10, received ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -62,8 +63,9 @@ function parseEach(flag: string, values: readonly string[], pattern: RegExp, exp
 }
 
 function parseTop(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--top must be a whole number of at least 1, received ${JSON.stringify(value)}`);
+  const n = wholeNumberFlag(value);
+  if (n === undefined || n < 1) throw new UsageError(`--top must be a whole number of at least 1, received ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(n)) throw countTooLarge('--top', value);
   return n;
 }
 
