@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runCliWithStdin } from '../support/run-cli.js';
+import { mountSmallTmpfs } from '../support/small-tmpfs.js';
 
 const BIN = fileURLToPath(new URL('../../bin/tourniquet.js', import.meta.url));
 const GPU_BTC = join(import.meta.dirname, '../../samples/synthesized/CryptoCurrency-EC2-BitcoinTool.B-DNS.gpu-p4d.SYNTHESIZED.json');
@@ -393,5 +394,34 @@ describe('a value past 2^53 − 1', () => {
     const r = await runCli(['plan', file]);
     expect(errLines(r)).toEqual([`rejected: ${file}: $.detail.service.count: expected a count of at most 9007199254740991 (2^53 − 1, the largest whole number a JSON number holds exactly), received number 9007199254740992`]);
     expect(r.code).toBe(2);
+  });
+});
+
+describe('an error no command catches', () => {
+  const run = (args: readonly string[], nodeArgs: readonly string[] = []): Promise<{ code: number | null; err: string }> =>
+    new Promise((resolve) => {
+      const p = spawn(process.execPath, [...nodeArgs, BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      p.on('close', (code) => resolve({ code, err }));
+    });
+
+  it('thrown from a callback is one line and exit 1 (was Node’s stack trace)', async () => {
+    const late = 'data:text/javascript,setTimeout(() => { throw new Error("thrown late") }, 50)';
+    const r = await run(['types'], ['--import', late]);
+    expect(r.err).not.toMatch(NO_STACK);
+    expect(r.err.split('\n').filter((l) => l !== '')).toEqual(['tourniquet: unexpected error: Error: thrown late']);
+    expect(r.code).toBe(1);
+  });
+
+  // The embedded journal's store fails inside its own callback when its disk fills: a 16 KiB tmpfs, root only.
+  const tmpfs = mountSmallTmpfs(16);
+  afterAll(() => tmpfs?.unmount());
+  it.skipIf(tmpfs === undefined)('the journal on a full disk is one line and exit 1 (was "Database is closed" with a stack trace)', async () => {
+    tmpfs!.fill(8 * 1024);
+    const r = await run(['respond', GPU_BTC, '--mode', 'observe', '--journal-path', join(tmpfs!.dir, 'journal'), '--evidence-dir', at('full-journal-cases')]);
+    expect(r.err).not.toMatch(NO_STACK);
+    expect(r.err.split('\n').filter((l) => l !== '')).toEqual([expect.stringMatching(/^tourniquet: .*(journal|ENOSPC)/)]);
+    expect(r.code).toBe(1);
   });
 });

@@ -1,6 +1,5 @@
 /** Local evidence folders: chained manifest, no overwrites, sanitized names, parallel writers, tamper detection. */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { openEvidence } from '../../../src/evidence/open-evidence.js';
 import { verifyManifest } from '../../../src/evidence/verify-manifest.js';
 import { entryLine, nextEntry, parseEntryLine, sha256Hex } from '../../../src/evidence/manifest-chain.js';
 import { NotFoundError, TourniquetError, UsageError } from '../../../src/errors.js';
+import { mountSmallTmpfs } from '../../support/small-tmpfs.js';
 
 let root: string;
 
@@ -259,26 +259,12 @@ describe('a disk that cannot take the write', () => {
     expect(err).toMatchObject({ code: 'evidence.write', message: `cannot write the evidence file ${join(w.dir, 'manifest.jsonl')}: no space left on device (ENOSPC)` });
   });
 
-  const tmpfs = ((): string | undefined => {
-    if (process.getuid?.() !== 0) return undefined;
-    const dir = mkdtempSync(join(tmpdir(), 'tourniquet-tiny-'));
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', dir], { stdio: 'ignore' });
-      return dir;
-    } catch {
-      rmSync(dir, { recursive: true, force: true });
-      return undefined;
-    }
-  })();
-  afterAll(() => {
-    if (tmpfs === undefined) return;
-    execFileSync('umount', [tmpfs]);
-    rmSync(tmpfs, { recursive: true, force: true });
-  });
+  const tmpfs = mountSmallTmpfs(16);
+  afterAll(() => tmpfs?.unmount());
 
   // A full file system needs a small one: a 16 KiB tmpfs (root only).
   it.skipIf(tmpfs === undefined)('an artefact on a full disk names its file and leaves no part-written file behind', async () => {
-    const w = new LocalCaseFolder(tmpfs!, 'inc-full');
+    const w = new LocalCaseFolder(tmpfs!.dir, 'inc-full');
     const err = await w.put('big.bin', new Uint8Array(64 * 1024)).then(() => undefined, (e: unknown) => e);
     expect(err).toMatchObject({ code: 'evidence.write', message: `cannot write the evidence file ${join(w.dir, 'big.bin')}: no space left on device (ENOSPC)` });
     expect(readdirSync(w.dir)).toEqual([]);
