@@ -43,7 +43,7 @@ const uncaught = (err) => {
     ? ' in the embedded journal (is the disk of --journal-path full, or the folder not writable?)'
     : '';
   try {
-    writeSync(2, `tourniquet: unexpected error${where}: ${`${e.name}: ${e.message}`.replace(/[\u0000-\u001f\u007f]/g, ' ')}\n`);
+    writeSync(2, `tourniquet: unexpected error${where}: ${`${e.name}: ${e.message}`.replace(/\p{Cc}/gu, ' ')}\n`);
     if (process.env.TOURNIQUET_DEBUG === '1' && e.stack !== undefined) writeSync(2, `${e.stack}\n`);
   } catch {
     // stderr is gone: the exit code is all that is left.
