@@ -407,7 +407,8 @@ describe('an error no command catches', () => {
     });
 
   it('thrown from a callback is one line and exit 1 (was Node’s stack trace)', async () => {
-    const late = 'data:text/javascript,setTimeout(() => { throw new Error("thrown late") }, 50)';
+    // Thrown once the command is done (beforeExit), as a library's callback would throw after the command's own work.
+    const late = 'data:text/javascript,process.once("beforeExit", () => setTimeout(() => { throw new Error("thrown late") }))';
     const r = await run(['types'], ['--import', late]);
     expect(r.err).not.toMatch(NO_STACK);
     expect(r.err.split('\n').filter((l) => l !== '')).toEqual(['tourniquet: unexpected error: Error: thrown late']);
