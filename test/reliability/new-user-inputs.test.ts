@@ -426,3 +426,36 @@ describe('an error no command catches', () => {
     expect(r.code).toBe(1);
   });
 });
+
+describe('a Security Hub (ASFF) finding given as a GuardDuty one', () => {
+  const asff = {
+    SchemaVersion: '2018-10-08',
+    Id: 'arn:aws:guardduty:us-east-1:111122223333:detector/12abc34d567e8fa901bc2d34eexample/finding/b7c1e5a0d3f24c6e8a9b0c1d2e3f4a51',
+    ProductArn: 'arn:aws:securityhub:us-east-1::product/aws/guardduty',
+    AwsAccountId: '111122223333',
+    Types: ['TTPs/Command and Control/CryptoCurrency:EC2-BitcoinTool.B!DNS'],
+    Resources: [{ Type: 'AwsEc2Instance', Id: 'arn:aws:ec2:us-east-1:111122223333:instance/i-0123456789abcdef0' }],
+  };
+  const named = /expected a GuardDuty finding \(Tourniquet reads GuardDuty findings: .*not Security Hub's ASFF\), received what looks like a Security Hub ASFF finding \(SchemaVersion string "2018-10-08", ProductArn string "arn:aws:securityhub:us-east-1::product\/aws\/guardduty"\); GuardDuty's own: aws guardduty get-findings --detector-id 12abc34d567e8fa901bc2d34eexample --finding-ids b7c1e5a0d3f24c6e8a9b0c1d2e3f4a51$/;
+
+  it.each([
+    ['a bare ASFF finding', asff, '$'],
+    ['`aws securityhub get-findings` output', { Findings: [asff] }, '$.Findings[0]'],
+  ])('%s is named as ASFF, with the command for GuardDuty’s own (was "$.Type: expected a finding type …, received nothing")', async (_name, doc, at) => {
+    const file = join(dir, `asff-${at.length}.json`);
+    writeFileSync(file, JSON.stringify(doc));
+    const r = await runCli(['inspect', file]);
+    expect(errLines(r)).toHaveLength(1);
+    expect(errLines(r)[0]!.startsWith(`rejected ${file}${at === '$' ? '' : '[0]'}: ${at}: `)).toBe(true);
+    expect(errLines(r)[0]).toMatch(named);
+    expect(r.code).toBe(2);
+  });
+
+  it('a Security Hub EventBridge event is named as one (its findings are ASFF)', async () => {
+    const file = at('securityhub-event.json');
+    writeFileSync(file, JSON.stringify({ version: '0', 'detail-type': 'Security Hub Findings - Imported', source: 'aws.securityhub', detail: { findings: [asff] } }));
+    const r = await runCli(['plan', file]);
+    expect(errLines(r)).toEqual([expect.stringMatching(/^rejected: .*securityhub-event\.json: \$\["detail-type"\]: expected a GuardDuty finding .*, received a Security Hub event \(string "Security Hub Findings - Imported"\), whose findings are in ASFF$/)]);
+    expect(r.code).toBe(2);
+  });
+});
