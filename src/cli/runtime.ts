@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AWS_HTTP_TIMEOUTS } from '../aws/http-timeouts.js';
+import { withAwsAnswerCheck } from '../aws/not-aws-answer.js';
 import { createResponder } from '../engine/create-responder.js';
 import type { Responder } from '../engine/responder.js';
 import type { Journal } from '../journal/journal.js';
@@ -73,7 +74,7 @@ export async function openRuntime(flags: RuntimeFlags, notifier?: Notifier): Pro
   const playbookOptions = playbookOptionsFromFlags(flags);
   const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;
   if (flags.journalEndpoint !== undefined && flags.journalTable === undefined) throw new UsageError('--journal-endpoint goes with --journal-table');
-  await checkDestinations(destinationsFor(flags, DEFAULT_STATE_DIR, () => new S3Client({ requestHandler: AWS_HTTP_TIMEOUTS, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) })));
+  await checkDestinations(destinationsFor(flags, DEFAULT_STATE_DIR, () => withAwsAnswerCheck(new S3Client({ requestHandler: AWS_HTTP_TIMEOUTS, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }), endpoint)));
   const journal = await openJournal(
     flags.journalTable
       ? { tableName: flags.journalTable, endpoint: flags.journalEndpoint ?? endpoint }
@@ -89,7 +90,7 @@ export async function openRuntime(flags: RuntimeFlags, notifier?: Notifier): Pro
     endpoint,
     roleName: flags.roleName,
     evidence: evidenceS3
-      ? { s3Uri: evidenceS3, s3Client: new S3Client({ requestHandler: AWS_HTTP_TIMEOUTS, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }) }
+      ? { s3Uri: evidenceS3, s3Client: withAwsAnswerCheck(new S3Client({ requestHandler: AWS_HTTP_TIMEOUTS, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }), endpoint) }
       : { dir: flags.evidenceDir ?? `${DEFAULT_STATE_DIR}/cases` },
     notifier,
     actor: `tourniquet-cli/${whoAmI()}`,

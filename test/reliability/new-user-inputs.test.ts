@@ -7,6 +7,8 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -457,5 +459,45 @@ describe('a Security Hub (ASFF) finding given as a GuardDuty one', () => {
     const r = await runCli(['plan', file]);
     expect(errLines(r)).toEqual([expect.stringMatching(/^rejected: .*securityhub-event\.json: \$\["detail-type"\]: expected a GuardDuty finding .*, received a Security Hub event \(string "Security Hub Findings - Imported"\), whose findings are in ASFF$/)]);
     expect(r.code).toBe(2);
+  });
+});
+
+describe('an endpoint that answers, but not as AWS', () => {
+  // A web server where AWS was meant: a page for everything, or a bare "Not Found".
+  const servers: Server[] = [];
+  const endpoints: Record<'page' | 'notFound', string> = { page: '', notFound: '' };
+  const saved: Record<string, string | undefined> = {};
+  const env = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
+  beforeAll(async () => {
+    for (const [k, v] of Object.entries(env)) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
+    for (const [name, status, type, body] of [['page', 200, 'text/html', '<!DOCTYPE html><html><body>Welcome</body></html>'], ['notFound', 404, 'text/plain', 'Not Found']] as const) {
+      const server = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => res.writeHead(status, { 'content-type': type }).end(body));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      servers.push(server);
+      endpoints[name] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    }
+  });
+  afterAll(async () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  });
+
+  it.each([
+    ['drill (a page)', 'page', (e: string) => ['drill', 'ec2', 'i-0123456789abcdef0', '--endpoint', e], 'sts.GetCallerIdentity', 'HTTP 200 with an HTML page', 'instance i-0123456789abcdef0 not found'],
+    ['triage s3:// (a page)', 'page', (e: string) => ['triage', 's3://findings-bucket/AWSLogs/', '--endpoint', e], 's3.ListObjectsV2 s3://findings-bucket/AWSLogs/', 'HTTP 200 with an HTML page', '"no findings", exit 2'],
+    ['incidents --journal-table (Not Found)', 'notFound', (e: string) => ['incidents', '--journal-table', 'tourniquet-journal', '--endpoint', e], 'dynamodb.DescribeTable', 'HTTP 404 with "Not Found"', 'a JSON parse error in the SDK'],
+  ] as const)('%s: one line naming the call and the endpoint, exit 1 (was %s)', async (_name, which, args, call, what) => {
+    const r = await runCli(args(endpoints[which]));
+    expect(errLines(r)).toEqual([`tourniquet: ${call} failed (NotAnAwsAnswer): the endpoint ${endpoints[which]} answered ${what}, not as AWS: is --endpoint / AWS_ENDPOINT_URL an AWS endpoint (or an emulator such as moto)?`]);
+    expect(r.code).toBe(1);
   });
 });

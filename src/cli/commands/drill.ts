@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AWS_HTTP_TIMEOUTS } from '../../aws/http-timeouts.js';
+import { withAwsAnswerCheck } from '../../aws/not-aws-answer.js';
 import { wrapAwsError } from '../../aws/wrap-aws-error.js';
 import { UsageError } from '../../errors.js';
 import { buildDrillFinding, drillKindOf, drillType } from '../../drill/build-drill-finding.js';
@@ -49,7 +50,7 @@ export function registerDrillCommand(program: Command, exit: ReportExit): void {
       const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
       if (!region) throw new UsageError('no region: pass --region or set AWS_REGION');
       const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;
-      const sts = new STSClient({ region, requestHandler: AWS_HTTP_TIMEOUTS, ...(endpoint ? { endpoint } : {}) });
+      const sts = withAwsAnswerCheck(new STSClient({ region, requestHandler: AWS_HTTP_TIMEOUTS, ...(endpoint ? { endpoint } : {}) }), endpoint);
       const identity = await sts
         .send(new GetCallerIdentityCommand({}))
         .catch((err: unknown) => {

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AWS_HTTP_TIMEOUTS } from '../../aws/http-timeouts.js';
+import { withAwsAnswerCheck } from '../../aws/not-aws-answer.js';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { collectReportData } from '../../report/report-data.js';
@@ -44,7 +45,7 @@ export function registerReportCommand(program: Command, exit: ReportExit): void 
     const runtime = await openRuntime(flags);
     try {
       const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;
-      const data = await collectReportData(runtime.journal, incidentId, { s3Client: new S3Client({ requestHandler: AWS_HTTP_TIMEOUTS, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }) });
+      const data = await collectReportData(runtime.journal, incidentId, { s3Client: withAwsAnswerCheck(new S3Client({ requestHandler: AWS_HTTP_TIMEOUTS, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }), endpoint) });
       const text = format === 'html' ? renderHtml(data) : renderMarkdown(data);
       const out = flags.out ?? (format === 'html' ? defaultReportPath(incidentId, data.incident.evidenceLocation) : undefined);
       if (out === undefined) process.stdout.write(text);

@@ -5,6 +5,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { AWS_HTTP_TIMEOUTS } from '../../aws/http-timeouts.js';
+import { withAwsAnswerCheck } from '../../aws/not-aws-answer.js';
 import type { Command } from 'commander';
 import { UsageError, describeValue } from '../../errors.js';
 import { normalizeIsoTimestamp } from '../../findings/timestamps.js';
@@ -92,12 +93,13 @@ export const markdownCell = markdownSafe;
  * Region works (the configured one, else us-east-1 rather than failing for want of one).
  */
 function exportClient(endpoint: string | undefined): S3Client {
-  return new S3Client({
+  const client = new S3Client({
     region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     followRegionRedirects: true,
     requestHandler: AWS_HTTP_TIMEOUTS,
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
   });
+  return withAwsAnswerCheck(client, endpoint);
 }
 
 export async function runTriage(target: string, flags: Flags, progress = new ProgressLine()): Promise<TriageRanking> {
