@@ -495,7 +495,7 @@ describe('an endpoint that answers, but not as AWS', () => {
     ['drill (a page)', 'page', (e: string) => ['drill', 'ec2', 'i-0123456789abcdef0', '--endpoint', e], 'sts.GetCallerIdentity', 'HTTP 200 with an HTML page', 'instance i-0123456789abcdef0 not found'],
     ['triage s3:// (a page)', 'page', (e: string) => ['triage', 's3://findings-bucket/AWSLogs/', '--endpoint', e], 's3.ListObjectsV2 s3://findings-bucket/AWSLogs/', 'HTTP 200 with an HTML page', '"no findings", exit 2'],
     ['incidents --journal-table (Not Found)', 'notFound', (e: string) => ['incidents', '--journal-table', 'tourniquet-journal', '--endpoint', e], 'dynamodb.DescribeTable', 'HTTP 404 with "Not Found"', 'a JSON parse error in the SDK'],
-  ] as const)('%s: one line naming the call and the endpoint, exit 1 (was %s)', async (_name, which, args, call, what) => {
+  ] as const)('%s: one line naming the call and the endpoint, exit 1 (was %s)', async (_name, which, args, call, what, _was) => {
     const r = await runCli(args(endpoints[which]));
     expect(errLines(r)).toEqual([`tourniquet: ${call} failed (NotAnAwsAnswer): the endpoint ${endpoints[which]} answered ${what}, not as AWS: is --endpoint / AWS_ENDPOINT_URL an AWS endpoint (or an emulator such as moto)?`]);
     expect(r.code).toBe(1);
