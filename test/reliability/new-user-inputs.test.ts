@@ -236,6 +236,23 @@ describe('report --out to a place that cannot take a file', () => {
     expect(r.code).toBe(2);
   });
 
+  it.each(['html', 'markdown'])('--out - writes the %s report to standard output (it wrote a file named "-")', async (format) => {
+    const cwd = mkdtempSync(join(dir, 'report-cwd-'));
+    const before = process.cwd();
+    process.chdir(cwd);
+    try {
+      const r = await runCli(['report', incident, '--journal-path', at('report-journal'), '--format', format, '--out', '-']);
+      expect(r.err).toBe('');
+      expect(r.out).toContain(incident);
+      expect(r.out).toMatch(format === 'html' ? /^<!doctype html>/i : /^# /);
+      expect(r.out).not.toContain('report written to');
+      expect(readdirSync(cwd)).toEqual([]);
+      expect(r.code).toBe(0);
+    } finally {
+      process.chdir(before);
+    }
+  });
+
   it('a full disk is a failed run (exit 1) with the path, not an unexpected error', async () => {
     const r = await runCli(['report', incident, '--journal-path', at('report-journal'), '--out', '/dev/full']);
     expect(errLines(r)).toEqual(['tourniquet: cannot write the report to --out "/dev/full": ENOSPC: no space left on device, write']);
