@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AWS_HTTP_TIMEOUTS } from '../aws/http-timeouts.js';
+import { endpointUrl } from './endpoint-url.js';
 import { withAwsAnswerCheck } from '../aws/not-aws-answer.js';
 import { createResponder } from '../engine/create-responder.js';
 import type { Responder } from '../engine/responder.js';
@@ -72,7 +73,9 @@ export async function openRuntime(flags: RuntimeFlags, notifier?: Notifier): Pro
     throw new UsageError(`--evidence-s3 must look like s3://bucket/prefix, received ${JSON.stringify(flags.evidenceS3)}`);
   }
   const playbookOptions = playbookOptionsFromFlags(flags);
-  const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;
+  // Checked here, where every engine command opens its runtime: `show` and `incidents` took a malformed one silently.
+  const endpoint = endpointUrl(flags.endpoint);
+  if (flags.journalEndpoint !== undefined) endpointUrl(flags.journalEndpoint, {}, '--journal-endpoint');
   if (flags.journalEndpoint !== undefined && flags.journalTable === undefined) throw new UsageError('--journal-endpoint goes with --journal-table');
   await checkDestinations(destinationsFor(flags, DEFAULT_STATE_DIR, () => withAwsAnswerCheck(new S3Client({ requestHandler: AWS_HTTP_TIMEOUTS, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }), endpoint)));
   const journal = await openJournal(

@@ -518,3 +518,34 @@ describe('an endpoint that answers, but not as AWS', () => {
     expect(r.code).toBe(1);
   });
 });
+
+describe('a malformed endpoint', () => {
+  const withEnv = async <T>(value: string | undefined, run: () => Promise<T>): Promise<T> => {
+    const saved = process.env.AWS_ENDPOINT_URL;
+    if (value === undefined) delete process.env.AWS_ENDPOINT_URL;
+    else process.env.AWS_ENDPOINT_URL = value;
+    try {
+      return await run();
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL;
+      else process.env.AWS_ENDPOINT_URL = saved;
+    }
+  };
+
+  it.each([
+    ['show --endpoint localhost:5000 (no scheme)', undefined, ['show', 'inc-20261203-000000000000', '--journal-path', ':memory:', '--endpoint', 'localhost:5000'], '--endpoint', 'localhost:5000'],
+    ['incidents with AWS_ENDPOINT_URL=http//x', 'http//x', ['incidents', '--journal-path', ':memory:'], 'AWS_ENDPOINT_URL', 'http//x'],
+    ['respond with AWS_ENDPOINT_URL=localhost:5000', 'localhost:5000', ['respond', GPU_BTC, '--mode', 'observe', '--journal-path', ':memory:'], 'AWS_ENDPOINT_URL', 'localhost:5000'],
+    ['triage s3:// --endpoint ftp://x', undefined, ['triage', 's3://findings-bucket/AWSLogs/', '--endpoint', 'ftp://x'], '--endpoint', 'ftp://x'],
+    ['drill --endpoint http//x', undefined, ['drill', 'ec2', 'i-0123456789abcdef0', '--region', 'us-east-1', '--endpoint', 'http//x'], '--endpoint', 'http//x'],
+  ])('%s: one line naming where it came from and the value, exit 2 (was taken, or "NotFound: Unknown" / "Invalid URL" per call)', async (_name, env, args, from, value) => {
+    const r = await withEnv(env, () => runCli(args));
+    expect(errLines(r)).toEqual([`tourniquet: ${from} must be an http:// or https:// URL such as http://localhost:5000, received ${JSON.stringify(value)}`]);
+    expect(r.code).toBe(2);
+  });
+
+  it('an empty AWS_ENDPOINT_URL is unset, as the SDK reads it', async () => {
+    const r = await withEnv('', () => runCli(['incidents', '--journal-path', ':memory:']));
+    expect(r.code, r.err).toBe(0);
+  });
+});

@@ -8,6 +8,7 @@ import { buildDrillFinding, drillKindOf, drillType } from '../../drill/build-dri
 import { DRILL_KINDS } from '../../drill/drill-kinds.js';
 import { sendDrill } from '../../drill/send-drill.js';
 import { decimalFlag } from '../number-flags.js';
+import { endpointUrl } from '../endpoint-url.js';
 import type { ReportExit } from './index.js';
 import { printJson, printLine } from '../print-safe.js';
 
@@ -49,7 +50,7 @@ export function registerDrillCommand(program: Command, exit: ReportExit): void {
       drillType(drillKind, flags.type);
       const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
       if (!region) throw new UsageError('no region: pass --region or set AWS_REGION');
-      const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;
+      const endpoint = endpointUrl(flags.endpoint);
       const sts = withAwsAnswerCheck(new STSClient({ region, requestHandler: AWS_HTTP_TIMEOUTS, ...(endpoint ? { endpoint } : {}) }), endpoint);
       const identity = await sts
         .send(new GetCallerIdentityCommand({}))

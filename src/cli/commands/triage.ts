@@ -12,6 +12,7 @@ import { normalizeIsoTimestamp } from '../../findings/timestamps.js';
 import { isS3Target, triageBatches } from '../../investigate/triage-input.js';
 import { Triage, type TriageFilters, type TriageRanking } from '../../investigate/triage.js';
 import { EXIT_BAD_INPUT, EXIT_OK } from '../exit-codes.js';
+import { endpointUrl } from '../endpoint-url.js';
 import { countTooLarge, decimalFlag, wholeNumberFlag } from '../number-flags.js';
 import { addInputLimitOptions, inputLimitsFromFlags, noRecordsLine, type InputLimitFlags } from '../finding-input.js';
 import { terminalSafe } from '../format-table.js';
@@ -104,7 +105,8 @@ function exportClient(endpoint: string | undefined): S3Client {
 
 export async function runTriage(target: string, flags: Flags, progress = new ProgressLine()): Promise<TriageRanking> {
   const filters = filtersFrom(flags);
-  const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;
+  // Only an s3:// target talks to AWS.
+  const endpoint = isS3Target(target) ? endpointUrl(flags.endpoint) : undefined;
   const triage = new Triage(filters);
   let source = '';
   let sourceIndex = 0;
