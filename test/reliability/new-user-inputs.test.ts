@@ -337,6 +337,17 @@ describe('triage filters with a typo', () => {
     expect(errLines(r)[0]).toMatch(line);
   });
 
+  it('--since a date alone is midnight UTC of that day (it was refused as not a date and time)', async () => {
+    // The sample was last seen 2026-08-01T10:18:09Z.
+    const count = async (since: string): Promise<number> => {
+      const r = await runCli(['triage', GPU_BTC, '--since', since, '--json']);
+      expect(r.code, r.err).toBe(0);
+      return (JSON.parse(r.out) as { incidents: unknown[] }).incidents.length;
+    };
+    expect(await count('2026-08-01')).toBe(1);
+    expect(await count('2026-08-02')).toBe(0);
+  });
+
   it('the finding’s own account and Region still select it', async () => {
     const { detail } = JSON.parse(readFileSync(GPU_BTC, 'utf8')) as { detail: { accountId: string; region: string } };
     const r = await runCli(['triage', GPU_BTC, '--account', detail.accountId, '--region', detail.region, '--json']);

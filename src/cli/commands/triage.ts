@@ -39,12 +39,17 @@ interface Flags extends InputLimitFlags {
 const DURATION = /^(\d+)\s*(m|h|d)$/;
 const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** `--since`: an ISO 8601 date and time, or a duration back from now (`90m`, `24h`, `7d`). */
+// A date alone (`2026-12-01`, what a person types for "since the first") was refused: midnight UTC of that day, as
+// GuardDuty's times are UTC.
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `--since`: an ISO 8601 date (midnight UTC) or date and time, or a duration back from now (`90m`, `24h`, `7d`). */
 export function parseSince(value: string, now: Date = new Date()): number {
-  const d = DURATION.exec(value.trim());
+  const text = value.trim();
+  const d = DURATION.exec(text);
   if (d !== null) return now.getTime() - Number(d[1]) * UNIT_MS[d[2]!]!;
-  const iso = normalizeIsoTimestamp(value.trim());
-  if (iso === undefined) throw new UsageError(`--since must be an ISO 8601 date and time or a duration such as 24h or 7d, received ${JSON.stringify(value)}`);
+  const iso = normalizeIsoTimestamp(DATE_ONLY.test(text) ? `${text}T00:00:00Z` : text);
+  if (iso === undefined) throw new UsageError(`--since must be an ISO 8601 date, a date and time, or a duration such as 24h or 7d, received ${JSON.stringify(value)}`);
   return Date.parse(iso);
 }
 
@@ -141,7 +146,7 @@ export function registerTriageCommand(program: Command, exit: ReportExit): void 
       .argument('<target>', 'a file (.json, .jsonl, .jsonl.gz), a folder, s3://bucket/prefix (the findings export), or - for stdin')
       .option('--json', 'print { incidents, rejected, stats } as JSON')
       .option('--markdown', 'print a Markdown table (for a ticket)')
-      .option('--since <when>', 'only findings last seen since an ISO 8601 time or a duration back from now (24h, 7d)')
+      .option('--since <when>', 'only findings last seen since an ISO 8601 date (midnight UTC) or time, or a duration back from now (24h, 7d)')
       .option('--min-severity <n>', 'only findings of at least this severity (0–10)')
       .option('--type <glob>', 'only these finding types (repeatable; * matches anything)', collect)
       .option('--account <id>', 'only these accounts (repeatable)', collect)
