@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runCliWithStdin } from '../support/run-cli.js';
-import { mountSmallTmpfs } from '../support/small-tmpfs.js';
+import { CAN_MOUNT_TMPFS, withSmallTmpfs } from '../support/small-tmpfs.js';
 
 const BIN = fileURLToPath(new URL('../../bin/tourniquet.js', import.meta.url));
 const GPU_BTC = join(import.meta.dirname, '../../samples/synthesized/CryptoCurrency-EC2-BitcoinTool.B-DNS.gpu-p4d.SYNTHESIZED.json');
@@ -446,14 +446,15 @@ describe('an error no command catches', () => {
   });
 
   // The embedded journal's store fails inside its own callback when its disk fills: a 16 KiB tmpfs, root only.
-  const tmpfs = mountSmallTmpfs(16);
-  afterAll(() => tmpfs?.unmount());
-  it.skipIf(tmpfs === undefined)('the journal on a full disk is one line and exit 1 (was "Database is closed" with a stack trace)', async () => {
-    tmpfs!.fill(8 * 1024);
-    const r = await run(['respond', GPU_BTC, '--mode', 'observe', '--journal-path', join(tmpfs!.dir, 'journal'), '--evidence-dir', at('full-journal-cases')]);
-    expect(r.err).not.toMatch(NO_STACK);
-    expect(r.err.split('\n').filter((l) => l !== '')).toEqual([expect.stringMatching(/^tourniquet: .*(journal|ENOSPC)/)]);
-    expect(r.code).toBe(1);
+  it.skipIf(!CAN_MOUNT_TMPFS)('the journal on a full disk is one line and exit 1 (was "Database is closed" with a stack trace)', async (ctx) => {
+    await withSmallTmpfs(16, async (tmpfs) => {
+      if (tmpfs === undefined) return ctx.skip();
+      tmpfs.fill(8 * 1024);
+      const r = await run(['respond', GPU_BTC, '--mode', 'observe', '--journal-path', join(tmpfs.dir, 'journal'), '--evidence-dir', at('full-journal-cases')]);
+      expect(r.err).not.toMatch(NO_STACK);
+      expect(r.err.split('\n').filter((l) => l !== '')).toEqual([expect.stringMatching(/^tourniquet: .*(journal|ENOSPC)/)]);
+      expect(r.code).toBe(1);
+    });
   });
 });
 

@@ -3,13 +3,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalCaseFolder } from '../../../src/evidence/local-case-folder.js';
 import { openEvidence } from '../../../src/evidence/open-evidence.js';
 import { verifyManifest } from '../../../src/evidence/verify-manifest.js';
 import { entryLine, nextEntry, parseEntryLine, sha256Hex } from '../../../src/evidence/manifest-chain.js';
 import { NotFoundError, TourniquetError, UsageError } from '../../../src/errors.js';
-import { mountSmallTmpfs } from '../../support/small-tmpfs.js';
+import { CAN_MOUNT_TMPFS, withSmallTmpfs } from '../../support/small-tmpfs.js';
 
 let root: string;
 
@@ -259,14 +259,14 @@ describe('a disk that cannot take the write', () => {
     expect(err).toMatchObject({ code: 'evidence.write', message: `cannot write the evidence file ${join(w.dir, 'manifest.jsonl')}: no space left on device (ENOSPC)` });
   });
 
-  const tmpfs = mountSmallTmpfs(16);
-  afterAll(() => tmpfs?.unmount());
-
   // A full file system needs a small one: a 16 KiB tmpfs (root only).
-  it.skipIf(tmpfs === undefined)('an artefact on a full disk names its file and leaves no part-written file behind', async () => {
-    const w = new LocalCaseFolder(tmpfs!.dir, 'inc-full');
-    const err = await w.put('big.bin', new Uint8Array(64 * 1024)).then(() => undefined, (e: unknown) => e);
-    expect(err).toMatchObject({ code: 'evidence.write', message: `cannot write the evidence file ${join(w.dir, 'big.bin')}: no space left on device (ENOSPC)` });
-    expect(readdirSync(w.dir)).toEqual([]);
+  it.skipIf(!CAN_MOUNT_TMPFS)('an artefact on a full disk names its file and leaves no part-written file behind', async (ctx) => {
+    await withSmallTmpfs(16, async (tmpfs) => {
+      if (tmpfs === undefined) return ctx.skip();
+      const w = new LocalCaseFolder(tmpfs.dir, 'inc-full');
+      const err = await w.put('big.bin', new Uint8Array(64 * 1024)).then(() => undefined, (e: unknown) => e);
+      expect(err).toMatchObject({ code: 'evidence.write', message: `cannot write the evidence file ${join(w.dir, 'big.bin')}: no space left on device (ENOSPC)` });
+      expect(readdirSync(w.dir)).toEqual([]);
+    });
   });
 });
