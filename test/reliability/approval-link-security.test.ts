@@ -26,6 +26,8 @@ vi.mock('../../src/lambda/lambda-runtime.js', () => ({
   buildLambdaRuntime: async (config: unknown) => ({ config, secret: async () => SECRET, journal: { claimOnce, close: async () => {} }, responder: { approve, deny } }),
 }));
 
+// The handler logs the failures these tests cause on purpose (as test/support/lambda-env.ts keeps them quiet).
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 const { handler } = await import('../../src/lambda/approval-handler.js');
 
 const now = (): number => Math.floor(Date.now() / 1000);
