@@ -27,6 +27,7 @@
  * time, the event loop's delay, the emulator's CPU (from /proc) in our run and in the replays.
  * Last stdout line: one JSON object.
  */
+import './support/quiet-sdk-warning.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';

@@ -25,6 +25,7 @@
  * Usage: `npm run bench:coldstart -- [--quick] [--runs N]` (default 9 processes each; `--quick` 5). The last stdout
  * line is one JSON object with the figures.
  */
+import './support/quiet-sdk-warning.js';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync, statSync } from 'node:fs';

@@ -26,6 +26,7 @@
  * Usage: `npm run bench:contain -- [--quick] [runs]` (default 3 runs; `--quick` 1 run and no (s) run for the IAM
  * user, whose speedupVsSequentialIamUser is then null). Last stdout line: one JSON object.
  */
+import './support/quiet-sdk-warning.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

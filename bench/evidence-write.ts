@@ -15,6 +15,7 @@
  * Usage: `npm run bench:evidence -- [runs] [local occurrences] [s3 occurrences]` (default 3, 3000, 80;
  * 0 skips a part). About 5 minutes with the defaults on 2 busy cores.
  */
+import './support/quiet-sdk-warning.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -15,6 +15,7 @@
  * Usage: `npm run bench:ingest-stages -- [--findings N] [--runs R]` (default 20,000 findings, 5 runs; ~1 min).
  * The last stdout line is one JSON object.
  */
+import './support/quiet-sdk-warning.js';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -19,6 +19,7 @@
  * Usage: `npm run bench:ingest -- [--quick] [--findings N] [--runs R]` (default 200,000 findings, 5 runs; `--quick`
  * 20,000 findings, 3 runs, under a minute on 2 busy cores). The last stdout line is one JSON object with the figures.
  */
+import './support/quiet-sdk-warning.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -11,6 +11,7 @@
  * ordinary export (20,000 lines of ~3 KB) to show normal input is not slower.
  * Runs alternate old/new after a warm-up of each; prints the median of each and the ratio old/new. Usage: `npm run bench:long-line [runs]` (default 5).
  */
+import './support/quiet-sdk-warning.js';
 import { StringDecoder } from 'node:string_decoder';
 import { LineSplitter } from '../src/findings/line-splitter.js';
 

@@ -13,6 +13,7 @@
  * Usage: `npx tsx bench/parse-findings.ts [N] [runs]`; steadier figures with
  * `node --expose-gc --import tsx bench/parse-findings.ts` (a full GC before every timed run).
  */
+import './support/quiet-sdk-warning.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

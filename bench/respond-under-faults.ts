@@ -11,6 +11,7 @@
  * ratio of the medians to the baseline, the median number of engine retries, and how many runs ended contained.
  * Usage: `npx tsx bench/respond-under-faults.ts [runs]` (default 3; about 45 s per round of three on 2 cores).
  */
+import './support/quiet-sdk-warning.js';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -34,5 +34,23 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
     process.exit(code);
   });
 }
+// An error thrown where no command catches it (the embedded journal's store failing inside its own callback on a full
+// disk: `Database is closed`) is one line and exit 1, as every other error; it was Node's stack trace.
+// TOURNIQUET_DEBUG=1 adds the stack, as for any unexpected error.
+const uncaught = (err) => {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const where = /[\\/]node_modules[\\/](dynalite|leveldown|levelup)[\\/]/.test(e.stack ?? '')
+    ? ' in the embedded journal (is the disk of --journal-path full, or the folder not writable?)'
+    : '';
+  try {
+    writeSync(2, `tourniquet: unexpected error${where}: ${`${e.name}: ${e.message}`.replace(/\p{Cc}/gu, ' ')}\n`);
+    if (process.env.TOURNIQUET_DEBUG === '1' && e.stack !== undefined) writeSync(2, `${e.stack}\n`);
+  } catch {
+    // stderr is gone: the exit code is all that is left.
+  }
+  process.exit(1);
+};
+process.on('uncaughtException', uncaught);
+process.on('unhandledRejection', uncaught);
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

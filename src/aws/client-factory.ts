@@ -9,6 +9,7 @@ import type { STSClient, STSClientConfig } from '@aws-sdk/client-sts';
 import { TourniquetError, describeValue } from '../errors.js';
 import { AssumedRoleCache, DEFAULT_ROLE_NAME, responderRoleArn, roleSessionName } from './assume-role.js';
 import { attachCallRecorder } from './call-recorder.js';
+import { withAwsAnswerCheck } from './not-aws-answer.js';
 import { clientCache, serviceNameOf } from './client-cache.js';
 import { AWS_HTTP_TIMEOUTS } from './http-timeouts.js';
 import type { AwsClientClass, AwsClientLookup, AwsClients, CallListener, SdkClient } from './clients.js';
@@ -80,6 +81,7 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
       if (client !== undefined) return client;
       client = new STSClient({ ...common(region), ...(options.credentials !== undefined ? { credentials: options.credentials } : {}) });
       attachCallRecorder(client, 'sts', () => factoryListeners);
+      withAwsAnswerCheck(client, endpoint);
       baseSts.set(region, client);
     }
     return client;
@@ -123,7 +125,7 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
         lookup = clientCache(<C extends SdkClient>(ClientClass: AwsClientClass<C>): C => {
           const client = new ClientClass(config);
           attachCallRecorder(client as unknown as Parameters<typeof attachCallRecorder>[0], serviceNameOf(client), () => factoryListeners);
-          return client;
+          return withAwsAnswerCheck(client, endpoint);
         });
         own.set(region ?? '', lookup);
       }
@@ -155,7 +157,7 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
           const client = new ClientClass({ ...clientConfig, region: at });
           attachCallRecorder(client as unknown as Parameters<typeof attachCallRecorder>[0], serviceNameOf(client), all);
           if (options.rateLimiter !== undefined) attachRateLimiter(client, options.rateLimiter, `${accountId}|${at}`);
-          return client;
+          return withAwsAnswerCheck(client, endpoint);
         });
       const aws = lookupIn(region);
       const other = new Map<string, AwsClientLookup>([[region, aws]]);

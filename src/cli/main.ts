@@ -3,6 +3,7 @@
  * and registers itself on the program. Exit codes (exit-codes.ts): 0 ok, 1 the run failed, 2 bad input, usage or policy.
  */
 import { Command, CommanderError } from 'commander';
+import { commanderErrorLine } from './commander-error-line.js';
 import { reportError } from './exit-codes.js';
 import { registerCommands } from './commands/index.js';
 
@@ -14,7 +15,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('Contain compromised AI workloads on AWS the moment GuardDuty reports them, and keep the evidence.')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      writeOut: (s) => process.stdout.write(s),
+      outputError: (s, write) => write(commanderErrorLine(s)),
+    });
   registerCommands(program, (code) => {
     exitCode = Math.max(exitCode, code);
   });

@@ -5,6 +5,7 @@
  * names the flag and the value received.
  */
 import { UsageError, describeValue } from '../errors.js';
+import { decimalFlag } from './number-flags.js';
 import { EC2_INSTANCE_PLAYBOOK, type Ec2BlocklistOptions } from '../playbooks/ec2-instance.js';
 import { PLAYBOOKS, findPlaybook } from '../playbooks/playbook-list.js';
 import { PlaybookOptionsError, checkPlaybookOptions, formatOptionPath, parsePlaybookOptions, type PlaybookOptions } from '../playbooks/playbook-options.js';
@@ -44,9 +45,9 @@ export function blocklistFlagValues(flags: Pick<PlaybookOptionFlags, 'blocklist'
 function ec2OptionsFromFlags(flags: PlaybookOptionFlags): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
   if (flags.isolationSettleSeconds !== undefined) {
-    const n = flags.isolationSettleSeconds.trim() === '' ? NaN : Number(flags.isolationSettleSeconds);
+    const n = decimalFlag(flags.isolationSettleSeconds);
     // Not a number: keep the text, so the error shows what was typed.
-    raw.isolationSettleSeconds = Number.isFinite(n) ? n : flags.isolationSettleSeconds;
+    raw.isolationSettleSeconds = n ?? flags.isolationSettleSeconds;
   }
   if (flags.replacementProfileArn !== undefined) raw.replacementProfileArn = flags.replacementProfileArn;
   const blocklist = blocklistFlagValues(flags);

@@ -6,6 +6,8 @@
 import type { Command } from 'commander';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AWS_HTTP_TIMEOUTS } from '../aws/http-timeouts.js';
+import { endpointUrl } from './endpoint-url.js';
+import { withAwsAnswerCheck } from '../aws/not-aws-answer.js';
 import { createResponder } from '../engine/create-responder.js';
 import type { Responder } from '../engine/responder.js';
 import type { Journal } from '../journal/journal.js';
@@ -71,9 +73,11 @@ export async function openRuntime(flags: RuntimeFlags, notifier?: Notifier): Pro
     throw new UsageError(`--evidence-s3 must look like s3://bucket/prefix, received ${JSON.stringify(flags.evidenceS3)}`);
   }
   const playbookOptions = playbookOptionsFromFlags(flags);
-  const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;
+  // Checked here, where every engine command opens its runtime: `show` and `incidents` took a malformed one silently.
+  const endpoint = endpointUrl(flags.endpoint);
+  if (flags.journalEndpoint !== undefined) endpointUrl(flags.journalEndpoint, {}, '--journal-endpoint');
   if (flags.journalEndpoint !== undefined && flags.journalTable === undefined) throw new UsageError('--journal-endpoint goes with --journal-table');
-  await checkDestinations(destinationsFor(flags, DEFAULT_STATE_DIR, () => new S3Client({ requestHandler: AWS_HTTP_TIMEOUTS, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) })));
+  await checkDestinations(destinationsFor(flags, DEFAULT_STATE_DIR, () => withAwsAnswerCheck(new S3Client({ requestHandler: AWS_HTTP_TIMEOUTS, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }), endpoint)));
   const journal = await openJournal(
     flags.journalTable
       ? { tableName: flags.journalTable, endpoint: flags.journalEndpoint ?? endpoint }
@@ -89,7 +93,7 @@ export async function openRuntime(flags: RuntimeFlags, notifier?: Notifier): Pro
     endpoint,
     roleName: flags.roleName,
     evidence: evidenceS3
-      ? { s3Uri: evidenceS3, s3Client: new S3Client({ requestHandler: AWS_HTTP_TIMEOUTS, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }) }
+      ? { s3Uri: evidenceS3, s3Client: withAwsAnswerCheck(new S3Client({ requestHandler: AWS_HTTP_TIMEOUTS, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }), endpoint) }
       : { dir: flags.evidenceDir ?? `${DEFAULT_STATE_DIR}/cases` },
     notifier,
     actor: `tourniquet-cli/${whoAmI()}`,

@@ -6,7 +6,7 @@
  * what was appended since, so a case can be continued by a later run and writing stays linear in the case's size.
  * Location: `file://` followed by the absolute folder path (not URL-encoded).
  */
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { TourniquetError } from '../errors.js';
 import { makeDirectory } from '../make-directory.js';
@@ -47,12 +47,15 @@ export class LocalCaseFolder implements EvidenceWriter {
     const finalName = await this.createExclusive(name, bytes, head);
     const entry = nextEntry(head.last, finalName, sha256Hex(bytes), bytes.byteLength, (this.options.now?.() ?? new Date()).toISOString());
     const line = `${entryLine(entry)}\n`;
-    const handle = await open(join(this.dir, MANIFEST_FILE), 'a');
+    const manifest = join(this.dir, MANIFEST_FILE);
+    const handle = await open(manifest, 'a').catch((err: unknown) => cannotWrite(manifest, err));
     let after: { size: number; mtimeMs: number; ino: number };
     try {
       await handle.appendFile(line, 'utf8');
       await handle.sync();
       after = await handle.stat();
+    } catch (err) {
+      cannotWrite(manifest, err);
     } finally {
       await handle.close();
     }
@@ -81,11 +84,25 @@ export class LocalCaseFolder implements EvidenceWriter {
       try {
         await handle.writeFile(bytes);
         await handle.sync();
-      } finally {
+      } catch (err) {
         await handle.close();
+        // A part-written artefact the manifest does not list would only push the next try to a `-2` name.
+        await rm(path, { force: true }).catch(() => undefined);
+        cannotWrite(path, err);
       }
+      await handle.close();
       head.nextSuffix.set(name, n + 1);
       return candidate;
     }
   }
+}
+
+/**
+ * A write that failed (a full disk: ENOSPC, a quota: EDQUOT, an I/O error) as one line naming the file; it was Node's
+ * bare `ENOSPC: no space left on device, write`, an unexpected error without the path.
+ */
+function cannotWrite(path: string, err: unknown): never {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'ENOSPC' ? 'no space left on device (ENOSPC)' : code === 'EDQUOT' ? 'disk quota exceeded (EDQUOT)' : (err as Error).message;
+  throw new TourniquetError('evidence.write', `cannot write the evidence file ${path}: ${why}`, { cause: err });
 }

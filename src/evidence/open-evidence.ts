@@ -3,6 +3,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../errors.js';
+import { withAwsAnswerCheck } from '../aws/not-aws-answer.js';
 import { TOURNIQUET_USER_AGENT } from '../aws/user-agent.js';
 import type { EvidenceWriter } from './evidence-writer.js';
 import { LocalCaseFolder } from './local-case-folder.js';
@@ -30,7 +31,7 @@ export async function openEvidence(caseId: string, options: OpenEvidenceOptions)
   if (options.s3Uri !== undefined) {
     const endpoint = process.env.AWS_ENDPOINT_URL;
     const client =
-      options.s3Client ?? new S3Client({ customUserAgent: TOURNIQUET_USER_AGENT, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
+      options.s3Client ?? withAwsAnswerCheck(new S3Client({ customUserAgent: TOURNIQUET_USER_AGENT, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }), endpoint);
     return new S3CaseWriter({
       client,
       s3Uri: options.s3Uri,

@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NotFoundError } from '../errors.js';
 import { awsErrorName, wrapAwsError } from '../aws/wrap-aws-error.js';
+import { withAwsAnswerCheck } from '../aws/not-aws-answer.js';
 import { TOURNIQUET_USER_AGENT } from '../aws/user-agent.js';
 import { isSafeArtefactName } from './artefact-name.js';
 import type { EvidenceEntry } from './evidence-writer.js';
@@ -81,7 +82,7 @@ export async function verifyManifest(location: string, options: VerifyOptions = 
 
 function defaultS3Client(): S3Client {
   const endpoint = process.env.AWS_ENDPOINT_URL;
-  return new S3Client({ customUserAgent: TOURNIQUET_USER_AGENT, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
+  return withAwsAnswerCheck(new S3Client({ customUserAgent: TOURNIQUET_USER_AGENT, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }), endpoint);
 }
 
 interface Source {

@@ -47,7 +47,9 @@ export function byteSizeSchema(name: InputLimitName): z.ZodType<number, string> 
       }
       return Number(m[1]) * unit;
     })
-    .pipe(z.number().int().min(min, `expected at least ${formatBytes(min)}`).max(max, `expected at most ${formatBytes(max)}`));
+    // Digits times a unit are whole; no `.int()`: past 2^53 it said zod's `Too big: expected int to be <=9007199254740991`
+    // before the limit in words.
+    .pipe(z.number().min(min, `expected at least ${formatBytes(min)}`).max(max, `expected at most ${formatBytes(max)}`));
 }
 
 /** Parses one limit's text; the error names where it came from (`--max-line-bytes`, `TOURNIQUET_MAX_LINE_BYTES`). */

@@ -90,7 +90,10 @@ export function parseFindingObject(input: FindingInput, options: ResolvedOptions
   if (service !== undefined) {
     const c = service['count'];
     if (c !== undefined && c !== null) {
-      count = typeof c === 'number' && Number.isInteger(c) && c >= 0 ? c : ctx.fail(sub(S, 'count'), 'a non-negative integer', c);
+      if (typeof c !== 'number' || !Number.isInteger(c) || c < 0) return ctx.fail(sub(S, 'count'), 'a non-negative integer', c);
+      // Past 2^53 − 1 a count is not held exactly, and the journal refuses it (it was a DynamoDB error after the plan).
+      if (!Number.isSafeInteger(c)) return ctx.fail(sub(S, 'count'), `a count of at most ${Number.MAX_SAFE_INTEGER} (2^53 − 1, the largest whole number a JSON number holds exactly)`, c);
+      count = c;
     }
     archived = ctx.optBoolean(service, 'archived', S) ?? false;
     const additionalInfo = ctx.optObject(service, 'additionalInfo', S);

@@ -7,6 +7,7 @@
  */
 import { FindingParseError, describeValue } from '../errors.js';
 import type { SourceRef } from '../errors.js';
+import { asffRejection, isAsffFinding, isSecurityHubEvent, securityHubEventRejection } from './asff.js';
 import type { GuardDutyRecord } from './model.js';
 import { MAX_NESTING, nestedDeeperThan, tooDeepPath } from './nesting.js';
 import { MAX_DEPTH, NestingTooDeepError, isPascalCaseFinding, pascalToCamel } from './pascal-case.js';
@@ -69,9 +70,13 @@ export function recordAt(value: unknown, source: SourceRef, root: string, option
   if (nestedDeeperThan(value)) {
     throw new FindingParseError(source, root + (tooDeepPath(value) ?? ''), `JSON nested at most ${MAX_NESTING} levels deep`, 'deeper nesting');
   }
-  if (!isEvent(value)) return findingAt(value, source, root, options);
+  if (!isEvent(value)) {
+    if (isAsffFinding(value)) throw asffRejection(value, source, root);
+    return findingAt(value, source, root, options);
+  }
   const ctx = new RecordContext(source, root);
   const detailType = value['detail-type'];
+  if (isSecurityHubEvent(detailType)) throw securityHubEventRejection(detailType as string, source, root);
   if (detailType === FINDING_DETAIL_TYPE) {
     const detail = ctx.reqObject(value, 'detail', '');
     const eventId = ctx.optString(value, 'id', '');

@@ -75,10 +75,22 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
     logger.info('approval applied', { incidentId: claim.incidentId, decision: claim.decision, status: result.status });
     return html(200, `Done: ${what}`, `<p>Incident status: ${esc(result.status)}</p>`);
   } catch (err) {
-    if (err instanceof TourniquetError) return html(409, 'Nothing to do', `<p>${esc(err.message)}</p>`);
-    throw err;
+    if (err instanceof TourniquetError && NOTHING_TO_DO.has(err.code)) return html(409, 'Nothing to do', `<p>${esc(err.message)}</p>`);
+    // The nonce is claimed: this link will not work again, so the page says how to finish (it was a bare 500, or "Nothing
+    // to do" for an AWS or journal failure). 502: the failure is behind this function, not in the request.
+    logger.error('approval failed after its link was used', { incidentId: claim.incidentId, decision: claim.decision, error: err as Error });
+    const command = `tourniquet ${claim.decision} ${claim.incidentId}${claim.stepId === '*' ? '' : ` --step ${claim.stepId}`}`;
+    const why = err instanceof TourniquetError ? err.message : 'an unexpected error (see the function log)';
+    return html(
+      502,
+      `Not done: ${what}`,
+      `<p>The ${esc(claim.decision === 'approve' ? 'approval' : 'denial')} failed: ${esc(why)}</p><p>This link is now used up. Finish it from a terminal with <code>${esc(command)}</code>.</p>`,
+    );
   }
 }
+
+/** Errors that say the request does not apply to the incident (already decided, released, nothing waiting): 409. */
+const NOTHING_TO_DO: ReadonlySet<string> = new Set(['not-found', 'conflict', 'incident.observe', 'incident.nothing-waiting', 'incident.released']);
 
 function decodeBody(event: APIGatewayProxyEventV2): string {
   if (!event.body) return '';

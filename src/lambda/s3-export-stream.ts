@@ -26,7 +26,10 @@ export async function* streamExportObject(s3: S3Client, bucket: string, key: str
   let nonBlank = 0;
   const lines = new LineSplitter(limits.maxLineBytes, {
     line: (raw, line) => {
-      const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+      let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+      // A leading byte order mark (an object uploaded from a file an editor saved with one) is skipped, as the file
+      // reader skips it; its first line was quarantined as unparseable JSON.
+      if (line === 1 && text.startsWith('\uFEFF')) text = text.slice(1);
       if (text.trim() !== '') {
         nonBlank++;
         pending.push(parseLine(text, { name, line }));

@@ -32,6 +32,9 @@ const S3EventRecordSchema = z.object({
   }),
 });
 
+// A list of findings in one message was quarantined as "received array of 2", or as advice to call parseDocument.
+const ONE_PER_MESSAGE = 'one finding or event per message (a list of findings is not read here: send each finding as its own message)';
+
 /** Reads a message body. Throws UnreadableMessageError / FindingParseError for a message that will never be read. */
 export function readSqsMessage(record: Pick<SQSRecord, 'messageId' | 'body'>): SqsMessage {
   const source: SourceRef = { name: `sqs:${record.messageId}` };
@@ -47,9 +50,11 @@ export function readSqsMessage(record: Pick<SQSRecord, 'messageId' | 'body'>): S
     // Kept as a finding parse error: the text is what GuardDuty or EventBridge would have sent.
     throw new FindingParseError(source, '$', 'a JSON message body', `unparseable JSON (${(err as Error).message})`, { cause: err });
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+  if (Array.isArray(body)) throw unreadable('$', ONE_PER_MESSAGE, `a list of ${body.length} item(s)`);
+  if (body === null || typeof body !== 'object') {
     throw unreadable('$', 'a JSON object (an EventBridge event, a finding or an S3 notification)', describeValue(body));
   }
+  let root = '$';
   let fields = body as Record<string, unknown>;
   // S3 → SNS → SQS (a bucket's notifications fanned out through a topic) or EventBridge → SNS → SQS, without raw
   // message delivery: SNS wraps the message, as a string, in its own envelope. One level is unwrapped.
@@ -59,11 +64,15 @@ export function readSqsMessage(record: Pick<SQSRecord, 'messageId' | 'body'>): S
     } catch (err) {
       throw new FindingParseError(source, '$.Message', 'a JSON message in the SNS notification', `unparseable JSON (${(err as Error).message})`, { cause: err });
     }
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    if (Array.isArray(body)) throw unreadable('$.Message', ONE_PER_MESSAGE, `a list of ${body.length} item(s)`);
+    if (body === null || typeof body !== 'object') {
       throw unreadable('$.Message', 'a JSON object (an EventBridge event, a finding or an S3 notification)', describeValue(body));
     }
+    root = '$.Message';
     fields = body as Record<string, unknown>;
   }
+  // A GetFindings answer (`aws guardduty get-findings` output sent as is): the CLI reads it, one message is one finding.
+  if (Array.isArray(fields.Findings)) throw unreadable(`${root}.Findings`, ONE_PER_MESSAGE, `a GetFindings answer listing ${fields.Findings.length} finding(s)`);
   if (fields.Event === 's3:TestEvent') return { kind: 's3-test-event' };
   if (Object.hasOwn(fields, 'Records')) return { kind: 'export-objects', objects: exportObjects(fields.Records, unreadable) };
   return { kind: 'record', record: parseRecord(body, source) };

@@ -7,6 +7,7 @@
 import * as crypto from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { AwsCallError, TourniquetError } from '../../src/errors.js';
 import { signApproval, verifyApproval } from '../../src/notify/approval-link.js';
 
 vi.mock('node:crypto', async (importOriginal) => {
@@ -25,6 +26,8 @@ vi.mock('../../src/lambda/lambda-runtime.js', () => ({
   buildLambdaRuntime: async (config: unknown) => ({ config, secret: async () => SECRET, journal: { claimOnce, close: async () => {} }, responder: { approve, deny } }),
 }));
 
+// The handler logs the failures these tests cause on purpose (as test/support/lambda-env.ts keeps them quiet).
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 const { handler } = await import('../../src/lambda/approval-handler.js');
 
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -114,5 +117,32 @@ describe('signature comparison', () => {
     expect(() => verifyApproval(`${payload}.${flipped.toString('base64url')}`, SECRET, now())).toThrow('bad approval signature');
     expect(spy).toHaveBeenCalledTimes(2);
     for (const [a, b] of spy.mock.calls) expect([(a as Buffer).length, (b as Buffer).length]).toEqual([32, 32]);
+  });
+});
+
+describe('an approval that fails after its link was used', () => {
+  it.each([
+    ['an unexpected error (was a bare 500)', new TypeError('boom'), 'an unexpected error (see the function log)'],
+    ['an AWS call (was "Nothing to do", 409)', new AwsCallError('dynamodb', 'UpdateItem', 'InternalServerError', true, 'service unavailable'), 'dynamodb.UpdateItem failed'],
+  ])('%s: 502 saying the link is used up and the command that finishes it', async (_name, error, why) => {
+    approve.mockRejectedValueOnce(error);
+    const r = await handler(request('POST', link()));
+    expect(r.statusCode).toBe(502);
+    expect(r.body).toContain(why);
+    expect(r.body).toContain('This link is now used up. Finish it from a terminal with <code>tourniquet approve inc-20261203-abc</code>.');
+    expect(claimOnce).toHaveBeenCalledTimes(1);
+  });
+
+  it('a step link names the step in the command', async () => {
+    deny.mockRejectedValueOnce(new Error('boom'));
+    const r = await handler(request('POST', signApproval({ incidentId: 'inc-20261203-abc', stepId: 'isolate-network', decision: 'deny', expiresAt: now() + 3600 }, SECRET)));
+    expect(r.statusCode).toBe(502);
+    expect(r.body).toContain('<code>tourniquet deny inc-20261203-abc --step isolate-network</code>');
+  });
+
+  it('a request that does not apply (nothing waits) is still 409 "Nothing to do"', async () => {
+    approve.mockRejectedValueOnce(new TourniquetError('incident.nothing-waiting', 'no step of incident inc-20261203-abc waits for approval'));
+    const r = await handler(request('POST', link()));
+    expect([r.statusCode, r.body]).toEqual([409, expect.stringContaining('Nothing to do')]);
   });
 });

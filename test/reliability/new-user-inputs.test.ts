@@ -7,11 +7,14 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runCliWithStdin } from '../support/run-cli.js';
+import { CAN_MOUNT_TMPFS, withSmallTmpfs } from '../support/small-tmpfs.js';
 
 const BIN = fileURLToPath(new URL('../../bin/tourniquet.js', import.meta.url));
 const GPU_BTC = join(import.meta.dirname, '../../samples/synthesized/CryptoCurrency-EC2-BitcoinTool.B-DNS.gpu-p4d.SYNTHESIZED.json');
@@ -233,6 +236,23 @@ describe('report --out to a place that cannot take a file', () => {
     expect(r.code).toBe(2);
   });
 
+  it.each(['html', 'markdown'])('--out - writes the %s report to standard output (it wrote a file named "-")', async (format) => {
+    const cwd = mkdtempSync(join(dir, 'report-cwd-'));
+    const before = process.cwd();
+    process.chdir(cwd);
+    try {
+      const r = await runCli(['report', incident, '--journal-path', at('report-journal'), '--format', format, '--out', '-']);
+      expect(r.err).toBe('');
+      expect(r.out).toContain(incident);
+      expect(r.out).toMatch(format === 'html' ? /^<!doctype html>/i : /^# /);
+      expect(r.out).not.toContain('report written to');
+      expect(readdirSync(cwd)).toEqual([]);
+      expect(r.code).toBe(0);
+    } finally {
+      process.chdir(before);
+    }
+  });
+
   it('a full disk is a failed run (exit 1) with the path, not an unexpected error', async () => {
     const r = await runCli(['report', incident, '--journal-path', at('report-journal'), '--out', '/dev/full']);
     expect(errLines(r)).toEqual(['tourniquet: cannot write the report to --out "/dev/full": ENOSPC: no space left on device, write']);
@@ -317,6 +337,17 @@ describe('triage filters with a typo', () => {
     expect(errLines(r)[0]).toMatch(line);
   });
 
+  it('--since a date alone is midnight UTC of that day (it was refused as not a date and time)', async () => {
+    // The sample was last seen 2026-08-01T10:18:09Z.
+    const count = async (since: string): Promise<number> => {
+      const r = await runCli(['triage', GPU_BTC, '--since', since, '--json']);
+      expect(r.code, r.err).toBe(0);
+      return (JSON.parse(r.out) as { incidents: unknown[] }).incidents.length;
+    };
+    expect(await count('2026-08-01')).toBe(1);
+    expect(await count('2026-08-02')).toBe(0);
+  });
+
   it('the finding’s own account and Region still select it', async () => {
     const { detail } = JSON.parse(readFileSync(GPU_BTC, 'utf8')) as { detail: { accountId: string; region: string } };
     const r = await runCli(['triage', GPU_BTC, '--account', detail.accountId, '--region', detail.region, '--json']);
@@ -341,5 +372,192 @@ describe('standard output that cannot be written', () => {
     } finally {
       closeSync(full);
     }
+  });
+});
+
+describe('commander’s own errors', () => {
+  it.each([
+    ['an unknown option, with its did-you-mean', ['respond', GPU_BTC, '--mde', 'observe'], "tourniquet: unknown option '--mde' (Did you mean --mode?)"],
+    ['an unknown command', ['respnd', GPU_BTC], "tourniquet: unknown command 'respnd' (Did you mean respond?)"],
+    ['a missing argument', ['approve'], "tourniquet: missing required argument 'incident'"],
+  ])('%s is one `tourniquet:` line, exit 2 (was "error: …" and a second line)', async (_name, args, line) => {
+    const r = await runCli(args);
+    expect(errLines(r)).toEqual([line]);
+    expect(r.code).toBe(2);
+  });
+});
+
+describe('number flags typed as something other than decimal digits', () => {
+  it.each([
+    ['--wait-seconds', '0x10', ['respond', GPU_BTC, '--mode', 'observe', '--wait-seconds', '0x10'], 'tourniquet: --wait-seconds must be a whole number of seconds from 0 to 600, received "0x10"'],
+    ['--wait-seconds', '1.5', ['resume', 'inc-x', '--journal-path', ':memory:', '--wait-seconds', '1.5'], 'tourniquet: --wait-seconds must be a whole number of seconds from 0 to 600, received "1.5"'],
+    ['--top', '1e3', ['triage', GPU_BTC, '--top', '1e3'], 'tourniquet: --top must be a whole number of at least 1, received "1e3"'],
+    ['--limit', '0x10', ['incidents', '--journal-path', ':memory:', '--limit', '0x10'], 'tourniquet: --limit must be a positive integer, received "0x10"'],
+    ['--min-severity', '1e1', ['triage', GPU_BTC, '--min-severity', '1e1'], 'tourniquet: --min-severity must be a number from 0 to 10, received "1e1"'],
+    ['--isolation-settle-seconds', '0x10', ['plan', GPU_BTC, '--isolation-settle-seconds', '0x10'], 'tourniquet: --isolation-settle-seconds must be a number of seconds from 0 to 600, received "0x10"'],
+  ])('%s %s is one line naming the flag and the value, exit 2 (Number() read it as a number)', async (_flag, _value, args, line) => {
+    const r = await runCli(args);
+    expect(errLines(r)).toEqual([line]);
+    expect(r.code).toBe(2);
+  });
+
+  it('digits with spaces around them are still read (--top " 1 ")', async () => {
+    const r = await runCli(['triage', GPU_BTC, '--top', ' 1 ', '--json']);
+    expect(r.code, r.err).toBe(0);
+  });
+});
+
+describe('a value past 2^53 − 1', () => {
+  it.each([
+    ['--max-line-bytes', ['inspect', GPU_BTC, '--max-line-bytes', '99999999999999999999GiB'], 'tourniquet: --max-line-bytes: expected at most 256 MiB, received string "99999999999999999999GiB"'],
+    ['--top', ['triage', GPU_BTC, '--top', '99999999999999999999'], 'tourniquet: --top is too large: received "99999999999999999999"; a count can be at most 9007199254740991 (2^53 − 1, the largest whole number held exactly)'],
+  ])('%s: the flag, the value and the limit in words (was zod’s "Too big: expected int to be <=9007199254740991")', async (_flag, args, line) => {
+    const r = await runCli(args);
+    expect(errLines(r)).toEqual([line]);
+    expect(r.code).toBe(2);
+  });
+
+  it('a finding whose service.count is past it is rejected at its path (was a DynamoDB error from respond)', async () => {
+    const text = readFileSync(GPU_BTC, 'utf8').replace(/"count":\s*\d+/, '"count": 9007199254740993');
+    const file = at('huge-count.json');
+    writeFileSync(file, text);
+    const r = await runCli(['plan', file]);
+    expect(errLines(r)).toEqual([`rejected: ${file}: $.detail.service.count: expected a count of at most 9007199254740991 (2^53 − 1, the largest whole number a JSON number holds exactly), received number 9007199254740992`]);
+    expect(r.code).toBe(2);
+  });
+});
+
+describe('an error no command catches', () => {
+  const run = (args: readonly string[], nodeArgs: readonly string[] = []): Promise<{ code: number | null; err: string }> =>
+    new Promise((resolve) => {
+      const p = spawn(process.execPath, [...nodeArgs, BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      p.on('close', (code) => resolve({ code, err }));
+    });
+
+  it('thrown from a callback is one line and exit 1 (was Node’s stack trace)', async () => {
+    // Thrown once the command is done (beforeExit), as a library's callback would throw after the command's own work.
+    const late = 'data:text/javascript,process.once("beforeExit", () => setTimeout(() => { throw new Error("thrown late") }))';
+    const r = await run(['types'], ['--import', late]);
+    expect(r.err).not.toMatch(NO_STACK);
+    expect(r.err.split('\n').filter((l) => l !== '')).toEqual(['tourniquet: unexpected error: Error: thrown late']);
+    expect(r.code).toBe(1);
+  });
+
+  // The embedded journal's store fails inside its own callback when its disk fills: a 16 KiB tmpfs, root only.
+  it.skipIf(!CAN_MOUNT_TMPFS)('the journal on a full disk is one line and exit 1 (was "Database is closed" with a stack trace)', async (ctx) => {
+    await withSmallTmpfs(16, async (tmpfs) => {
+      if (tmpfs === undefined) return ctx.skip();
+      tmpfs.fill(8 * 1024);
+      const r = await run(['respond', GPU_BTC, '--mode', 'observe', '--journal-path', join(tmpfs.dir, 'journal'), '--evidence-dir', at('full-journal-cases')]);
+      expect(r.err).not.toMatch(NO_STACK);
+      expect(r.err.split('\n').filter((l) => l !== '')).toEqual([expect.stringMatching(/^tourniquet: .*(journal|ENOSPC)/)]);
+      expect(r.code).toBe(1);
+    });
+  });
+});
+
+describe('a Security Hub (ASFF) finding given as a GuardDuty one', () => {
+  const asff = {
+    SchemaVersion: '2018-10-08',
+    Id: 'arn:aws:guardduty:us-east-1:111122223333:detector/12abc34d567e8fa901bc2d34eexample/finding/b7c1e5a0d3f24c6e8a9b0c1d2e3f4a51',
+    ProductArn: 'arn:aws:securityhub:us-east-1::product/aws/guardduty',
+    AwsAccountId: '111122223333',
+    Types: ['TTPs/Command and Control/CryptoCurrency:EC2-BitcoinTool.B!DNS'],
+    Resources: [{ Type: 'AwsEc2Instance', Id: 'arn:aws:ec2:us-east-1:111122223333:instance/i-0123456789abcdef0' }],
+  };
+  const named = /expected a GuardDuty finding \(Tourniquet reads GuardDuty findings: .*not Security Hub's ASFF\), received what looks like a Security Hub ASFF finding \(SchemaVersion string "2018-10-08", ProductArn string "arn:aws:securityhub:us-east-1::product\/aws\/guardduty"\); GuardDuty's own: aws guardduty get-findings --detector-id 12abc34d567e8fa901bc2d34eexample --finding-ids b7c1e5a0d3f24c6e8a9b0c1d2e3f4a51$/;
+
+  it.each([
+    ['a bare ASFF finding', asff, '$'],
+    ['`aws securityhub get-findings` output', { Findings: [asff] }, '$.Findings[0]'],
+  ])('%s is named as ASFF, with the command for GuardDuty’s own (was "$.Type: expected a finding type …, received nothing")', async (_name, doc, at) => {
+    const file = join(dir, `asff-${at.length}.json`);
+    writeFileSync(file, JSON.stringify(doc));
+    const r = await runCli(['inspect', file]);
+    expect(errLines(r)).toHaveLength(1);
+    expect(errLines(r)[0]!.startsWith(`rejected ${file}${at === '$' ? '' : '[0]'}: ${at}: `)).toBe(true);
+    expect(errLines(r)[0]).toMatch(named);
+    expect(r.code).toBe(2);
+  });
+
+  it('a Security Hub EventBridge event is named as one (its findings are ASFF)', async () => {
+    const file = at('securityhub-event.json');
+    writeFileSync(file, JSON.stringify({ version: '0', 'detail-type': 'Security Hub Findings - Imported', source: 'aws.securityhub', detail: { findings: [asff] } }));
+    const r = await runCli(['plan', file]);
+    expect(errLines(r)).toEqual([expect.stringMatching(/^rejected: .*securityhub-event\.json: \$\["detail-type"\]: expected a GuardDuty finding .*, received a Security Hub event \(string "Security Hub Findings - Imported"\), whose findings are in ASFF$/)]);
+    expect(r.code).toBe(2);
+  });
+});
+
+describe('an endpoint that answers, but not as AWS', () => {
+  // A web server where AWS was meant: a page for everything, or a bare "Not Found".
+  const servers: Server[] = [];
+  const endpoints: Record<'page' | 'notFound', string> = { page: '', notFound: '' };
+  const saved: Record<string, string | undefined> = {};
+  const env = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
+  beforeAll(async () => {
+    for (const [k, v] of Object.entries(env)) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
+    for (const [name, status, type, body] of [['page', 200, 'text/html', '<!DOCTYPE html><html><body>Welcome</body></html>'], ['notFound', 404, 'text/plain', 'Not Found']] as const) {
+      const server = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => res.writeHead(status, { 'content-type': type }).end(body));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      servers.push(server);
+      endpoints[name] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    }
+  });
+  afterAll(async () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  });
+
+  it.each([
+    ['drill (a page)', 'page', (e: string) => ['drill', 'ec2', 'i-0123456789abcdef0', '--endpoint', e], 'sts.GetCallerIdentity', 'HTTP 200 with an HTML page', 'instance i-0123456789abcdef0 not found'],
+    ['triage s3:// (a page)', 'page', (e: string) => ['triage', 's3://findings-bucket/AWSLogs/', '--endpoint', e], 's3.ListObjectsV2 s3://findings-bucket/AWSLogs/', 'HTTP 200 with an HTML page', '"no findings", exit 2'],
+    ['incidents --journal-table (Not Found)', 'notFound', (e: string) => ['incidents', '--journal-table', 'tourniquet-journal', '--endpoint', e], 'dynamodb.DescribeTable', 'HTTP 404 with "Not Found"', 'a JSON parse error in the SDK'],
+  ] as const)('%s: one line naming the call and the endpoint, exit 1 (was %s)', async (_name, which, args, call, what, _was) => {
+    const r = await runCli(args(endpoints[which]));
+    expect(errLines(r)).toEqual([`tourniquet: ${call} failed (NotAnAwsAnswer): the endpoint ${endpoints[which]} answered ${what}, not as AWS: is --endpoint / AWS_ENDPOINT_URL an AWS endpoint (or an emulator such as moto)?`]);
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('a malformed endpoint', () => {
+  const withEnv = async <T>(value: string | undefined, run: () => Promise<T>): Promise<T> => {
+    const saved = process.env.AWS_ENDPOINT_URL;
+    if (value === undefined) delete process.env.AWS_ENDPOINT_URL;
+    else process.env.AWS_ENDPOINT_URL = value;
+    try {
+      return await run();
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL;
+      else process.env.AWS_ENDPOINT_URL = saved;
+    }
+  };
+
+  it.each([
+    ['show --endpoint localhost:5000 (no scheme)', undefined, ['show', 'inc-20261203-000000000000', '--journal-path', ':memory:', '--endpoint', 'localhost:5000'], '--endpoint', 'localhost:5000'],
+    ['incidents with AWS_ENDPOINT_URL=http//x', 'http//x', ['incidents', '--journal-path', ':memory:'], 'AWS_ENDPOINT_URL', 'http//x'],
+    ['respond with AWS_ENDPOINT_URL=localhost:5000', 'localhost:5000', ['respond', GPU_BTC, '--mode', 'observe', '--journal-path', ':memory:'], 'AWS_ENDPOINT_URL', 'localhost:5000'],
+    ['triage s3:// --endpoint ftp://x', undefined, ['triage', 's3://findings-bucket/AWSLogs/', '--endpoint', 'ftp://x'], '--endpoint', 'ftp://x'],
+    ['drill --endpoint http//x', undefined, ['drill', 'ec2', 'i-0123456789abcdef0', '--region', 'us-east-1', '--endpoint', 'http//x'], '--endpoint', 'http//x'],
+  ])('%s: one line naming where it came from and the value, exit 2 (was taken, or "NotFound: Unknown" / "Invalid URL" per call)', async (_name, env, args, from, value) => {
+    const r = await withEnv(env, () => runCli(args));
+    expect(errLines(r)).toEqual([`tourniquet: ${from} must be an http:// or https:// URL such as http://localhost:5000, received ${JSON.stringify(value)}`]);
+    expect(r.code).toBe(2);
+  });
+
+  it('an empty AWS_ENDPOINT_URL is unset, as the SDK reads it', async () => {
+    const r = await withEnv('', () => runCli(['incidents', '--journal-path', ':memory:']));
+    expect(r.code, r.err).toBe(0);
   });
 });

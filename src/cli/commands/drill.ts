@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AWS_HTTP_TIMEOUTS } from '../../aws/http-timeouts.js';
+import { withAwsAnswerCheck } from '../../aws/not-aws-answer.js';
 import { wrapAwsError } from '../../aws/wrap-aws-error.js';
 import { UsageError } from '../../errors.js';
 import { buildDrillFinding, drillKindOf, drillType } from '../../drill/build-drill-finding.js';
 import { DRILL_KINDS } from '../../drill/drill-kinds.js';
 import { sendDrill } from '../../drill/send-drill.js';
+import { decimalFlag } from '../number-flags.js';
+import { endpointUrl } from '../endpoint-url.js';
 import type { ReportExit } from './index.js';
 import { printJson, printLine } from '../print-safe.js';
 
@@ -36,8 +39,8 @@ export function registerDrillCommand(program: Command, exit: ReportExit): void {
     .option('--send', 'put the finding on EventBridge (source tourniquet.drill) instead of printing it')
     .option('--event-bus <name>', 'event bus for --send (default: the account\'s default bus)')
     .action(async (kind: string, id: string, flags: Flags) => {
-      const severity = flags.severity === undefined ? undefined : Number(flags.severity);
-      if (severity !== undefined && (!Number.isFinite(severity) || severity < 1 || severity > 10)) {
+      const severity = flags.severity === undefined ? undefined : decimalFlag(flags.severity);
+      if (flags.severity !== undefined && (severity === undefined || severity < 1 || severity > 10)) {
         throw new UsageError(`--severity must be 1.0–10.0, received ${JSON.stringify(flags.severity)}`);
       }
       // What needs no AWS first: a misspelt kind, id or type is said as such, not as a missing region or credentials.
@@ -47,8 +50,8 @@ export function registerDrillCommand(program: Command, exit: ReportExit): void {
       drillType(drillKind, flags.type);
       const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
       if (!region) throw new UsageError('no region: pass --region or set AWS_REGION');
-      const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;
-      const sts = new STSClient({ region, requestHandler: AWS_HTTP_TIMEOUTS, ...(endpoint ? { endpoint } : {}) });
+      const endpoint = endpointUrl(flags.endpoint);
+      const sts = withAwsAnswerCheck(new STSClient({ region, requestHandler: AWS_HTTP_TIMEOUTS, ...(endpoint ? { endpoint } : {}) }), endpoint);
       const identity = await sts
         .send(new GetCallerIdentityCommand({}))
         .catch((err: unknown) => {

@@ -3,6 +3,7 @@ import type { IncidentStatus } from '../../journal/journal.js';
 import { UsageError } from '../../errors.js';
 import { incidentListLines } from '../attack-sequence-lines.js';
 import { checkDestinations } from '../check-destinations.js';
+import { countTooLarge, wholeNumberFlag } from '../number-flags.js';
 import { missingJournalPath } from '../require-journal.js';
 import { addRuntimeOptions, openRuntime, type RuntimeFlags } from '../runtime.js';
 import type { ReportExit } from './index.js';
@@ -24,8 +25,9 @@ export function registerIncidentsCommand(program: Command, exit: ReportExit): vo
     if (flags.status !== undefined && !STATUSES.includes(flags.status as IncidentStatus)) {
       throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, received ${JSON.stringify(flags.status)}`);
     }
-    const limit = Number(flags.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, received ${JSON.stringify(flags.limit)}`);
+    const limit = wholeNumberFlag(flags.limit);
+    if (limit === undefined || limit < 1) throw new UsageError(`--limit must be a positive integer, received ${JSON.stringify(flags.limit)}`);
+    if (!Number.isSafeInteger(limit)) throw countTooLarge('--limit', flags.limit);
     // No journal folder yet: nothing to list, and listing must not create one (a path that could never hold the
     // journal is still refused, as every command refuses it).
     const missing = await missingJournalPath(flags);

@@ -1,11 +1,12 @@
 /**
  * `tourniquet report <incident> [--format html|markdown] [--out FILE]`: the incident report. HTML (default) is one
  * self-contained file, written next to the case's evidence when that is a local folder (else under
- * .tourniquet/reports/<incident>/), its path printed; Markdown goes to stdout unless --out is given.
+ * .tourniquet/reports/<incident>/), its path printed; Markdown goes to stdout unless --out is given; `--out -` is stdout.
  */
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AWS_HTTP_TIMEOUTS } from '../../aws/http-timeouts.js';
+import { withAwsAnswerCheck } from '../../aws/not-aws-answer.js';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { collectReportData } from '../../report/report-data.js';
@@ -36,7 +37,7 @@ export function registerReportCommand(program: Command, exit: ReportExit): void 
       .description('write the incident report: summary, decision, timeline chart, steps with pre-images, verified evidence, how to release')
       .argument('<incident>', 'incident id')
       .option('--format <format>', 'html (default: a self-contained file) or markdown (default: stdout)')
-      .option('--out <file>', 'write the report to this file'),
+      .option('--out <file>', 'write the report to this file (- for stdout)'),
   ).action(async (incidentId: string, flags: Flags) => {
     const format = flags.format ?? 'html';
     if (format !== 'html' && format !== 'markdown') throw new UsageError(`--format must be html or markdown, received ${JSON.stringify(format)}`);
@@ -44,10 +45,11 @@ export function registerReportCommand(program: Command, exit: ReportExit): void 
     const runtime = await openRuntime(flags);
     try {
       const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;
-      const data = await collectReportData(runtime.journal, incidentId, { s3Client: new S3Client({ requestHandler: AWS_HTTP_TIMEOUTS, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }) });
+      const data = await collectReportData(runtime.journal, incidentId, { s3Client: withAwsAnswerCheck(new S3Client({ requestHandler: AWS_HTTP_TIMEOUTS, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) }), endpoint) });
       const text = format === 'html' ? renderHtml(data) : renderMarkdown(data);
       const out = flags.out ?? (format === 'html' ? defaultReportPath(incidentId, data.incident.evidenceLocation) : undefined);
-      if (out === undefined) process.stdout.write(text);
+      // `--out -` is standard output, as `-` is for the findings input (it wrote a file named "-").
+      if (out === undefined || out === '-') process.stdout.write(text);
       else {
         await writeReportFile(out, text, flags.out !== undefined ? '--out' : undefined);
         printLine(`report written to ${out}`);

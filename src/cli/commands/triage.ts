@@ -5,12 +5,15 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { AWS_HTTP_TIMEOUTS } from '../../aws/http-timeouts.js';
+import { withAwsAnswerCheck } from '../../aws/not-aws-answer.js';
 import type { Command } from 'commander';
 import { UsageError, describeValue } from '../../errors.js';
 import { normalizeIsoTimestamp } from '../../findings/timestamps.js';
 import { isS3Target, triageBatches } from '../../investigate/triage-input.js';
 import { Triage, type TriageFilters, type TriageRanking } from '../../investigate/triage.js';
 import { EXIT_BAD_INPUT, EXIT_OK } from '../exit-codes.js';
+import { endpointUrl } from '../endpoint-url.js';
+import { countTooLarge, decimalFlag, wholeNumberFlag } from '../number-flags.js';
 import { addInputLimitOptions, inputLimitsFromFlags, noRecordsLine, type InputLimitFlags } from '../finding-input.js';
 import { terminalSafe } from '../format-table.js';
 import { markdownSafe } from '../../safe-text.js';
@@ -36,18 +39,23 @@ interface Flags extends InputLimitFlags {
 const DURATION = /^(\d+)\s*(m|h|d)$/;
 const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** `--since`: an ISO 8601 date and time, or a duration back from now (`90m`, `24h`, `7d`). */
+// A date alone (`2026-12-01`, what a person types for "since the first") was refused: midnight UTC of that day, as
+// GuardDuty's times are UTC.
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `--since`: an ISO 8601 date (midnight UTC) or date and time, or a duration back from now (`90m`, `24h`, `7d`). */
 export function parseSince(value: string, now: Date = new Date()): number {
-  const d = DURATION.exec(value.trim());
+  const text = value.trim();
+  const d = DURATION.exec(text);
   if (d !== null) return now.getTime() - Number(d[1]) * UNIT_MS[d[2]!]!;
-  const iso = normalizeIsoTimestamp(value.trim());
-  if (iso === undefined) throw new UsageError(`--since must be an ISO 8601 date and time or a duration such as 24h or 7d, received ${JSON.stringify(value)}`);
+  const iso = normalizeIsoTimestamp(DATE_ONLY.test(text) ? `${text}T00:00:00Z` : text);
+  if (iso === undefined) throw new UsageError(`--since must be an ISO 8601 date, a date and time, or a duration such as 24h or 7d, received ${JSON.stringify(value)}`);
   return Date.parse(iso);
 }
 
 function parseSeverity(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 10) throw new UsageError(`--min-severity must be a number from 0 to 10, received ${JSON.stringify(value)}`);
+  const n = decimalFlag(value);
+  if (n === undefined || n > 10) throw new UsageError(`--min-severity must be a number from 0 to 10, received ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -62,8 +70,9 @@ function parseEach(flag: string, values: readonly string[], pattern: RegExp, exp
 }
 
 function parseTop(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--top must be a whole number of at least 1, received ${JSON.stringify(value)}`);
+  const n = wholeNumberFlag(value);
+  if (n === undefined || n < 1) throw new UsageError(`--top must be a whole number of at least 1, received ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(n)) throw countTooLarge('--top', value);
   return n;
 }
 
@@ -90,17 +99,19 @@ export const markdownCell = markdownSafe;
  * Region works (the configured one, else us-east-1 rather than failing for want of one).
  */
 function exportClient(endpoint: string | undefined): S3Client {
-  return new S3Client({
+  const client = new S3Client({
     region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     followRegionRedirects: true,
     requestHandler: AWS_HTTP_TIMEOUTS,
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
   });
+  return withAwsAnswerCheck(client, endpoint);
 }
 
 export async function runTriage(target: string, flags: Flags, progress = new ProgressLine()): Promise<TriageRanking> {
   const filters = filtersFrom(flags);
-  const endpoint = flags.endpoint ?? process.env.AWS_ENDPOINT_URL;
+  // Only an s3:// target talks to AWS.
+  const endpoint = isS3Target(target) ? endpointUrl(flags.endpoint) : undefined;
   const triage = new Triage(filters);
   let source = '';
   let sourceIndex = 0;
@@ -135,7 +146,7 @@ export function registerTriageCommand(program: Command, exit: ReportExit): void 
       .argument('<target>', 'a file (.json, .jsonl, .jsonl.gz), a folder, s3://bucket/prefix (the findings export), or - for stdin')
       .option('--json', 'print { incidents, rejected, stats } as JSON')
       .option('--markdown', 'print a Markdown table (for a ticket)')
-      .option('--since <when>', 'only findings last seen since an ISO 8601 time or a duration back from now (24h, 7d)')
+      .option('--since <when>', 'only findings last seen since an ISO 8601 date (midnight UTC) or time, or a duration back from now (24h, 7d)')
       .option('--min-severity <n>', 'only findings of at least this severity (0–10)')
       .option('--type <glob>', 'only these finding types (repeatable; * matches anything)', collect)
       .option('--account <id>', 'only these accounts (repeatable)', collect)

@@ -14,7 +14,7 @@ describe('tourniquet resume', () => {
   it('a bad --wait-seconds: one usage line with the value, exit 2', async () => {
     const r = await runCli(['resume', 'inc-x', '--journal-path', ':memory:', '--wait-seconds', 'soon']);
     expect(r.code).toBe(2);
-    expect(r.err).toBe('tourniquet: --wait-seconds must be a number of seconds from 0 to 600, received "soon"\n');
+    expect(r.err).toBe('tourniquet: --wait-seconds must be a whole number of seconds from 0 to 600, received "soon"\n');
   });
 
   it('--journal-endpoint without --journal-table is refused', async () => {

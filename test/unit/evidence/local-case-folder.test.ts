@@ -1,5 +1,6 @@
 /** Local evidence folders: chained manifest, no overwrites, sanitized names, parallel writers, tamper detection. */
-import { appendFile, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { appendFile, mkdtemp, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,7 +8,8 @@ import { LocalCaseFolder } from '../../../src/evidence/local-case-folder.js';
 import { openEvidence } from '../../../src/evidence/open-evidence.js';
 import { verifyManifest } from '../../../src/evidence/verify-manifest.js';
 import { entryLine, nextEntry, parseEntryLine, sha256Hex } from '../../../src/evidence/manifest-chain.js';
-import { NotFoundError, UsageError } from '../../../src/errors.js';
+import { NotFoundError, TourniquetError, UsageError } from '../../../src/errors.js';
+import { CAN_MOUNT_TMPFS, withSmallTmpfs } from '../../support/small-tmpfs.js';
 
 let root: string;
 
@@ -243,5 +245,28 @@ describe('openEvidence', () => {
     const e = await w.put('a.json', {});
     expect(e.recordedAt).toBe('2026-11-28T10:00:00.000Z');
     expect(w.location).toBe(`file://${join(root, 'inc-7')}`);
+  });
+});
+
+describe('a disk that cannot take the write', () => {
+  it.skipIf(!existsSync('/dev/full'))('a manifest that cannot be appended (ENOSPC) is one evidence.write error naming it (was Node’s bare "ENOSPC … write")', async () => {
+    const w = new LocalCaseFolder(root, 'inc-full');
+    await w.put('first.json', {});
+    await unlink(join(w.dir, 'manifest.jsonl'));
+    await symlink('/dev/full', join(w.dir, 'manifest.jsonl'));
+    const err = await w.put('second.json', {}).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(TourniquetError);
+    expect(err).toMatchObject({ code: 'evidence.write', message: `cannot write the evidence file ${join(w.dir, 'manifest.jsonl')}: no space left on device (ENOSPC)` });
+  });
+
+  // A full file system needs a small one: a 16 KiB tmpfs (root only).
+  it.skipIf(!CAN_MOUNT_TMPFS)('an artefact on a full disk names its file and leaves no part-written file behind', async (ctx) => {
+    await withSmallTmpfs(16, async (tmpfs) => {
+      if (tmpfs === undefined) return ctx.skip();
+      const w = new LocalCaseFolder(tmpfs.dir, 'inc-full');
+      const err = await w.put('big.bin', new Uint8Array(64 * 1024)).then(() => undefined, (e: unknown) => e);
+      expect(err).toMatchObject({ code: 'evidence.write', message: `cannot write the evidence file ${join(w.dir, 'big.bin')}: no space left on device (ENOSPC)` });
+      expect(readdirSync(w.dir)).toEqual([]);
+    });
   });
 });

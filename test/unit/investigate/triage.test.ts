@@ -100,7 +100,7 @@ describe('triage', () => {
   it('refuses bad flags with one line and exit 2', async () => {
     const bad = await runCli(['triage', dir, '--since', 'yesterday']);
     expect(bad.code).toBe(2);
-    expect(bad.err.trim()).toBe('tourniquet: --since must be an ISO 8601 date and time or a duration such as 24h or 7d, received "yesterday"');
+    expect(bad.err.trim()).toBe('tourniquet: --since must be an ISO 8601 date, a date and time, or a duration such as 24h or 7d, received "yesterday"');
   });
 });
 
@@ -134,6 +134,12 @@ describe('triage pieces', () => {
     expect(parseSince('24h', now)).toBe(Date.parse('2026-08-01T00:00:00Z'));
     expect(parseSince('7d', now)).toBe(Date.parse('2026-07-26T00:00:00Z'));
     expect(parseSince('2026-08-01 10:00', now)).toBe(Date.parse('2026-08-01T10:00:00Z'));
+  });
+
+  it('--since takes a date alone as midnight UTC of that day (it was refused); an impossible day is still refused', () => {
+    expect(parseSince('2026-12-01')).toBe(Date.parse('2026-12-01T00:00:00Z'));
+    expect(parseSince(' 2024-02-29 ')).toBe(Date.parse('2024-02-29T00:00:00Z'));
+    expect(() => parseSince('2026-02-30')).toThrow('--since must be an ISO 8601 date, a date and time, or a duration such as 24h or 7d, received "2026-02-30"');
   });
 
   it('a Markdown cell cannot break the table or carry markup', () => {

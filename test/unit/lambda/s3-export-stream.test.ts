@@ -40,6 +40,15 @@ const errorOf = (item: ExportItem | undefined): FindingParseError => {
 beforeEach(() => s3mock.reset());
 
 describe('streamExportObject', () => {
+  it.each([
+    ['gzip', (text: string) => gzipSync(text), KEY],
+    ['plain JSON Lines', (text: string) => Buffer.from(text), KEY.replace(/\.gz$/, '')],
+  ])('reads an object that starts with a UTF-8 byte order mark (%s) as files are read (its first line was unparseable JSON)', async (_name, pack, key) => {
+    answer(pack(`\uFEFF${GOOD}\n${GOOD}\n`));
+    const items = await collect(key);
+    expect(items.map((i) => ('record' in i ? i.record.kind : i.error.message))).toEqual(['finding', 'finding']);
+  });
+
   it('yields one record and one typed error (object and line 2) for a good line, a truncated line and a blank line', async () => {
     answer(gzipSync(`${GOOD}\n${TRUNCATED}\n\n`));
     const items = await collect();

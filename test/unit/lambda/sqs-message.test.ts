@@ -71,7 +71,7 @@ describe('readSqsMessage', () => {
   it.each([
     ['null', 'sqs:m-1: $: expected a JSON object (an EventBridge event, a finding or an S3 notification), received null'],
     ['42', 'sqs:m-1: $: expected a JSON object (an EventBridge event, a finding or an S3 notification), received number 42'],
-    ['[]', 'sqs:m-1: $: expected a JSON object (an EventBridge event, a finding or an S3 notification), received array of 0'],
+    ['[]', 'sqs:m-1: $: expected one finding or event per message (a list of findings is not read here: send each finding as its own message), received a list of 0 item(s)'],
     ['{"Records": [null]}', 'sqs:m-1: $.Records[0]: expected an S3 event record (Invalid input: expected object, received null), received null'],
     ['{"Records": "x"}', 'sqs:m-1: $.Records: expected a list of S3 event records, received string "x"'],
   ])('a body of %s is unreadable, with the path and the value received', (body, message) => {
@@ -91,6 +91,22 @@ describe('readSqsMessage', () => {
     const err = errorOf(JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: {} } }] }));
     expect(err).toBeInstanceOf(UnreadableMessageError);
     expect(err.message).toMatch(/^sqs:m-1: \$\.Records\[0\]\.s3\.object\.key: expected an S3 event record \(.+\), received nothing \(missing\)$/);
+  });
+
+  it('a list of findings (a JSON array, a GetFindings answer, either inside SNS) is unreadable at its path, saying one per message (was "received array of 2", or advice to call parseDocument)', () => {
+    const one = event(finding());
+    const expected = 'expected one finding or event per message (a list of findings is not read here: send each finding as its own message)';
+    for (const [body, at, received] of [
+      [JSON.stringify([one, one]), '$', 'a list of 2 item(s)'],
+      [JSON.stringify({ Findings: [finding(), finding()] }), '$.Findings', 'a GetFindings answer listing 2 finding(s)'],
+      [sns(JSON.stringify([one])), '$.Message', 'a list of 1 item(s)'],
+      [sns(JSON.stringify({ Findings: [finding()] })), '$.Message.Findings', 'a GetFindings answer listing 1 finding(s)'],
+    ] as const) {
+      const err = errorOf(body);
+      // UnreadableMessageError: the handler quarantines it with this reason and path, not retried.
+      expect(err).toBeInstanceOf(UnreadableMessageError);
+      expect(err).toMatchObject({ path: at, message: `sqs:m-1: ${at}: ${expected}, received ${received}` });
+    }
   });
 
   it('a body that is not JSON, or a record that is not a finding, is a finding parse error', () => {
