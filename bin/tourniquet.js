@@ -39,7 +39,9 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
 // TOURNIQUET_DEBUG=1 adds the stack, as for any unexpected error.
 const uncaught = (err) => {
   const e = err instanceof Error ? err : new Error(String(err));
-  const where = /[\\/]node_modules[\\/](dynalite|leveldown|levelup)[\\/]/.test(e.stack ?? '')
+  // The journal's store runs in a worker thread: its error arrives as the cause of the one rethrown here.
+  const stacks = `${e.stack ?? ''}\n${e.cause instanceof Error ? (e.cause.stack ?? '') : ''}`;
+  const where = /[\\/]node_modules[\\/](dynalite|leveldown|levelup)[\\/]/.test(stacks)
     ? ' in the embedded journal (is the disk of --journal-path full, or the folder not writable?)'
     : '';
   try {

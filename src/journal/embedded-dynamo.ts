@@ -3,10 +3,12 @@
  * extra service: in memory by default, on disk (LevelDB) with a path. It serves the real DynamoDB API, so the journal
  * code is the same one that runs against a table.
  *
- * The emulator runs in a worker thread of this process: each journal call costs it ~2–4 ms of CPU (request parsing,
- * expression parsing, the store), which on the engine's thread was most of a burst's time (`bench:burst`: 0.49 of the
- * rate-limit floor with it on the main thread, 0.64 in a worker, quiet 2-core machine). As with a deployed table, the
- * journal's own work is then not the engine's; a crash or Ctrl-C still ends both at once, as before.
+ * The emulator runs in a worker thread of this process: each journal call costs it ~1–4 ms of CPU (request parsing,
+ * expression parsing, the store), which on the engine's thread was most of a burst's time (`bench:burst`, quiet
+ * 2-core machine, same minutes: 0.35–0.51 of the rate-limit floor on the main thread, 0.57 in a worker). As with a
+ * deployed table, the journal's own work is then not the engine's; a crash or Ctrl-C still ends both at once.
+ * One worker serves every embedded journal the process opens (each its own server and port), so the emulator's code
+ * is compiled once a process, as it was on the main thread; idle, the worker does not keep the process alive.
  */
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
@@ -21,79 +23,119 @@ export interface EmbeddedDynamo {
   close(): Promise<void>;
 }
 
-/** Messages from the worker: its port once listening, a failure, or the server closed. */
-type WorkerMessage = { readonly port: number } | { readonly error: string } | { readonly closed: true; readonly error?: string };
+/** Messages from the worker about server `id`: its port once listening, a failure to start, or the server closed. */
+type WorkerMessage = { readonly id: number } & ({ readonly port: number } | { readonly error: string } | { readonly closed: true; readonly error?: string });
 
 // CommonJS run by the worker (eval: no file to locate, with or without tsx). dynalite's path is resolved here.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const server = require(workerData.dynalite)(workerData.options);
-server.once('error', (err) => parentPort.postMessage({ error: err.message }));
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  parentPort.postMessage(address === null || typeof address === 'string' ? { error: 'no TCP port' } : { port: address.port });
-});
-parentPort.on('message', (message) => {
-  if (message !== 'close') return;
-  // Stops accepting, ends the requests in flight, then closes the store.
-  server.close((err) => parentPort.postMessage(err ? { closed: true, error: err.message } : { closed: true }));
-  // Idle keep-alive sockets would otherwise hold close() open until they time out.
-  server.closeIdleConnections();
+const dynalite = require(workerData.dynalite);
+const servers = new Map();
+parentPort.on('message', ({ op, id, options }) => {
+  if (op === 'open') {
+    const server = dynalite(options);
+    server.once('error', (err) => parentPort.postMessage({ id, error: err.message }));
+    server.listen(0, '127.0.0.1', () => {
+      servers.set(id, server);
+      const address = server.address();
+      parentPort.postMessage(address === null || typeof address === 'string' ? { id, error: 'no TCP port' } : { id, port: address.port });
+    });
+  } else if (op === 'close') {
+    const server = servers.get(id);
+    if (server === undefined) return parentPort.postMessage({ id, closed: true });
+    servers.delete(id);
+    // Stops accepting, ends the requests in flight, then closes the store.
+    server.close((err) => parentPort.postMessage(err ? { id, closed: true, error: err.message } : { id, closed: true }));
+    // Idle keep-alive sockets would otherwise hold close() open until they time out.
+    server.closeIdleConnections();
+  }
 });
 `;
+
+/** The process's emulator thread, while it runs. */
+interface EmulatorThread {
+  readonly worker: Worker;
+  /** Servers started and not yet closed: while there are any, the thread keeps the process alive. */
+  open: number;
+  nextId: number;
+  readonly waiting: Map<number, (message: WorkerMessage) => void>;
+  /** Why the thread ended, once it has. */
+  ended?: Error;
+}
+
+let thread: EmulatorThread | undefined;
+
+function emulatorThread(): EmulatorThread {
+  if (thread !== undefined && thread.ended === undefined) return thread;
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { dynalite: createRequire(import.meta.url).resolve('dynalite') } });
+  worker.unref();
+  const t: EmulatorThread = { worker, open: 0, nextId: 1, waiting: new Map() };
+  worker.on('message', (message: WorkerMessage) => t.waiting.get(message.id)?.(message));
+  const end = (err: Error): void => {
+    if (t.ended !== undefined) return;
+    t.ended = err;
+    if (thread === t) thread = undefined;
+    for (const answer of t.waiting.values()) answer({ id: 0, error: err.message });
+    t.waiting.clear();
+    // A store failed in its own callback (LevelDB on a full disk: "Database is closed"), ending the thread. As when
+    // dynalite ran on the main thread, that ends the process with the store's error (bin/tourniquet.js prints it as
+    // one line), rather than each later journal call failing with a bare "connection refused" that names nothing.
+    if (t.open > 0) {
+      process.nextTick(() => {
+        throw new EnvironmentError(`the embedded journal failed: ${err.message}`, { cause: err });
+      });
+    }
+  };
+  worker.on('error', end).on('exit', (code) => end(new Error(`its thread ended (exit code ${code})`)));
+  thread = t;
+  return t;
+}
+
+/** Sends `op` for server `id` and waits for the worker's answer about it. */
+function ask(t: EmulatorThread, id: number, op: 'open' | 'close', options?: object): Promise<WorkerMessage> {
+  if (t.ended !== undefined) return Promise.resolve({ id, error: t.ended.message });
+  return new Promise((answered) => {
+    t.waiting.set(id, (message) => {
+      t.waiting.delete(id);
+      answered(message);
+    });
+    t.worker.postMessage({ op, id, options });
+  });
+}
 
 export async function startEmbeddedDynamo(options: { path?: string } = {}): Promise<EmbeddedDynamo> {
   const path = options.path === undefined ? undefined : resolve(options.path);
   if (path !== undefined) await makeDirectory(path, 'the journal folder');
   // LevelDB allows one process per folder, and a second one would hang rather than fail: take our own lock first.
   const releaseLock = path !== undefined ? await lockFolder(path) : async () => undefined;
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: {
-      dynalite: createRequire(import.meta.url).resolve('dynalite'),
-      // Tables become ACTIVE at once: no waiting on start.
-      options: { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(path !== undefined ? { path } : {}) },
-    },
-  });
-  // A failure of the worker after it started (it should not happen): kept, so close() reports it instead of a
-  // journal call's bare "connection refused" being all that is said.
-  let died: Error | undefined;
-  const port = await new Promise<number>((resolvePort, reject) => {
-    const onMessage = (message: WorkerMessage): void => {
-      settle();
-      if ('port' in message) resolvePort(message.port);
-      else reject(new Error(message.error));
-    };
-    const onError = (err: Error): void => (settle(), reject(err));
-    const onExit = (code: number): void => (settle(), reject(new Error(`its thread ended (exit code ${code})`)));
-    // Only our own listeners: removeAllListeners() would also drop the ones Node uses to keep the thread referenced.
-    const settle = (): void => void worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-  }).catch(async (err: unknown) => {
-    await worker.terminate();
+  const t = emulatorThread();
+  const id = t.nextId++;
+  // Counted before the answer: a thread that ends while this server starts is reported as the journal's failure.
+  if (t.open++ === 0) t.worker.ref();
+  const release = (): void => {
+    if (--t.open === 0) t.worker.unref();
+  };
+  // Tables become ACTIVE at once: no waiting on start.
+  const started = await ask(t, id, 'open', { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(path !== undefined ? { path } : {}) });
+  if (!('port' in started)) {
+    release();
     await releaseLock();
-    throw new EnvironmentError(`could not start the embedded journal: ${(err as Error).message}`, { cause: err });
-  });
-  let exited = false;
-  worker.on('error', (err) => (died = err)).on('exit', () => (exited = true));
+    throw new EnvironmentError(`could not start the embedded journal: ${'error' in started ? started.error : 'no answer'}`);
+  }
   let closing: Promise<void> | undefined;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${started.port}`,
     close: () =>
-      (closing ??= new Promise<void>((done, fail) => {
-        if (died !== undefined || exited) {
-          fail(new EnvironmentError(`the embedded journal's thread ended before it was closed${died ? `: ${died.message}` : ''}`, { cause: died }));
-          return;
-        }
-        worker.once('message', (message: WorkerMessage) =>
-          'error' in message && message.error !== undefined
-            ? fail(new EnvironmentError(`the embedded journal did not close cleanly: ${message.error}`))
-            : done(),
-        );
-        worker.once('exit', () => fail(new EnvironmentError(`the embedded journal's thread ended before it was closed${died ? `: ${died.message}` : ''}`, { cause: died })));
-        worker.postMessage('close');
-      })
-        .finally(() => worker.terminate())
+      (closing ??= ask(t, id, 'close')
+        .then((answer) => {
+          if ('error' in answer && answer.error !== undefined) {
+            throw new EnvironmentError(
+              t.ended !== undefined ? `the embedded journal's thread ended before it was closed: ${answer.error}` : `the embedded journal did not close cleanly: ${answer.error}`,
+              { cause: t.ended },
+            );
+          }
+        })
+        .finally(release)
         .finally(releaseLock)),
   };
 }
