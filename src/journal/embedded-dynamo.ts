@@ -55,8 +55,10 @@ parentPort.on('message', ({ op, id, options }) => {
 /** The process's emulator thread, while it runs. */
 interface EmulatorThread {
   readonly worker: Worker;
-  /** Servers started and not yet closed: while there are any, the thread keeps the process alive. */
+  /** Servers starting or started and not yet closed: while there are any, the thread keeps the process alive. */
   open: number;
+  /** Servers started and not yet closed: a journal in use, whose failure is the process's. */
+  serving: number;
   nextId: number;
   readonly waiting: Map<number, (message: WorkerMessage) => void>;
   /** Why the thread ended, once it has. */
@@ -67,9 +69,15 @@ let thread: EmulatorThread | undefined;
 
 function emulatorThread(): EmulatorThread {
   if (thread !== undefined && thread.ended === undefined) return thread;
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { dynalite: createRequire(import.meta.url).resolve('dynalite') } });
+  let worker: Worker;
+  try {
+    worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { dynalite: createRequire(import.meta.url).resolve('dynalite') } });
+  } catch (err) {
+    // dynalite not installed (a bundle without it): said as the journal's, not as a bare module error.
+    throw new EnvironmentError(`could not start the embedded journal: ${(err as Error).message}`, { cause: err });
+  }
   worker.unref();
-  const t: EmulatorThread = { worker, open: 0, nextId: 1, waiting: new Map() };
+  const t: EmulatorThread = { worker, open: 0, serving: 0, nextId: 1, waiting: new Map() };
   worker.on('message', (message: WorkerMessage) => t.waiting.get(message.id)?.(message));
   const end = (err: Error): void => {
     if (t.ended !== undefined) return;
@@ -80,7 +88,7 @@ function emulatorThread(): EmulatorThread {
     // A store failed in its own callback (LevelDB on a full disk: "Database is closed"), ending the thread. As when
     // dynalite ran on the main thread, that ends the process with the store's error (bin/tourniquet.js prints it as
     // one line), rather than each later journal call failing with a bare "connection refused" that names nothing.
-    if (t.open > 0) {
+    if (t.serving > 0) {
       process.nextTick(() => {
         throw new EnvironmentError(`the embedded journal failed: ${err.message}`, { cause: err });
       });
@@ -106,11 +114,10 @@ function ask(t: EmulatorThread, id: number, op: 'open' | 'close', options?: obje
 export async function startEmbeddedDynamo(options: { path?: string } = {}): Promise<EmbeddedDynamo> {
   const path = options.path === undefined ? undefined : resolve(options.path);
   if (path !== undefined) await makeDirectory(path, 'the journal folder');
+  const t = emulatorThread();
   // LevelDB allows one process per folder, and a second one would hang rather than fail: take our own lock first.
   const releaseLock = path !== undefined ? await lockFolder(path) : async () => undefined;
-  const t = emulatorThread();
   const id = t.nextId++;
-  // Counted before the answer: a thread that ends while this server starts is reported as the journal's failure.
   if (t.open++ === 0) t.worker.ref();
   const release = (): void => {
     if (--t.open === 0) t.worker.unref();
@@ -122,6 +129,7 @@ export async function startEmbeddedDynamo(options: { path?: string } = {}): Prom
     await releaseLock();
     throw new EnvironmentError(`could not start the embedded journal: ${'error' in started ? started.error : 'no answer'}`);
   }
+  t.serving++;
   let closing: Promise<void> | undefined;
   return {
     endpoint: `http://127.0.0.1:${started.port}`,
@@ -135,7 +143,10 @@ export async function startEmbeddedDynamo(options: { path?: string } = {}): Prom
             );
           }
         })
-        .finally(release)
+        .finally(() => {
+          t.serving--;
+          release();
+        })
         .finally(releaseLock)),
   };
 }
