@@ -8,8 +8,19 @@ import { byteSizeSchema } from '../findings/input-limits.js';
 
 const Mode = z.enum(['observe', 'approve', 'contain']);
 
-/** A number from its text. A blank value (a variable cleared in the console stays set to "") is refused, not 0. */
-const envNumber = (n: z.ZodNumber) => z.string().trim().min(1, 'expected a number, received an empty value').transform(Number).pipe(n);
+/**
+ * A number from its text. A blank value (a variable cleared in the console stays set to "") is refused, not 0; so is
+ * what `Number()` alone would also take (`0x10`, `1e3`, `Infinity`): decimal digits with an optional fraction, as the
+ * CLI's number flags (src/cli/number-flags.ts).
+ */
+const envNumber = (n: z.ZodNumber) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'expected a number, received an empty value')
+    .regex(/^\d+(\.\d+)?$/, 'expected a number in decimal digits (such as 30 or 4.5)')
+    .transform(Number)
+    .pipe(n);
 
 export const LambdaConfigSchema = z.object({
   TOURNIQUET_JOURNAL_TABLE: z.string().min(3),

@@ -80,6 +80,18 @@ describe('readLambdaConfig', () => {
     }
   });
 
+  it.each(['0x10', '1e3', 'Infinity', '-5', '4,5'])('refuses %s, which Number() alone would read, naming the variable', (value) => {
+    const message = refused({ ...base, TOURNIQUET_APPROVAL_TTL_MINUTES: value, TOURNIQUET_SLACK_MIN_SEVERITY: value }).message;
+    expect(message).toMatch(/TOURNIQUET_APPROVAL_TTL_MINUTES: .*decimal digits/);
+    expect(message).toMatch(/TOURNIQUET_SLACK_MIN_SEVERITY: .*decimal digits/);
+  });
+
+  it('still reads decimal values, with surrounding spaces', () => {
+    const config = readLambdaConfig({ ...base, TOURNIQUET_APPROVAL_TTL_MINUTES: ' 30 ', TOURNIQUET_SLACK_MIN_SEVERITY: '4.5' });
+    expect(config.TOURNIQUET_APPROVAL_TTL_MINUTES).toBe(30);
+    expect(config.TOURNIQUET_SLACK_MIN_SEVERITY).toBe(4.5);
+  });
+
   it('lists every invalid variable at once', () => {
     const message = refused({ ...base, TOURNIQUET_MODE: 'x', TOURNIQUET_SLACK_MIN_SEVERITY: '99' }).message;
     expect(message).toContain('TOURNIQUET_MODE');
