@@ -48,13 +48,22 @@ export class LocalCaseFolder implements EvidenceWriter {
     const entry = nextEntry(head.last, finalName, sha256Hex(bytes), bytes.byteLength, (this.options.now?.() ?? new Date()).toISOString());
     const line = `${entryLine(entry)}\n`;
     const manifest = join(this.dir, MANIFEST_FILE);
-    const handle = await open(manifest, 'a').catch((err: unknown) => cannotWrite(manifest, err));
+    const handle = await open(manifest, 'a').catch(async (err: unknown) => {
+      await rm(join(this.dir, finalName), { force: true }).catch(() => undefined);
+      return cannotWrite(manifest, err);
+    });
     let after: { size: number; mtimeMs: number; ino: number };
+    let sizeBefore: number | undefined;
     try {
+      sizeBefore = (await handle.stat()).size;
       await handle.appendFile(line, 'utf8');
       await handle.sync();
       after = await handle.stat();
     } catch (err) {
+      // A disk that filled mid-line left part of it: taken back, so the chain ends at its last whole entry and the next
+      // write continues it; the artefact it would have listed goes too (an unlisted file, and its name, would stay).
+      if (sizeBefore !== undefined) await handle.truncate(sizeBefore).catch(() => undefined);
+      await rm(join(this.dir, finalName), { force: true }).catch(() => undefined);
       cannotWrite(manifest, err);
     } finally {
       await handle.close();

@@ -269,4 +269,33 @@ describe('a disk that cannot take the write', () => {
       expect(readdirSync(w.dir)).toEqual([]);
     });
   });
+
+  it.skipIf(!CAN_MOUNT_TMPFS)('a manifest line cut off by a full disk is taken back, with its artefact: the chain still verifies and the next write continues it', async (ctx) => {
+    await withSmallTmpfs(16, async (tmpfs) => {
+      if (tmpfs === undefined) return ctx.skip();
+      const w = new LocalCaseFolder(tmpfs.dir, 'inc-cut');
+      const manifest = join(w.dir, 'manifest.jsonl');
+      // Empty artefacts take no space of their own: only the manifest grows (~230 bytes a line), until its next line
+      // would cross into a page of its own.
+      let n = 0;
+      while ((await readFile(manifest).catch(() => Buffer.alloc(0))).byteLength % 4096 <= 4096 - 200 && n < 60) await w.put(`a${n++}.bin`, new Uint8Array(0));
+      const before = await readFile(manifest);
+      // Every page left taken: the next line fits only in part in the manifest's last page.
+      try {
+        tmpfs.fill(64 * 1024);
+      } catch {
+        // ENOSPC: the filler took what there was.
+      }
+      const err = await w.put('cut.bin', new Uint8Array(0)).then(() => undefined, (e: unknown) => e);
+      expect(err).toMatchObject({ code: 'evidence.write', message: `cannot write the evidence file ${manifest}: no space left on device (ENOSPC)` });
+      expect(await readFile(manifest)).toEqual(before);
+      expect(existsSync(join(w.dir, 'cut.bin'))).toBe(false);
+      await unlink(join(tmpfs.dir, 'filler'));
+      await w.put('cut.bin', new Uint8Array(0));
+      const verified = await verifyManifest(w.location);
+      expect(verified.ok).toBe(true);
+      expect(verified.unlisted).toEqual([]);
+      expect(verified.listed.map((e) => e.name)).toContain('cut.bin');
+    });
+  });
 });
