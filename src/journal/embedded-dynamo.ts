@@ -5,7 +5,7 @@
  *
  * The emulator runs in a worker thread of this process: each journal call costs it ~1–4 ms of CPU (request parsing,
  * expression parsing, the store), which on the engine's thread was most of a burst's time (`bench:burst`, quiet
- * 2-core machine, same minutes: 0.35–0.51 of the rate-limit floor on the main thread, 0.57 in a worker). As with a
+ * 2-core machine, same half hour: 0.35–0.51 of the rate-limit floor on the main thread, 0.60–0.63 in this thread). As with a
  * deployed table, the journal's own work is then not the engine's; a crash or Ctrl-C still ends both at once.
  * One worker serves every embedded journal the process opens (each its own server and port), so the emulator's code
  * is compiled once a process, as it was on the main thread; idle, the worker does not keep the process alive.
@@ -34,8 +34,11 @@ const servers = new Map();
 parentPort.on('message', ({ op, id, options }) => {
   if (op === 'open') {
     const server = dynalite(options);
-    server.once('error', (err) => parentPort.postMessage({ id, error: err.message }));
+    const failedToStart = (err) => parentPort.postMessage({ id, error: err.message });
+    server.once('error', failedToStart);
     server.listen(0, '127.0.0.1', () => {
+      // A later error is not a start's: left uncaught, it ends this thread, and the main thread reports it.
+      server.off('error', failedToStart);
       servers.set(id, server);
       const address = server.address();
       parentPort.postMessage(address === null || typeof address === 'string' ? { id, error: 'no TCP port' } : { id, port: address.port });
